@@ -2,6 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { boundOutput, OUTPUT_LINES, type ActivityGroup, type ToolStepView } from './activity-group';
 import { toolSteps, type ActivityLine } from '../state/transcript';
+import { ShownMore, stepKey } from '../state/shown-more';
+
+/** What the group's turn shows more of, as the transcript view hands it: a change renders the group again. */
+function showing(el: ActivityGroup, item: string, index: number): ShownMore {
+  const shown = new ShownMore(() => (el.version = shown.of(item)));
+  el.item = item;
+  el.index = index;
+  el.shown = shown;
+  return shown;
+}
 
 const tool = (...texts: string[]): ActivityLine[] => texts.map((text) => ({ stream: 'tool', text }));
 const own = (...texts: string[]): ActivityLine[] => texts.map((text) => ({ stream: 'tool_output', text }));
@@ -155,6 +165,7 @@ describe('<activity-group>', () => {
     const el = document.createElement('activity-group') as ActivityGroup;
     const out = Array.from({ length: 50 }, (_, i) => `-> <img src=x onerror="window.__pwned=1"> ${i}`);
     el.segment = { kind: 'activity', stream: 'tool', lines: tool('Bash: cat big', ...out, 'Edit: x.go') };
+    const shown = showing(el, '7', 2);
     document.body.append(el);
     await el.updateComplete;
     const root = el.shadowRoot!;
@@ -166,6 +177,9 @@ describe('<activity-group>', () => {
     expect(sr.querySelectorAll('img').length).toBe(0);
     expect(sr.querySelector('[data-testid=tool-step-output]')?.textContent?.split('\n')).toHaveLength(OUTPUT_LINES);
     (sr.querySelector('[data-testid=tool-step-more]') as HTMLButtonElement).click();
+    expect(shown.outputAll(stepKey('7', 2, 0))).toBe(true); // the state's: find counts it
+    expect(shown.outputAll(stepKey('7', 2, 1))).toBe(false);
+    await el.updateComplete;
     await step.updateComplete;
     expect(sr.querySelector('[data-testid=tool-step-output]')?.textContent?.split('\n')).toHaveLength(50);
     expect(sr.querySelector('[data-testid=tool-step-more]')).toBeNull();
@@ -177,6 +191,7 @@ describe('<activity-group>', () => {
     const el = document.createElement('activity-group') as ActivityGroup;
     const own = Array.from({ length: 60 }, (_, i) => ({ stream: 'tool_output', text: `<img src=x onerror="window.__pwned2=1"> row ${i}` }));
     el.segment = { kind: 'activity', stream: 'tool', lines: [...tool('Bash: ls -la', '-> row 0 (+59 lines)'), ...own, ...tool('Bash: true', '-> done')] };
+    showing(el, '3', 0);
     document.body.append(el);
     await el.updateComplete;
     const root = el.shadowRoot!;
@@ -193,6 +208,7 @@ describe('<activity-group>', () => {
     expect(sr.querySelectorAll('img').length).toBe(0);
     expect(sr.querySelector('[data-testid=tool-step-more]')?.textContent).toMatch(/Show more \(20 more lines\)/);
     (sr.querySelector('[data-testid=tool-step-more]') as HTMLButtonElement).click();
+    await el.updateComplete;
     await first!.updateComplete;
     expect(pre()).toHaveLength(60);
     const s2 = second!.shadowRoot!;

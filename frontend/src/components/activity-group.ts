@@ -9,16 +9,20 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { toolSteps, type ActivitySegment, type ToolStep } from '../state/transcript';
 import { boundOutput } from '../state/shown-words';
+import { NOTHING_MORE, stepKey, type ShownMore } from '../state/shown-more';
 import { base } from './styles';
 import { iconAlert, iconChevron, iconTool } from './icons';
 
 export { OUTPUT_LINES, OUTPUT_BYTES, boundOutput } from '../state/shown-words';
 
-/** <tool-step>: one call and its output. */
+/** <tool-step>: one call and its output; all of it once "Show more" asked (more.showAllOutput). */
 export class ToolStepView extends LitElement {
-  static override properties = { step: { attribute: false }, all: { state: true } };
+  static override properties = { step: { attribute: false }, all: { type: Boolean }, more: { attribute: false } };
   declare step: ToolStep | undefined;
+  /** The whole output is shown. */
   declare all: boolean;
+  /** Called by "Show more". */
+  declare more: (() => void) | undefined;
 
   constructor() {
     super();
@@ -71,22 +75,35 @@ export class ToolStepView extends LitElement {
       <summary data-testid="tool-step-toggle"><span class="chev">${iconChevron()}</span><span class="call" data-testid="tool-step-call">${call}</span>${failed}</summary>
       <pre data-testid="tool-step-output">${b.shown}</pre>
       ${b.more > 0
-        ? html`<button class="ghost small more" data-find-skip data-testid="tool-step-more" @click=${() => (this.all = true)}>Show more (${b.more} more ${b.more === 1 ? 'line' : 'lines'})</button>`
+        ? html`<button class="ghost small more" data-find-skip data-testid="tool-step-more" @click=${() => this.more?.()}>Show more (${b.more} more ${b.more === 1 ? 'line' : 'lines'})</button>`
         : nothing}
     </details>`;
   }
 }
 customElements.define('tool-step', ToolStepView);
 
-/** <activity-group>: one ActivitySegment. */
+/**
+ * <activity-group>: one ActivitySegment, the index-th of turn item's; shown says which of
+ * its steps show their whole output (find counts them: state/shown-more.ts).
+ */
 export class ActivityGroup extends LitElement {
-  static override properties = { segment: { attribute: false }, live: { type: Boolean } };
+  static override properties = {
+    segment: { attribute: false }, live: { type: Boolean }, item: { attribute: false }, index: { attribute: false }, shown: { attribute: false }, version: { attribute: false },
+  };
   declare segment: ActivitySegment | undefined;
   declare live: boolean;
+  declare item: string;
+  declare index: number;
+  declare shown: ShownMore | undefined;
+  /** shown.of(item), so that a change to what the item shows renders the group again. */
+  declare version: number;
 
   constructor() {
     super();
     this.live = false;
+    this.item = '';
+    this.index = 0;
+    this.version = 0;
   }
 
   static override styles = [
@@ -141,7 +158,11 @@ export class ActivityGroup extends LitElement {
         ${cancelled > 0 ? html`<span class="label cancelled" data-find-skip data-testid="tool-group-cancelled">${steps.length === 1 ? 'cancelled' : `${cancelled} cancelled`}</span>` : nothing}
         ${preview ? html`<span class="last ${this.live ? 'live' : ''}" data-find-skip>— ${preview}</span>` : nothing}
       </summary>
-      <div class="steps">${steps.map((st) => html`<tool-step .step=${st}></tool-step>`)}</div>
+      <div class="steps">${steps.map((st, k) => {
+        const key = stepKey(this.item, this.index, k);
+        const shown = this.shown ?? NOTHING_MORE;
+        return html`<tool-step .step=${st} .all=${shown.outputAll(key)} .more=${() => this.shown?.showAllOutput(this.item, key)}></tool-step>`;
+      })}</div>
     </details>`;
   }
 }

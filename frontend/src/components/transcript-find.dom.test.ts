@@ -12,6 +12,7 @@ import { TURN_ENDED } from '../state/host-control';
 import type { PartyEvent } from '../state/types';
 import type { TranscriptItem } from '../state/transcript';
 import type { Reader } from '../state/shown-words';
+import { NOTHING_MORE, type Shown } from '../state/shown-more';
 
 import './dom.test-helpers';
 await import('./party-view');
@@ -27,12 +28,12 @@ const REPLY = [
 ].join('\n');
 
 /** For each query, each row holds as many matches as its item's data counts (by row index, so a failure names the item). */
-function expectCountsAsMarked(rows: readonly HTMLElement[], items: readonly TranscriptItem[], queries: readonly string[], reader: Reader): void {
+function expectCountsAsMarked(rows: readonly HTMLElement[], items: readonly TranscriptItem[], queries: readonly string[], reader: Reader, shown: Shown = NOTHING_MORE): void {
   const seen: Record<string, [number, number][]> = {};
   const want: Record<string, [number, number][]> = {};
   for (const q of queries) {
     seen[q] = rows.map((r) => [Number(r.dataset['index']), findAllText(r, q).length]);
-    want[q] = rows.map((r) => [Number(r.dataset['index']), matchesIn(items[Number(r.dataset['index'])]!, q, undefined, Infinity, reader)]);
+    want[q] = rows.map((r) => [Number(r.dataset['index']), matchesIn(items[Number(r.dataset['index'])]!, q, undefined, Infinity, reader, shown)]);
   }
   expect(want).toEqual(seen);
 }
@@ -67,6 +68,61 @@ describe('find counts what it marks', () => {
     const turn = st.transcript.findIndex((it) => it.type === 'turn');
     const n = (q: string) => matchesIn(st.transcript[turn]!, q);
     expect([n('denied by bob'), n('example'), n('python'), n('cancelled'), n('**')]).toEqual([1, 1, 1, 2, 0]);
+    el.remove();
+    st.dispose();
+  });
+
+  // "and 10 more" and "Show more" show more, and find marks it: the count said what the card
+  // showed before the click (the last note's).
+  it('counts what "and N more" and "Show more" show once clicked', async () => {
+    const { be, st } = await inParty('participant');
+    const el = document.createElement('party-view') as HTMLElement & { state?: unknown; updateComplete: Promise<boolean> };
+    el.state = st;
+    document.body.append(el);
+    be.emit('party:event', { seq: 1, ts: at(100), kind: 'settings', approval: false, permission_mode: 'ask', workspace: 'changes' } as PartyEvent);
+    be.emit('party:event', { seq: 2, ts: at(150), kind: 'changes', files: [] } as PartyEvent); // what the new level shows at first
+    be.emit('party:event', prompt(3, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', batch(4, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    be.emit('party:event', out(5, 'Bash: cat big', 'tool'));
+    for (let i = 0; i < 50; i++) be.emit('party:event', out(6 + i, `-> row ${i} of big`, 'tool'));
+    const files = Array.from({ length: 40 }, (_, i) => ({ path: `src/many/f${i}.txt`, status: 'added', additions: 1, deletions: 0 }));
+    be.emit('party:event', { seq: 56, ts: at(5600), kind: 'changes', files } as PartyEvent);
+    await el.updateComplete;
+    const tv = el.shadowRoot!.querySelector('transcript-view') as HTMLElement & { updateComplete: Promise<boolean> };
+    await settled(tv);
+    const rows = () => [...tv.shadowRoot!.querySelectorAll<HTMLElement>('.item-row')];
+    const queries = ['row', 'of big', 'row 45', 'f3', 'many', '.txt'];
+    expectCountsAsMarked(rows(), st.transcript, queries, st.reader, st.shownMore);
+    const turn = st.transcript.findIndex((it) => it.type === 'turn');
+    const n = (q: string) => matchesIn(st.transcript[turn]!, q, undefined, Infinity, st.reader, st.shownMore);
+    expect([n('row 45'), n('f35')]).toEqual([0, 0]);
+    // The find bar, open on "f3": f3 and f30–f39 once all are listed, f3 alone before.
+    (tv as unknown as { openFind(): void }).openFind();
+    await tv.updateComplete;
+    const bar = tv.shadowRoot!.querySelector('transcript-find')!;
+    await bar.updateComplete;
+    const input = bar.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=find-input]')!;
+    input.value = 'f3';
+    input.dispatchEvent(new Event('input'));
+    await tv.updateComplete;
+    await bar.updateComplete;
+    const count = () => bar.shadowRoot!.querySelector('[data-testid=find-count]')!.textContent;
+    expect(count()).toBe('1 of 1');
+
+    tv.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=turn-files-more]')!.click();
+    const group = tv.shadowRoot!.querySelector('activity-group')!;
+    const step = group.shadowRoot!.querySelector('tool-step')!;
+    step.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=tool-step-more]')!.click();
+    await el.updateComplete;
+    await settled(tv);
+    await group.updateComplete;
+    await step.updateComplete;
+    expect([n('row 45'), n('f35')]).toEqual([1, 1]);
+    await new Promise((r) => setTimeout(r, 300)); // a refind waits REFIND_MS after the last
+    await tv.updateComplete;
+    await bar.updateComplete;
+    expect(count()).toMatch(/ of 11$/);
+    expectCountsAsMarked(rows(), st.transcript, queries, st.reader, st.shownMore);
     el.remove();
     st.dispose();
   });

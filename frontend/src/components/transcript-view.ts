@@ -30,7 +30,7 @@ import { findAllText, highlight, refold, settled, unfold } from '../render/find-
 import { seenIn } from '../render/in-view';
 import './cards';
 import type { ApprovalCard, PermissionCard } from './cards';
-import { NO_READER, failedWords, interruptedWords, membersWords, noticeWords, unaskedWords, TURN_FILES_SHOWN } from '../state/shown-words';
+import { NO_READER, failedWords, interruptedWords, membersWords, noticeWords, unaskedWords, TURN_FILES_OPEN, TURN_FILES_SHOWN } from '../state/shown-words';
 import { filePath } from './changes-panel';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
@@ -74,13 +74,13 @@ function scrollsTheTranscript(e: KeyboardEvent): boolean {
   return !(e.key === ' ' && at.closest('button, a[href], summary') !== null);
 }
 
-/**
- * "and N more" shows up to this many in the card (a window tester's click on it opened the
- * panel on another turn's diff, and never showed the N); past that the panel lists them.
- */
-const TURN_FILES_OPEN = 300;
 
 /** The host's notice when its owner ends the party (internal/host: Host.Shutdown). */
+
+/** What a search found depends on: the transcript, and what of it is shown more (a step's whole output, more files). */
+function findVersion(s: AppState): string {
+  return `${s.transcriptVersion}/${s.shownMore.version}`;
+}
 
 export class TranscriptView extends LitElement {
   static override properties = { state: { attribute: false } };
@@ -102,8 +102,6 @@ export class TranscriptView extends LitElement {
   /** Measures rendered rows; only rows on screen are observed. */
   readonly #rows = new ResizeObserver((entries) => this.#measured(entries));
   readonly #observed = new Set<Element>();
-  /** The turn cards (by key) whose changed files are all shown ("and N more" clicked). */
-  readonly #filesOpen = new Set<string>();
   /** A card that waits for a decision is in view: Latest need not say it waits (it covered the card: a user tester's). */
   #waitingInView = false;
   /**
@@ -111,7 +109,8 @@ export class TranscriptView extends LitElement {
    * yet; also as its item's key and which match in that item, to keep it while the
    * transcript changes), and the transcript they were found in (its version).
    */
-  #find = { open: false, query: '', found: NOTHING_FOUND as Found, at: -1, version: -1, shownKey: '', shownN: 0, foundAt: 0 };
+  /** The find bar's search; version: findVersion() when it was found ('' = to be found again). */
+  #find = { open: false, query: '', found: NOTHING_FOUND as Found, at: -1, version: '', shownKey: '', shownN: 0, foundAt: 0 };
   /** A find again that waits (#refind: at most one every REFIND_MS while the transcript changes). */
   #refindTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -603,7 +602,7 @@ export class TranscriptView extends LitElement {
     if (!this.#find.open || !items) return;
     if (from >= items.length) {
       if (parsed) {
-        this.#find.version = -1;
+        this.#find.version = '';
         this.requestUpdate();
       }
       return;
@@ -630,7 +629,7 @@ export class TranscriptView extends LitElement {
     this.#queryTimer = undefined;
     clearTimeout(this.#revealTimer);
     clearTimeout(this.#warmTimer);
-    this.#find = { ...this.#find, open: false, found: NOTHING_FOUND, at: -1, version: -1, shownKey: '', shownN: 0 };
+    this.#find = { ...this.#find, open: false, found: NOTHING_FOUND, at: -1, version: '', shownKey: '', shownN: 0 };
     clearTimeout(this.#refindTimer);
     this.#refindTimer = undefined;
     this.requestUpdate();
@@ -669,14 +668,14 @@ export class TranscriptView extends LitElement {
   #findFresh(query: string, wait = 0): void {
     const s = this.state;
     if (!s) return;
-    const found = findInTranscript(s.transcript, query, undefined, s.reader);
+    const found = findInTranscript(s.transcript, query, undefined, s.reader, s.shownMore);
     const total = matchCount(found);
     const f = this.#find;
     const shown = f.open && f.shownKey !== '' ? s.transcript.findIndex((it) => it.key === f.shownKey) : -1;
     const from = shown >= 0 ? shown : this.#heights.indexAt(this.#scroller()?.scrollTop ?? 0);
     const at = total === 0 ? -1 : shown < 0 && this.#stick ? total - 1 : firstMatchFrom(found, from);
     const m = matchAt(found, at);
-    this.#find = { open: true, query, found, at, version: s.transcriptVersion, shownKey: m ? (s.transcript[m.index]?.key ?? '') : '', shownN: m?.n ?? 0, foundAt: performance.now() };
+    this.#find = { open: true, query, found, at, version: findVersion(s), shownKey: m ? (s.transcript[m.index]?.key ?? '') : '', shownN: m?.n ?? 0, foundAt: performance.now() };
     if (m) this.#reveal(m.index, m.n, wait);
     else {
       this.#revealGen++;
@@ -712,7 +711,7 @@ export class TranscriptView extends LitElement {
    */
   #refind(s: AppState): void {
     const f = this.#find;
-    if (!f.open || f.version === s.transcriptVersion || this.#refindTimer !== undefined) return;
+    if (!f.open || f.version === findVersion(s) || this.#refindTimer !== undefined) return;
     const wait = f.foundAt + REFIND_MS - performance.now();
     if (wait > 0) {
       this.#refindTimer = setTimeout(() => {
@@ -721,8 +720,8 @@ export class TranscriptView extends LitElement {
       }, wait);
       return;
     }
-    f.found = findInTranscript(s.transcript, f.query, undefined, s.reader);
-    f.version = s.transcriptVersion;
+    f.found = findInTranscript(s.transcript, f.query, undefined, s.reader, s.shownMore);
+    f.version = findVersion(s);
     f.foundAt = performance.now();
     if (this.#warmTimer === undefined) this.#warm(0); // what came since is read ahead too
     const total = matchCount(f.found);
@@ -917,15 +916,11 @@ export class TranscriptView extends LitElement {
 
   /** The files a turn changed: the first TURN_FILES_SHOWN, "and N more" shows the rest (up to TURN_FILES_OPEN; past that, the panel). */
   #turnFiles(s: AppState, it: TurnItem) {
-    const open = this.#filesOpen.has(it.key);
+    const open = s.shownMore.filesOpen(it.key);
     const shown = it.files.slice(0, open ? TURN_FILES_OPEN : TURN_FILES_SHOWN);
     const rest = it.files.length - shown.length;
     const why = 'The host no longer shares the folder';
-    const toggle = (on: boolean) => {
-      if (on) this.#filesOpen.add(it.key);
-      else this.#filesOpen.delete(it.key);
-      this.requestUpdate();
-    };
+    const toggle = (on: boolean) => s.shownMore.setFilesOpen(it.key, on);
     let more: unknown = nothing;
     if (!open && rest > 0) {
       more = html`<button class="file-link" data-find-skip data-testid="turn-files-more" title="Show them here" @click=${() => toggle(true)}>and ${count(rest)} more</button>`;
@@ -1011,7 +1006,7 @@ export class TranscriptView extends LitElement {
             : sg.kind === 'event'
               ? // The party's, not the turn's: as it reads between items, where it came.
                 sg.item.type === 'participants' ? this.#members(sg.item, 'turn-event') : this.#notice(sg.item, 'turn-event')
-              : html`<activity-group .segment=${sg} ?live=${(running || asking) && i === liveGroup}></activity-group>`;
+              : html`<activity-group .segment=${sg} ?live=${(running || asking) && i === liveGroup} .item=${it.key} .index=${i} .shown=${s.shownMore} .version=${s.shownMore.of(it.key)}></activity-group>`;
     // In order; output before a retry is void: each run of it shown struck through, in one block.
     const parts: TemplateResult[] = [];
     for (let i = 0; i < it.segments.length; ) {
@@ -1079,7 +1074,7 @@ export class TranscriptView extends LitElement {
         // show the agent at work once connected, with no phase event between).
         // And whether this window stopped following the party (its footer says so).
         // And whether its changed files are all shown (#turnFiles).
-        return [it, isLast ? s.displayPhase : '', isLast && s.ended !== null, s.workspace.shared, it.batch !== null && s.canRecall(it.batch.id), this.#filesOpen.has(it.key)];
+        return [it, isLast ? s.displayPhase : '', isLast && s.ended !== null, s.workspace.shared, it.batch !== null && s.canRecall(it.batch.id), s.shownMore.of(it.key)];
       default:
         return [it];
     }

@@ -15,6 +15,7 @@
 
 import { errorText, type Backend } from './backend';
 import { waitingForHosts, type TranscriptItem } from './transcript';
+import type { ShownMore } from './shown-more';
 import { HostControl } from './host-control';
 import { RecentPartiesState } from './recent-parties';
 import { WorkspaceState } from './workspace';
@@ -600,6 +601,11 @@ export class AppState {
   }
   get savingTranscript(): boolean {
     return this.#party.savingTranscript;
+  }
+
+  /** What the transcript shows beyond its first look: a turn's other files, a tool step's whole output (find counts it). */
+  get shownMore(): ShownMore {
+    return this.#party.shownMore;
   }
 
   /** The transcript items, oldest first (one array that grows: see transcriptVersion). */

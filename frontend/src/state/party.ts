@@ -11,6 +11,7 @@
 import { awayAfter } from './away';
 import { errorText, type Backend, type BackendEvents } from './backend';
 import { TranscriptModel, parseTS, type TranscriptItem } from './transcript';
+import { ShownMore } from './shown-more';
 import { attentionFor, attentionForEnd, type Attention } from './attention';
 import type { HostControl } from './host-control';
 import type { WorkspaceState } from './workspace';
@@ -254,9 +255,13 @@ export class PartySession {
   /** Local fallback times for pending prompts whose event we do not have. */
   #fallbackTimes = new Map<string, number>();
 
+  /** What the transcript shows beyond its first look (more files, a step's whole output). */
+  readonly shownMore: ShownMore;
+
   constructor(backend: Backend, hooks: PartyHooks, opts: PartyOptions) {
     this.#backend = backend;
     this.#hooks = hooks;
+    this.shownMore = new ShownMore(() => this.#hooks.changed());
     this.#now = opts.now;
     this.#attentive = opts.attentive;
     this.#control = opts.control;
@@ -1225,6 +1230,7 @@ export class PartySession {
     this.#workspace.open = false;
     this.#hooks.show('home');
     this.#transcript.reset();
+    this.shownMore.clear(); // item keys are seqs: the next party's name other items
     this.#myPromptIds.clear();
     this.#recalled.clear();
     this.#fallbackTimes.clear();

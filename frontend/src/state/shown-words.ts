@@ -104,6 +104,12 @@ export function failedWords(text: string): string {
 export const TURN_FILES_SHOWN = 30;
 
 /**
+ * "and N more" shows up to this many in the card (a window tester's click on it opened the
+ * panel on another turn's diff, and never showed the N); past that the panel lists them.
+ */
+export const TURN_FILES_OPEN = 300;
+
+/**
  * Who reads the transcript: the words of a change of people, and of a host's notice,
  * depend on it ("You joined", "alice removed you"); find counts them as the reader sees
  * them (a user tester's "bob joined" was drawn, and "joined" not found).

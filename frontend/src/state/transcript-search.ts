@@ -13,7 +13,8 @@ import { splitStderr } from '../render/stderr';
 import { splitPath } from '../components/format';
 import { showBidi } from './bidi';
 import { deniedWords, doneWords, turnRequests } from './turn-end';
-import { NO_READER, TURN_FILES_SHOWN, boundOutput, failedWords, interruptedWords, membersWords, noticeWords, outcomeWords, shownSummary, splitDetail, unaskedWords, type Reader } from './shown-words';
+import { NOTHING_MORE, stepKey, type Shown } from './shown-more';
+import { NO_READER, TURN_FILES_OPEN, TURN_FILES_SHOWN, boundOutput, failedWords, interruptedWords, membersWords, noticeWords, outcomeWords, shownSummary, splitDetail, unaskedWords, type Reader } from './shown-words';
 
 /**
  * Lower-cased texts by the object they are of: items and segments are replaced when they
@@ -34,6 +35,24 @@ function readAs(r: Reader): void {
   reader = r;
   texts = new WeakMap();
   endTexts = new WeakMap();
+  moreTexts = new WeakMap();
+}
+
+/**
+ * What is shown beyond the first look (more files, a step's whole output: shown-more.ts),
+ * and at which of its versions the texts of moreTexts were read: the texts of an item with
+ * something shown more are kept there, apart, and dropped when what is shown changes.
+ */
+let shown: Shown = NOTHING_MORE;
+let shownVersion = 0;
+let moreTexts = new WeakMap<object, string>();
+
+/** Counts what sh says is shown from now on. */
+function showing(sh: Shown): void {
+  if (sh === shown && sh.version === shownVersion) return;
+  shown = sh;
+  shownVersion = sh.version;
+  moreTexts = new WeakMap();
 }
 
 function lower(of: object, text: () => string, cache = texts): string {
@@ -58,8 +77,8 @@ function errorText(text: string): string {
   return e.stderr.length === 0 ? text : [e.text, e.stderr.join('\n')].join(APART);
 }
 
-/** What a segment of a turn shows, as text. */
-function segmentText(sg: Segment): string {
+/** What a segment of a turn shows, as text: the index-th of turn item's (the steps shown whole are by it: shown-more.ts). */
+function segmentText(sg: Segment, item = '', index = -1): string {
   switch (sg.kind) {
     case 'reply':
       return replyShownText(sg.text); // (counted by replyMatches, which keeps it)
@@ -68,10 +87,11 @@ function segmentText(sg: Segment): string {
       // Each step's call, how it ended, and the output shown before "Show more" (the
       // group's own row repeats a call, and find passes it by).
       return toolSteps(sg.lines)
-        .map((st) => {
+        .map((st, k) => {
           if (st.output.length === 0) return st.call || '(output)';
           const chip = st.failed ? 'failed' : st.denied ? 'denied' : st.cancelled ? 'cancelled' : '';
-          return [st.call || '(output)', chip, boundOutput(st.output).shown].join(APART);
+          const out = index >= 0 && shown.outputAll(stepKey(item, index, k)) ? st.output.join('\n') : boundOutput(st.output).shown;
+          return [st.call || '(output)', chip, out].join(APART);
         })
         .join(APART);
     case 'permission': {
@@ -107,10 +127,10 @@ function endText(it: TurnItem): string {
   return [failedWords(e.text), e.stderr.join('\n')].join(APART);
 }
 
-/** The files a turn's card names (the first TURN_FILES_SHOWN; a folder and a name each). */
-function filesText(files: readonly string[]): string {
+/** The files a turn's card names (the first TURN_FILES_SHOWN, or TURN_FILES_OPEN once open; a folder and a name each). */
+function filesText(files: readonly string[], open: boolean): string {
   return files
-    .slice(0, TURN_FILES_SHOWN)
+    .slice(0, open ? TURN_FILES_OPEN : TURN_FILES_SHOWN)
     .map((f) => splitPath(showBidi(f)).join(APART))
     .join(APART);
 }
@@ -135,12 +155,14 @@ function itemTexts(it: TranscriptItem): string[] {
     case 'turn': {
       const b = it.batch;
       const asWritten = b !== null && b.merger !== 'command' && it.prompts.length === 1 && asText(it.prompts[0]?.text ?? '') === b.merged;
+      // Its files and steps as shown now, when more of them is (apart: see showing).
+      const more = shown.anyOf(it.key) ? moreTexts : texts;
       return [
         ...(b ? [lower(it.prompts, () => [...new Set(it.prompts.map((p) => p.user))].join('\n'))] : []),
         ...(b && !asWritten ? [lower(b, () => b.merged)] : []),
-        ...it.segments.flatMap((sg) => (sg.kind === 'reply' ? [] : [lower(sg, () => segmentText(sg))])), // replies: replyMatches
+        ...it.segments.flatMap((sg, i) => (sg.kind === 'reply' ? [] : [lower(sg, () => segmentText(sg, it.key, i), more)])), // replies: replyMatches
         ...(it.end ? [lower(it, () => endText(it), endTexts)] : []),
-        lower(it.files, () => filesText(it.files)),
+        lower(it.files, () => filesText(it.files, shown.filesOpen(it.key)), more),
       ];
     }
     case 'approval':
@@ -207,8 +229,9 @@ function replyMatches(sg: Reply, q: string, key: string, until: number): number 
  * How many times an item's texts hold q (already lower-cased and not blank; key: keyOf(q)),
  * its replies parsed until the time until (performance.now(); always, by default).
  */
-export function matchesIn(it: TranscriptItem, q: string, key = keyOf(q), until = Infinity, r: Reader = reader): number {
+export function matchesIn(it: TranscriptItem, q: string, key = keyOf(q), until = Infinity, r: Reader = reader, sh: Shown = shown): number {
   readAs(r);
+  showing(sh);
   let n = 0;
   for (const t of itemTexts(it)) n += countIn(t, q);
   if (it.type === 'turn') for (const sg of it.segments) if (sg.kind === 'reply') n += replyMatches(sg, q, key, until);
@@ -250,16 +273,17 @@ export const NOTHING_FOUND: Found = { items: [], ends: [] };
  * Every match of query in the items (ignoring case; blank: none). Replies not read yet are
  * parsed for budgetMs at most, the rest counted by their source (see replies).
  */
-export function findInTranscript(items: readonly TranscriptItem[], query: string, budgetMs = PARSE_BUDGET_MS, r: Reader = NO_READER): Found {
+export function findInTranscript(items: readonly TranscriptItem[], query: string, budgetMs = PARSE_BUDGET_MS, r: Reader = NO_READER, sh: Shown = NOTHING_MORE): Found {
   const q = query.trim().toLocaleLowerCase();
   if (q === '') return NOTHING_FOUND;
   readAs(r);
+  showing(sh);
   const found = { items: [] as number[], ends: [] as number[] };
   const key = keyOf(q);
   const until = performance.now() + budgetMs;
   let total = 0;
   for (let i = 0; i < items.length; i++) {
-    const n = matchesIn(items[i]!, q, key, until, r);
+    const n = matchesIn(items[i]!, q, key, until, r, sh);
     if (n === 0) continue;
     total += n;
     found.items.push(i);
