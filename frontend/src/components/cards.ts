@@ -12,7 +12,7 @@ import type { ApprovalItem } from '../state/transcript';
 import type { Permission, Prompt } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
-import { formatWait, initials, nameHue } from './format';
+import { formatWait, initials, nameHue } from '../state/format';
 import { outcomeWords, shownSummary, splitDetail } from '../state/shown-words';
 import { iconAlert, iconCheck, iconMerge, iconTool, iconX } from './icons';
 import './time-left';

@@ -18,7 +18,7 @@ import { highlightLine } from '../render/markdown';
 import { StateObserver } from './observe';
 import { ViewportController } from './viewport';
 import { base, codeTokens } from './styles';
-import { count, splitPath } from './format';
+import { count, splitPath } from '../state/format';
 import { iconChevron, iconFolder, iconX } from './icons';
 
 /** Lines beyond this many are shown without colours (a 256 KiB diff has thousands). */

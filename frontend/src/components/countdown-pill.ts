@@ -2,7 +2,7 @@
 // being collected. It ticks on its own timer only while a deadline is set.
 
 import { LitElement, css, html } from 'lit';
-import { phaseLabel } from './format';
+import { phaseLabel } from '../state/format';
 import { base } from './styles';
 import { Ticker } from './ticker';
 

@@ -12,7 +12,7 @@ import './recent-parties';
 import { base } from './styles';
 import { iconAlert, iconFolder, iconGear, iconLink, logo } from './icons';
 import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
-import { decimal, minutes } from './format';
+import { decimal, minutes } from '../state/format';
 
 interface Draft extends HostOptionsDraft {
   name: string;

@@ -8,7 +8,7 @@ import { base } from './styles';
 import { modalStyles, trapTab } from './modal';
 import { clipboardLink, inviteSummary } from '../state/join';
 import { iconAlert, iconCheck, iconX } from './icons';
-import { historyProgress } from './format';
+import { historyProgress } from '../state/format';
 
 export class JoinDialog extends LitElement {
   static override properties = { state: { attribute: false } };

@@ -13,7 +13,7 @@ import { StateObserver } from './observe';
 import { FocusReturn, ViewportController, focusedElement } from './viewport';
 import { base } from './styles';
 import { modalStyles, trapTab } from './modal';
-import { agentLabel, formatWait, formatWindow, historyProgress, initials, nameHue } from './format';
+import { agentLabel, formatWait, formatWindow, historyProgress, initials, nameHue } from '../state/format';
 import './time-left';
 import { Ticker } from './ticker';
 import { iconAlert, iconArrowDown, iconCheck, iconCopy, iconDoor, iconFolder, iconGear, iconSearch, iconSend, iconStop, iconUsers, iconX, logo } from './icons';

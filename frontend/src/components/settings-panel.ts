@@ -11,7 +11,7 @@ import { iconAlert, iconCheck, iconX } from './icons';
 import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
 import { permissionModeLabel } from '../state/host-control';
 import { unreachableInviteWarning } from '../state/settings';
-import { decimal, formatWindow, minutes, whole } from './format';
+import { decimal, formatWindow, minutes, whole } from '../state/format';
 import { SHARE_LEVELS } from '../state/workspace';
 
 interface Draft extends HostOptionsDraft {

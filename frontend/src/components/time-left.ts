@@ -2,7 +2,7 @@
 // shown. It stops at "0:00" (what happens then is for the party to say).
 
 import { LitElement, css, html } from 'lit';
-import { formatTimeLeft } from './format';
+import { formatTimeLeft } from '../state/format';
 import { Ticker } from './ticker';
 
 export class TimeLeft extends LitElement {

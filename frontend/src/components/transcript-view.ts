@@ -19,7 +19,7 @@ import { HOST_STOPPED, asText, firstWaitingCard, lastOutputSegment, type Members
 import { StateObserver } from './observe';
 import { ViewportController } from './viewport';
 import { base } from './styles';
-import { count, formatClock, formatTurnTime, initials, nameHue } from './format';
+import { count, formatClock, formatTurnTime, initials, nameHue } from '../state/format';
 import { iconAlert, iconArrowDown, iconCheck, iconChevron, iconFolder, iconMerge, iconStop, iconX } from './icons';
 import './markdown-view';
 import './activity-group';

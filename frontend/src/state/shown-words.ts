@@ -4,7 +4,7 @@
 // reviewer's). Pure: no DOM.
 
 import { EXIT_PLAN_TOOL, isCancelledRequest, roleLabel } from './host-control';
-import { timedOutWords } from '../components/format';
+import { timedOutWords } from './format';
 import { yourPrompts } from '../render/your-prompts';
 import type { MembersItem, NoticeItem } from './transcript';
 import type { Member, Permission } from './types';

@@ -10,7 +10,7 @@ import { asText, toolSteps } from './transcript';
 import { EXIT_PLAN_TOOL } from './host-control';
 import { replyShownText } from '../render/incremental';
 import { splitStderr } from '../render/stderr';
-import { splitPath } from '../components/format';
+import { splitPath } from './format';
 import { showBidi } from './bidi';
 import { deniedWords, doneWords, turnRequests } from './turn-end';
 import { NOTHING_MORE, stepKey, type Shown } from './shown-more';

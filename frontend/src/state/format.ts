@@ -1,6 +1,7 @@
-// Small formatting helpers for display (no state, no DOM).
+// Small formatting helpers for display (no state, no DOM): the words components draw and the
+// state counts as shown (find, shown-words.ts), so they live below both.
 
-import type { HistoryProgress } from '../state/types';
+import type { HistoryProgress } from './types';
 
 /**
  * A count as the window writes numbers, "4,006". A button said "Show 2000 more lines of
