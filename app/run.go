@@ -35,6 +35,7 @@ var iconPNG []byte
 // (frontend/dist, at its root or under frontend/dist); args may hold a concordia:// link
 // the OS opened the app with.
 func Run(assets fs.FS, args []string) error {
+	args = hideLink(args) // first: this may start the program again, without the link in its arguments
 	if handOff(UniqueID, args) {
 		return nil // the running window has the link: this instance's work is done
 	}
