@@ -155,8 +155,10 @@ describe('<join-dialog> the name last joined under', () => {
     expect(el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=join-name]')!.value).toBe('Cleo');
     expect(el.shadowRoot!.querySelector('[data-testid=join-name-known]')?.textContent).toBe(
       // Not "as the member you were" whatever the link: a user tester's watch-only link came
-      // back as someone new (a viewer invite never brings back a participant's seat).
-      'The name you last joined this host with: back in that party, with a link of the same kind, you are that member again (unless a host removed you).',
+      // back as someone new (a viewer invite never brings back a participant's seat). Nor
+      // "with a link of the same kind": another's, once a viewer, came back a viewer with the
+      // participant link (the role a host last gave is kept).
+      'The name you last joined this host with: back in that party you are that member again, with the role a host last gave you — unless a host removed you, or you took part and this link only watches; another name joins as someone new.',
     );
     st.setJoinName('Someone else');
     await el.updateComplete;

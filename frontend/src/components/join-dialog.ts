@@ -151,7 +151,7 @@ export class JoinDialog extends LitElement {
                 ? // Join was greyed out with no word of why (a tester's, who typed only spaces).
                   html`<span class="hint" id="join-name-needed" data-testid="join-name-needed">Type the name the others will see you by.</span>`
                 : j.nameKnown
-                  ? html`<span class="hint" data-testid="join-name-known">The name you last joined this host with: back in that party, with a link of the same kind, you are that member again (unless a host removed you).</span>`
+                  ? html`<span class="hint" data-testid="join-name-known">The name you last joined this host with: back in that party you are that member again, with the role a host last gave you — unless a host removed you, or you took part and this link only watches; another name joins as someone new.</span>`
                   : nothing}
             </label>
             ${j.busy
