@@ -896,6 +896,41 @@ export function sizeTests({ browser, artifacts, realPage }) {
     check(m.connName === 'Connected', `640×480: the connection's dot is named ${JSON.stringify(m.connName)} ${JSON.stringify(m)}`);
   }));
 
+  // A user tester's 800 px header hid Find (the transcript search) below 900 px with room
+  // to spare. It shows at every width while no turn is under way, a host's and a
+  // participant's, in the window and not covered; while one is (Stop, a long phase) it gives
+  // way below 900 px, and Ctrl+F opens the find bar at every size.
+  test('400 to 899 px: the header shows Find where it has room, and Ctrl+F finds at every size', withShot('find-button', async () => {
+    const ctrlF = async (p, what) => {
+      await p.getByTestId('transcript').click({ position: { x: 10, y: 10 } });
+      await p.keyboard.press('Control+f');
+      await p.getByTestId('find-input').waitFor({ state: 'visible' }).catch(() => check(false, `${what}: Ctrl+F opened no find bar`));
+      await p.keyboard.press('Escape');
+      await p.getByTestId('find-input').waitFor({ state: 'hidden' });
+    };
+    for (const [w, who] of [[400, 'host'], [480, 'host'], [560, 'host'], [640, 'host'], [700, 'host'], [720, 'host'], [760, 'host'], [800, 'host'], [899, 'host'], [640, 'participant'], [760, 'participant'], [800, 'participant']]) {
+      const what = `the ${who}'s header at ${w}×700`;
+      const p = await open(w, 700, who === 'host' ? 'screen=party&teammates=0&history=0' : 'screen=joined&history=0', 'prompt-input');
+      if (who === 'host') await shot(p, `${w}x700-find`);
+      check(await p.getByTestId('find-open').isVisible(), `${what}: Find is hidden`);
+      await noOverflow(p, what, w < 520 ? 2 : 1);
+      await mustSee(p, 'find-open', `${what}: Find`);
+      for (const id of ['panel-toggle', 'changes-toggle', 'party-settings']) await mustSee(p, id, `${what}: [${id}]`);
+      await p.getByTestId('find-open').click();
+      await p.getByTestId('find-input').waitFor({ state: 'visible' });
+      await p.keyboard.press('Escape');
+      await p.getByTestId('find-input').waitFor({ state: 'hidden' });
+      await ctrlF(p, what);
+    }
+    // During a tool request at the narrowest width, Find has given way; Ctrl+F still finds.
+    const p = await open(400, 700, 'screen=party&history=0&ask', 'transcript-item');
+    await p.getByTestId('permission-allow').first().waitFor({ state: 'visible', timeout: 45_000 });
+    await p.getByTestId('stop-turn').waitFor({ state: 'visible' });
+    await noOverflow(p, 'the header at 400×700 during a tool request', 2);
+    check(!(await p.getByTestId('find-open').isVisible()), 'the header at 400×700 during a tool request: Find did not give way');
+    await ctrlF(p, 'the header at 400×700 during a tool request');
+  }));
+
   // A window tester's 900 px header, while Stop showed during a tool request: the party's
   // name was cut to "Mar…", the agent's name under it wrapped, and Settings was pushed out
   // of the window. With Stop and the longest phase the name has room (whole from 900 px, at

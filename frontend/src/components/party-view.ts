@@ -40,6 +40,9 @@ function noArrowChoice(e: KeyboardEvent): void {
 /** The attempt from which the reconnect banner says what to do if the party moved (some 15 s of tries in). */
 export const MOVED_HINT_FROM = 4;
 
+/** The phases of a turn under way: below 900 px the header has no room for Find beside them (see the styles). */
+const WORKING_PHASES: ReadonlySet<string> = new Set(['collecting', 'merging', 'awaiting_approval', 'running', 'awaiting_permission']);
+
 /** A header button clicked: its tooltip goes (tip-off) until the pointer leaves it (tipBack), or the keyboard's focus does (tipBackFocus). */
 function tipOff(e: Event): void {
   (e.target as Element | null)?.closest?.('[data-tip]')?.classList.add('tip-off');
@@ -580,7 +583,7 @@ export class PartyView extends LitElement {
          tester's 800 px header had an unlabelled green dot, a folder with a number, and no
          role): the connection's word, Changes, and the role (the name is in People). What
          gives way instead: People's word (its icon and count stay, and its tooltip), and
-         the Find button (Ctrl+F), and the role while Stop is there (a host's turn running).
+         the role while Stop is there (a host's turn running).
          Below 760 px Changes is its folder and count (named Changes for a screen reader, and
          in its tooltip); below 720 px the connection is its dot, named likewise. */
       /* 900–1099 px while Stop shows (a host's turn, with the longest phases): the party's
@@ -593,8 +596,13 @@ export class PartyView extends LitElement {
          party's name was cut to "Margar…" (a builder's look). The connection gives way to
          its dot (named for a screen reader, and in its tooltip), as below 720 px. */
       :host([vw~=lt1400]) .top.has-stop.changes-open .conn-word { display: none; }
-      :host([vw~=lt900]) .people-word, :host([vw~=lt900]) .find-open, :host([vw~=lt900]) .me-name,
+      :host([vw~=lt900]) .people-word, :host([vw~=lt900]) .me-name,
       :host([vw~=lt900]) .top.has-stop .me { display: none; }
+      /* Find stays at every width while no turn is under way (a user tester's 800 px header
+         hid it with room to spare). While one is, Stop or Send now and the longer phases
+         take its room below 900 px (beside Stop at 720 px it pushed Settings out of the
+         window): it gives way, and Ctrl+F still opens the find bar. */
+      :host([vw~=lt900]) .top.working .find-open { display: none; }
       :host([vw~=lt760]) .changes-word { display: none; }
       :host([vw~=lt720]) .conn-word, :host([vw~=lt720]) .me { display: none; }
       :host([vw~=lt900]) .top { gap: 8px; padding: 10px 12px; }
@@ -1158,7 +1166,7 @@ export class PartyView extends LitElement {
     const changesNote = countText(s.workspace.files.length, s.workspace.hidden, s.workspace.more);
     const changesTip = s.workspace.shared ? `What changed in the working folder, by the agent or by hand${changesNote ? `: ${changesNote}` : ''}` : 'The host does not share the working folder';
     return html`
-      <div class="top ${s.workspace.open ? 'changes-open' : ''} ${s.isHost && s.turnRunning ? 'has-stop' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}
+      <div class="top ${s.workspace.open ? 'changes-open' : ''} ${s.isHost && s.turnRunning ? 'has-stop' : ''} ${WORKING_PHASES.has(s.displayPhase) ? 'working' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}
         @click=${tipOff} @mouseout=${tipBack} @focusout=${tipBackFocus}>
         ${logo(24)}
         <div class="party-name">
@@ -1191,7 +1199,7 @@ export class PartyView extends LitElement {
         <!-- The tooltip's words for a screen reader (it reads no ::after): the files kept back are said there. -->
         <span id="changes-tip" class="sr-only">${changesTip}</span>
         <span class="me" data-testid="party-you" title=${`You: ${sess.you.name}, ${this.#roleWord(s)}`}><span class="me-name">${this.#avatar(sess.you.name)} <b title=${sess.you.name}>${sess.you.name}</b></span> <span class="role" data-testid="party-you-role">${this.#roleWord(s)}</span></span>
-        <!-- Not below 720 px, where the header has no room for it (it wrapped to a third row at 400 px): Ctrl+F is. -->
+        <!-- Not below 900 px while a turn is under way, where the header has no room for it: Ctrl+F is. -->
         <button class="ghost icon find-open tip-end" data-tip="Find in the conversation (Ctrl+F)" aria-keyshortcuts="Control+F" aria-label="Find in the conversation" data-testid="find-open" @click=${() => this.#openFind()}>${iconSearch()}</button>
         <button class="ghost icon tip-end" data-tip="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
