@@ -650,6 +650,77 @@ func TestUpRecallsPromptsOfAFailedTurn(t *testing.T) {
 	}
 }
 
+// TestUpRecallsAPromptWithdrawnForThisMember: a prompt of this member's that a resume did
+// not take up (or another's hand withdrew) is to be sent again, and a tester's host, its
+// terminal started anew by the resume, could not recall it: the line editor has it, and
+// says so; the resume's withdrawal is said as the resume's, not as "you withdrew"; one this
+// member withdrew came back to the input line already, and is not added.
+func TestUpRecallsAPromptWithdrawnForThisMember(t *testing.T) {
+	var b bytes.Buffer
+	p := newPrinter(&b)
+	p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}, Party: wire.PartyInfo{PermissionMode: wire.PermissionAsk, Always: []string{}}})
+	got := make(chan status, 64)
+	p.setStatusSink(func(st status) { got <- st })
+	defer p.setStatusSink(nil)
+	latest := func() status {
+		t.Helper()
+		var st status
+		for deadline := time.After(5 * time.Second); ; {
+			select {
+			case st = <-got:
+				continue
+			case <-time.After(100 * time.Millisecond):
+				return st
+			case <-deadline:
+				t.Fatal("no status")
+			}
+		}
+	}
+	e := newEditor(false, make(chan string, 1))
+	e.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	up := func() string {
+		e.Update(tea.KeyMsg{Type: tea.KeyUp})
+		v := e.ta.Value()
+		e.Update(tea.KeyMsg{Type: tea.KeyDown})
+		return v
+	}
+	ev := func(seq int64, ev wire.Event) { ev.Seq = seq; p.event(ev) }
+	prompt := func(seq int64, id, member, text string) {
+		ev(seq, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, Member: member, User: member, Text: text}})
+	}
+	prompt(1, "p1", "m1", "mine, left by the resume")
+	prompt(2, "p2", "m2", "bob's, left too")
+	ev(3, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p1", User: "m1", By: "me", ByMember: "m1", Resumed: true}})
+	ev(4, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p2", User: "m2", By: "me", ByMember: "m1", Resumed: true}})
+	e.Update(statusMsg(latest()))
+	if v := up(); v != "mine, left by the resume" {
+		t.Fatalf("Up recalls %q, want this member's prompt the resume withdrew", v)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"your prompt is withdrawn: the party was resumed without it: mine, left by the resume",
+		"[system] Up recalls your prompt, to send again",
+		"m2's prompt is withdrawn: the party was resumed without it: bob's, left too",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("not said: %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "you withdrew") || strings.Count(out, "Up recalls") != 1 {
+		t.Errorf("said as by hand, or Up offered for another's:\n%s", out)
+	}
+	// Withdrawn by another host's hand: the same. By this member's own: not added.
+	b.Reset()
+	prompt(5, "p3", "m1", "taken out by a co-host")
+	ev(6, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p3", User: "m1", By: "cohost", ByMember: "m9"}})
+	prompt(7, "p4", "m1", "withdrawn myself")
+	ev(8, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p4", User: "m1", By: "me", ByMember: "m1"}})
+	e.Update(statusMsg(latest()))
+	if v := up(); v != "taken out by a co-host" || strings.Count(b.String(), "Up recalls") != 1 {
+		t.Fatalf("Up recalls %q; printed:\n%s", v, b.String())
+	}
+}
+
 // TestClearedTextComesBack: Ctrl-C (or Ctrl-U) clears the input into the history; a host
 // who cleared a half-written prompt to type /allow lost it for good (a tester's).
 func TestClearedTextComesBack(t *testing.T) {

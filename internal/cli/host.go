@@ -112,7 +112,7 @@ decide it.`, io.Out, io.Err)
 	fs.IntVar(&f.maxParticipants, "max-participants", 100, "`N` members at once, hosts aside (the host invite always gets in); more are refused (-32005)")
 	fs.StringVar(&f.shareWorkspace, "share-workspace", wire.WorkspaceChanges, "the sharing `level`, what the party sees of the working directory: off, changes (every file changed in it since the party began, by the agent or by hand, and their diffs; .env and other secrets left out), or tree (the whole folder, secrets included; ignored files never)")
 	var rf resumeFlag
-	fs.Var(&rf, "resume", "bring back a party from its journal in --data-dir: `[PARTY_ID]` (default: the latest), with its id, invites, history and the agent's session; flags given now override its settings, except --workdir and --insecure (and --name: you come back as the member you were, with its name). Prompts the agent never had are queued again, and a turn the host stopped during runs again (concordia parties lists them), unless --without-unanswered")
+	fs.Var(&rf, "resume", "bring back a party from its journal in --data-dir: `[PARTY_ID]` (default: the latest), with its id, invites, history and the agent's session; flags given now override its settings, except --workdir and --insecure (and --name: you come back as the member you were, with its name). Prompts the agent never had are queued again, and a turn cut short when the host stopped runs again (concordia parties lists them), unless --without-unanswered")
 	fs.BoolVar(&f.withoutUnanswered, "without-unanswered", false, "with --resume: do not take up what the party left unanswered: its waiting prompts are withdrawn and a turn the host stopped during is not run again (both said to the party, so that their authors can send again what is still wanted)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -370,7 +370,8 @@ decide it.`, io.Out, io.Err)
 		baseDone := make(chan struct{})
 		go followBase(bctx, pr, h.Party().Changes, baseDone)
 		defer func() { stopBase(); <-baseDone }()
-		if err := printHistory(h.Party(), st, pr, resume != nil, f.dataDir, nil); err != nil {
+		now, err := printHistory(h.Party(), st, pr, resume, f.dataDir, nil)
+		if err != nil {
 			pr.notice("error", describe(err))
 			return ExitError
 		}
@@ -378,6 +379,9 @@ decide it.`, io.Out, io.Err)
 			st.Events = nil
 			releaseHistory()
 			pr.live()
+			for _, ev := range now {
+				pr.event(ev)
+			}
 			// The history pushed the invites out of sight, and this terminal has no /invite.
 			pr.invites(hostInv.strip(h.Invites()), "the invites:", hostInv.where())
 		}
@@ -393,11 +397,15 @@ decide it.`, io.Out, io.Err)
 		view = v
 		pr.hello(hello)
 		// a new party's few opening events are not history
-		if err := printHistory(h.Party(), hello.State, pr, resume != nil, f.dataDir, v.OwnerView); err != nil {
+		now, err := printHistory(h.Party(), hello.State, pr, resume, f.dataDir, v.OwnerView)
+		if err != nil {
 			pr.notice("error", describe(err))
 			return ExitError
 		}
 		pr.live()
+		for _, ev := range now {
+			pr.event(ev)
+		}
 		if resume != nil && len(hello.State.Events) > 0 {
 			// The history pushed the invites printed at the start out of sight (a tester's
 			// were 400 lines up): they are printed again below it.
@@ -648,18 +656,28 @@ func inviteFileUsable(path string) error {
 // JoinLocalPaged, and the pages after it, Party.History): a resumed party's last turns
 // (replayRecent), holding no more of it than they need (recentReplay); a new party's few
 // opening events all. view, when not nil, is each event as the view shows it (OwnerView).
-func printHistory(p *party.Party, st wire.State, pr *printer, resumed bool, dataDir string, view func(wire.Event) wire.Event) error {
+func printHistory(p *party.Party, st wire.State, pr *printer, resume *host.Resume, dataDir string, view func(wire.Event) wire.Event) (now []wire.Event, err error) {
 	if view == nil {
 		view = func(ev wire.Event) wire.Event { return ev }
 	}
-	if !resumed {
-		return p.History(st, func(ev wire.Event) { pr.event(view(ev)) })
+	if resume == nil {
+		return nil, p.History(st, func(ev wire.Event) { pr.event(view(ev)) })
 	}
 	pr.historyStart(len(st.Events))
 	r := newRecentReplay(pr)
-	if err := p.History(st, func(ev wire.Event) { r.add(view(ev)) }); err != nil {
-		return fmt.Errorf("the party's history: %w", err)
+	// What the resume itself said (who was disconnected, "the party was resumed", what it
+	// withdrew) happens now: it goes under "— live —", not above it with the party's past
+	// (a tester read it as history).
+	last := resume.Summary.LastSeq
+	if err := p.History(st, func(ev wire.Event) {
+		if ev.Seq > last {
+			now = append(now, view(ev))
+			return
+		}
+		r.add(view(ev))
+	}); err != nil {
+		return nil, fmt.Errorf("the party's history: %w", err)
 	}
 	r.print("`" + exportCommand(p.ID(), dataDir) + "` writes the whole party")
-	return nil
+	return now, nil
 }

@@ -136,7 +136,8 @@ working directory itself is not touched.`, io.Out, io.Err)
 		}
 		if u := party.FindUnanswered(s, recoveries[s.Path]); !u.None() {
 			what, again := u.Words()
-			fmt.Fprintf(io.Out, "%s: %s; `%s` %s (with --without-unanswered, resumes without %s)\n", s.Header.Party, what, resumeCommand(s.Header.Party, given), again, u.Them())
+			cmd := resumeCommand(s.Header.Party, given)
+			fmt.Fprintf(io.Out, "%s: %s; `%s` %s (`%s --without-unanswered` resumes without %s)\n", s.Header.Party, what, cmd, again, cmd, u.Them())
 		}
 	}
 	// A party whose host was killed may have left its agent's background jobs running:

@@ -400,6 +400,19 @@ func (p *printer) withdrawnText(w wire.Withdrawn) string {
 		}
 		return text + " (it will not be sent)"
 	}
+	if w.Resumed {
+		// Not a person's doing: the host resumed the party without what it left unanswered
+		// (a tester read "you withdrew alice's prompt" of the resume, as if by hand).
+		whose := term.Line(w.User) + "'s prompt"
+		if p.r.mine(w.Prompt) {
+			whose = "your prompt"
+		}
+		text := whose + " is withdrawn: the party was resumed without it"
+		if ask, ok := p.r.asks[w.Prompt]; ok {
+			text += ": " + ask
+		}
+		return text
+	}
 	who, whose := term.Line(w.By), term.Line(w.User)+"'s"
 	// By ids where the host gives them: a name may have been someone else's earlier in the
 	// party (a newcomer named like a member who left was told the other's prompts were theirs).

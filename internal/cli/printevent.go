@@ -198,6 +198,9 @@ func (p *printer) eventLocked(ev wire.Event) {
 	case wire.KindWithdrawn:
 		if w := ev.Withdrawn; w != nil {
 			p.asideLocked("party", p.withdrawnText(*w))
+			if u := p.r.unfinished; u != unfinished && p.sink != nil && !p.earlier {
+				p.noticeLocked("system", "Up recalls your prompt, to send again") // the roster gave it to the line editor
+			}
 		}
 	case wire.KindBatch:
 		p.turnWrote, p.turnFailed, p.turnDenials = false, 0, false
@@ -282,7 +285,12 @@ func (p *printer) eventLocked(ev wire.Event) {
 				p.noticeLocked("system", fmt.Sprintf("claude's turn was stopped after %s (%s%s); %s", d, why, denied, sofar))
 			default:
 				p.failedTurn = t.Error
-				p.noticeLocked("error", fmt.Sprintf("claude's turn failed after %s: %s%s", d, t.Error, denied))
+				if t.Error == party.NotRunAgain {
+					// The host's choice, not a failure (a tester read "[error] … failed" of it).
+					p.noticeLocked("system", fmt.Sprintf("the turn cut short when the host stopped (after %s) is not run again: the party was resumed without it%s", d, denied))
+				} else {
+					p.noticeLocked("error", fmt.Sprintf("claude's turn failed after %s: %s%s", d, t.Error, denied))
+				}
 				if u := p.r.unfinished; u != unfinished && p.sink != nil && !p.earlier {
 					// This turn had prompts of this member's: the editor puts them in its
 					// history (status.unfinished), as the party says to send them again

@@ -44,7 +44,7 @@ func (r *resumeFlag) Set(v string) error {
 func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string, io IO) ([]string, *host.Resume, int) {
 	if !rf.on {
 		if f.withoutUnanswered {
-			return pos, nil, usageError(fs, io.Err, "--without-unanswered goes with --resume: it says what a resume leaves behind")
+			return pos, nil, usageError(fs, io.Err, "--without-unanswered needs --resume: it leaves behind what a resumed party would take up")
 		}
 		return pos, nil, -1
 	}

@@ -288,8 +288,16 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		r.held = nil
 		clear(r.heldOwn)
 	case wire.KindWithdrawn:
-		if ev.Withdrawn != nil {
-			r.take([]string{ev.Withdrawn.Prompt})
+		if w := ev.Withdrawn; w != nil {
+			// Taken back by another's hand, or by a resume that did not take it up: the
+			// party asks its author to send it again, and the line editor's history gets it
+			// (Up recalls it), as after a failed turn. One this member withdrew came back to
+			// the input line already (/withdraw).
+			if text, ok := r.own[w.Prompt]; ok && (w.Resumed || w.ByMember != r.you.ID) {
+				texts := []string{text}
+				r.unfinished = &texts
+			}
+			r.take([]string{w.Prompt})
 		}
 	case wire.KindError:
 		switch {

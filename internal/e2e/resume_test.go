@@ -124,7 +124,7 @@ func TestHostKilledAndResumed(t *testing.T) {
 	// `parties` says what it left unanswered (a tester found the table silent on it).
 	stopped := start(t, nil, "parties", "--data-dir", dataDir)
 	if stopped.wait() != 0 || !regexp.MustCompile(`(?m)^[0-9a-f]{12}: 1 prompt never reached the agent, and its last turn was cut short; `+
-		"`concordia host --resume [0-9a-f]{12} --data-dir \\S+` takes them up again \\(with --without-unanswered, resumes without them\\)$").MatchString(stopped.stdout()) {
+		"`concordia host --resume [0-9a-f]{12} --data-dir \\S+` takes them up again \\(`concordia host --resume [0-9a-f]{12} --data-dir \\S+ --without-unanswered` resumes without them\\)$").MatchString(stopped.stdout()) {
 		t.Errorf("parties after the kill:\n%s", stopped.stdout())
 	}
 
@@ -242,7 +242,7 @@ func TestHostKilledAndResumed(t *testing.T) {
 // again, the prompt is withdrawn, the party is told both, and the agent's next request
 // comes with the word not to go on with the one its session holds.
 func TestResumedWithoutTheUnanswered(t *testing.T) {
-	if p := start(t, nil, "host", "--without-unanswered", "--listen", "127.0.0.1:0"); p.wait() != 2 || !strings.Contains(p.stderr(), "--without-unanswered goes with --resume") {
+	if p := start(t, nil, "host", "--without-unanswered", "--listen", "127.0.0.1:0"); p.wait() != 2 || !strings.Contains(p.stderr(), "--without-unanswered needs --resume") {
 		t.Errorf("--without-unanswered alone: exit %d, %q", p.code, p.stderr())
 	}
 	dataDir, work := t.TempDir(), t.TempDir()
@@ -307,6 +307,15 @@ func TestResumedWithoutTheUnanswered(t *testing.T) {
 		t.Errorf("the agent's reply after the resume: %q", a)
 	}
 	checkAgainstJournal(t, dataDir, w)
+	// The host's terminal says what the resume did as it happens, under "— live —", not
+	// with the party's past above it (a tester read it as history).
+	r.expect(`the party was resumed: its host chose not to take up`)
+	out := r.stdout()
+	if live, said := strings.Index(out, "— live —"), strings.Index(out, "its host chose not to take up"); live < 0 || said < live ||
+		!strings.Contains(out[live:], "alice's prompt is withdrawn: the party was resumed without it") ||
+		!strings.Contains(out[live:], "the turn cut short when the host stopped (after ") || strings.Contains(out[live:], "failed after") {
+		t.Errorf("the resumed host's terminal:\n%s", out)
+	}
 	r.cmd.Process.Signal(os.Interrupt)
 	if code := r.wait(); code != 0 {
 		t.Fatalf("resumed host exited %d", code)

@@ -718,7 +718,7 @@ func unsentText(pending []pendingPrompt, behind bool) string {
 		b.WriteString(". The party's journal is behind: unless it catches up before the host stops, a resume does not queue " + plural(n, "it", "them") + " again: send " + plural(n, "it", "them") + " again then.")
 		return b.String()
 	}
-	b.WriteString(". A host who resumes this party has " + plural(n, "it", "them") + " queued again.")
+	b.WriteString(". A host who resumes this party has " + plural(n, "it", "them") + " queued again (or withdrawn, resuming without " + plural(n, "it", "them") + ").")
 	return b.String()
 }
 

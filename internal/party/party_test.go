@@ -1398,7 +1398,7 @@ func TestEndTellsOfPromptsNeverSent(t *testing.T) {
 		t.Fatalf("events: %s", dump(evs))
 	}
 	want := "the party ended before 2 prompts reached the agent: alice: “prompt before quit”; bob: “a long one a long one a long one a long one a long one a lo…”. " +
-		"A host who resumes this party has them queued again."
+		"A host who resumes this party has them queued again (or withdrawn, resuming without them)."
 	if got := evs[len(evs)-2]; got.Kind != wire.KindSystem || got.Text != want {
 		t.Fatalf("before the end notice: %+v\nwant text %q", got, want)
 	}
@@ -1412,7 +1412,7 @@ func TestUnsentWhileTheJournalIsBehind(t *testing.T) {
 	if got, want := unsentText(pending, true), "the party ended before 1 prompt reached the agent: bob: “queued prompt”. The party's journal is behind: unless it catches up before the host stops, a resume does not queue it again: send it again then."; got != want {
 		t.Errorf("behind: %q\nwant %q", got, want)
 	}
-	if got := unsentText(pending, false); !strings.HasSuffix(got, "A host who resumes this party has it queued again.") {
+	if got := unsentText(pending, false); !strings.HasSuffix(got, "A host who resumes this party has it queued again (or withdrawn, resuming without it).") {
 		t.Errorf("whole: %q", got)
 	}
 }

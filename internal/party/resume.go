@@ -42,6 +42,8 @@ type Restore struct {
 	Pending []wire.Prompt
 	// Unfinished is the batch that was on the agent (a batch event, no turn): it runs again.
 	Unfinished *wire.Batch
+	// UnfinishedBy are the names of Unfinished's authors, each once, in its prompts' order.
+	UnfinishedBy []string
 	// UnfinishedRan is how long the journal saw Unfinished run: from its batch event (or
 	// the retry that last sent it) to the journal's last event.
 	UnfinishedRan time.Duration
@@ -93,6 +95,7 @@ type Recovery struct {
 	unfinishedSeq, failedSeq int64
 	// When Unfinished was last sent to the agent, and the time of the last event.
 	unfinishedAt, lastAt time.Time
+	unfinishedBy         []string
 }
 
 // NewRecovery makes a Recovery keeping up to window bytes of recent events (0: the
@@ -168,6 +171,12 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 	case wire.KindBatch:
 		if ev.Batch != nil {
 			rc.id(ev.Batch.ID)
+			rc.unfinishedBy = rc.unfinishedBy[:0]
+			for _, id := range ev.Batch.Prompts {
+				if pr, ok := rc.pending[id]; ok && !slices.Contains(rc.unfinishedBy, pr.User) {
+					rc.unfinishedBy = append(rc.unfinishedBy, pr.User)
+				}
+			}
 			rc.carry(ev.Batch.Prompts)
 			b := *ev.Batch
 			r.Unfinished, rc.unfinishedSeq, rc.unfinishedAt = &b, ev.Seq, ev.TS
@@ -346,9 +355,12 @@ func (rc *Recovery) Restore(members map[string]journal.Member) *Restore {
 	if r.Unfinished != nil && !rc.batches[r.Unfinished.ID] {
 		r.Unfinished = nil
 	}
-	r.UnfinishedRan = 0
-	if r.Unfinished != nil && !rc.unfinishedAt.IsZero() && rc.lastAt.After(rc.unfinishedAt) {
-		r.UnfinishedRan = rc.lastAt.Sub(rc.unfinishedAt)
+	r.UnfinishedRan, r.UnfinishedBy = 0, nil
+	if r.Unfinished != nil {
+		r.UnfinishedBy = slices.Clone(rc.unfinishedBy)
+		if !rc.unfinishedAt.IsZero() && rc.lastAt.After(rc.unfinishedAt) {
+			r.UnfinishedRan = rc.lastAt.Sub(rc.unfinishedAt)
+		}
 	}
 	return &r
 }
@@ -565,7 +577,7 @@ func (p *Party) resumed(r *Restore) {
 			}
 		}
 		for _, pr := range r.Pending {
-			p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: pr.ID, User: pr.User, By: by.Name, ByMember: by.ID}})
+			p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: pr.ID, User: pr.User, By: by.Name, ByMember: by.ID, Resumed: true}})
 		}
 		if b := r.Unfinished; without && b != nil {
 			// Its turn ends, as one the agent failed: its authors may send it again (a

@@ -54,7 +54,7 @@ func TestResumeWithoutWhatWasLeftUnanswered(t *testing.T) {
 	if turn == nil || turn.Batch != "b2" || turn.Status != wire.TurnError || turn.Error != NotRunAgain || turn.DurationMS != 4000 {
 		t.Errorf("the cut turn ended as %+v", turn)
 	}
-	if len(withdrawn) != 1 || withdrawn[0] != (wire.Withdrawn{Prompt: "p3", User: "cleo", By: "hosty", ByMember: "m4"}) {
+	if len(withdrawn) != 1 || withdrawn[0] != (wire.Withdrawn{Prompt: "p3", User: "cleo", By: "hosty", ByMember: "m4", Resumed: true}) {
 		t.Errorf("withdrawn: %+v", withdrawn)
 	}
 	phase := ""

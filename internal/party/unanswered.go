@@ -16,6 +16,7 @@ import (
 type Unanswered struct {
 	Pending []wire.Prompt // oldest first
 	Cut     *wire.Batch   // nil: no turn was cut short
+	CutBy   []string      // the names of Cut's authors, each once
 	// Approval: the party holds a batch for a host's approval before the agent has it (as
 	// the resume starts it: the last setting a host chose, else its run's), so the waiting
 	// prompts are not sent unseen. The cut turn runs again all the same.
@@ -35,7 +36,7 @@ func FindUnanswered(s *journal.Summary, rc *Recovery) Unanswered {
 		rc.Cut(s.CutAt) // as the resume does (host.OpenResume): not run again (a reviewer's)
 	}
 	r := rc.Restore(s.Members)
-	u := Unanswered{Pending: r.Pending, Cut: r.Unfinished, Approval: s.Settings.Approval}
+	u := Unanswered{Pending: r.Pending, Cut: r.Unfinished, CutBy: r.UnfinishedBy, Approval: s.Settings.Approval}
 	if r.HasSettings {
 		u.Approval = r.Approval
 	}

@@ -179,11 +179,20 @@ func (m *Manager) Resume(ctx context.Context, partyID string, opt ResumeOptions)
 	return info, nil
 }
 
+// sameEncryption refuses a party hosted with TLS where this host has none, or the other way
+// round: its invites would no longer work.
+func (m *Manager) sameEncryption(s journal.Settings) error {
+	if m.cfg.Insecure != (s.Fingerprint == "") {
+		return badRequest(errors.New("This party was hosted with different encryption settings; its invites would no longer work, so it cannot be resumed here."))
+	}
+	return nil
+}
+
 // resumeRequest is the party's journalled settings as a HostRequest (checked).
 func (m *Manager) resumeRequest(res *host.Resume, opt ResumeOptions) (HostRequest, int, error) {
 	s := res.Summary.Settings
-	if m.cfg.Insecure != (s.Fingerprint == "") {
-		return HostRequest{}, 0, badRequest(errors.New("This party was hosted with different encryption settings; its invites would no longer work, so it cannot be resumed here."))
+	if err := m.sameEncryption(s); err != nil {
+		return HostRequest{}, 0, err
 	}
 	h, _, err := net.SplitHostPort(s.Listen)
 	if err != nil {
@@ -244,6 +253,9 @@ type Unanswered struct {
 	// Cut: a turn was cut short (Turn says its start; it may be "" for a request of blank
 	// lines only).
 	Cut bool `json:"cut,omitempty"`
+	// TurnBy are the names of the cut turn's authors, each once (none for an agent command:
+	// a host's).
+	TurnBy []string `json:"turn_by,omitempty"`
 	// Approval: the resumed party holds the waiting prompts' batch for a host's approval
 	// before the agent has it.
 	Approval bool `json:"approval,omitempty"`
@@ -255,8 +267,10 @@ type UnansweredPrompt struct {
 	Text string `json:"text"`
 }
 
-// unansweredRunes is the most of a waiting prompt's start the window's question shows.
-const unansweredRunes = 60
+// unansweredRunes is the most of a waiting prompt's start the window's question is given:
+// it shows one line of it, cut to the width, and the rest in its tooltip (a tester could not
+// read past 60 characters).
+const unansweredRunes = 500
 
 // Unanswered reads party partyID's journal once and says what a resume would take up:
 // prompts that never reached the agent and a turn cut short (as `concordia parties` says
@@ -282,6 +296,10 @@ func (m *Manager) Unanswered(partyID string) (Unanswered, error) {
 	if err != nil {
 		return out, err
 	}
+	if err := m.sameEncryption(s.Settings); err != nil {
+		// Refused before the question, not after it is answered (a tester's).
+		return out, err
+	}
 	u := party.FindUnanswered(s, rc)
 	out.Text, _ = u.Words()
 	for _, p := range u.Pending {
@@ -290,6 +308,9 @@ func (m *Manager) Unanswered(partyID string) (Unanswered, error) {
 	if u.Cut != nil {
 		out.Cut = true
 		out.Turn = shownStart(u.Cut.Merged, unansweredRunes)
+		for _, by := range u.CutBy {
+			out.TurnBy = append(out.TurnBy, term.Line(by))
+		}
 	}
 	out.Approval = u.Approval && len(u.Pending) > 0
 	return out, nil

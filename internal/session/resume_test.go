@@ -396,17 +396,21 @@ func TestUnansweredBeforeResume(t *testing.T) {
 	long := "fix the login form so that it " + strings.Repeat("x", 80)
 	write("aaaaaaaaaaaa", false, prompt("p1", "ann", "add a test"), batch, prompt("p2", "Kai\x1b[31m", long))
 	write("bbbbbbbbbbbb", false, prompt("p1", "ann", "add a test"), batch, turn)
+	write("ffffffffffff", false, prompt("p1", "ann", strings.Repeat("y", 2*unansweredRunes)))
 	write("cccccccccccc", true, prompt("p1", "ann", "add a test"), batch, turn, prompt("p2", "Kai", "one"), prompt("p3", "Bo", "two"))
 
 	u, err := m.Unanswered("aaaaaaaaaaaa")
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantText := long[:60] // unansweredRunes, all ASCII
 	if u.Text != "1 prompt never reached the agent, and its last turn was cut short" || !u.Cut || u.Approval ||
 		u.Turn != "add a test for the parser" || // its first line not blank, without controls
-		len(u.Prompts) != 1 || u.Prompts[0].User != "Kai" || u.Prompts[0].Text != wantText+"…" {
+		len(u.TurnBy) != 1 || u.TurnBy[0] != "ann" || // who asked it (a tester's question did not say)
+		len(u.Prompts) != 1 || u.Prompts[0].User != "Kai" || u.Prompts[0].Text != long { // whole: the window cuts it to its width
 		t.Fatalf("Unanswered of a party with a waiting prompt and a cut turn = %+v", u)
+	}
+	if u, err := m.Unanswered("ffffffffffff"); err != nil || len(u.Prompts) != 1 || u.Prompts[0].Text != strings.Repeat("y", unansweredRunes)+"…" {
+		t.Fatalf("Unanswered of a party with a waiting prompt longer than the question is given = %+v, %v", u, err)
 	}
 	if u, err := m.Unanswered("bbbbbbbbbbbb"); err != nil || u.Text != "" || len(u.Prompts) != 0 || u.Cut || u.Prompts == nil {
 		t.Fatalf("Unanswered of a party that answered everything = %+v, %v (want nothing, prompts [])", u, err)
@@ -415,6 +419,13 @@ func TestUnansweredBeforeResume(t *testing.T) {
 	if err != nil || u.Text != "2 prompts never reached the agent" || u.Cut || !u.Approval || len(u.Prompts) != 2 ||
 		u.Prompts[0] != (UnansweredPrompt{User: "Kai", Text: "one"}) || u.Prompts[1] != (UnansweredPrompt{User: "Bo", Text: "two"}) {
 		t.Fatalf("Unanswered of a party with approval on and two waiting prompts = %+v, %v", u, err)
+	}
+	// One that cannot be resumed here says so before the question (a tester's asked, then refused).
+	testkit.WriteJournal(t, dataDir, journal.Header{Party: "eeeeeeeeeeee", Host: "hosty", Created: t0, Token: "tok",
+		Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir(), Fingerprint: strings.Repeat("ab", 32)}},
+		prompt("p1", "ann", "add a test"))
+	if _, err := m.Unanswered("eeeeeeeeeeee"); !errors.Is(err, ErrBadRequest) || !strings.Contains(err.Error(), "different encryption settings") {
+		t.Fatalf("Unanswered of a party hosted with TLS, here without = %v", err)
 	}
 	if _, err := m.Unanswered("dddddddddddd"); !errors.Is(err, host.ErrNoParty) {
 		t.Fatalf("Unanswered of an unknown party = %v, want host.ErrNoParty", err)

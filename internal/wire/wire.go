@@ -295,6 +295,10 @@ type Withdrawn struct {
 	// ByMember (an extension, from 2026-12-03) is the member id of By: a name may be taken
 	// by someone else once its member has gone, an id never is.
 	ByMember string `json:"by_member,omitempty"`
+	// Resumed (an extension, from 2026-12-07): withdrawn by a resume that did not take it
+	// up (PROTOCOL.md §8: --without-unanswered, or a journal that lost its end), not by a
+	// person's hand; By is the party's owner. Its author is asked to send it again.
+	Resumed bool `json:"resumed,omitempty"`
 }
 
 // Permission is the agent's request to use a tool, and what was decided (§7).
