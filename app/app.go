@@ -28,6 +28,7 @@ import (
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/session"
 	"github.com/concordia-party/concordia/internal/settings"
+	"github.com/concordia-party/concordia/internal/traywin"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -161,6 +162,8 @@ type App struct {
 	session   *session.Manager
 	tray      tray
 	notifier  notifier
+	// win knows whether the window is hidden in the tray (it guards itself).
+	win traywin.Window
 
 	trayOnce sync.Once
 	trayMu   sync.Mutex // makes reading the party and showing it in the tray one step
@@ -278,7 +281,7 @@ func (a *App) startTray() {
 			Show:          a.showWindow,
 			End:           a.askEndParty,
 			Quit:          a.quit,
-			StatusChanged: func(s TrayStatus) { a.emit(EventTrayStatus, s) },
+			StatusChanged: a.trayChanged,
 		})
 		a.partyChanged()
 	})
@@ -321,7 +324,13 @@ func (a *App) beforeClose() (prevent bool) {
 		}
 	}
 	if a.tray.Status().Available {
+		a.win.Hide()
 		sh.Hide()
+		// The tray may have gone between the check and the hide, its news already
+		// handled (trayChanged): then nothing could bring the window back.
+		if !a.tray.Status().Available && a.win.TrayGone() {
+			sh.Show()
+		}
 		return true
 	}
 	return !a.askToEnd(sh, "Closing")
@@ -360,7 +369,7 @@ func (a *App) quit() {
 		return
 	}
 	if a.session.Snapshot().Role == wire.RoleHost {
-		sh.Show()
+		a.show(sh)
 		if !a.askToEnd(sh, "Quitting") {
 			return
 		}
@@ -403,7 +412,25 @@ func (a *App) askEndParty() {
 
 func (a *App) showWindow() {
 	if sh := a.currentShell(); sh != nil {
-		sh.Show()
+		a.show(sh)
+	}
+}
+
+// show brings the window on screen; it is no longer hidden in the tray.
+func (a *App) show(sh shell) {
+	a.win.Shown()
+	sh.Show()
+}
+
+// trayChanged tells the window that a tray host came or went (its banner). When the tray
+// goes while the window is hidden in it, the window comes back: nothing else could show
+// it, and the party would run on with no way to see or end it (a user tester killed the
+// panel and the window stayed hidden until they launched Concordia again).
+func (a *App) trayChanged(s TrayStatus) {
+	a.emit(EventTrayStatus, s)
+	if !s.Available && a.win.TrayGone() {
+		a.log.Info("tray: the tray went away while the window was hidden in it: showing the window")
+		a.showWindow()
 	}
 }
 
@@ -419,7 +446,7 @@ func (a *App) openLink(link string) {
 	sh := a.shell
 	a.mu.Unlock()
 	if sh != nil {
-		sh.Show()
+		a.show(sh)
 		sh.Emit(EventLink, link)
 	}
 }

@@ -508,6 +508,48 @@ func TestHostingThroughTheBindings(t *testing.T) {
 	}
 }
 
+// A window hidden in the tray comes back when the tray goes away: nothing else could show
+// it (a user tester killed the panel while hosting and the window stayed hidden). The
+// window is still told that the tray is gone, for its banner.
+func TestTrayGoneShowsTheHiddenWindow(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.app.CreateParty(CreateRequest{Name: "hana"}); err != nil {
+		t.Fatal(err)
+	}
+	f.app.startTray()
+	// The tray goes and comes back while the window is on screen: nothing to show.
+	f.tray.h.StatusChanged(noTrayHost)
+	f.tray.h.StatusChanged(TrayStatus{Available: true})
+	if f.shell.shown != 0 {
+		t.Fatalf("the tray's coming and going showed a window that was not hidden (%d)", f.shell.shown)
+	}
+	if !f.app.beforeClose() || f.shell.hidden != 1 {
+		t.Fatalf("close while hosting did not hide the window (hidden %d)", f.shell.hidden)
+	}
+	f.tray.mu.Lock()
+	f.tray.status = noTrayHost
+	f.tray.mu.Unlock()
+	f.tray.h.StatusChanged(noTrayHost)
+	if f.shell.shown != 1 {
+		t.Fatalf("the tray went away while the window was hidden in it: shown %d times, want 1", f.shell.shown)
+	}
+	if got := f.shell.events(EventTrayStatus); len(got) != 3 || got[2].(TrayStatus) != noTrayHost {
+		t.Fatalf("tray:status events = %v, want the tray gone last", got)
+	}
+	f.tray.h.StatusChanged(noTrayHost) // told twice: shown once
+	if f.shell.shown != 1 {
+		t.Fatalf("shown %d times, want 1", f.shell.shown)
+	}
+	if _, err := f.app.SendPrompt("still here"); err != nil {
+		t.Fatalf("the party stopped when the tray went away: %v", err)
+	}
+	// Without a tray, closing asks again instead of hiding.
+	f.shell.answer = false
+	if !f.app.beforeClose() || f.shell.asked != 1 || f.shell.hidden != 1 {
+		t.Fatalf("close without a tray: asked %d, hidden %d", f.shell.asked, f.shell.hidden)
+	}
+}
+
 func TestCloseWhileHosting(t *testing.T) {
 	tests := []struct {
 		name        string
