@@ -164,6 +164,9 @@ type App struct {
 	notifier  notifier
 	// win knows whether the window is hidden in the tray (it guards itself).
 	win traywin.Window
+	// notices are the notifications in flight that the App sent itself (each ends within
+	// the notifier's time limit); shutdown waits for them.
+	notices sync.WaitGroup
 
 	trayOnce sync.Once
 	trayMu   sync.Mutex // makes reading the party and showing it in the tray one step
@@ -292,7 +295,8 @@ func (a *App) startTray() {
 const signalGrace = 200 * time.Millisecond
 
 // beforeClose decides what the window's close button does. Hosting with a tray: the
-// window hides and the party goes on. Hosting without a tray: ask before ending the
+// window hides and the party goes on (the first time in a run, a notification says so).
+// Hosting without a tray: ask before ending the
 // party; "no" keeps the window. Otherwise (after a confirmed quit, the tray's Quit, or
 // SIGINT/SIGTERM): close, and shutdown ends the party.
 func (a *App) beforeClose() (prevent bool) {
@@ -324,8 +328,11 @@ func (a *App) beforeClose() (prevent bool) {
 		}
 	}
 	if a.tray.Status().Available {
-		a.win.Hide()
+		first := a.win.Hide()
 		sh.Hide()
+		if first {
+			a.noticeHidden()
+		}
 		// The tray may have gone between the check and the hide, its news already
 		// handled (trayChanged): then nothing could bring the window back.
 		if !a.tray.Status().Available && a.win.TrayGone() {
@@ -334,6 +341,20 @@ func (a *App) beforeClose() (prevent bool) {
 		return true
 	}
 	return !a.askToEnd(sh, "Closing")
+}
+
+// noticeHidden tells the person, with a desktop notification, that the party goes on in
+// the tray and how to bring the window back or end it: the first hide of a run used to be
+// silent, and a new user could think the party had ended. It does not wait for the
+// notification (beforeClose runs on the window's thread); shutdown waits for it.
+func (a *App) noticeHidden() {
+	a.notices.Add(1)
+	go func() {
+		defer a.notices.Done()
+		if err := a.Notify(traywin.HiddenTitle, traywin.HiddenBody); err != nil {
+			a.log.Warn("notify: the window is hidden in the tray", "err", err)
+		}
+	}()
 }
 
 // askToEnd asks the host whether to quit and end the party ("Closing" or "Quitting"
@@ -396,6 +417,7 @@ func (a *App) shutdown() {
 	if err := a.session.CloseBecause(ctx, endText); err != nil {
 		a.log.Warn("end party at shutdown", "err", err)
 	}
+	a.notices.Wait()
 	a.tray.Stop()
 }
 

@@ -35,6 +35,7 @@ import (
 	"github.com/concordia-party/concordia/internal/session"
 	"github.com/concordia-party/concordia/internal/settings"
 	"github.com/concordia-party/concordia/internal/testkit"
+	"github.com/concordia-party/concordia/internal/traywin"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -547,6 +548,38 @@ func TestTrayGoneShowsTheHiddenWindow(t *testing.T) {
 	f.shell.answer = false
 	if !f.app.beforeClose() || f.shell.asked != 1 || f.shell.hidden != 1 {
 		t.Fatalf("close without a tray: asked %d, hidden %d", f.shell.asked, f.shell.hidden)
+	}
+}
+
+// The first time the window hides in the tray in a run, a notification says the party
+// goes on and how to bring the window back or end it (it used to hide silently, and a new
+// user could think the party had ended); later hides are silent.
+func TestFirstHideTellsThePartyGoesOn(t *testing.T) {
+	f := newFixture(t)
+	n := &fakeNotifier{}
+	f.app.notifier = n
+	if _, err := f.app.CreateParty(CreateRequest{Name: "hana"}); err != nil {
+		t.Fatal(err)
+	}
+	notices := func() [][2]string {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		return append([][2]string(nil), n.got...)
+	}
+	if !f.app.beforeClose() || f.shell.hidden != 1 {
+		t.Fatalf("close while hosting did not hide the window (hidden %d)", f.shell.hidden)
+	}
+	waitFor(t, "the notice", func() bool { return len(notices()) == 1 })
+	if got := notices()[0]; got != [2]string{traywin.HiddenTitle, traywin.HiddenBody} {
+		t.Fatalf("notice = %q", got)
+	}
+	f.app.showWindow()
+	if !f.app.beforeClose() || f.shell.hidden != 2 {
+		t.Fatalf("the second close did not hide the window (hidden %d)", f.shell.hidden)
+	}
+	f.app.notices.Wait()
+	if got := notices(); len(got) != 1 {
+		t.Fatalf("the second hide notified again: %q", got)
 	}
 }
 

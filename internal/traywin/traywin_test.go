@@ -1,6 +1,10 @@
 package traywin
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestTrayGone(t *testing.T) {
 	tests := []struct {
@@ -27,5 +31,37 @@ func TestTrayGone(t *testing.T) {
 				t.Fatal("a second report of the tray going away showed the window again")
 			}
 		})
+	}
+}
+
+// The first hide of a run tells the person the party goes on; later ones do not repeat it.
+func TestHideTellsOnce(t *testing.T) {
+	var w Window
+	if !w.Hide() {
+		t.Fatal("the first hide in a run was not to be told")
+	}
+	w.Shown()
+	if w.Hide() {
+		t.Fatal("the second hide was to be told again")
+	}
+	w.TrayGone()
+	if w.Hide() {
+		t.Fatal("a hide after the tray came back was to be told again")
+	}
+}
+
+// The notice says the party goes on, how to bring the window back and how to end it, in
+// the tray menu's own words, short enough for a notification (app.maxNotifyBody is 240).
+func TestHiddenNotice(t *testing.T) {
+	for _, want := range []string{"still running", "Show window", "End party…", "tray"} {
+		if !strings.Contains(HiddenTitle+" "+HiddenBody, want) {
+			t.Errorf("the notice does not say %q: %s / %s", want, HiddenTitle, HiddenBody)
+		}
+	}
+	if n := utf8.RuneCountInString(HiddenBody); n > 240 {
+		t.Errorf("the notice's body is %d characters long", n)
+	}
+	if n := utf8.RuneCountInString(HiddenTitle); n > 80 {
+		t.Errorf("the notice's title is %d characters long", n)
 	}
 }
