@@ -879,29 +879,6 @@ func TestSentence(t *testing.T) {
 	}
 }
 
-func TestTrayLabel(t *testing.T) {
-	tests := []struct {
-		name      string
-		snap      session.Snapshot
-		wantLabel string
-		wantTip   string
-	}{
-		{"idle", session.Snapshot{}, "Not in a party", "Concordia"},
-		{"hosting alone", session.Snapshot{Role: wire.RoleHost, Participants: 1}, "Only you so far", "Concordia: hosting a party, only you so far"},
-		{"hosting", session.Snapshot{Role: wire.RoleHost, Participants: 3}, "3 participants", "Concordia: hosting a party, 3 participants"},
-		{"joined", session.Snapshot{Role: wire.RoleParticipant, Participants: 2, Status: session.StatusConnected}, "2 participants", "Concordia: in a party, 2 participants"},
-		{"reconnecting", session.Snapshot{Role: wire.RoleParticipant, Participants: 2, Status: session.StatusReconnecting}, "2 participants (reconnecting…)", "Concordia: reconnecting to the party"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			label, tip := trayLabel(tt.snap)
-			if label != tt.wantLabel || tip != tt.wantTip {
-				t.Fatalf("trayLabel = %q, %q; want %q, %q", label, tip, tt.wantLabel, tt.wantTip)
-			}
-		})
-	}
-}
-
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)

@@ -229,7 +229,7 @@ func TestSysTrayMenu(t *testing.T) {
 	var menu []menuEntry
 	waitFor(t, "the hosting menu", func() bool {
 		menu = trayMenu(t, conn, dest, ids)
-		return labels(menu) == "3 participants(false) Copy invite(true) Show window(true) End party…(true) Quit(true) "
+		return labels(menu) == "3 in the party(false) Copy invite(true) Show window(true) End party…(true) Quit(true) "
 	})
 	for i, want := range []string{"copy", "show", "end", "quit"} {
 		id := menu[i+1].id

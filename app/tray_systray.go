@@ -12,6 +12,7 @@ import (
 	"fyne.io/systray"
 
 	"github.com/concordia-party/concordia/internal/session"
+	"github.com/concordia-party/concordia/internal/traywin"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -165,7 +166,7 @@ func (t *sysTray) refresh() {
 	if it == nil {
 		return
 	}
-	label, tip := trayLabel(s)
+	label, tip := traywin.Label(Title, s)
 	it.count.SetTitle(label)
 	systray.SetTooltip(tip)
 	setEnabled(it.copyInvite, s.Invite != "")

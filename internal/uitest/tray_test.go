@@ -359,9 +359,9 @@ func waitDialog(t *testing.T, app *proc, re string) string {
 }
 
 // With a real tray (xfce4-panel) on the session bus, closing the window while hosting hides
-// it and the party goes on: a CLI participant still gets replies. The tray menu counts the
-// participants, brings the window back, and ends the party for everyone once the window's
-// dialog is confirmed.
+// it and the party goes on: a CLI participant still gets replies. The tray menu counts
+// everyone in the party ("2 in the party", as the terminal says), brings the window back,
+// and ends the party for everyone once the window's dialog is confirmed.
 func TestTrayKeepsThePartyRunning(t *testing.T) {
 	bin, fake := setup(t)
 	d := startTrayHost(t, "tray")
@@ -391,7 +391,7 @@ func TestTrayKeepsThePartyRunning(t *testing.T) {
 	bob.expect(`echo: say marmalade`)
 
 	icon := d.trayIcon()
-	menu := d.openMenu(icon, "menu", `\b2 participants\b`)
+	menu := d.openMenu(icon, "menu", `\b2 in the party\b`)
 	d.clickMenu(menu, "Show window")
 	w.id = waitVisible(t, w.app, true)
 	if _, err := run(t, "xdotool", "windowfocus", "--sync", w.id); err != nil {
