@@ -13,6 +13,7 @@ import { base } from './styles';
 import { iconAlert, iconFolder, iconGear, iconLink, logo } from './icons';
 import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
 import { decimal, minutes } from '../state/format';
+import { JOIN_BUTTON } from '../state/join';
 
 interface Draft extends HostOptionsDraft {
   name: string;
@@ -393,7 +394,7 @@ export class HomeScreen extends LitElement {
               <li>Check the name others will see, and go.</li>
             </ol>
             <div class="link-eg">concordia://host:8765/…?fp=…</div>
-            <button class="primary big" data-testid="home-join" @click=${() => void s.openJoin()}>${iconLink()} Join with an invite…</button>
+            <button class="primary big" data-testid="home-join" @click=${() => void s.openJoin()}>${iconLink()} ${JOIN_BUTTON}</button>
           </section>
           <!-- Beside the form, not under it: a party to resume after a crash is seen at once. -->
           <recent-parties .state=${s}></recent-parties>

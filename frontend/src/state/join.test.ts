@@ -372,9 +372,11 @@ describe('join dialog and the clipboard', () => {
     expect(await st.submitJoin()).toBe(true);
     be.emit('app:link', 'concordia://127.0.0.1:1/short?fp=zz junk');
     expect(st.notices.at(-1)?.text).toContain('it is not a whole invite'); // said at once (a user tester's)
+    // The button it names is the home screen's (a user tester's read "Join party", which is none).
+    expect(st.notices.at(-1)?.text).toContain('once you have left this party, Join with an invite… on the home screen says what is wrong with it');
     be.emit('app:link', pinned(5555)); // the last one opened is kept
     expect(st.join.open).toBe(false);
-    expect(st.notices.at(-1)?.text).toContain('It is kept: Join party opens with it once you have left this one.');
+    expect(st.notices.at(-1)?.text).toContain('It is kept: once you have left this one, Join with an invite… on the home screen opens with it.');
     be.emit('party:ended', { reason: 'the host ended the party', kicked: false });
     await st.openJoin();
     await vi.advanceTimersByTimeAsync(300);

@@ -87,6 +87,9 @@ export function inviteSummary(text: string): { host: string; pinned: boolean } |
   return { host: m[1] ?? '', pinned: /[?&]fp=/i.test(m[2] ?? '') };
 }
 
+/** The home screen's button that opens the join dialog: what a notice about a kept link names. */
+export const JOIN_BUTTON = 'Join with an invite…';
+
 /** The warning for a valid link without ?fp=: a plain host, or a link cut short. */
 export const UNPINNED_WARNING =
   'Not encrypted: this link has no ?fp= part. That is right only for a party started with --insecure; if the host uses encryption, the link was cut off — copy it whole.';
@@ -406,8 +409,8 @@ export class JoinDialog {
       this.#hooks.notify(
         'info',
         whole
-          ? 'An invite was opened, but you are already in a party. It is kept: Join party opens with it once you have left this one.'
-          : 'A concordia:// link was opened, but it is not a whole invite; Join party, once you have left this party, says what is wrong with it.',
+          ? `An invite was opened, but you are already in a party. It is kept: once you have left this one, ${JOIN_BUTTON} on the home screen opens with it.`
+          : `A concordia:// link was opened, but it is not a whole invite; once you have left this party, ${JOIN_BUTTON} on the home screen says what is wrong with it.`,
       );
       return;
     }
