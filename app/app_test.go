@@ -232,6 +232,11 @@ func TestCheckInvite(t *testing.T) {
 		// said only if the host refuses it (TestJoinPartyErrors).
 		{"token of another length", good[:len(good)-10], ""},
 		{"fp cut short", good + "?fp=" + strings.Repeat("ab", 10), "fp must be 64 hex characters (SHA-256), got 20 (was the link cut off?)"},
+		// A "/" after the link is read past, and a percent-encoded query read as the query
+		// (a user tester's chat app wrote %3Ffp%3D); more after the fingerprint is named.
+		{"a slash after fp", good + "?fp=" + strings.Repeat("ab", 32) + "/", ""},
+		{"percent-encoded query", good + "%3Ffp%3D" + strings.Repeat("ab", 32), ""},
+		{"junk after fp", good + "?fp=" + strings.Repeat("ab", 32) + "/x", `fp has "/x" after its 64 hex characters; remove it`},
 	}
 	f := newFixture(t)
 	for _, tt := range tests {

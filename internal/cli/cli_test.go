@@ -1696,6 +1696,8 @@ func TestUsageErrorsAreSentences(t *testing.T) {
 		{[]string{"host", "--max-participants", "x"}, `concordia host: --max-participants must be a whole number; got "x"` + "\n"},
 		{[]string{"host", "--approve=maybe"}, `concordia host: --approve takes no value (or =true, =false); got "maybe"` + "\n"},
 		{[]string{"join", "--name"}, "concordia join: --name needs a value\n"},
+		// What is wrong with a link is named (a user tester's "got 65" did not say it was a "/").
+		{[]string{"join", "concordia://h:1/" + strings.Repeat("A", 43) + "?fp=" + strings.Repeat("ab", 32) + "//"}, `concordia join: invalid invite: fp has "//" after its 64 hex characters; remove it`},
 		{[]string{"export", "x", "-o"}, "concordia export: -o needs a value\n"},
 		{[]string{"host", "--listen", "127.0.0.1:99999"}, `concordia host: --listen "127.0.0.1:99999": the port must be a number from 0 (any free port) to 65535, not "99999"` + "\n"},
 		{[]string{"host", "--listen", "8765"}, `concordia host: --listen "8765": write it as HOST:PORT, e.g. :8765 or 127.0.0.1:0` + "\n"},

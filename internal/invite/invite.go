@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -135,7 +136,7 @@ func (i Invite) Validate() error {
 // Parse reads an invite. Surrounding white space is ignored, and so is what a link
 // picks up on its way through chat and mail: a message around it ("join me:
 // concordia://… thanks!"), brackets or quotes, a sentence's full stop, line breaks a
-// terminal put in a long link. Anything else that is not exactly an invite is rejected
+// terminal put in a long link, one "/" after it, a query written %3Ffp%3D. Anything else that is not exactly an invite is rejected
 // with an error wrapping ErrInvalid that says what is wrong. The fingerprint is accepted
 // in any case and stored lower-case.
 func Parse(s string) (Invite, error) {
@@ -172,7 +173,7 @@ func find(s string) (string, Invite, error) {
 	// pin would connect without TLS and hand the token to whoever answers.
 	pinned := false
 	if at := schemeAt(s); at >= 0 {
-		pinned = containsFold(s[at:], "?fp=")
+		pinned = containsFold(s[at:], "?fp=") || containsFold(s[at:], "%3Ffp%3D")
 	}
 	var found string
 	var foundInv Invite
@@ -333,6 +334,8 @@ func parse(s string) (Invite, error) {
 	if strings.Contains(rest, "#") {
 		return Invite{}, invalid("unexpected fragment (#...)")
 	}
+	rest = decodeQuery(rest)
+	rest = trimSlash(rest)
 
 	rest, query, hasQuery := strings.Cut(rest, "?")
 	authority, path, hasPath := strings.Cut(rest, "/")
@@ -363,6 +366,34 @@ func parse(s string) (Invite, error) {
 		}
 	}
 	return inv, nil
+}
+
+// queryEscapes are the percent-escapes of the query's own characters, ? and =, as some chat
+// apps write a link's query (concordia://HOST:PORT/TOKEN%3Ffp%3DFPR, a user tester's).
+var queryEscapes = strings.NewReplacer("%3F", "?", "%3f", "?", "%3D", "=", "%3d", "=")
+
+// decodeQuery reads %3F and %3D after the host as the ? and = they stand for: a token and a
+// fingerprint never hold a %, so they can be nothing else. Any other % is left for the
+// token's or the fingerprint's check to name. The host is not touched.
+func decodeQuery(rest string) string {
+	authority, path, ok := strings.Cut(rest, "/")
+	if !ok || !strings.Contains(path, "%") {
+		return rest
+	}
+	return authority + "/" + queryEscapes.Replace(path)
+}
+
+// trimSlash takes one "/" off the end of a link that has a token before it (TOKEN/ or
+// ?fp=FPR/): some apps add one to a link, and it cannot belong to a token or a fingerprint
+// (a user tester's was refused with "fp must be 64 hex characters, got 65"). Only one, and
+// only after a token's or a fingerprint's character: HOST:PORT/ still lacks its token, and
+// TOKEN// has a second path segment.
+func trimSlash(rest string) string {
+	n := len(rest)
+	if n < 2 || rest[n-1] != '/' || !tokenChar(rune(rest[n-2])) || !strings.Contains(rest[:n-1], "/") {
+		return rest
+	}
+	return rest[:n-1]
 }
 
 // CheckComplete reports whether a parsed invite's token has the shape Concordia's hosts
@@ -569,20 +600,28 @@ func tokenChar(c rune) bool {
 	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_'
 }
 
-// checkFingerprint accepts 64 hex digits of either case.
+// checkFingerprint accepts 64 hex digits of either case. A character that is not one is
+// named, and where it is, before the length is counted: "got 65" did not say that the 65th
+// was a stray "/" (a user tester's).
 func checkFingerprint(fp string) error {
+	if i := strings.IndexFunc(fp, func(c rune) bool { return !isHexDigit(c) }); i >= 0 {
+		c, _ := utf8.DecodeRuneInString(fp[i:])
+		if i == fingerprintLen {
+			return invalid("fp has %q after its %d hex characters; remove it (a fingerprint is %d hex characters, 0-9 and a-f)", fp[i:], fingerprintLen, fingerprintLen)
+		}
+		return invalid("fp contains non-hex character %q at position %d (a fingerprint is %d hex characters, 0-9 and a-f)", c, utf8.RuneCountInString(fp[:i])+1, fingerprintLen)
+	}
 	if len(fp) < fingerprintLen {
 		return invalid("fp must be %d hex characters (SHA-256), got %d (was the link cut off?)", fingerprintLen, len(fp))
 	}
 	if len(fp) != fingerprintLen {
 		return invalid("fp must be %d hex characters (SHA-256), got %d", fingerprintLen, len(fp))
 	}
-	for _, c := range fp {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
-			return invalid("fp contains non-hex character %q", c)
-		}
-	}
 	return nil
+}
+
+func isHexDigit(c rune) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 func bracket(host string) string {

@@ -55,6 +55,14 @@ func TestParseAccepts(t *testing.T) {
 		{"after a dotted capital I", "İyi eğlenceler! concordia://h:8765/" + tok, Invite{Host: "h", Port: 8765, Token: tok}},
 		{"after invalid UTF-8", "\xff\xff\xff concordia://h:8765/" + tok, Invite{Host: "h", Port: 8765, Token: tok}},
 		{"after a Kelvin sign", "\u212a: concordia://h:8765/" + tok, Invite{Host: "h", Port: 8765, Token: tok}},
+		// One "/" after it, which some apps add (a user tester's was "got 65"), and a query
+		// percent-encoded, as some chat apps write it (%3F for ?, %3D for =).
+		{"a slash after the fingerprint", "concordia://h:8765/" + tok + "?fp=" + fp + "/", Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
+		{"a slash after the token", "concordia://h:8765/" + tok + "/", Invite{Host: "h", Port: 8765, Token: tok}},
+		{"a slash and a full stop", "concordia://h:8765/" + tok + "?fp=" + fp + "/.", Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
+		{"percent-encoded query", "concordia://h:8765/" + tok + "%3Ffp%3D" + fp, Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
+		{"percent-encoded query, lower case", "concordia://h:8765/" + tok + "%3ffp%3d" + fp, Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
+		{"percent-encoded, in a message", "join me: concordia://h:8765/" + tok + "%3Ffp%3D" + fp + " thanks", Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
 		{"wrapped twice, CRLF", "concordia://h:8765/" + tok[:10] + "\r\n" + tok[10:] + "?fp=" + fp[:30] + "\r\n" + fp[30:] + "\n", Invite{Host: "h", Port: 8765, Token: tok, Fingerprint: fp}},
 	}
 	for _, tt := range tests {
@@ -132,7 +140,14 @@ func TestParseRejects(t *testing.T) {
 		{"token too short", "concordia://h:8765/" + strings.Repeat("a", 21), "too short: 21 characters"},
 		{"token too long", "concordia://h:8765/" + strings.Repeat("a", 257), "too long"},
 		{"extra path", "concordia://h:8765/" + tok + "/more", "unexpected path"},
-		{"trailing slash", "concordia://h:8765/" + tok + "/", "unexpected path"},
+		{"two trailing slashes", "concordia://h:8765/" + tok + "//", "unexpected path"},
+		{"two slashes after fp", "concordia://h:8765/" + tok + "?fp=" + fp + "//", `fp has "//" after its 64 hex characters; remove it`},
+		{"a mark after fp", "concordia://h:8765/" + tok + "?fp=" + fp + "x", `fp has "x" after its 64 hex characters`},
+		{"a slash in fp", "concordia://h:8765/" + tok + "?fp=" + fp[:20] + "/" + fp[20:], `non-hex character '/' at position 21`},
+		{"a slash for fp", "concordia://h:8765/" + tok + "?fp=/", `non-hex character '/' at position 1`},
+		{"percent-encoded, fp cut short", "concordia://h:8765/" + tok + "%3Ffp%3D" + fp[:20], "got 20"},
+		{"percent-encoded, fp apart", "concordia://h:8765/" + tok + " %3Ffp%3D" + fp, "fingerprint (?fp=) is cut off or apart"},
+		{"percent-encoded host", "concordia://h%2Eexample:8765/" + tok, `invalid character '%'`},
 		{"rpc path", "concordia://h:8765/rpc/" + tok, "unexpected path"},
 		{"fp short", "concordia://h:8765/" + tok + "?fp=" + fp[:63], "64 hex characters"},
 		{"fp long", "concordia://h:8765/" + tok + "?fp=" + fp + "0", "64 hex characters"},

@@ -37,6 +37,17 @@ describe('invite summary and warning', () => {
     expect(unwrapInvite('concordia://[::1]')).toBe('concordia://[::1]');
     expect(clipboardLink('see concordia://[::1]')).toBe('concordia://[::1]');
   });
+  // A user tester's chat app wrote the link's ?fp= as %3Ffp%3D; Go reads it as the pin, and
+  // so does the dialog: not "Not encrypted". A "/" after the link is read past as in Go.
+  it('reads a percent-encoded pin as the pin, and a link with a slash after it', () => {
+    const encoded = `concordia://127.0.0.1:1/${tok}%3Ffp%3D${'ab'.repeat(32)}`;
+    expect(inviteSummary(encoded)).toEqual({ host: '127.0.0.1:1', pinned: true });
+    expect(inviteWarning(encoded)).toBe('');
+    expect(inviteSummary(`join: ${encoded} thanks`)).toEqual({ host: '127.0.0.1:1', pinned: true });
+    expect(clipboardLink(`Join: concordia://h:8765/${tok} %3Ffp%3D${'ab'.repeat(32)}`)).toContain('%3Ffp%3D'); // never without its pin
+    expect(inviteSummary(`${pinned(1)}/`)).toEqual({ host: '127.0.0.1:1', pinned: true });
+    expect(unwrapInvite(`${pinned(1)}/\nsee you`)).toBe(`${pinned(1)}/`);
+  });
   it('never offers a pinned text as a link without its pin', () => {
     for (const text of [`Join: concordia://h:8765/${tok} ?fp=${'ab'.repeat(32)}`, `Join: concordia://h:8765/${tok}] ?fp=${'ab'.repeat(32)}`]) {
       expect(clipboardLink(text)).toBe(text);

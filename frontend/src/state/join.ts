@@ -21,17 +21,25 @@ export function unwrapInvite(text: string): string {
   const glued = unwrapPairs(extractInvite(text, true));
   // A text with ?fp= after the scheme meant a pinned link: never read it without the pin.
   const at = text.search(/concordia:\/\//i);
-  const pinned = at >= 0 && /\?fp=/i.test(text.slice(at));
-  const found = [cut, glued].filter((c) => LINK.test(c) && (!pinned || /\?fp=/i.test(c)));
+  const pinned = at >= 0 && FP.test(text.slice(at));
+  const found = [cut, glued].filter((c) => LINK.test(c) && (!pinned || FP.test(c)));
   return found.find((c) => complete(c, pinned)) ?? found[0] ?? whole;
 }
 
 /** A link's shape: what inviteSummary reads. */
 const LINK = /^concordia:\/\/([^/\s]+)\/[^?\s]*(\?\S*)?$/i;
 
+/** A pin (?fp=), also percent-encoded as some chat apps write it (%3Ffp%3D), as Go reads it. */
+const FP = /(?:\?|%3F)fp(?:=|%3D)/i;
+
+/** The query's ? and = for their percent-escapes (Go's invite.decodeQuery). */
+function decodeQuery(link: string): string {
+  return link.replace(/%3F/gi, '?').replace(/%3D/gi, '=');
+}
+
 /** Whether a link has the shape of a whole Concordia invite (Go's invite.CheckComplete). */
 function complete(link: string, wantFP: boolean): boolean {
-  const m = /^concordia:\/\/[^/\s]+\/([^?\s]*)(?:\?fp=([0-9a-f]*))?$/i.exec(link);
+  const m = /^concordia:\/\/[^/\s]+\/([^?\s/]*)(?:\?fp=([0-9a-f]*))?\/?$/i.exec(decodeQuery(link));
   if (!m) return false;
   const token = m[1] ?? '';
   const whole = token.length === 43 || (token.length === 32 && /^[0-9a-f]+$/.test(token));
@@ -84,7 +92,7 @@ const CLOSERS = ')>]"\'`';
 export function inviteSummary(text: string): { host: string; pinned: boolean } | null {
   const m = LINK.exec(unwrapInvite(text));
   if (!m) return null;
-  return { host: m[1] ?? '', pinned: /[?&]fp=/i.test(m[2] ?? '') };
+  return { host: m[1] ?? '', pinned: FP.test(m[0]) };
 }
 
 /** The home screen's button that opens the join dialog: what a notice about a kept link names. */
@@ -114,7 +122,7 @@ export function clipboardLink(text: string): string {
   // A text with ?fp= after the link's start whose cut-out link lost it ("…/TOKEN ?fp=…"):
   // the text as it is, for Go to explain; the cut would read as a link without TLS.
   const at = text.search(/concordia:\/\//i);
-  if (/\?fp=/i.test(text.slice(at)) && !/\?fp=/i.test(cut)) return text.trim();
+  if (FP.test(text.slice(at)) && !FP.test(cut)) return text.trim();
   return cut;
 }
 
