@@ -20,6 +20,11 @@ import (
 // hasWindow: with no subcommand, this build opens the window (main_headless.go has none).
 const hasWindow = true
 
+// wailsFlags are the flags Wails itself reads from the command line in this build (none
+// in a production build; wailsflags_dev.go and wailsflags_bindings.go add theirs): the only
+// flags the window takes (cli.WindowArgs).
+var wailsFlags []string
+
 //go:embed all:frontend/dist
 var assets embed.FS
 
@@ -27,6 +32,9 @@ func main() {
 	args := os.Args[1:]
 	if cli.IsSubcommand(args) {
 		os.Exit(runCLI(args))
+	}
+	if code := cli.WindowArgs(args, wailsFlags, os.Stderr); code != cli.ExitOK {
+		os.Exit(code) // before a window opens, or the running one is handed the arguments
 	}
 	if err := app.Run(assets, args); err != nil {
 		fmt.Fprintln(os.Stderr, "concordia:", err)

@@ -57,8 +57,9 @@ func (io IO) failed(command, text string) {
 
 // IsSubcommand reports whether args (without the program name) are for the headless CLI
 // rather than the window. The window takes no arguments, a concordia:// link (from the
-// OS's link handler), or Wails' own dash flags (-devserver, -assetdir in dev builds);
-// anything else is a command, so a mistyped one gets "unknown command", not a window.
+// OS's link handler), or dash flags, which WindowArgs checks (Wails' own, -devserver and
+// -assetdir in dev builds, are the only ones it takes); anything else is a command, so a
+// mistyped one gets "unknown command", not a window.
 func IsSubcommand(args []string) bool {
 	if len(args) == 0 {
 		return false
@@ -72,6 +73,42 @@ func IsSubcommand(args []string) bool {
 		return false
 	}
 	return true
+}
+
+// WindowArgs checks the arguments IsSubcommand leaves to the window, before any window
+// opens or a running one is handed them, and returns ExitOK or, having said why on w,
+// ExitUsage. The window takes concordia: links (the desktop launcher's "Exec=concordia %u"
+// passes one or nothing, the Windows installer's "concordia.exe "%1"" one, and a second
+// instance hands them to the first), macOS's -psn_… process number, and the flags named
+// in wailsFlags with their values: Wails' own, which only dev and bindings builds read
+// (-devserver ADDR, -assetdir=DIR). Any other flag is refused: "concordia -v" and
+// "concordia --bogus" opened the window, or raised the running one, with exit 0 (a user
+// tester's). Other words are left to the window, which picks the link out of them.
+func WindowArgs(args, wailsFlags []string, w io.Writer) int {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "-") || strings.HasPrefix(a, "-psn_") {
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		if slices.Contains(wailsFlags, name) {
+			if !hasValue {
+				i++ // its value: every Wails flag takes one
+			}
+			continue
+		}
+		hint := ""
+		switch near := didYouMean(strings.TrimLeft(a, "-"), []string{"help", "version"}); {
+		case a == "-v" || a == "-V":
+			hint = "; did you mean --version?"
+		case near != "":
+			hint = "; did you mean --" + near + "?"
+		}
+		fmt.Fprintf(w, "concordia: unknown flag %s%s\n", a, hint)
+		fmt.Fprintln(w, `Run "concordia --help" for usage.`)
+		return ExitUsage
+	}
+	return ExitOK
 }
 
 // Main runs a subcommand and returns the exit status. ctx ends on Ctrl-C.
@@ -133,7 +170,9 @@ func Main(ctx context.Context, args []string, io IO) int {
 }
 
 func usage(w io.Writer, noWindow bool) {
-	window := "  concordia                       open the desktop window\n"
+	window := "  concordia                       open the desktop window\n" +
+		"  concordia INVITE                open the window's Join dialog with INVITE, a\n" +
+		"                                  concordia:// link (opening such a link does this)\n"
 	if noWindow {
 		window = "" // the headless build has none
 	}

@@ -1737,6 +1737,54 @@ func TestUsageErrorsAreSentences(t *testing.T) {
 		if strings.Contains(out.String(), "open the desktop window") == noWindow {
 			t.Errorf("help (headless %v) offers the window: %v", noWindow, !noWindow)
 		}
+		// concordia INVITE, what opening a link runs, is said too (a user tester's found
+		// nothing about it).
+		if strings.Contains(out.String(), "concordia INVITE  ") == noWindow {
+			t.Errorf("help (headless %v) offers concordia INVITE: %v", noWindow, !noWindow)
+		}
+	}
+}
+
+// TestWindowArgs: the desktop build's window refuses a flag it does not know, with exit 2
+// and a sentence on stderr, before any window opens (a user tester's "concordia -v" and
+// "concordia --bogus" opened it, or raised the running one, with exit 0). What the OS
+// passes (a link, or nothing) and Wails' own flags of the build still reach the window.
+func TestWindowArgs(t *testing.T) {
+	const link = "concordia://127.0.0.1:8765/TgNMDR0Upfx0aYHEJt19UvIP1j7zqKBoZP_HVxfZ7ms?fp=" + "ab"
+	dev := []string{"assetdir", "devserver"}
+	cases := []struct {
+		name  string
+		args  []string
+		wails []string
+		want  string // "" = the window takes them; else the start of stderr
+	}{
+		{"nothing (the launcher's %u with no link)", nil, nil, ""},
+		{"a link (xdg-open, the second instance)", []string{link}, nil, ""},
+		{"a broken link: the window explains it", []string{"concordia:/x"}, nil, ""},
+		{"macOS process number", []string{"-psn_0_12345"}, nil, ""},
+		{"dev build flags", []string{"-devserver", "127.0.0.1:1", "-assetdir", "/x/dist"}, dev, ""},
+		{"dev build flags with =", []string{"--devserver=127.0.0.1:1"}, dev, ""},
+		{"a flag's value is not a flag", []string{"-assetdir", "-odd-dir"}, dev, ""},
+		{"-v", []string{"-v"}, nil, "concordia: unknown flag -v; did you mean --version?\nRun \"concordia --help\" for usage.\n"},
+		{"--bogus", []string{"--bogus"}, nil, "concordia: unknown flag --bogus\nRun \"concordia --help\" for usage.\n"},
+		{"a misspelt --version", []string{"--verison"}, nil, "concordia: unknown flag --verison; did you mean --version?\n"},
+		{"a flag after a link", []string{link, "--bogus"}, nil, "concordia: unknown flag --bogus\n"},
+		{"a dev flag in a production build", []string{"-devserver", "127.0.0.1:1"}, nil, "concordia: unknown flag -devserver\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if IsSubcommand(c.args) {
+				t.Fatalf("IsSubcommand(%q): not the window's", c.args)
+			}
+			var errb bytes.Buffer
+			code := WindowArgs(c.args, c.wails, &errb)
+			switch {
+			case c.want == "" && (code != ExitOK || errb.Len() != 0):
+				t.Fatalf("exit %d, stderr %q; want the window", code, errb.String())
+			case c.want != "" && (code != ExitUsage || !strings.HasPrefix(errb.String(), c.want)):
+				t.Fatalf("exit %d, stderr %q; want 2 and stderr starting %q", code, errb.String(), c.want)
+			}
+		})
 	}
 }
 

@@ -160,6 +160,32 @@ func TestWindowOpensALinkWhileRunning(t *testing.T) {
 	w.quit()
 }
 
+// An unknown flag gets a sentence on stderr and exit 2 from the desktop build, with no
+// window: not opened, nor the running one raised (a user tester's "concordia -v" and
+// "concordia --bogus" did that with exit 0). A link still reaches the running window.
+func TestWindowRefusesAnUnknownFlag(t *testing.T) {
+	bin, fake := setup(t)
+	for _, arg := range []string{"-v", "--bogus"} {
+		p := startProc(t, "concordia "+arg, cliEnv(t), bin, arg)
+		if code := p.wait(); code != 2 || !strings.Contains(p.stderr(), "concordia: unknown flag "+arg) || !strings.Contains(p.stderr(), `Run "concordia --help"`) {
+			t.Errorf("concordia %s: exit %d, stderr %q; want 2 and unknown flag", arg, code, p.stderr())
+		}
+	}
+	seedClipboard(t, "nothing to see here")
+	w := openWindow(t, bin, "bogus-flag", windowSettings(t, "hazel", fake))
+	w.waitFor("home", `Create party`)
+	second := startProc(t, "concordia --bogus (second instance)", w.env, bin, "--bogus")
+	if code := second.wait(); code != 2 {
+		t.Errorf("a second instance with --bogus exited with %d, want 2", code)
+	}
+	second = startProc(t, "concordia (second instance)", w.env, bin, linkToOpen)
+	if code := second.wait(); code != 0 {
+		t.Errorf("the second instance exited with status %d after handing the link over", code)
+	}
+	w.waitFor("dialog", `Valid invite to 127\.0\.0\.1:8765\b`)
+	w.quit()
+}
+
 // Started by a link (the app was not running), the window opens with the join dialog
 // prefilled with it.
 func TestWindowStartsWithALink(t *testing.T) {
