@@ -399,6 +399,24 @@ describe('join dialog and the clipboard', () => {
     expect(st.join.invite).toBe(pinned(6666));
   });
 
+  // A tester opened their own party's invite while hosting: it was "kept", and after the
+  // party ended the join dialog opened with its dead link.
+  it("this party's own invite, opened during it, is said so and not kept", async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => pinned(6666);
+    const { st } = await started(be);
+    await st.openJoin(pinned(4444));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await st.submitJoin()).toBe(true);
+    const own = st.session!.invite.replace('tok?', 'another-token?').toUpperCase().replace('CONCORDIA://HOSTBOX', 'concordia://HostBox');
+    be.emit('app:link', own); // the same address: this party's, after a rotation too
+    expect(st.notices.at(-1)?.text).toBe('That invite is to the party you are in.');
+    be.emit('party:ended', { reason: 'the host ended the party', kicked: false });
+    await st.openJoin();
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join.invite).toBe(pinned(6666));
+  });
+
   it('a valid link without ?fp= carries the unencrypted warning', async () => {
     const { st } = await started();
     await st.openJoin(`concordia://127.0.0.1:1/${tok}`);

@@ -29,6 +29,13 @@ export function unwrapInvite(text: string): string {
 /** A link's shape: what inviteSummary reads. */
 const LINK = /^concordia:\/\/([^/\s]+)\/[^?\s]*(\?\S*)?$/i;
 
+/** Whether two links lead to one address (host:port, ignoring case): one party at a time listens there. */
+function sameAddress(a: string, b: string): boolean {
+  const at = (l: string) => /^concordia:\/\/([^/\s?]+)/i.exec(l.trim())?.[1]?.toLowerCase() ?? '';
+  const x = at(a);
+  return x !== '' && x === at(b);
+}
+
 /** A pin (?fp=), also percent-encoded as some chat apps write it (%3Ffp%3D), as Go reads it. */
 const FP = /(?:\?|%3F)fp(?:=|%3D)/i;
 
@@ -407,7 +414,14 @@ export class JoinDialog {
    * after being removed was refused with "Leave it first", and lost).
    */
   onLink(link: string): void {
-    if (this.#party.session && !this.#party.ended) {
+    const s = this.#party.session;
+    if (s && !this.#party.ended && sameAddress(link, s.invite)) {
+      // This party's own invite (a tester opened their own while hosting): nothing to keep
+      // for later, when it would lead to a party over (the dialog opened with it after the end).
+      this.#hooks.notify('info', 'That invite is to the party you are in.');
+      return;
+    }
+    if (s && !this.#party.ended) {
       // Kept for the join dialog (a window tester's was dropped, and had to be found again
       // after leaving).
       this.#kept = link;
