@@ -29,3 +29,15 @@ func TestTheWindowKnowsTheJournalWords(t *testing.T) {
 		}
 	}
 }
+
+// The window says the turn a resume did not run again by its error (NotRunAgain), not as a
+// failure: frontend/src/state/shown-words.ts writes it too.
+func TestTheWindowKnowsTheTurnNotRunAgain(t *testing.T) {
+	b, err := os.ReadFile("../../frontend/src/state/shown-words.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "export const NOT_RUN_AGAIN = '" + NotRunAgain + "';"; !strings.Contains(string(b), want) {
+		t.Errorf("frontend/src/state/shown-words.ts lacks %s", want)
+	}
+}

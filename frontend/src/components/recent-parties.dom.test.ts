@@ -170,6 +170,7 @@ describe('<recent-parties> Resume of a party holding prompts the agent never had
     text: '1 prompt never reached the agent, and its last turn was cut short',
     prompts: [{ user: 'Kai', text: 'fix the <img src=x onerror=alert(1)> login form' }],
     turn: 'add a test for the parser',
+    turn_by: ['ann', '<b>bo</b>'],
     cut: true,
   };
 
@@ -184,11 +185,12 @@ describe('<recent-parties> Resume of a party holding prompts the agent never had
     expect(ask).not.toBeNull();
     expect(ask!.getAttribute('role')).toBe('alertdialog');
     expect(ask!.querySelector('[data-testid=recent-unanswered]')!.textContent).toBe(
-      '1 prompt never reached the agent, and its last turn was cut short: resuming sends them to the agent at once.',
+      '1 prompt never reached the agent, and its last turn was cut short: resuming sends the waiting prompt and the cut turn\'s request to the agent at once.',
     );
     expect(ask!.querySelector('[data-testid=recent-unanswered-prompt]')!.textContent).toBe('Kai: “fix the <img src=x onerror=alert(1)> login form”');
     expect(ask!.querySelector('img')).toBeNull(); // peer text, never HTML
-    expect(ask!.querySelector('[data-testid=recent-unanswered-turn]')!.textContent).toBe('The turn cut short: “add a test for the parser”');
+    // Who asked it too (a tester's question did not say).
+    expect(ask!.querySelector('[data-testid=recent-unanswered-turn]')!.textContent).toBe('The turn cut short (asked by ann and <b>bo</b>): “add a test for the parser”');
     expect(ask!.textContent).not.toContain('.env'); // it shares only the changes: no folder question
     expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('recent-unanswered-cancel');
     expect(row('p2').querySelector('[data-testid=recent-unanswered-confirm]')).toBeNull();

@@ -14,6 +14,14 @@ import { StateObserver } from './observe';
 import { base } from './styles';
 import { iconAlert } from './icons';
 
+/** Who asked the cut turn's request, for the question (" (asked by ann and bob)"; "" when not known). Peer text: shown as text. */
+function by(u: Unanswered): string {
+  const names = (u.turn_by ?? []).map(showBidi);
+  if (names.length === 0) return '';
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return ` (asked by ${list})`;
+}
+
 /** "12 Mar, 14:05" in the person's locale (peer text: shown as text only). */
 function when(ts: string): string {
   const d = new Date(ts);
@@ -177,7 +185,7 @@ export class RecentParties extends LitElement {
                     (pr) => html`<span data-testid="recent-unanswered-prompt" title=${`${showBidi(pr.user)}: ${showBidi(pr.text)}`}><b>${showBidi(pr.user)}</b>: “${showBidi(pr.text)}”</span>`,
                   )}
                   ${u.cut
-                    ? html`<span data-testid="recent-unanswered-turn" title=${u.turn ? `The turn cut short: ${showBidi(u.turn)}` : 'The turn cut short'}><b>The turn cut short</b>${u.turn ? html`: “${showBidi(u.turn)}”` : nothing}</span>`
+                    ? html`<span data-testid="recent-unanswered-turn" title=${u.turn ? `The turn cut short${by(u)}: ${showBidi(u.turn)}` : 'The turn cut short'}><b>The turn cut short</b>${by(u)}${u.turn ? html`: “${showBidi(u.turn)}”` : nothing}</span>`
                     : nothing}
                 </span>`
             : nothing}
@@ -186,7 +194,7 @@ export class RecentParties extends LitElement {
             : nothing}
         </span>
         ${tree && u
-          ? html`<label class="check leave" title=${withoutWords(u)}><input type="checkbox" data-testid="recent-unanswered-leave" .checked=${this.state!.recent.leaveUnanswered} ?disabled=${blocked}
+          ? html`<label class="check leave"><input type="checkbox" data-testid="recent-unanswered-leave" .checked=${this.state!.recent.leaveUnanswered} ?disabled=${blocked}
                 @change=${(e: Event) => this.state!.recent.setLeaveUnanswered((e.target as HTMLInputElement).checked)}> <span>Resume without ${them} (${withoutWhat(u)})</span></label>`
           : nothing}
         <span class="buttons">

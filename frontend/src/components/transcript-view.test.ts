@@ -6,7 +6,8 @@ import type { PartyState } from '../state/types';
 import { batch, left, out, phase, prompt, sys } from '../state/events.test-helpers';
 import { inParty } from '../state/party.test-helpers';
 import { deniedWords } from '../state/turn-end';
-import { findInTranscript, matchCount } from '../state/transcript-search';
+import { findInTranscript, matchCount, matchesIn } from '../state/transcript-search';
+import { NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS } from '../state/shown-words';
 import './transcript-view';
 import { PermissionCard } from './cards';
 
@@ -375,6 +376,31 @@ describe('<transcript-view> my prompt someone else withdrew', () => {
     await el.updateComplete;
     expect(st.takeRefill('')).toBe('fix the login form');
     expect(buttons().length).toBe(0);
+    el.remove();
+  });
+});
+
+describe('<transcript-view> a resume without what was left unanswered', () => {
+  // A tester read a red "Failed" of the host's choice, and "withdrawn" of their own prompt
+  // the resume left, with no way to put it back.
+  it('says the cut turn not run again as the host\'s choice, and the prompt it left as not taken up, which comes back on a click', async () => {
+    const { be, st, el } = await mounted();
+    const me = st.session!.you;
+    be.emit('party:event', prompt(1, { id: 'p1', user: me.name, text: 'add tests', member: me.id }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'add tests', merger: 'local' }));
+    be.emit('party:event', prompt(3, { id: 'p2', user: me.name, text: 'and docs', member: me.id }));
+    be.emit('party:event', { seq: 4, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'error', duration_ms: 4000, error: NOT_RUN_AGAIN } });
+    be.emit('party:event', { seq: 5, ts: '', kind: 'withdrawn', withdrawn: { prompt: 'p2', user: me.name, by: 'hosty', by_member: 'm9', resumed: true } });
+    await el.updateComplete;
+    const end = el.shadowRoot!.querySelector<HTMLElement>('[data-testid=turn-end]')!;
+    expect(end.className).toBe('interrupted');
+    expect(end.querySelector('.end-words')!.textContent).toBe(NOT_RUN_AGAIN_WORDS);
+    expect(end.querySelector('[data-testid=turn-recall]')).not.toBeNull();
+    expect(el.shadowRoot!.querySelector('[data-testid=prompt-withdrawn]')!.textContent).toBe('not taken up on resume');
+    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=prompt-recall]')!.click();
+    expect(st.takeRefill('')).toBe('and docs');
+    const turn = st.transcript.findIndex((it) => it.type === 'turn');
+    expect(matchesIn(st.transcript[turn]!, 'not run again')).toBe(1); // find counts the words shown
     el.remove();
   });
 });

@@ -30,7 +30,7 @@ import { findAllText, highlight, refold, settled, unfold } from '../render/find-
 import { seenIn } from '../render/in-view';
 import './cards';
 import type { ApprovalCard, PermissionCard } from './cards';
-import { NO_READER, failedWords, interruptedWords, membersWords, noticeWords, unaskedWords, TURN_FILES_OPEN, TURN_FILES_SHOWN } from '../state/shown-words';
+import { NO_READER, failedWords, interruptedWords, membersWords, noticeWords, unaskedWords, NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, TURN_FILES_OPEN, TURN_FILES_SHOWN } from '../state/shown-words';
 import { filePath } from './changes-panel';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
@@ -875,7 +875,9 @@ export class TranscriptView extends LitElement {
             : nothing}
           ${rejected ? html`<span class="chip rejected" data-find-skip data-testid="prompt-rejected" title=${rejected.reason ?? ''}>rejected by ${rejected.by}</span>` : nothing}
           ${withdrawn
-            ? html`<span class="chip withdrawn" data-find-skip data-testid="prompt-withdrawn" title="Taken back before it was sent">${withdrawn.by === withdrawn.user ? 'withdrawn' : `withdrawn by ${withdrawn.by}`}</span>`
+            ? withdrawn.resumed
+              ? html`<span class="chip withdrawn" data-find-skip data-testid="prompt-withdrawn" title="The host resumed the party without what was left unanswered: send it again if it is still wanted">not taken up on resume</span>`
+              : html`<span class="chip withdrawn" data-find-skip data-testid="prompt-withdrawn" title="Taken back before it was sent">${withdrawn.by === withdrawn.user ? 'withdrawn' : `withdrawn by ${withdrawn.by}`}</span>`
             : nothing}
           ${withdrawn && s.canRecallWithdrawn(it.prompt)
             ? html`<button class="withdraw" data-find-skip data-testid="prompt-recall" title="It was not sent: put it back in your prompt box, to send it again"
@@ -974,7 +976,11 @@ export class TranscriptView extends LitElement {
         // What claude wrote to stderr under the footer, not in its row (a tester's read it
         // as part of the sentence).
         const e = splitStderr(it.end.error ?? '');
-        footer = html`<footer class="error" data-testid="turn-end" data-status=${it.end.status}>${iconX()} <span class="end-words">${failedWords(e.text)}</span> ${recall} ${dur}</footer>${stderrDetails(e.stderr)}`;
+        footer =
+          it.end.error === NOT_RUN_AGAIN
+            ? // The host's choice as it resumed, not a failure (a tester read a red "Failed").
+              html`<footer class="interrupted" data-testid="turn-end" data-status=${it.end.status} data-not-run-again>${iconStop()} <span class="end-words">${NOT_RUN_AGAIN_WORDS}</span> ${recall} ${dur}</footer>`
+            : html`<footer class="error" data-testid="turn-end" data-status=${it.end.status}>${iconX()} <span class="end-words">${failedWords(e.text)}</span> ${recall} ${dur}</footer>${stderrDetails(e.stderr)}`;
       }
     } else if (b !== null && isLast && s.ended) {
       // Cut off where this window stopped following it: say so, not nothing.

@@ -7,6 +7,7 @@
 
 import type { TurnItem } from './transcript';
 import { deniedWords, doneWords } from './turn-end';
+import { NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS } from './shown-words';
 import type { Member, PartyEvent, Role } from './types';
 
 /** A notification to show. */
@@ -47,6 +48,7 @@ export function attentionFor(e: PartyEvent, role: Role, you?: Pick<Member, 'id'>
         return { title: 'The agent finished', body: n > 0 ? `Done — ${deniedWords(n)}` : 'Done' };
       }
       if (t.status === 'interrupted') return { title: 'The agent stopped', body: t.error ? capital(t.error) : 'Interrupted' };
+      if (t.error === NOT_RUN_AGAIN) return { title: 'The agent stopped', body: NOT_RUN_AGAIN_WORDS }; // the host's choice, not a failure
       return { title: 'The agent failed', body: t.error ?? 'The turn failed' };
     }
   }

@@ -437,7 +437,11 @@ export class PartySession {
    */
   canRecallWithdrawn(p: Prompt): boolean {
     const w = this.withdrawalOf(p.id);
-    return Boolean(w) && w!.by !== w!.user && this.isMine(p) && this.canDraft && !this.#recalled.has(p.id);
+    if (!w || !this.isMine(p) || !this.canDraft || this.#recalled.has(p.id)) return false;
+    // Not one withdrawn by my own hand (it came back then), unless by the resume's (a host's
+    // own waiting prompt, withdrawn in its name: a tester's could not be put back).
+    const byMe = w.by_member !== undefined ? w.by_member === this.session?.you.id : w.by === w.user;
+    return w.resumed === true || !byMe;
   }
 
   /** Puts my prompt a host withdrew back into the prompt box (canRecallWithdrawn). */

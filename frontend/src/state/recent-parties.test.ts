@@ -186,7 +186,7 @@ describe('recent parties: what a resume takes up', () => {
       'Its last turn was cut short: resuming sends its request to the agent again at once.',
     );
     expect(unansweredSentence({ ...one, text: '1 prompt never reached the agent, and its last turn was cut short', cut: true })).toBe(
-      '1 prompt never reached the agent, and its last turn was cut short: resuming sends them to the agent at once.',
+      '1 prompt never reached the agent, and its last turn was cut short: resuming sends the waiting prompt and the cut turn\'s request to the agent at once.',
     );
     expect(unansweredSentence({ ...one, approval: true })).toBe("1 prompt never reached the agent: resuming holds it for a host's approval before the agent has it.");
     expect(unansweredSentence({ ...one, text: '1 prompt never reached the agent, and its last turn was cut short', cut: true, approval: true })).toBe(

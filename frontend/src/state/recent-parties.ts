@@ -40,6 +40,8 @@ export interface Unanswered {
   turn?: string;
   /** A turn was cut short: a resume sends its request to the agent again. */
   cut?: boolean;
+  /** The cut turn's authors, each once (absent: none known, as for a host's agent command). */
+  turn_by?: string[] | null;
   /** The waiting prompts' batch is held for a host's approval before the agent has it. */
   approval?: boolean;
 }
@@ -66,6 +68,9 @@ export function unansweredSentence(u: Unanswered): string {
       : `resuming holds ${them} for a host's approval before the agent has ${them}`;
   } else if (n === 0) {
     does = 'resuming sends its request to the agent again at once';
+  } else if (cut) {
+    // Not "sends them": a tester could not tell what "them" were.
+    does = `resuming sends ${n === 1 ? 'the waiting prompt' : 'the waiting prompts'} and the cut turn's request to the agent at once`;
   } else {
     does = `resuming sends ${them} to the agent at once`;
   }

@@ -100,6 +100,16 @@ export function failedWords(text: string): string {
   return text ? `Failed: ${text}` : 'Failed';
 }
 
+/**
+ * The error of the turn a host stopped during, resumed without what was left unanswered
+ * (Go's party.NotRunAgain): the host's choice, said as such, not as a failure (a tester read
+ * a red "Failed" of it).
+ */
+export const NOT_RUN_AGAIN = 'the host stopped during this turn, and resumed the party without running it again';
+
+/** How that turn's end reads. */
+export const NOT_RUN_AGAIN_WORDS = 'Not run again: the host stopped during this turn, and resumed the party without it';
+
 /** A turn card names this many of the files its turn changed (a tester's 25,000 held the window); the rest are a click away. */
 export const TURN_FILES_SHOWN = 30;
 

@@ -14,7 +14,7 @@ import { splitPath } from './format';
 import { showBidi } from './bidi';
 import { deniedWords, doneWords, turnRequests } from './turn-end';
 import { NOTHING_MORE, stepKey, type Shown } from './shown-more';
-import { NO_READER, TURN_FILES_OPEN, TURN_FILES_SHOWN, boundOutput, failedWords, interruptedWords, membersWords, noticeWords, outcomeWords, shownSummary, splitDetail, unaskedWords, type Reader } from './shown-words';
+import { NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, NO_READER, TURN_FILES_OPEN, TURN_FILES_SHOWN, boundOutput, failedWords, interruptedWords, membersWords, noticeWords, outcomeWords, shownSummary, splitDetail, unaskedWords, type Reader } from './shown-words';
 
 /**
  * Lower-cased texts by the object they are of: items and segments are replaced when they
@@ -123,6 +123,7 @@ function endText(it: TurnItem): string {
   if (!end) return '';
   if (end.status === 'done') return doneWords(it).text;
   if (end.status === 'interrupted') return interruptedWords(end.error ?? '', deniedWords(end.denied ?? 0, turnRequests(it.segments)));
+  if (end.error === NOT_RUN_AGAIN) return NOT_RUN_AGAIN_WORDS;
   const e = splitStderr(end.error ?? '');
   return [failedWords(e.text), e.stderr.join('\n')].join(APART);
 }

@@ -143,6 +143,8 @@ export interface Withdrawn {
   by: string;
   /** by's member id (from 2026-12-03 hosts). */
   by_member?: string;
+  /** Withdrawn by a resume that did not take it up (by: the party's owner), not by a person's hand (from 2026-12-07). */
+  resumed?: boolean;
 }
 
 /** Statuses of a tool request. */

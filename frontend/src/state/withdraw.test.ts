@@ -130,6 +130,19 @@ describe('my prompt someone else withdrew', () => {
     own.be.emit('party:event', withdrawn(2, { prompt: 'p1', user: 'ann', by: 'ann' }));
     expect(own.st.canRecallWithdrawn(mine)).toBe(false); // came back by itself when I withdrew it
 
+    // A host's own waiting prompt, withdrawn in its name by a resume without it (a tester's
+    // could not be put back): it can.
+    const host = await inParty(fakeSession('host'));
+    const me = host.st.session!.you;
+    const hosts = { id: 'p1', user: me.name, text: 'left by the resume', member: me.id };
+    host.be.emit('party:event', prompt(1, hosts));
+    host.be.emit('party:event', withdrawn(2, { prompt: 'p1', user: me.name, by: me.name, by_member: me.id, resumed: true }));
+    expect(host.st.canRecallWithdrawn(hosts)).toBe(true);
+    const byHand = { ...hosts, id: 'p2' };
+    host.be.emit('party:event', prompt(3, byHand));
+    host.be.emit('party:event', withdrawn(4, { prompt: 'p2', user: me.name, by: me.name, by_member: me.id }));
+    expect(host.st.canRecallWithdrawn(byHand)).toBe(false);
+
     const asViewer = fakeSession('participant');
     const v = await inParty({ ...asViewer, you: { ...asViewer.you, role: 'viewer' } });
     v.be.emit('party:event', prompt(1, mine));
