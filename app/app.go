@@ -492,7 +492,9 @@ func (a *App) partyChanged() {
 // findLink returns the first argument that is a concordia:// link, trimmed; else the
 // first that is a broken one (the scheme alone, spaces in it), for the join dialog to say
 // what is wrong with it: a window tester's `concordia 'concordia://'` raised the window and
-// said nothing. "" if none.
+// said nothing. One too long to be an invite is passed on cut to just past that length,
+// which the dialog says is too long (a user tester's was dropped without a word). "" if
+// none.
 func findLink(args []string) string {
 	broken := ""
 	for _, s := range args {
@@ -500,17 +502,20 @@ func findLink(args []string) string {
 		if isLink(s) {
 			return s
 		}
-		if broken == "" && len(s) <= 4096 && strings.HasPrefix(strings.ToLower(s), invite.Scheme+":") {
-			broken = s
+		if broken == "" && strings.HasPrefix(strings.ToLower(s), invite.Scheme+":") {
+			broken = s[:min(len(s), maxLinkLen+1)]
 		}
 	}
 	return broken
 }
 
+// maxLinkLen is the longest text taken for a link: a whole invite is far shorter.
+const maxLinkLen = 4096
+
 // isLink reports whether s looks like one concordia:// link (it may still be invalid).
 func isLink(s string) bool {
 	const prefix = invite.Scheme + "://"
-	return len(s) > len(prefix) && len(s) <= 4096 && strings.EqualFold(s[:len(prefix)], prefix) &&
+	return len(s) > len(prefix) && len(s) <= maxLinkLen && strings.EqualFold(s[:len(prefix)], prefix) &&
 		!strings.ContainsFunc(s, unicode.IsSpace)
 }
 

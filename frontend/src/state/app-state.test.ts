@@ -597,6 +597,23 @@ describe('join', () => {
     expect(st.join).toMatchObject({ open: true, invite: 'concordia://link:2/t' });
     expect(be.count('ClipboardInvite')).toBe(0);
   });
+
+  // A user tester's link opened with Settings open seemed to do nothing: the dialog was
+  // behind Settings until they closed it.
+  it('an app:link event with Settings open says where the Join dialog is', async () => {
+    const { be, st } = await started();
+    st.openSettings();
+    be.emit('app:link', 'concordia://link:2/t');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(st.join.open).toBe(true);
+    expect(st.notices.at(-1)?.text).toBe('An invite was opened: the Join dialog is behind Settings, and shows once you close them.');
+    st.closeJoin();
+    st.closeSettings();
+    const before = st.notices.length;
+    be.emit('app:link', 'concordia://link:3/t'); // without Settings: nothing to say
+    await vi.advanceTimersByTimeAsync(0);
+    expect(st.notices.length).toBe(before);
+  });
 });
 
 describe('errors for people', () => {

@@ -176,7 +176,13 @@ export class AppState {
   /** Subscribes to app-level events and loads BootInfo. Call once. */
   async start(): Promise<void> {
     this.#appSubs.push(
-      this.#backend.on('app:link', (link) => this.#join.onLink(link)),
+      this.#backend.on('app:link', (link) => {
+        const behind = this.settingsOpen && !this.join.open;
+        this.#join.onLink(link);
+        // The join dialog opens under Settings: said, or the link seemed to do nothing until
+        // Settings closed (a user tester's).
+        if (behind && this.join.open) this.notify('info', 'An invite was opened: the Join dialog is behind Settings, and shows once you close them.');
+      }),
       this.#backend.on('tray:status', (t) => {
         this.tray = t; // a note with other words shows, even if this one was dismissed
         this.#changed();
