@@ -1877,6 +1877,13 @@ func TestLeftWithAReason(t *testing.T) {
 	if !strings.Contains(out.String(), "[party] you were disconnected when the host stopped (1 in the party)") {
 		t.Errorf("this terminal's own member is not 'you':\n%s", out.String())
 	}
+	// Written by the resume before anyone is back: no "(0 in the party)" (a tester's).
+	out.Reset()
+	zero := 0
+	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "me"}, Count: &zero, Text: "me was disconnected when the host stopped", Why: wire.WhyHostStopped})
+	if got := out.String(); !strings.Contains(got, "[party] you were disconnected when the host stopped\n") {
+		t.Errorf("with nobody back yet: %q", got)
+	}
 	// From a host (or a journal) from before why: still "you".
 	out.Reset()
 	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "me"}, Count: &n, Text: "me was disconnected when the host stopped"})
@@ -1899,7 +1906,7 @@ func TestLeftWithAReason(t *testing.T) {
 		t.Errorf("the owner's own terminal:\n%s", hout.String())
 	}
 	// Alone: "(0 in the party)" read as if nobody, the host included, had been there.
-	zero := 0
+	zero = 0
 	h.pr.event(wire.Event{Seq: 4, Kind: wire.KindParticipants, Left: &wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}, Count: &zero, Text: "me was disconnected when the host stopped", Why: wire.WhyHostStopped})
 	if !strings.Contains(hout.String(), "[party] you were in the party when it stopped (nobody else was)") {
 		t.Errorf("the owner's own terminal, alone:\n%s", hout.String())

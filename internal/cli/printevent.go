@@ -112,7 +112,13 @@ func (p *printer) eventLocked(ev wire.Event) {
 			p.asideLocked("party", "you were in the party when it stopped ("+others+")")
 		case ev.Left != nil && ev.Why == wire.WhyHostStopped && ev.Left.ID == p.r.you.ID:
 			p.ownDrop = true
-			p.asideLocked("party", fmt.Sprintf("you were disconnected when the host stopped (%s)", people(count)))
+			if count == 0 {
+				// Written by the resume before anyone is back: "(0 in the party)" read oddly
+				// (a tester's), as for the others below.
+				p.asideLocked("party", "you were disconnected when the host stopped")
+			} else {
+				p.asideLocked("party", fmt.Sprintf("you were disconnected when the host stopped (%s)", people(count)))
+			}
 		case ev.Left != nil && ev.Why == "" && ev.Left.ID == p.r.you.ID && strings.HasPrefix(ev.Text, ev.Left.Name+" was "):
 			// A host (or a journal) from before why: its own words, which name this member.
 			p.asideLocked("party", fmt.Sprintf("you were %s (%s)", term.Line(strings.TrimPrefix(ev.Text, ev.Left.Name+" was ")), people(count)))
