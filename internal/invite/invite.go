@@ -173,7 +173,9 @@ func find(s string) (string, Invite, error) {
 	// pin would connect without TLS and hand the token to whoever answers.
 	pinned := false
 	if at := schemeAt(s); at >= 0 {
-		pinned = containsFold(s[at:], "?fp=") || containsFold(s[at:], "%3Ffp%3D")
+		// Read with its escapes, as decodeQuery reads a link: %3Ffp=, ?fp%3D and %3Ffp%3D
+		// are pins too (a reviewer's half-escaped one was read without it).
+		pinned = containsFold(queryEscapes.Replace(s[at:]), "?fp=")
 	}
 	var found string
 	var foundInv Invite

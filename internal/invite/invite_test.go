@@ -147,6 +147,10 @@ func TestParseRejects(t *testing.T) {
 		{"a slash for fp", "concordia://h:8765/" + tok + "?fp=/", `non-hex character '/' at position 1`},
 		{"percent-encoded, fp cut short", "concordia://h:8765/" + tok + "%3Ffp%3D" + fp[:20], "got 20"},
 		{"percent-encoded, fp apart", "concordia://h:8765/" + tok + " %3Ffp%3D" + fp, "fingerprint (?fp=) is cut off or apart"},
+		// Half escaped, apart: a pin all the same (a reviewer's was read without it, and the
+		// token would have gone to whoever answers, without TLS).
+		{"half-encoded ?, fp apart", "concordia://h:8765/" + tok + " %3Ffp=" + fp, "fingerprint (?fp=) is cut off or apart"},
+		{"half-encoded =, fp apart", "concordia://h:8765/" + tok + " ?fp%3D" + fp, "fingerprint (?fp=) is cut off or apart"},
 		{"percent-encoded host", "concordia://h%2Eexample:8765/" + tok, `invalid character '%'`},
 		{"rpc path", "concordia://h:8765/rpc/" + tok, "unexpected path"},
 		{"fp short", "concordia://h:8765/" + tok + "?fp=" + fp[:63], "64 hex characters"},
