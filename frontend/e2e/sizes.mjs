@@ -962,6 +962,93 @@ export function sizeTests({ browser, artifacts, realPage }) {
     }
   }));
 
+  // A colleague's look at the header of a host with a button for the turn: while Send now
+  // showed (prompts waiting for more, with --min-prompts), Settings, the role and at some
+  // widths Changes were pushed out of the window from 520 to 900 px (and beside a long name of
+  // yours, up to 1150 px with Changes open); while Stop showed, Settings at 520 px; and a long
+  // party name with Stop wrapped the header to three rows from 400 to 519 px. In each state,
+  // at every width from 400 px (and with Changes open where it is a column), the header is one
+  // row (two below 520 px), every control in it inside the window and not covered, and the
+  // party's name keeps its least (cut with …, whole in its tooltip).
+  const HEADER_WIDTHS = [400, 440, 480, 519, 520, 560, 600, 640, 680, 719, 720, 759, 760, 800, 850, 899, 900, 960, 1024, 1050, 1099, 1100, 1150, 1280, 1399, 1400];
+
+  /** The header's controls that show (with a test id), each inside the window and on top; the name's room. */
+  async function headerWhole(p, what) {
+    const w = p.viewportSize().width;
+    await noOverflow(p, what, w < 520 ? 2 : 1);
+    const ids = await p.evaluate(() => {
+      const top = document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot.querySelector('.top');
+      return [...top.querySelectorAll('[data-testid]')].filter((el) => el.getBoundingClientRect().width > 0).map((el) => el.dataset.testid);
+    });
+    check(ids.includes('party-settings'), `${what}: Settings is not in the header ${JSON.stringify(ids)}`);
+    for (const id of ids) await mustSee(p, id, `${what}: [${id}]`);
+    const m = await p.getByTestId('party-host').evaluate((el) => ({ text: el.textContent, title: el.title, shown: el.clientWidth, whole: el.scrollWidth }));
+    check(m.shown >= Math.min(m.whole, 48), `${what}: the party's name has only ${m.shown} px ${JSON.stringify(m)}`);
+    check(m.shown >= m.whole || m.title === m.text, `${what}: the party's name is cut with no tooltip ${JSON.stringify(m)}`);
+    return m;
+  }
+
+  /** The header at each width of HEADER_WIDTHS (those from 1100 px with Changes open too), resized in place. */
+  async function headerAcross(p, what, { changes = true, each } = {}) {
+    for (const w of HEADER_WIDTHS) {
+      await p.setViewportSize({ width: w, height: 700 });
+      await p.waitForTimeout(120);
+      const m = await headerWhole(p, `${what} at ${w}×700`);
+      await each?.(w, m);
+    }
+    if (!changes) return;
+    await p.setViewportSize({ width: 1280, height: 700 });
+    await p.getByTestId('changes-toggle').click();
+    await p.getByTestId('changes-panel').waitFor({ state: 'visible' });
+    for (const w of HEADER_WIDTHS.filter((n) => n >= CHANGES_DRAWER_BELOW)) {
+      await p.setViewportSize({ width: w, height: 700 });
+      await p.waitForTimeout(120);
+      await headerWhole(p, `${what} at ${w}×700 with Changes open`);
+    }
+  }
+
+  /** A host's party (?me=name) with one prompt sent: Send now (min 3 prompts) or Stop (a tool request). */
+  async function hostWith(action, me = '') {
+    const p = await open(800, 700, `screen=party&teammates=0&history=0${action === 'send-now' ? '&min=3' : '&ask'}${me ? `&me=${me}` : ''}`, 'prompt-input');
+    await p.getByTestId('prompt-input').fill('add a --json flag to concordia version');
+    await p.getByTestId('prompt-input').press('Enter');
+    if (action === 'stop-turn') await p.getByTestId('permission-allow').first().waitFor({ state: 'visible', timeout: 45_000 });
+    await p.getByTestId(action).waitFor({ state: 'visible' });
+    return p;
+  }
+
+  test('400 to 1400 px: while Send now shows, every control of the header is in the window', withShot('header-send-now', async () => {
+    for (const me of ['', 'Bartholomew-Alexander']) {
+      const p = await hostWith('send-now', me);
+      await headerAcross(p, `the header with Send now${me ? ' and a long name' : ''}`, {
+        each: async (w) => {
+          if (!me && [400, 520, 720, 800].includes(w)) await shot(p, `${w}x700-header-send-now`);
+        },
+      });
+    }
+  }));
+
+  test('400 to 1400 px: while Stop shows, every control of the header is in the window', withShot('header-stop', async () => {
+    const p = await hostWith('stop-turn');
+    await headerAcross(p, 'the header with Stop', {
+      each: async (w) => {
+        if ([520, 720].includes(w)) await shot(p, `${w}x700-header-stop`);
+      },
+    });
+  }));
+
+  test('400 to 1400 px: a long party name with Stop is cut, the header stays two rows below 520 px', withShot('header-long-name', async () => {
+    const p = await hostWith('stop-turn', 'Bartholomew-Alexander');
+    await headerAcross(p, "the header with Stop and Bartholomew-Alexander's party", {
+      each: async (w, m) => {
+        check(m.text === "Bartholomew-Alexander's party", `${w} px: the party is named ${JSON.stringify(m.text)}`);
+        // Below 520 px the first row has room for more than the name's least (the phase has the second).
+        if (w < 520) check(m.shown >= 88, `${w} px: the party's name has only ${m.shown} px beside the buttons ${JSON.stringify(m)}`);
+        if ([400, 480].includes(w)) await shot(p, `${w}x700-header-long-name`);
+      },
+    });
+  }));
+
   // A window tester's plan card ("leave plan mode: 1. Create hello.py 2. Add a test") cut
   // its last line at the bottom of the plan's box: the box had no room below its text. The
   // plan's last line is whole inside the box, with room under it, and nothing of it scrolls.

@@ -583,21 +583,30 @@ export class PartyView extends LitElement {
          tester's 800 px header had an unlabelled green dot, a folder with a number, and no
          role): the connection's word, Changes, and the role (the name is in People). What
          gives way instead: People's word (its icon and count stay, and its tooltip), and
-         the role while Stop is there (a host's turn running).
+         the role while Stop or Send now is there (has-action: a host's turn running, or
+         prompts waiting for more).
          Below 760 px Changes is its folder and count (named Changes for a screen reader, and
          in its tooltip); below 720 px the connection is its dot, named likewise. */
       /* 900–1099 px while Stop shows (a host's turn, with the longest phases): the party's
          name was cut to "Mar…" and Settings pushed out of the window (a tester's 900 px).
          Smaller gaps, and your own avatar and name give way (they are in People, a column
-         beside at these widths; the role stays, and the tooltip names you). */
+         beside at these widths; the role stays, and the tooltip names you). Send now, wider
+         than Stop, the same: beside a long name of yours it pushed Settings out up to 1050 px. */
       :host([vw~=lt1100]) .top { gap: 10px; }
-      :host([vw~=lt1100]) .top.has-stop .me-name { display: none; }
+      :host([vw~=lt1100]) .top.has-action .me-name { display: none; }
       /* 1100–1399 px with Changes open and Stop: People comes back to the header, and the
          party's name was cut to "Margar…" (a builder's look). The connection gives way to
-         its dot (named for a screen reader, and in its tooltip), as below 720 px. */
-      :host([vw~=lt1400]) .top.has-stop.changes-open .conn-word { display: none; }
+         its dot (named for a screen reader, and in its tooltip), as below 720 px. Your own
+         avatar and name too, as below 1100 px: a long one (up to 180 px) with Send now pushed
+         Settings out at 1100–1150 px. */
+      :host([vw~=lt1400]) .top.has-action.changes-open .conn-word,
+      :host([vw~=lt1400]) .top.has-action.changes-open .me-name { display: none; }
       :host([vw~=lt900]) .people-word, :host([vw~=lt900]) .me-name,
-      :host([vw~=lt900]) .top.has-stop .me { display: none; }
+      :host([vw~=lt900]) .top.has-action .me { display: none; }
+      /* Below 900 px Send now is its arrow (named for a screen reader, and in its tooltip): with
+         its word, Settings, the role and at 760 px Changes were pushed out of the window (a
+         colleague's look at 520–800 px). The connection and Changes keep theirs. */
+      :host([vw~=lt900]) .send-word { display: none; }
       /* Find stays at every width while no turn is under way (a user tester's 800 px header
          hid it with room to spare). While one is, Stop or Send now and the longer phases
          take its room below 900 px (beside Stop at 720 px it pushed Settings out of the
@@ -609,6 +618,12 @@ export class PartyView extends LitElement {
 
       :host([vw~=lt720]) .tiny-hide { display: none; }
       :host([vw~=lt720]) .top > svg { display: none; }
+      /* 520–719 px with Stop or Send now: the longer phases ("Collecting · waiting for 2 more",
+         "Waiting for a tool decision") pushed Settings, at 520 px Changes too, out of the window
+         (a colleague's look). The pill is cut (its tooltip has it whole) to what the name at its
+         least and the buttons leave: the action's icon, the connection's dot, People, Changes and
+         Settings, with some room for longer counts. */
+      :host([vw~=lt720]:not([vw~=lt520])) .top.has-action > phase-pill { max-width: calc(100% - 330px); }
       /* Too narrow for the phase beside the buttons (a tester's 400 px window scrolled sideways
          during a tool request, People and Settings out of view): the phase and Send now have a
          second row, whatever the phase's length (the header jumped between one row and two as
@@ -618,6 +633,11 @@ export class PartyView extends LitElement {
       :host([vw~=lt520]) .top > .row-break { display: block; flex: 0 0 100%; height: 0; order: 1; }
       :host([vw~=lt520]) .top > phase-pill, :host([vw~=lt520]) .top > [data-testid='send-now'] { order: 2; }
       :host([vw~=lt520]) .top > phase-pill { max-width: calc(100% - 60px); }
+      /* The first row: the name takes what the buttons leave, cut with … (its tooltip has it
+         whole), and the spacer goes. Its whole width (flex-basis auto) wrapped a long name
+         ("Bartholomew-Alexander's party") to a row of its own, the buttons to a third. */
+      :host([vw~=lt520]) .top > .party-name { flex: 1 1 0; }
+      :host([vw~=lt520]) .top > .grow { display: none; }
       .drawer-head { align-items: center; gap: 8px; margin: -6px -6px -8px 0; }
       .drawer-head b { font-size: 13px; font-weight: 650; flex: 1; }
       .confirm .body p { color: var(--muted); }
@@ -1165,19 +1185,23 @@ export class PartyView extends LitElement {
     // The Changes count leaves out the files kept back as secrets: its tooltip says them.
     const changesNote = countText(s.workspace.files.length, s.workspace.hidden, s.workspace.more);
     const changesTip = s.workspace.shared ? `What changed in the working folder, by the agent or by hand${changesNote ? `: ${changesNote}` : ''}` : 'The host does not share the working folder';
+    const sendNow = s.isHost && s.phase === 'collecting' && s.promptsNeeded > 0 && s.pending.length > 0;
+    // Stop and Send now take the same room in the header: what gives way for one gives way for the other (see the styles).
+    const action = sendNow || (s.isHost && s.turnRunning);
     return html`
-      <div class="top ${s.workspace.open ? 'changes-open' : ''} ${s.isHost && s.turnRunning ? 'has-stop' : ''} ${WORKING_PHASES.has(s.displayPhase) ? 'working' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}
+      <div class="top ${s.workspace.open ? 'changes-open' : ''} ${action ? 'has-action' : ''} ${WORKING_PHASES.has(s.displayPhase) ? 'working' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}
         @click=${tipOff} @mouseout=${tipBack} @focusout=${tipBackFocus}>
         ${logo(24)}
         <div class="party-name">
-          <b data-testid="party-host">${p.host}'s party</b>
+          <!-- Its tooltip: a narrow header cuts a long name. -->
+          <b data-testid="party-host" title=${`${p.host}'s party`}>${p.host}'s party</b>
           <span>${agentLabel(p.agent)}</span>
         </div>
         <span class="row-break" aria-hidden="true"></span>
         <phase-pill data-testid="phase-pill" .phase=${s.displayPhase} .since=${s.phaseSince} .trouble=${s.agentTrouble} .deadline=${s.collectDeadline} .needed=${s.phase === 'collecting' ? s.promptsNeeded : 0}></phase-pill>
-        ${s.isHost && s.phase === 'collecting' && s.promptsNeeded > 0 && s.pending.length > 0
+        ${sendNow
           ? html`<button class="small" data-testid="send-now" data-tip="Send the waiting prompts now, without waiting for more"
-              aria-label="Send the waiting prompts now" ?disabled=${s.control.busy('send-now')} @click=${() => void s.control.sendNow()}>${iconSend()} <span class="tiny-hide">Send now</span></button>`
+              aria-label="Send the waiting prompts now" ?disabled=${s.control.busy('send-now')} @click=${() => void s.control.sendNow()}>${iconSend()} <span class="tiny-hide send-word">Send now</span></button>`
           : nothing}
         <span class="grow"></span>
         ${s.isHost && s.turnRunning
