@@ -81,9 +81,9 @@ type status struct {
 	heldMine int
 	// agentDown says why claude is not running (roster.agentDown); "" while it is.
 	agentDown string
-	// unfinished: this member's prompts in the turn that last failed (roster.unfinished,
-	// new for each failure): the editor adds them to its history once.
-	unfinished *[]string
+	// recall: this member's prompts the party gave back to send again, oldest first
+	// (roster.recall, which only grows): the editor adds each to its history once.
+	recall *[]string
 }
 
 // editor is the Bubble Tea model. Only the program's goroutine touches it.
@@ -105,8 +105,8 @@ type editor struct {
 	// background: the process is in the background of its terminal (continued from
 	// outside after a stop): nothing is drawn, so as not to paint over the shell.
 	background bool
-	// recalled is the failed turn's prompts (status.unfinished) last put in the history.
-	recalled *[]string
+	// recalled is how many of status.recall are in the history already.
+	recalled int
 	// rows is how many rows the input's text takes (fit).
 	rows int
 	// measure is a textarea of ta's text width that fit wraps each line in, to count its
@@ -218,10 +218,12 @@ func (e *editor) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.connected && e.errText == notConnectedText || msg.role != wire.RoleViewer && e.errText == viewerText {
 			e.errText = "" // it is, now; or this member is no longer a viewer
 		}
-		if msg.unfinished != nil && msg.unfinished != e.recalled {
-			// A turn with this member's prompts failed: Up recalls them, to send again.
-			e.recalled = msg.unfinished
-			e.recall(*msg.unfinished)
+		if msg.recall != nil && len(*msg.recall) > e.recalled {
+			// Prompts of this member's given back (a failed turn's, one withdrawn by another
+			// or by a resume): Up recalls them, to send again. Each once, however many
+			// statuses came between (a reviewer's two lost all but the last).
+			e.recall((*msg.recall)[e.recalled:])
+			e.recalled = len(*msg.recall)
 		}
 		e.st = status(msg)
 		e.ta.Placeholder = placeholder(e.st.role)

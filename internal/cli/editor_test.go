@@ -577,44 +577,71 @@ func TestTimeLeftIsOnTheRequestsLine(t *testing.T) {
 // recall a prompt it had not typed itself (another terminal, before a reconnect). The
 // line editor now has this member's prompts of that turn in its history, and says so;
 // a failed turn without any of them changes nothing.
-func TestUpRecallsPromptsOfAFailedTurn(t *testing.T) {
-	var b bytes.Buffer
-	p := newPrinter(&b)
-	p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleParticipant}, Party: wire.PartyInfo{PermissionMode: wire.PermissionAsk, Always: []string{}}})
-	got := make(chan status, 64)
-	p.setStatusSink(func(st status) { got <- st })
-	defer p.setStatusSink(nil)
-	latest := func() status {
-		t.Helper()
-		var st status
-		for deadline := time.After(5 * time.Second); ; {
-			select {
-			case st = <-got:
-				continue
-			case <-time.After(100 * time.Millisecond):
-				return st
-			case <-deadline:
-				t.Fatal("no status")
-			}
+// recallParty is a printer for member m1 ("me", as role) whose status goes to a line
+// editor as the terminal's does (its newest status only), for the tests of what Up recalls.
+type recallParty struct {
+	t   *testing.T
+	b   *bytes.Buffer
+	p   *printer
+	e   *editor
+	got chan status
+}
+
+func newRecallParty(t *testing.T, role string) *recallParty {
+	r := &recallParty{t: t, b: &bytes.Buffer{}, got: make(chan status, 64)}
+	r.p = newPrinter(r.b)
+	r.p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: role}, Party: wire.PartyInfo{PermissionMode: wire.PermissionAsk, Always: []string{}}})
+	r.p.setStatusSink(func(st status) { r.got <- st })
+	t.Cleanup(func() { r.p.setStatusSink(nil) })
+	r.e = newEditor(false, make(chan string, 1))
+	r.e.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	return r
+}
+
+// settle hands the editor the newest status, as the status pump does.
+func (r *recallParty) settle() {
+	r.t.Helper()
+	var st status
+	for deadline := time.After(5 * time.Second); ; {
+		select {
+		case st = <-r.got:
+			continue
+		case <-time.After(100 * time.Millisecond):
+			r.e.Update(statusMsg(st))
+			return
+		case <-deadline:
+			r.t.Fatal("no status")
 		}
 	}
-	e := newEditor(false, make(chan string, 1))
-	e.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	up := func() string {
-		e.Update(tea.KeyMsg{Type: tea.KeyUp})
-		v := e.ta.Value()
-		e.Update(tea.KeyMsg{Type: tea.KeyDown})
-		return v
+}
+
+// up is what Up n times shows in the input (the input left empty again after).
+func (r *recallParty) up(n int) string {
+	for range n {
+		r.e.Update(tea.KeyMsg{Type: tea.KeyUp})
 	}
-	ev := func(seq int64, ev wire.Event) { ev.Seq = seq; p.event(ev) }
-	prompt := func(seq int64, id, member, text string) {
-		ev(seq, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, Member: member, User: member, Text: text}})
+	v := r.e.ta.Value()
+	for range n {
+		r.e.Update(tea.KeyMsg{Type: tea.KeyDown})
 	}
+	return v
+}
+
+func (r *recallParty) ev(seq int64, ev wire.Event) { ev.Seq = seq; r.p.event(ev) }
+
+func (r *recallParty) prompt(seq int64, id, member, text string) {
+	r.ev(seq, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, Member: member, User: member, Text: text}})
+}
+
+func TestUpRecallsPromptsOfAFailedTurn(t *testing.T) {
+	r := newRecallParty(t, wire.RoleParticipant)
+	b, e, ev, prompt := r.b, r.e, r.ev, r.prompt
+	up := func() string { return r.up(1) }
 	prompt(1, "p1", "m1", "mine, typed elsewhere")
 	prompt(2, "p2", "m2", "bob's")
 	ev(3, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1", "p2"}, Merged: "both", Merger: wire.MergerLocal}})
 	ev(4, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnError, Error: "claude failed twice: exit 1; the turn did not finish: send the prompts again to try once more"}})
-	e.Update(statusMsg(latest()))
+	r.settle()
 	if v := up(); v != "mine, typed elsewhere" {
 		t.Fatalf("Up recalls %q, want this member's prompt of the failed turn", v)
 	}
@@ -627,7 +654,7 @@ func TestUpRecallsPromptsOfAFailedTurn(t *testing.T) {
 	ev(6, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b2", Prompts: []string{"p3"}, Merged: "held"}})
 	ev(7, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Prompts: []string{"p3"}, Merged: "held", Merger: wire.MergerLocal}})
 	ev(8, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnError, Error: "claude could not start", Unsent: true}})
-	e.Update(statusMsg(latest()))
+	r.settle()
 	if v := e.ta.Value(); v != "a draft" {
 		t.Fatalf("the draft became %q", v)
 	}
@@ -644,7 +671,7 @@ func TestUpRecallsPromptsOfAFailedTurn(t *testing.T) {
 	prompt(12, "p4", "m2", "bob's again")
 	ev(13, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b3", Prompts: []string{"p4"}, Merged: "x", Merger: wire.MergerLocal}})
 	ev(14, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b3", Status: wire.TurnError, Error: "boom"}})
-	e.Update(statusMsg(latest()))
+	r.settle()
 	if v := up(); v != "held, then failed" || strings.Contains(b.String(), "Up recalls") || !strings.Contains(b.String(), "claude's turn failed") {
 		t.Fatalf("after a failed turn of others' only: Up recalls %q; printed:\n%s", v, b.String())
 	}
@@ -656,47 +683,19 @@ func TestUpRecallsPromptsOfAFailedTurn(t *testing.T) {
 // says so; the resume's withdrawal is said as the resume's, not as "you withdrew"; one this
 // member withdrew came back to the input line already, and is not added.
 func TestUpRecallsAPromptWithdrawnForThisMember(t *testing.T) {
-	var b bytes.Buffer
-	p := newPrinter(&b)
-	p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleHost}, Party: wire.PartyInfo{PermissionMode: wire.PermissionAsk, Always: []string{}}})
-	got := make(chan status, 64)
-	p.setStatusSink(func(st status) { got <- st })
-	defer p.setStatusSink(nil)
-	latest := func() status {
-		t.Helper()
-		var st status
-		for deadline := time.After(5 * time.Second); ; {
-			select {
-			case st = <-got:
-				continue
-			case <-time.After(100 * time.Millisecond):
-				return st
-			case <-deadline:
-				t.Fatal("no status")
-			}
-		}
+	r := newRecallParty(t, wire.RoleHost)
+	r.prompt(1, "p1", "m1", "mine, left by the resume")
+	r.prompt(2, "p2", "m2", "bob's, left too")
+	r.prompt(3, "p5", "m1", "mine too, left by the resume")
+	r.ev(4, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p1", User: "m1", By: "me", ByMember: "m1", Resumed: true}})
+	r.ev(5, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p2", User: "m2", By: "me", ByMember: "m1", Resumed: true}})
+	r.ev(6, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p5", User: "m1", By: "me", ByMember: "m1", Resumed: true}})
+	r.settle()
+	// Both, though the editor saw only the newest status (a reviewer's lost the first).
+	if v1, v2 := r.up(1), r.up(2); v1 != "mine too, left by the resume" || v2 != "mine, left by the resume" {
+		t.Fatalf("Up recalls %q, then %q: want this member's two prompts the resume withdrew", v1, v2)
 	}
-	e := newEditor(false, make(chan string, 1))
-	e.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	up := func() string {
-		e.Update(tea.KeyMsg{Type: tea.KeyUp})
-		v := e.ta.Value()
-		e.Update(tea.KeyMsg{Type: tea.KeyDown})
-		return v
-	}
-	ev := func(seq int64, ev wire.Event) { ev.Seq = seq; p.event(ev) }
-	prompt := func(seq int64, id, member, text string) {
-		ev(seq, wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, Member: member, User: member, Text: text}})
-	}
-	prompt(1, "p1", "m1", "mine, left by the resume")
-	prompt(2, "p2", "m2", "bob's, left too")
-	ev(3, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p1", User: "m1", By: "me", ByMember: "m1", Resumed: true}})
-	ev(4, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p2", User: "m2", By: "me", ByMember: "m1", Resumed: true}})
-	e.Update(statusMsg(latest()))
-	if v := up(); v != "mine, left by the resume" {
-		t.Fatalf("Up recalls %q, want this member's prompt the resume withdrew", v)
-	}
-	out := b.String()
+	out := r.b.String()
 	for _, want := range []string{
 		"your prompt is withdrawn: the party was resumed without it: mine, left by the resume",
 		"[system] Up recalls your prompt, to send again",
@@ -707,17 +706,29 @@ func TestUpRecallsAPromptWithdrawnForThisMember(t *testing.T) {
 		}
 	}
 	if strings.Contains(out, "you withdrew") || strings.Count(out, "Up recalls") != 1 {
-		t.Errorf("said as by hand, or Up offered for another's:\n%s", out)
+		t.Errorf("said as by hand, Up offered for another's, or offered more than once for one resume:\n%s", out)
 	}
-	// Withdrawn by another host's hand: the same. By this member's own: not added.
-	b.Reset()
-	prompt(5, "p3", "m1", "taken out by a co-host")
-	ev(6, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p3", User: "m1", By: "cohost", ByMember: "m9"}})
-	prompt(7, "p4", "m1", "withdrawn myself")
-	ev(8, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p4", User: "m1", By: "me", ByMember: "m1"}})
-	e.Update(statusMsg(latest()))
-	if v := up(); v != "taken out by a co-host" || strings.Count(b.String(), "Up recalls") != 1 {
-		t.Fatalf("Up recalls %q; printed:\n%s", v, b.String())
+	// Withdrawn by another host's hand: the same. By this member's own: not added, also
+	// from a host before by_member (its name is all there is).
+	r.b.Reset()
+	r.prompt(7, "p3", "m1", "taken out by a co-host")
+	r.ev(8, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p3", User: "m1", By: "cohost", ByMember: "m9"}})
+	r.prompt(9, "p4", "m1", "withdrawn myself")
+	r.ev(10, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p4", User: "m1", By: "me", ByMember: "m1"}})
+	r.prompt(11, "p6", "m1", "withdrawn myself, older host")
+	r.ev(12, wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p6", User: "m1", By: "m1"}})
+	r.settle()
+	if v := r.up(1); v != "taken out by a co-host" || strings.Count(r.b.String(), "Up recalls") != 1 {
+		t.Fatalf("Up recalls %q; printed:\n%s", v, r.b.String())
+	}
+	// Held for approval, then rejected (a resume without it rejects it): the same.
+	r.b.Reset()
+	r.prompt(13, "p7", "m1", "held, then rejected")
+	r.ev(14, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b8", Prompts: []string{"p7"}, Merged: "held"}})
+	r.ev(15, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b8", Prompts: []string{"p7"}, By: "me", Reason: "the party was resumed without it: send again what is still wanted"}})
+	r.settle()
+	if v := r.up(1); v != "held, then rejected" || !strings.Contains(r.b.String(), "Up recalls your prompt") {
+		t.Fatalf("after a rejection: Up recalls %q; printed:\n%s", v, r.b.String())
 	}
 }
 

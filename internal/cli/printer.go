@@ -59,6 +59,9 @@ type printer struct {
 	plansBack  map[string]int // per batch, its plans a host sent back (ExitPlanMode denied)
 	failedTurn string         // the error of the turn just printed as failed (its "the batch failed" repeats it)
 	lastSystem string         // the text of the event just printed, when it was a system event
+	// recallSaid: "Up recalls your prompt" was said since the last event other than a
+	// withdrawal (a resume's run of them says it once).
+	recallSaid bool
 	// endWords: the last event was a system event, or members leaving as the party
 	// ended after one (endSaid).
 	endWords bool
@@ -813,7 +816,7 @@ func (p *printer) giveBack(text string) {
 func (p *printer) statusLocked() status {
 	r := p.r
 	st := status{phase: r.phase, since: r.phaseSince, role: r.you.Role, all: len(r.pending), min: r.minPrompts, connected: !p.away, sending: p.sending, shell: p.shell, agentDown: r.agentDown,
-		unfinished: r.unfinished}
+		recall: r.recall}
 	if len(p.lookups) > 0 {
 		st.lookup, st.lookups = *p.lookups[0], len(p.lookups)
 	}

@@ -31,7 +31,7 @@ func (p *printer) eventLocked(ev wire.Event) {
 	saidWithRole := p.roleChange != nil && p.sayRoleChangeLocked(ev)
 	before, knew := p.r.settings, p.r.knowsSettings
 	held := p.r.held // the batch that waited for approval, as it was merged
-	unfinished := p.r.unfinished
+	recalls := p.r.recalls()
 	p.sampleSkewLocked(ev.TS)
 	at := p.now()
 	if p.earlier && !ev.TS.IsZero() {
@@ -58,6 +58,9 @@ func (p *printer) eventLocked(ev wire.Event) {
 	p.failedTurn = ""
 	said := p.lastSystem // only the event right after a system event can repeat it
 	p.lastSystem = ""
+	if ev.Kind != wire.KindWithdrawn && ev.Kind != wire.KindRejected {
+		p.recallSaid = false
+	}
 	// Members gone as the party ends come after the host's last word (endSaid).
 	p.endWords = ev.Kind == wire.KindSystem || p.endWords && ev.Kind == wire.KindParticipants && ev.Why == wire.WhyPartyEnded
 	switch ev.Kind {
@@ -204,8 +207,9 @@ func (p *printer) eventLocked(ev wire.Event) {
 	case wire.KindWithdrawn:
 		if w := ev.Withdrawn; w != nil {
 			p.asideLocked("party", p.withdrawnText(*w))
-			if u := p.r.unfinished; u != unfinished && p.sink != nil && !p.earlier {
+			if p.r.recalls() > recalls && p.sink != nil && !p.earlier && !p.recallSaid {
 				p.noticeLocked("system", "Up recalls your prompt, to send again") // the roster gave it to the line editor
+				p.recallSaid = true                                               // once for a run of them (a resume's withdrawals)
 			}
 		}
 	case wire.KindBatch:
@@ -297,12 +301,12 @@ func (p *printer) eventLocked(ev wire.Event) {
 				} else {
 					p.noticeLocked("error", fmt.Sprintf("claude's turn failed after %s: %s%s", d, t.Error, denied))
 				}
-				if u := p.r.unfinished; u != unfinished && p.sink != nil && !p.earlier {
+				if n := p.r.recalls() - recalls; n > 0 && p.sink != nil && !p.earlier {
 					// This turn had prompts of this member's: the editor puts them in its
-					// history (status.unfinished), as the party says to send them again
+					// history (status.recall), as the party says to send them again
 					// (one typed elsewhere or long ago is not there otherwise).
 					what := "your prompt in it"
-					if n := len(*u); n > 1 {
+					if n > 1 {
 						what = fmt.Sprintf("your %d prompts in it", n)
 					}
 					p.noticeLocked("system", "Up recalls "+what+", to send again")
@@ -367,6 +371,10 @@ func (p *printer) eventLocked(ev wire.Event) {
 				text += ": " + rj.Reason
 			}
 			p.noticeLocked("party", text)
+			if p.r.recalls() > recalls && p.sink != nil && !p.earlier && !p.recallSaid {
+				p.noticeLocked("system", "Up recalls your prompt, to send again")
+				p.recallSaid = true
+			}
 		}
 	case wire.KindChanges:
 		if p.changed && slices.Equal(ev.Files, p.lastFiles) && ev.Hidden == p.lastHidden && ev.More == p.lastMore {

@@ -58,13 +58,14 @@ type roster struct {
 	// back to the input line.
 	own map[string]string
 	// heldOwn and inTurn keep that text on, for the prompts in the batch waiting for
-	// approval (by prompt id) and in the turn on the agent; unfinished is what was in the turn that
-	// last failed, new for each failure: the line editor puts it in its history once (Up
-	// recalls it), as the party asks its authors to send it again.
+	// approval (by prompt id) and in the turn on the agent; recall is every text of this
+	// member's the party gave back to send again (a failed turn's, one withdrawn by another
+	// or by a resume, a rejected one), oldest first, and only grows: the line editor puts each
+	// in its history once (Up recalls it).
 	heldOwn     map[string]string
 	inTurn      []string
-	inTurnBatch string // the batch inTurn is of
-	unfinished  *[]string
+	inTurnBatch string    // the batch inTurn is of
+	recall      *[]string // a new list at each addition, so that a status compares
 	// minPrompts is the party's min_prompts: no batch is cut with fewer waiting.
 	minPrompts int
 	// host is the party's host (its owner), by name, as the hello says it.
@@ -285,6 +286,22 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 			}
 		}
 	case wire.KindRejected:
+		if rj := ev.Rejected; rj != nil {
+			// Not sent: this member's prompts in it go to the line editor's history (Up), as
+			// a withdrawn one's do (a resume without a merged prompt held for approval
+			// rejects it).
+			var mine []string
+			for _, id := range rj.Prompts {
+				if text, ok := r.heldOwn[id]; ok {
+					mine = append(mine, text)
+				} else if text, ok := r.own[id]; ok {
+					mine = append(mine, text)
+				}
+			}
+			if len(mine) > 0 {
+				r.giveBack(mine...)
+			}
+		}
 		r.held = nil
 		clear(r.heldOwn)
 	case wire.KindWithdrawn:
@@ -293,9 +310,12 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 			// party asks its author to send it again, and the line editor's history gets it
 			// (Up recalls it), as after a failed turn. One this member withdrew came back to
 			// the input line already (/withdraw).
-			if text, ok := r.own[w.Prompt]; ok && (w.Resumed || w.ByMember != r.you.ID) {
-				texts := []string{text}
-				r.unfinished = &texts
+			byMe := w.ByMember == r.you.ID
+			if w.ByMember == "" {
+				byMe = w.By == w.User // a host from before by_member (a reviewer's)
+			}
+			if text, ok := r.own[w.Prompt]; ok && (w.Resumed || !byMe) {
+				r.giveBack(text)
 			}
 			r.take([]string{w.Prompt})
 		}
@@ -328,8 +348,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 			r.agentDown = agentNotStarted
 		}
 		if ev.Turn != nil && ev.Turn.Status == wire.TurnError && ev.Turn.Batch == r.inTurnBatch && len(r.inTurn) > 0 {
-			texts := r.inTurn
-			r.unfinished = &texts
+			r.giveBack(r.inTurn...)
 		}
 		r.inTurn = nil
 	case wire.KindRetry:
@@ -386,6 +405,24 @@ func (r *roster) setPhase(phase string, at time.Time) {
 
 // take drops prompts that went into a batch from the queue (their summaries are kept
 // until then only, so a long party does not keep every prompt's text).
+// giveBack adds texts of this member's to recall.
+func (r *roster) giveBack(texts ...string) {
+	var all []string
+	if r.recall != nil {
+		all = slices.Clone(*r.recall)
+	}
+	all = append(all, texts...)
+	r.recall = &all
+}
+
+// recalls is how many texts recall holds.
+func (r *roster) recalls() int {
+	if r.recall == nil {
+		return 0
+	}
+	return len(*r.recall)
+}
+
 func (r *roster) take(ids []string) {
 	r.pending = slices.DeleteFunc(r.pending, func(id string) bool { return slices.Contains(ids, id) })
 	for _, id := range ids {

@@ -54,6 +54,10 @@ type Restore struct {
 	Without bool
 	// Open are tool requests still waiting for a decision: they are denied.
 	Open []wire.Permission
+	// Held is the merged batch that waited for a host's approval when the host stopped (nil:
+	// none). Its prompts are among Pending; a resume that takes them up merges them again, and
+	// one that does not rejects it, so that no client keeps its card waiting.
+	Held *wire.Approval
 	// Phase, Approval and PermissionMode are as the last events left them.
 	Phase          string
 	Approval       bool
@@ -178,6 +182,9 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 				}
 			}
 			rc.carry(ev.Batch.Prompts)
+			if r.Held != nil && r.Held.Batch == ev.Batch.ID {
+				r.Held = nil // approved (or released): sent
+			}
 			b := *ev.Batch
 			r.Unfinished, rc.unfinishedSeq, rc.unfinishedAt = &b, ev.Seq, ev.TS
 			rc.batches[b.ID] = true
@@ -195,10 +202,15 @@ func (rc *Recovery) Event(ev wire.Event, raw json.RawMessage) {
 	case wire.KindApproval:
 		if ev.Approval != nil {
 			rc.id(ev.Approval.Batch)
+			a := *ev.Approval
+			r.Held = &a
 		}
 	case wire.KindRejected:
 		if ev.Rejected != nil {
 			rc.carry(ev.Rejected.Prompts)
+			if r.Held != nil && r.Held.Batch == ev.Rejected.Batch {
+				r.Held = nil
+			}
 		}
 	case wire.KindWithdrawn:
 		if ev.Withdrawn != nil {
@@ -352,6 +364,16 @@ func (rc *Recovery) Restore(members map[string]journal.Member) *Restore {
 	for _, pm := range rc.open {
 		r.Open = append(r.Open, pm)
 	}
+	if r.Held != nil {
+		// Only while its prompts wait: merged again by a resume since, or cut with the
+		// journal, it is no longer held.
+		held := *r.Held
+		held.Prompts = slices.DeleteFunc(slices.Clone(held.Prompts), func(id string) bool { _, ok := rc.pending[id]; return !ok })
+		r.Held = &held
+		if len(held.Prompts) == 0 {
+			r.Held = nil
+		}
+	}
 	if r.Unfinished != nil && !rc.batches[r.Unfinished.ID] {
 		r.Unfinished = nil
 	}
@@ -457,6 +479,10 @@ func (p *Party) restore(r *Restore) {
 
 // hostResumed is again's why for the batch a stopped host was running.
 const hostResumed = "the host stopped and was resumed"
+
+// resumedWithout is why a resume that did not take up a merged prompt held for approval
+// rejected it.
+const resumedWithout = "the party was resumed without it: send again what is still wanted"
 
 // NotRunAgain is the error of the turn a host stopped during, when the party is resumed
 // without what it left unanswered (Restore.Without).
@@ -576,8 +602,19 @@ func (p *Party) resumed(r *Restore) {
 				by = m.Member
 			}
 		}
+		held := map[string]bool{}
+		if h := r.Held; h != nil {
+			// The merged prompt that waited for approval: rejected, as a host would, so that
+			// no client keeps its card waiting for a decision nobody can make (a reviewer's).
+			for _, id := range h.Prompts {
+				held[id] = true
+			}
+			p.emit(wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: h.Batch, Prompts: h.Prompts, By: by.Name, Reason: resumedWithout}})
+		}
 		for _, pr := range r.Pending {
-			p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: pr.ID, User: pr.User, By: by.Name, ByMember: by.ID, Resumed: true}})
+			if !held[pr.ID] {
+				p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: pr.ID, User: pr.User, By: by.Name, ByMember: by.ID, Resumed: true}})
+			}
 		}
 		if b := r.Unfinished; without && b != nil {
 			// Its turn ends, as one the agent failed: its authors may send it again (a

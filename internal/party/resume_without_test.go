@@ -129,9 +129,55 @@ func TestResumeWithoutWhenNothingWaits(t *testing.T) {
 	r.Without = true
 	p, _, _ := start(t, Config{ID: "pw", Restore: r})
 	evs, _ := pageAll(t, p, r.Seq)
+	notices := 0
 	for _, ev := range evs {
-		if ev.Kind == wire.KindSystem && ev.Text != "the party was resumed" {
-			t.Errorf("notice %q", ev.Text)
+		if ev.Kind == wire.KindSystem {
+			notices++
+			if ev.Text != "the party was resumed" {
+				t.Errorf("notice %q", ev.Text)
+			}
 		}
+	}
+	if notices != 1 {
+		t.Errorf("%d notices: %s", notices, dump(evs))
+	}
+}
+
+// A merged prompt held for approval when the host stopped: a resume without it rejects it,
+// so that no client keeps its card waiting for a decision nobody can make (a reviewer's
+// window pointed the host at it, Approve doing nothing); its prompts are not also
+// withdrawn. One approved before the stop, or merged again by a resume since, is not held.
+func TestResumeWithoutAMergedPromptHeldForApproval(t *testing.T) {
+	prompt := `{"kind":"prompt","prompt":{"id":"p1","user":"bob","text":"delete the build"}}`
+	approval := `{"kind":"approval","approval":{"batch":"b2","prompts":["p1"],"merged":"delete the build","merger":"local"}}`
+	if r := recoverFrom(t, prompt, approval, `{"kind":"batch","batch":{"id":"b2","prompts":["p1"],"merged":"delete the build","merger":"local"}}`); r.Held != nil {
+		t.Errorf("approved, still held: %+v", r.Held)
+	}
+	if r := recoverFrom(t, prompt, approval, `{"kind":"batch","batch":{"id":"b3","prompts":["p1"],"merged":"delete the build","merger":"local"}}`, `{"kind":"turn","turn":{"batch":"b3","status":"done","duration_ms":5}}`); r.Held != nil {
+		t.Errorf("merged again after a resume, still held: %+v", r.Held)
+	}
+	r := recoverFrom(t, prompt, approval, `{"kind":"prompt","prompt":{"id":"p3","user":"cleo","text":"and the docs"}}`)
+	if r.Held == nil || r.Held.Batch != "b2" {
+		t.Fatalf("held: %+v", r.Held)
+	}
+	r.Without = true
+	r.Members = []journal.Member{{ID: "m4", Name: "hosty", Role: wire.RoleHost, Session: "s-hosty", Owner: true}}
+	p, _, _ := start(t, Config{ID: "pw", Restore: r, Runner: &fakeRunner{}})
+	evs, _ := pageAll(t, p, r.Seq)
+	var rejected []wire.Rejected
+	var withdrawn []string
+	for _, ev := range evs {
+		switch ev.Kind {
+		case wire.KindRejected:
+			rejected = append(rejected, *ev.Rejected)
+		case wire.KindWithdrawn:
+			withdrawn = append(withdrawn, ev.Withdrawn.Prompt)
+		}
+	}
+	if len(rejected) != 1 || rejected[0].Batch != "b2" || len(rejected[0].Prompts) != 1 || rejected[0].Prompts[0] != "p1" || rejected[0].By != "hosty" || rejected[0].Reason != resumedWithout {
+		t.Errorf("rejected: %+v", rejected)
+	}
+	if len(withdrawn) != 1 || withdrawn[0] != "p3" {
+		t.Errorf("withdrawn: %v", withdrawn)
 	}
 }

@@ -876,10 +876,10 @@ export class TranscriptView extends LitElement {
           ${rejected ? html`<span class="chip rejected" data-find-skip data-testid="prompt-rejected" title=${rejected.reason ?? ''}>rejected by ${rejected.by}</span>` : nothing}
           ${withdrawn
             ? withdrawn.resumed
-              ? html`<span class="chip withdrawn" data-find-skip data-testid="prompt-withdrawn" title="The host resumed the party without what was left unanswered: send it again if it is still wanted">not taken up on resume</span>`
+              ? html`<span class="chip withdrawn" data-find-skip data-testid="prompt-withdrawn" title="Not taken up when the party was resumed: send it again if it is still wanted">not taken up on resume</span>`
               : html`<span class="chip withdrawn" data-find-skip data-testid="prompt-withdrawn" title="Taken back before it was sent">${withdrawn.by === withdrawn.user ? 'withdrawn' : `withdrawn by ${withdrawn.by}`}</span>`
             : nothing}
-          ${withdrawn && s.canRecallWithdrawn(it.prompt)
+          ${(withdrawn || rejected) && s.canRecallWithdrawn(it.prompt)
             ? html`<button class="withdraw" data-find-skip data-testid="prompt-recall" title="It was not sent: put it back in your prompt box, to send it again"
                 @click=${() => s.recallWithdrawn(it.prompt)}>put it back in the box</button>`
             : nothing}

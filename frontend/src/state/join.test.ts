@@ -408,13 +408,21 @@ describe('join dialog and the clipboard', () => {
     await st.openJoin(pinned(4444));
     await vi.advanceTimersByTimeAsync(300);
     expect(await st.submitJoin()).toBe(true);
-    const own = st.session!.invite.replace('tok?', 'another-token?').toUpperCase().replace('CONCORDIA://HOSTBOX', 'concordia://HostBox');
-    be.emit('app:link', own); // the same address: this party's, after a rotation too
+    const own = st.session!.invite.replace('concordia://hostbox', 'concordia://HostBox');
+    be.emit('app:link', own); // its own invite (the host's name in any case)
     expect(st.notices.at(-1)?.text).toBe('That invite is to the party you are in.');
     be.emit('party:ended', { reason: 'the host ended the party', kicked: false });
     await st.openJoin();
     await vi.advanceTimersByTimeAsync(300);
     expect(st.join.invite).toBe(pinned(6666));
+    // Another token to the same address (a host invite, new invites): kept, as any other (a reviewer's).
+    st.closeJoin();
+    const again = await started(be);
+    await again.st.openJoin(pinned(4444));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await again.st.submitJoin()).toBe(true);
+    be.emit('app:link', again.st.session!.invite.replace('/tok?', '/host-token?'));
+    expect(again.st.notices.at(-1)?.text).toContain('It is kept');
   });
 
   it('a valid link without ?fp= carries the unencrypted warning', async () => {

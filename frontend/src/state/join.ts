@@ -29,11 +29,17 @@ export function unwrapInvite(text: string): string {
 /** A link's shape: what inviteSummary reads. */
 const LINK = /^concordia:\/\/([^/\s]+)\/[^?\s]*(\?\S*)?$/i;
 
-/** Whether two links lead to one address (host:port, ignoring case): one party at a time listens there. */
-function sameAddress(a: string, b: string): boolean {
-  const at = (l: string) => /^concordia:\/\/([^/\s?]+)/i.exec(l.trim())?.[1]?.toLowerCase() ?? '';
-  const x = at(a);
-  return x !== '' && x === at(b);
+/**
+ * Whether link is one of this party's own invites (links: the session's): the same address
+ * and token. Another token to the same party (a host invite, after new invites) is kept.
+ */
+function ownInvite(link: string, links: readonly string[]): boolean {
+  const parts = (l: string) => {
+    const m = /^concordia:\/\/([^/\s?]+)\/([^?\s/]*)/i.exec(l.trim());
+    return m ? `${m[1]!.toLowerCase()}/${m[2]}` : '';
+  };
+  const x = parts(link);
+  return x !== '' && links.some((l) => l !== '' && parts(l) === x);
 }
 
 /** A pin (?fp=), also percent-encoded as some chat apps write it (%3Ffp%3D), as Go reads it. */
@@ -415,7 +421,7 @@ export class JoinDialog {
    */
   onLink(link: string): void {
     const s = this.#party.session;
-    if (s && !this.#party.ended && sameAddress(link, s.invite)) {
+    if (s && !this.#party.ended && ownInvite(link, [s.invite, s.viewer_invite])) {
       // This party's own invite (a tester opened their own while hosting): nothing to keep
       // for later, when it would lead to a party over (the dialog opened with it after the end).
       this.#hooks.notify('info', 'That invite is to the party you are in.');

@@ -436,8 +436,10 @@ export class PartySession {
    * not by a viewer. One I withdrew myself came back by itself.
    */
   canRecallWithdrawn(p: Prompt): boolean {
+    if (!this.isMine(p) || !this.canDraft || this.#recalled.has(p.id)) return false;
+    if (this.rejectionOf(p.id)) return true; // not sent: a host rejected it, or a resume without it
     const w = this.withdrawalOf(p.id);
-    if (!w || !this.isMine(p) || !this.canDraft || this.#recalled.has(p.id)) return false;
+    if (!w) return false;
     // Not one withdrawn by my own hand (it came back then), unless by the resume's (a host's
     // own waiting prompt, withdrawn in its name: a tester's could not be put back).
     const byMe = w.by_member !== undefined ? w.by_member === this.session?.you.id : w.by === w.user;

@@ -143,6 +143,15 @@ describe('my prompt someone else withdrew', () => {
     host.be.emit('party:event', withdrawn(4, { prompt: 'p2', user: me.name, by: me.name, by_member: me.id }));
     expect(host.st.canRecallWithdrawn(byHand)).toBe(false);
 
+    // Held for approval and rejected (by a host, or by a resume without it): mine comes back too.
+    const held = { ...hosts, id: 'p3', text: 'held, then rejected' };
+    host.be.emit('party:event', prompt(5, held));
+    host.be.emit('party:event', approval(6, { batch: 'b9', prompts: ['p3'], merged: 'held', merger: 'local' }));
+    host.be.emit('party:event', { seq: 7, ts: '', kind: 'rejected', rejected: { batch: 'b9', prompts: ['p3'], by: me.name, reason: 'the party was resumed without it: send again what is still wanted' } });
+    expect(host.st.canRecallWithdrawn(held)).toBe(true);
+    host.st.recallWithdrawn(held);
+    expect(host.st.takeRefill('')).toBe('held, then rejected');
+
     const asViewer = fakeSession('participant');
     const v = await inParty({ ...asViewer, you: { ...asViewer.you, role: 'viewer' } });
     v.be.emit('party:event', prompt(1, mine));
