@@ -348,7 +348,13 @@ func (a *App) beforeClose() (prevent bool) {
 // silent, and a new user could think the party had ended. It does not wait for the
 // notification (beforeClose runs on the window's thread); shutdown waits for it.
 func (a *App) noticeHidden() {
-	a.notices.Add(1)
+	a.mu.Lock()
+	if a.shell == nil {
+		a.mu.Unlock()
+		return // shutting down: its Wait may have begun, and an Add now would race it (a reviewer's)
+	}
+	a.notices.Add(1) // under mu: shutdown drops the shell under mu before it waits
+	a.mu.Unlock()
 	go func() {
 		defer a.notices.Done()
 		if err := a.Notify(traywin.HiddenTitle, traywin.HiddenBody); err != nil {

@@ -95,32 +95,47 @@ func assistant(evs []wire.Event) string {
 // same invite, the participant's client reconnects by itself with its session and loses
 // nothing (no seq gap, no event twice), the interrupted batch and the waiting prompt are
 // both answered, and `concordia parties` and `concordia export` show the party.
-func TestHostKilledAndResumed(t *testing.T) {
-	dataDir, work := t.TempDir(), t.TempDir()
-	args := []string{"host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
-		"--workdir", work, "--window", "200ms", "--name", "hosty", "--no-local-repl"}
-	h := start(t, nil, args...)
-	line := h.expect(`^invite code: (concordia://\S+)$`)[0]
-	viewer := h.expect(`^viewer invite: (concordia://\S+)$`)[0]
-	inv, err := invite.Parse(strings.TrimPrefix(line, "invite code: "))
+// killedMidTurn is a party of `concordia host --no-local-repl` in dataDir, with alice (w,
+// c) in it, SIGKILLed while alice's slow prompt runs and her second one waits: the
+// invites it printed, and the waiting prompt.
+type killedMidTurn struct {
+	dataDir, line, viewer string
+	w                     *watcher
+	c                     *client.Client
+	waiting               wire.PromptResult
+}
+
+func killMidTurn(t *testing.T) killedMidTurn {
+	t.Helper()
+	k := killedMidTurn{dataDir: t.TempDir()}
+	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t), "--data-dir", k.dataDir,
+		"--workdir", t.TempDir(), "--window", "200ms", "--name", "hosty", "--no-local-repl")
+	k.line = h.expect(`^invite code: (concordia://\S+)$`)[0]
+	k.viewer = h.expect(`^viewer invite: (concordia://\S+)$`)[0]
+	inv, err := invite.Parse(strings.TrimPrefix(k.line, "invite code: "))
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, c := watch(t, inv, "alice")
+	k.w, k.c = watch(t, inv, "alice")
 	ctx := context.Background()
-	if _, err := c.Prompt(ctx, "FAKE_SLOW=4000 the slow one"); err != nil {
+	if _, err := k.c.Prompt(ctx, "FAKE_SLOW=4000 the slow one"); err != nil {
 		t.Fatal(err)
 	}
-	w.wait(t, "the slow turn streaming", func(evs []wire.Event) bool { return strings.Contains(assistant(evs), "echo") })
-	if _, err := c.Prompt(ctx, "asked while it ran"); err != nil {
+	k.w.wait(t, "the slow turn streaming", func(evs []wire.Event) bool { return strings.Contains(assistant(evs), "echo") })
+	if k.waiting, err = k.c.Prompt(ctx, "asked while it ran"); err != nil {
 		t.Fatal(err)
 	}
-	w.wait(t, "the prompt event", func(evs []wire.Event) bool { return strings.Count(dumpKinds(evs), "prompt") >= 2 })
-
+	k.w.wait(t, "the prompt event", func(evs []wire.Event) bool { return strings.Count(dumpKinds(evs), "prompt") >= 2 })
 	if err := h.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	h.wait()
+	return k
+}
+
+func TestHostKilledAndResumed(t *testing.T) {
+	k := killMidTurn(t)
+	dataDir, line, viewer, w, c := k.dataDir, k.line, k.viewer, k.w, k.c
 	// `parties` says what it left unanswered (a tester found the table silent on it).
 	stopped := start(t, nil, "parties", "--data-dir", dataDir)
 	if stopped.wait() != 0 || !regexp.MustCompile(`(?m)^[0-9a-f]{12}: 1 prompt never reached the agent, and its last turn was cut short; `+
@@ -245,29 +260,8 @@ func TestResumedWithoutTheUnanswered(t *testing.T) {
 	if p := start(t, nil, "host", "--without-unanswered", "--listen", "127.0.0.1:0"); p.wait() != 2 || !strings.Contains(p.stderr(), "--without-unanswered needs --resume") {
 		t.Errorf("--without-unanswered alone: exit %d, %q", p.code, p.stderr())
 	}
-	dataDir, work := t.TempDir(), t.TempDir()
-	h := start(t, nil, "host", "--listen", "127.0.0.1:0", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
-		"--workdir", work, "--window", "200ms", "--name", "hosty", "--no-local-repl")
-	line := h.expect(`^invite code: (concordia://\S+)$`)[0]
-	inv, err := invite.Parse(strings.TrimPrefix(line, "invite code: "))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, c := watch(t, inv, "alice")
-	ctx := context.Background()
-	if _, err := c.Prompt(ctx, "FAKE_SLOW=4000 the slow one"); err != nil {
-		t.Fatal(err)
-	}
-	w.wait(t, "the slow turn streaming", func(evs []wire.Event) bool { return strings.Contains(assistant(evs), "echo") })
-	waiting, err := c.Prompt(ctx, "asked while it ran")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.wait(t, "the prompt event", func(evs []wire.Event) bool { return strings.Count(dumpKinds(evs), "prompt") >= 2 })
-	if err := h.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	h.wait()
+	k := killMidTurn(t)
+	dataDir, w, c, waiting, ctx := k.dataDir, k.w, k.c, k.waiting, context.Background()
 	before := len(w.wait(t, "", func([]wire.Event) bool { return true }))
 
 	r := start(t, nil, "host", "--resume", "--without-unanswered", "--data-dir", dataDir, "--no-local-repl")
