@@ -90,11 +90,6 @@ func assistant(evs []wire.Event) string {
 	return b.String()
 }
 
-// TestHostKilledAndResumed: `concordia host` is SIGKILLed in the middle of a turn, with a
-// prompt acknowledged and waiting; `concordia host --resume` brings the party back on the
-// same invite, the participant's client reconnects by itself with its session and loses
-// nothing (no seq gap, no event twice), the interrupted batch and the waiting prompt are
-// both answered, and `concordia parties` and `concordia export` show the party.
 // killedMidTurn is a party of `concordia host --no-local-repl` in dataDir, with alice (w,
 // c) in it, SIGKILLed while alice's slow prompt runs and her second one waits: the
 // invites it printed, and the waiting prompt.
@@ -133,6 +128,11 @@ func killMidTurn(t *testing.T) killedMidTurn {
 	return k
 }
 
+// TestHostKilledAndResumed: `concordia host` is SIGKILLed in the middle of a turn, with a
+// prompt acknowledged and waiting; `concordia host --resume` brings the party back on the
+// same invite, the participant's client reconnects by itself with its session and loses
+// nothing (no seq gap, no event twice), the interrupted batch and the waiting prompt are
+// both answered, and `concordia parties` and `concordia export` show the party.
 func TestHostKilledAndResumed(t *testing.T) {
 	k := killMidTurn(t)
 	dataDir, line, viewer, w, c := k.dataDir, k.line, k.viewer, k.w, k.c
