@@ -14,6 +14,17 @@ async function started(be = new FakeBackend()) {
   return { be, st };
 }
 
+/** In a party joined with pinned(4444), the clipboard holding pinned(6666). */
+async function joinedWithClipboard() {
+  const be = new FakeBackend();
+  be.handlers.ClipboardInvite = async () => pinned(6666);
+  const { st } = await started(be);
+  await st.openJoin(pinned(4444));
+  await vi.advanceTimersByTimeAsync(300);
+  expect(await st.submitJoin()).toBe(true);
+  return { be, st };
+}
+
 describe('invite summary and warning', () => {
   it('a link without ?fp= is a warning, not just valid', () => {
     expect(inviteWarning(`concordia://h:1/${tok}`)).toBe(UNPINNED_WARNING);
@@ -375,12 +386,7 @@ describe('join dialog and the clipboard', () => {
   // A link opened during a party was dropped: after leaving, a window tester had to find
   // it again. It is kept for the next join dialog, which takes it over the clipboard's.
   it('a link opened during a party is kept for the join dialog after it', async () => {
-    const be = new FakeBackend();
-    be.handlers.ClipboardInvite = async () => pinned(6666);
-    const { st } = await started(be);
-    await st.openJoin(pinned(4444));
-    await vi.advanceTimersByTimeAsync(300);
-    expect(await st.submitJoin()).toBe(true);
+    const { be, st } = await joinedWithClipboard();
     be.emit('app:link', 'concordia://127.0.0.1:1/short?fp=zz junk');
     expect(st.notices.at(-1)?.text).toContain('it is not a whole invite'); // said at once (a user tester's)
     // The button it names is the home screen's (a user tester's read "Join party", which is none).
@@ -402,12 +408,7 @@ describe('join dialog and the clipboard', () => {
   // A tester opened their own party's invite while hosting: it was "kept", and after the
   // party ended the join dialog opened with its dead link.
   it("this party's own invite, opened during it, is said so and not kept", async () => {
-    const be = new FakeBackend();
-    be.handlers.ClipboardInvite = async () => pinned(6666);
-    const { st } = await started(be);
-    await st.openJoin(pinned(4444));
-    await vi.advanceTimersByTimeAsync(300);
-    expect(await st.submitJoin()).toBe(true);
+    const { be, st } = await joinedWithClipboard();
     const own = st.session!.invite.replace('concordia://hostbox', 'concordia://HostBox');
     be.emit('app:link', own); // its own invite (the host's name in any case)
     expect(st.notices.at(-1)?.text).toBe('That invite is to the party you are in.');
@@ -416,12 +417,8 @@ describe('join dialog and the clipboard', () => {
     await vi.advanceTimersByTimeAsync(300);
     expect(st.join.invite).toBe(pinned(6666));
     // Another token to the same address (a host invite, new invites): kept, as any other (a reviewer's).
-    st.closeJoin();
-    const again = await started(be);
-    await again.st.openJoin(pinned(4444));
-    await vi.advanceTimersByTimeAsync(300);
-    expect(await again.st.submitJoin()).toBe(true);
-    be.emit('app:link', again.st.session!.invite.replace('/tok?', '/host-token?'));
+    const again = await joinedWithClipboard();
+    again.be.emit('app:link', again.st.session!.invite.replace('/tok?', '/host-token?'));
     expect(again.st.notices.at(-1)?.text).toContain('It is kept');
   });
 
