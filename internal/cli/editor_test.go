@@ -727,7 +727,8 @@ func TestUpRecallsAPromptWithdrawnForThisMember(t *testing.T) {
 	r.ev(14, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b8", Prompts: []string{"p7"}, Merged: "held"}})
 	r.ev(15, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b8", Prompts: []string{"p7"}, By: "me", Reason: "the party was resumed without it: send again what is still wanted"}})
 	r.settle()
-	if v := r.up(1); v != "held, then rejected" || !strings.Contains(r.b.String(), "Up recalls your prompt") {
+	if v := r.up(1); v != "held, then rejected" || !strings.Contains(r.b.String(), "Up recalls your prompt") ||
+		!strings.Contains(r.b.String(), "is not sent: the party was resumed without it") || strings.Contains(r.b.String(), "you rejected") {
 		t.Fatalf("after a rejection: Up recalls %q; printed:\n%s", v, r.b.String())
 	}
 }

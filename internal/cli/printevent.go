@@ -297,7 +297,7 @@ func (p *printer) eventLocked(ev wire.Event) {
 				p.failedTurn = t.Error
 				if t.Error == party.NotRunAgain {
 					// The host's choice, not a failure (a tester read "[error] … failed" of it).
-					p.noticeLocked("system", fmt.Sprintf("the turn cut short when the host stopped (after %s) is not run again: the party was resumed without it%s", d, denied))
+					p.noticeLocked("system", fmt.Sprintf("the turn cut short when the host stopped (after at least %s) is not run again: the party was resumed without it%s", d, denied))
 				} else {
 					p.noticeLocked("error", fmt.Sprintf("claude's turn failed after %s: %s%s", d, t.Error, denied))
 				}
@@ -369,6 +369,10 @@ func (p *printer) eventLocked(ev wire.Event) {
 			text := by + " rejected " + what + "; it was not sent"
 			if rj.Reason != "" {
 				text += ": " + rj.Reason
+			}
+			if rj.Reason == party.ResumedWithout {
+				// The resume's, not a host's rejection (a tester's host "rejected" it).
+				text = what + " is not sent: " + rj.Reason
 			}
 			p.noticeLocked("party", text)
 			if p.r.recalls() > recalls && p.sink != nil && !p.earlier && !p.recallSaid {

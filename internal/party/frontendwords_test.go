@@ -37,7 +37,9 @@ func TestTheWindowKnowsTheTurnNotRunAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "export const NOT_RUN_AGAIN = '" + NotRunAgain + "';"; !strings.Contains(string(b), want) {
-		t.Errorf("frontend/src/state/shown-words.ts lacks %s", want)
+	for name, words := range map[string]string{"NOT_RUN_AGAIN": NotRunAgain, "RESUMED_WITHOUT": ResumedWithout} {
+		if want := "export const " + name + " = '" + words + "';"; !strings.Contains(string(b), want) {
+			t.Errorf("frontend/src/state/shown-words.ts lacks %s", want)
+		}
 	}
 }

@@ -480,9 +480,9 @@ func (p *Party) restore(r *Restore) {
 // hostResumed is again's why for the batch a stopped host was running.
 const hostResumed = "the host stopped and was resumed"
 
-// resumedWithout is why a resume that did not take up a merged prompt held for approval
+// ResumedWithout is why a resume that did not take up a merged prompt held for approval
 // rejected it.
-const resumedWithout = "the party was resumed without it: send again what is still wanted"
+const ResumedWithout = "the party was resumed without it: send again what is still wanted"
 
 // NotRunAgain is the error of the turn a host stopped during, when the party is resumed
 // without what it left unanswered (Restore.Without).
@@ -504,6 +504,20 @@ func leftAtStop(m wire.Member, owner string, ended bool) (why, text string) {
 // resumed runs first on the loop of a resumed party: it closes what the stopped host left
 // open and puts unanswered work back in the pipeline (PROTOCOL.md §8, docs/PROTOCOL.md §8).
 func (p *Party) resumed(r *Restore) {
+	// Without what was left unanswered, by the host's choice: as after a lost end, nothing
+	// from before runs again, and what was waiting is withdrawn.
+	without := r.Without && !r.LostEnd && (len(r.Pending) > 0 || r.Unfinished != nil)
+	if b := r.Unfinished; without && b != nil {
+		// Its turn ends first, where it was cut (a tester's window showed the resume's
+		// notices inside the cut turn's card), as one the agent failed: its authors may send
+		// it again (a window offers their prompts back), and the agent's session, which
+		// holds the request, is told with the next batch not to go on with it (owedAfter). A
+		// lost end has none: its notice closes the turn in a window, and its batch may have
+		// finished (LostEndPrefix).
+		turn := wire.Turn{Batch: b.ID, Status: wire.TurnError, DurationMS: r.UnfinishedRan.Milliseconds(), Error: NotRunAgain}
+		p.emit(wire.Event{Kind: wire.KindTurn, Turn: &turn})
+		p.failed = owedAfter(turn, b.Merger == "command", p.failed, "")
+	}
 	for i, m := range r.Live {
 		left := m
 		n := len(r.Live) - i - 1
@@ -519,9 +533,6 @@ func (p *Party) resumed(r *Restore) {
 		}
 		p.emit(ev)
 	}
-	// Without what was left unanswered, by the host's choice: as after a lost end, nothing
-	// from before runs again, and what was waiting is withdrawn.
-	without := r.Without && !r.LostEnd && (len(r.Pending) > 0 || r.Unfinished != nil)
 	var notes []string
 	switch {
 	case r.LostEnd:
@@ -545,10 +556,15 @@ func (p *Party) resumed(r *Restore) {
 		if b := r.Unfinished; b != nil {
 			notes = append(notes, fmt.Sprintf("the request that was running when the host stopped, %s, is not sent again", requestWords(*b)))
 		}
-		if n := len(r.Pending); n > 0 {
-			notes = append(notes, fmt.Sprintf("%d %s waiting then %s withdrawn, not queued again: send again what is still wanted",
-				n, plural(n, "prompt", "prompts"), plural(n, "is", "are")))
+		held := 0
+		if r.Held != nil {
+			held = len(r.Held.Prompts)
+			notes = append(notes, "the merged prompt that waited for a host's approval is not sent")
 		}
+		if n := len(r.Pending) - held; n > 0 {
+			notes = append(notes, fmt.Sprintf("%d %s waiting then %s withdrawn, not queued again", n, plural(n, "prompt", "prompts"), plural(n, "is", "are")))
+		}
+		notes[len(notes)-1] += ": send again what is still wanted"
 	case len(r.Pending) > 0:
 		n := len(r.Pending)
 		notes = append(notes, fmt.Sprintf("%d waiting %s queued again", n, plural(n, "prompt is", "prompts are")))
@@ -609,22 +625,12 @@ func (p *Party) resumed(r *Restore) {
 			for _, id := range h.Prompts {
 				held[id] = true
 			}
-			p.emit(wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: h.Batch, Prompts: h.Prompts, By: by.Name, Reason: resumedWithout}})
+			p.emit(wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: h.Batch, Prompts: h.Prompts, By: by.Name, Reason: ResumedWithout}})
 		}
 		for _, pr := range r.Pending {
 			if !held[pr.ID] {
 				p.emit(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: pr.ID, User: pr.User, By: by.Name, ByMember: by.ID, Resumed: true}})
 			}
-		}
-		if b := r.Unfinished; without && b != nil {
-			// Its turn ends, as one the agent failed: its authors may send it again (a
-			// window offers their prompts back), and the agent's session, which holds the
-			// request, is told with the next batch not to go on with it (owedAfter). A
-			// lost end has none: its notice closes the turn in a window, and its batch may
-			// have finished (LostEndPrefix).
-			turn := wire.Turn{Batch: b.ID, Status: wire.TurnError, DurationMS: r.UnfinishedRan.Milliseconds(), Error: NotRunAgain}
-			p.emit(wire.Event{Kind: wire.KindTurn, Turn: &turn})
-			p.failed = owedAfter(turn, b.Merger == "command", p.failed, "")
 		}
 		p.settle()
 		return

@@ -174,7 +174,7 @@ func TestResumeWithoutAMergedPromptHeldForApproval(t *testing.T) {
 			withdrawn = append(withdrawn, ev.Withdrawn.Prompt)
 		}
 	}
-	if len(rejected) != 1 || rejected[0].Batch != "b2" || len(rejected[0].Prompts) != 1 || rejected[0].Prompts[0] != "p1" || rejected[0].By != "hosty" || rejected[0].Reason != resumedWithout {
+	if len(rejected) != 1 || rejected[0].Batch != "b2" || len(rejected[0].Prompts) != 1 || rejected[0].Prompts[0] != "p1" || rejected[0].By != "hosty" || rejected[0].Reason != ResumedWithout {
 		t.Errorf("rejected: %+v", rejected)
 	}
 	if len(withdrawn) != 1 || withdrawn[0] != "p3" {

@@ -274,6 +274,8 @@ describe('<recent-parties> Resume of a party holding prompts the agent never had
     expect(leave.parentElement!.textContent!.replace(/\s+/g, ' ').trim()).toBe('Resume without them (the 2 waiting prompts are withdrawn)');
     leave.click();
     await settle();
+    // The sentence says what happens now (a tester's still said "resuming sends them").
+    expect(row('p1').querySelector('[data-testid=recent-unanswered]')!.textContent).toBe('2 prompts never reached the agent: resuming without them, the 2 waiting prompts are withdrawn.');
     row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-tree-keep]')!.click();
     await settle();
     expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'tree', true]]]);

@@ -58,7 +58,8 @@ export class RecentParties extends LitElement {
       .ask > span { display: block; }
       .ask > span + span { margin-top: 6px; }
       .taken { display: block; margin: 4px 0 0; padding: 0; list-style: none; }
-      .taken > span { display: block; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: var(--muted); }
+      /* Two lines each at most (a tester's cut turn read "SL…" after its label): the rest in its tooltip. */
+      .taken > span { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow: hidden; overflow-wrap: anywhere; color: var(--muted); }
       .taken b { color: var(--text); font-weight: 600; }
       /* Under the question, over its buttons, as wide. */
       .leave { flex-basis: 100%; padding-left: 24px; }
@@ -179,7 +180,7 @@ export class RecentParties extends LitElement {
         ${iconAlert()}
         <span id="recent-ask-${p.id}" class="ask">
           ${u
-            ? html`<span data-testid="recent-unanswered">${unansweredSentence(u)}</span>
+            ? html`<span data-testid="recent-unanswered">${unansweredSentence(u, tree && this.state!.recent.leaveUnanswered)}</span>
                 <span class="taken" data-testid="recent-unanswered-list">
                   ${prompts.map(
                     (pr) => html`<span data-testid="recent-unanswered-prompt" title=${`${showBidi(pr.user)}: ${showBidi(pr.text)}`}><b>${showBidi(pr.user)}</b>: “${showBidi(pr.text)}”</span>`,

@@ -7,7 +7,7 @@ import { batch, left, out, phase, prompt, sys } from '../state/events.test-helpe
 import { inParty } from '../state/party.test-helpers';
 import { deniedWords } from '../state/turn-end';
 import { findInTranscript, matchCount, matchesIn } from '../state/transcript-search';
-import { NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS } from '../state/shown-words';
+import { NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, RESUMED_WITHOUT } from '../state/shown-words';
 import './transcript-view';
 import { PermissionCard } from './cards';
 
@@ -401,6 +401,22 @@ describe('<transcript-view> a resume without what was left unanswered', () => {
     expect(st.takeRefill('')).toBe('and docs');
     const turn = st.transcript.findIndex((it) => it.type === 'turn');
     expect(matchesIn(st.transcript[turn]!, 'not run again')).toBe(1); // find counts the words shown
+    expect(end.querySelector('.dur')!.textContent).toBe('at least 4.0 s'); // when the host died is not known
+    el.remove();
+  });
+
+  it('says a merged prompt held for approval that the resume did not take up as the resume\'s, not a host\'s rejection', async () => {
+    const { be, st, el } = await mounted();
+    const me = st.session!.you;
+    be.emit('party:event', prompt(1, { id: 'p1', user: me.name, text: 'add tests', member: me.id }));
+    be.emit('party:event', { seq: 2, ts: '', kind: 'approval', approval: { batch: 'b1', prompts: ['p1'], merged: 'add tests', merger: 'local' } });
+    be.emit('party:event', { seq: 3, ts: '', kind: 'rejected', rejected: { batch: 'b1', prompts: ['p1'], by: 'hosty', reason: RESUMED_WITHOUT } });
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=prompt-rejected]')!.textContent).toBe('not taken up on resume');
+    const card = el.shadowRoot!.querySelector('approval-card')!;
+    await (card as unknown as { updateComplete: Promise<boolean> }).updateComplete;
+    expect(card.shadowRoot!.querySelector('[data-testid=approval-outcome]')!.textContent).toBe('Not taken up on resume: send again what is still wanted');
+    expect(el.shadowRoot!.querySelector('[data-testid=prompt-recall]')).not.toBeNull();
     el.remove();
   });
 });

@@ -30,7 +30,7 @@ import { findAllText, highlight, refold, settled, unfold } from '../render/find-
 import { seenIn } from '../render/in-view';
 import './cards';
 import type { ApprovalCard, PermissionCard } from './cards';
-import { NO_READER, failedWords, interruptedWords, membersWords, noticeWords, unaskedWords, NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, TURN_FILES_OPEN, TURN_FILES_SHOWN } from '../state/shown-words';
+import { NO_READER, failedWords, interruptedWords, membersWords, noticeWords, unaskedWords, NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, RESUMED_WITHOUT, TURN_FILES_OPEN, TURN_FILES_SHOWN } from '../state/shown-words';
 import { filePath } from './changes-panel';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
@@ -873,7 +873,11 @@ export class TranscriptView extends LitElement {
           ${s.waitingWhenLeft(it.prompt.id)
             ? html`<span class="chip pending" data-find-skip data-testid="prompt-left-waiting" title="You left while it waited: it stays in the party and goes to the agent without you">${mine ? 'waiting — goes to the agent without you' : 'waiting when you left'}</span>`
             : nothing}
-          ${rejected ? html`<span class="chip rejected" data-find-skip data-testid="prompt-rejected" title=${rejected.reason ?? ''}>rejected by ${rejected.by}</span>` : nothing}
+          ${rejected
+            ? rejected.reason === RESUMED_WITHOUT
+              ? html`<span class="chip withdrawn" data-find-skip data-testid="prompt-rejected" title="Not taken up when the party was resumed: send it again if it is still wanted">not taken up on resume</span>`
+              : html`<span class="chip rejected" data-find-skip data-testid="prompt-rejected" title=${rejected.reason ?? ''}>rejected by ${rejected.by}</span>`
+            : nothing}
           ${withdrawn
             ? withdrawn.resumed
               ? html`<span class="chip withdrawn" data-find-skip data-testid="prompt-withdrawn" title="Not taken up when the party was resumed: send it again if it is still wanted">not taken up on resume</span>`
@@ -959,7 +963,10 @@ export class TranscriptView extends LitElement {
     let footer: TemplateResult | typeof nothing = nothing;
     if (it.end) {
       // A batch the agent never had took no time on it (a reviewer read "… under 0.1 s").
-      const dur = it.end.unsent ? nothing : html`<span class="dur" data-find-skip>${formatTurnTime(it.end.duration_ms)}</span>`;
+      // A turn the host stopped during ran until the journal's last event at least: when the
+      // host died after it is not known (a tester's ran 15 s, and read "4.3 s").
+      const cut = it.end.error === NOT_RUN_AGAIN || it.end.error === HOST_STOPPED;
+      const dur = it.end.unsent ? nothing : html`<span class="dur" data-find-skip>${cut ? 'at least ' : ''}${formatTurnTime(it.end.duration_ms)}</span>`;
       const deniedText = deniedWords(it.end.denied ?? 0, turnRequests(it.segments));
       if (it.end.status === 'done') {
         const w = doneWords(it);

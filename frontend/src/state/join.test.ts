@@ -422,6 +422,20 @@ describe('join dialog and the clipboard', () => {
     expect(again.st.notices.at(-1)?.text).toContain('It is kept');
   });
 
+  it('a broken link opened over a whole invite in the dialog leaves it there', async () => {
+    const { be, st } = await started();
+    await st.openJoin(pinned(4444));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join.check).toBe('valid');
+    be.emit('app:link', 'concordia://');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join.invite).toBe(pinned(4444));
+    expect(st.notices.at(-1)?.text).toBe('A concordia:// link was opened, but it is not a whole invite: the invite in the Join dialog stays.');
+    be.emit('app:link', pinned(5555)); // a whole one replaces it, as before
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join.invite).toBe(pinned(5555));
+  });
+
   it('a valid link without ?fp= carries the unencrypted warning', async () => {
     const { st } = await started();
     await st.openJoin(`concordia://127.0.0.1:1/${tok}`);

@@ -442,6 +442,12 @@ export class JoinDialog {
       );
       return;
     }
+    if (this.state.open && this.state.check === 'valid' && !LINK.test(link.trim())) {
+      // A broken link does not replace a whole invite in the dialog (a tester's bare
+      // concordia:// did, with no way back).
+      this.#hooks.notify('info', 'A concordia:// link was opened, but it is not a whole invite: the invite in the Join dialog stays.');
+      return;
+    }
     void this.openJoin(link);
   }
 

@@ -56,7 +56,11 @@ export interface UnansweredPrompt {
  * The question's sentence: what a resume takes up (Go's words) and what it does with it,
  * e.g. "1 prompt never reached the agent: resuming sends it to the agent at once."
  */
-export function unansweredSentence(u: Unanswered): string {
+export function unansweredSentence(u: Unanswered, without = false): string {
+  if (without) {
+    // Ticked "Resume without them": what happens then (a tester read "resuming sends" beside the tick).
+    return `${u.text.charAt(0).toUpperCase()}${u.text.slice(1)}: resuming without ${unansweredThem(u)}, ${withoutWhat(u)}.`;
+  }
   const n = u.prompts?.length ?? 0;
   const cut = Boolean(u.cut);
   const them = unansweredThem(u);

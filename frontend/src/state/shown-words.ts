@@ -107,6 +107,13 @@ export function failedWords(text: string): string {
  */
 export const NOT_RUN_AGAIN = 'the host stopped during this turn, and resumed the party without running it again';
 
+/**
+ * The reason of the rejection a resume without what was left unanswered gives a merged
+ * prompt held for approval (Go's party.ResumedWithout): said as the resume's, not as a
+ * host's rejection (a tester's host "rejected" what it never saw).
+ */
+export const RESUMED_WITHOUT = 'the party was resumed without it: send again what is still wanted';
+
 /** How that turn's end reads. */
 export const NOT_RUN_AGAIN_WORDS = 'Not run again: the host stopped during this turn, and resumed the party without it';
 
