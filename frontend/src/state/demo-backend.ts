@@ -243,6 +243,7 @@ const DEMO_UNANSWERED: Record<string, Unanswered> = {
     text: '1 prompt never reached the agent, and its last turn was cut short',
     prompts: [{ user: 'Kai', text: 'fix the flaky reconnect test and push it to main' }],
     turn: 'Make the broken-link message say which part of the link is wrong',
+    turn_by: ['ann', 'Mei'],
     cut: true,
   },
 };
