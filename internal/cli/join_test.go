@@ -250,3 +250,32 @@ func TestRemovedWords(t *testing.T) {
 		}
 	}
 }
+
+// cutShort is what a cut leaves (a terminal's line break, a selection that stopped short),
+// not any link that does not parse: "paste it whole after join -" misled a tester whose
+// link had a character after a whole fingerprint.
+func TestCutShort(t *testing.T) {
+	tok := strings.Repeat("A", 43)
+	fp := strings.Repeat("ab", 32)
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"concordia://", true},
+		{"concordia://127.0", true},
+		{"concordia://127.0.0.1:8765/" + tok[:20], true}, // a token shorter than ours
+		{"concordia://127.0.0.1:8765/" + tok + "?", true},
+		{"concordia://127.0.0.1:8765/" + tok + "?f", true},
+		{"concordia://127.0.0.1:8765/" + tok + "?fp=", true},
+		{"concordia://127.0.0.1:8765/" + tok + "?fp=" + fp[:40], true},
+		{"concordia://127.0.0.1:8765/" + tok + "?fp=" + fp + "x", false},
+		{"concordia://127.0.0.1:8765/" + tok + "?fp=" + fp[:40] + "zz", false},
+		{"concordia://127.0.0.1:8765/" + tok + "?x=1", false},
+		{"https://example.org", false},
+		{"concordia://127.0.0.1:8765/" + tok + "?fp=" + fp, false}, // whole
+	} {
+		if got := cutShort(c.text); got != c.want {
+			t.Errorf("cutShort(%q) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}

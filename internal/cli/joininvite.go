@@ -237,13 +237,27 @@ func pendingInput(r *bufio.Reader, in stdio.Reader) bool {
 }
 
 // cutShort says whether text looks like an invite cut short: a concordia:// link that
-// does not parse, or whose token is shorter than our hosts make.
+// does not parse and ends where a cut would leave it (in its host or token, in its query's
+// "?fp=", or in a fingerprint of fewer than 64 hex digits), or whose token is shorter than
+// our hosts make. A link that does not parse for another reason (a character after a whole
+// fingerprint) is no cut: told to paste it whole after `join -`, a helper's tester was misled.
 func cutShort(text string) bool {
 	inv, err := invite.Parse(text)
-	if err != nil {
-		return strings.Contains(strings.ToLower(text), "concordia://")
+	if err == nil {
+		return errors.Is(invite.CheckComplete(inv), invite.ErrCutShort)
 	}
-	return errors.Is(invite.CheckComplete(inv), invite.ErrCutShort)
+	t := strings.ToLower(strings.Join(strings.Fields(text), "")) // its lines joined, as they are read
+	at := strings.Index(t, "concordia://")
+	if at < 0 {
+		return false
+	}
+	t = t[at:]
+	if i := strings.LastIndex(t, "fp="); i >= 0 {
+		fp := t[i+len("fp="):]
+		return len(fp) < 64 && strings.Trim(fp, "0123456789abcdef") == ""
+	}
+	q := strings.LastIndex(t, "?")
+	return q < 0 || strings.HasPrefix("fp=", t[q+1:])
 }
 
 // notInALink is true of a character no piece of an invite has.
