@@ -1198,7 +1198,7 @@ func TestCreatePartyPermissionTimeout(t *testing.T) {
 	asked(20 * time.Second)
 
 	// A resumed party keeps its own timeout (its journal's), not the one saved since.
-	if _, err := f.app.ResumeParty(first.Party.ID, "", false); err != nil {
+	if _, err := f.app.ResumeParty(first.Party.ID, "", false, 0); err != nil {
 		t.Fatal(err)
 	}
 	asked(45 * time.Minute)

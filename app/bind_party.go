@@ -233,9 +233,10 @@ func (a *App) RecentParties() ([]session.RecentParty, error) {
 // folder: the level the window showed, or the answer to its question when that was the
 // whole folder ("" = the level the party had; see session.ResumeOptions). without: the
 // answer "Resume without them" to the question about what it left unanswered (its waiting
-// prompts withdrawn, a turn cut short not run again).
-func (a *App) ResumeParty(id, shareAtMost string, without bool) (session.Info, error) {
-	opt := session.ResumeOptions{ShareAtMost: shareAtMost, WithoutUnanswered: without}
+// prompts withdrawn, a turn cut short not run again), asked when the journal's last event
+// was askedAt (ResumeUnanswered's last_seq; 0: not asked).
+func (a *App) ResumeParty(id, shareAtMost string, without bool, askedAt int64) (session.Info, error) {
+	opt := session.ResumeOptions{ShareAtMost: shareAtMost, WithoutUnanswered: without, AskedAt: askedAt}
 	info, err := a.session.Resume(context.Background(), strings.TrimSpace(id), opt)
 	if err != nil {
 		var se *session.StartError

@@ -85,6 +85,11 @@ type ResumeOptions struct {
 	// its waiting prompts are withdrawn and a turn cut short is not run again, both said to
 	// the party. The window's "Resume without them", after its question (Unanswered).
 	WithoutUnanswered bool
+	// AskedAt is the journal's last seq when the question was asked (Unanswered.LastSeq; 0:
+	// not known). A resume without what was left unanswered is refused when the journal went
+	// on since (another run added prompts): it would withdraw prompts the person never saw
+	// (a reviewer's).
+	AskedAt int64
 }
 
 // ErrRunning: the party to resume is running already (a host holds its journal).
@@ -163,6 +168,10 @@ func (m *Manager) Resume(ctx context.Context, partyID string, opt ResumeOptions)
 	if err != nil {
 		res.Close()
 		return Info{}, err
+	}
+	if opt.WithoutUnanswered && opt.AskedAt > 0 && res.Summary.LastSeq != opt.AskedAt {
+		res.Close()
+		return Info{}, badRequest(errors.New("This party ran again since you were asked what to do with what it left unanswered: click Resume again to see what it holds now."))
 	}
 	res.Restore.Without = opt.WithoutUnanswered
 	ctx, cancel := m.opContext(ctx)
@@ -259,6 +268,8 @@ type Unanswered struct {
 	// Approval: the resumed party holds the waiting prompts' batch for a host's approval
 	// before the agent has it.
 	Approval bool `json:"approval,omitempty"`
+	// LastSeq is the journal's last event as it was read (ResumeOptions.AskedAt).
+	LastSeq int64 `json:"last_seq"`
 }
 
 // UnansweredPrompt is a prompt that never reached the agent.
@@ -302,6 +313,7 @@ func (m *Manager) Unanswered(partyID string) (Unanswered, error) {
 	}
 	u := party.FindUnanswered(s, rc)
 	out.Text, _ = u.Words()
+	out.LastSeq = s.LastSeq
 	for _, p := range u.Pending {
 		out.Prompts = append(out.Prompts, UnansweredPrompt{User: term.Line(p.User), Text: shownStart(p.Text, unansweredRunes)})
 	}

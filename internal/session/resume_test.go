@@ -458,7 +458,16 @@ func TestResumeWithoutTheUnanswered(t *testing.T) {
 		wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "Kai", Text: "fix the login form"}},
 	)
 	ctx := context.Background()
-	back, err := m.Resume(ctx, "aaaaaaaaaaaa", ResumeOptions{WithoutUnanswered: true})
+	u, err := m.Unanswered("aaaaaaaaaaaa")
+	if err != nil || u.LastSeq != 3 {
+		t.Fatalf("Unanswered = %+v, %v: want last_seq 3", u, err)
+	}
+	// Asked when the journal was elsewhere (another run added to it since): refused, the
+	// party as it was (a reviewer's: it would withdraw prompts the person never saw).
+	if _, err := m.Resume(ctx, "aaaaaaaaaaaa", ResumeOptions{WithoutUnanswered: true, AskedAt: 2}); !errors.Is(err, ErrBadRequest) || !strings.Contains(err.Error(), "ran again since you were asked") {
+		t.Fatalf("Resume without them, asked at another seq = %v", err)
+	}
+	back, err := m.Resume(ctx, "aaaaaaaaaaaa", ResumeOptions{WithoutUnanswered: true, AskedAt: u.LastSeq})
 	if err != nil {
 		t.Fatalf("Resume: %v", err)
 	}

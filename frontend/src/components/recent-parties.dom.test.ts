@@ -86,7 +86,7 @@ describe('<recent-parties> Resume of a party that shared the whole folder', () =
     await settle();
     row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-tree-changes]')!.click();
     await settle();
-    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', false]]]);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', false, 0]]]);
     el.remove();
 
     const two = await mounted([party({ id: 'p1', workspace: 'tree' }), party({ id: 'p2' })]);
@@ -94,14 +94,14 @@ describe('<recent-parties> Resume of a party that shared the whole folder', () =
     await two.settle();
     two.row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-tree-keep]')!.click();
     await two.settle();
-    expect(two.be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'tree', false]]]);
+    expect(two.be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'tree', false, 0]]]);
     two.el.remove();
 
     const three = await mounted([party({ id: 'p2' })]);
     three.row('p2').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
     await three.settle();
     expect(three.q('[data-testid=recent-tree-confirm]')).toBeNull();
-    expect(three.be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p2', 'changes', false]]]);
+    expect(three.be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p2', 'changes', false, 0]]]);
     three.el.remove();
   });
 });
@@ -206,7 +206,7 @@ describe('<recent-parties> Resume of a party holding prompts the agent never had
     await settle();
     row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-unanswered-resume]')!.click();
     await settle();
-    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', false]]]);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', false, 0]]]);
     el.remove();
   });
 
@@ -222,7 +222,7 @@ describe('<recent-parties> Resume of a party holding prompts the agent never had
     expect(without.title).toBe('The waiting prompt is withdrawn and the turn cut short is not run again; the party is told, so that their authors can send again what is still wanted.');
     without.click();
     await settle();
-    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', true]]]);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', true, 0]]]);
     el.remove();
   });
 
@@ -242,7 +242,7 @@ describe('<recent-parties> Resume of a party holding prompts the agent never had
     row('p2').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
     await settle();
     expect(q('[data-testid=recent-unanswered-confirm]')).toBeNull();
-    expect(be.calls.filter(([m]) => m.startsWith('Resume'))).toEqual([['ResumeUnanswered', ['p2']], ['ResumeParty', ['p2', 'changes', false]]]);
+    expect(be.calls.filter(([m]) => m.startsWith('Resume'))).toEqual([['ResumeUnanswered', ['p2']], ['ResumeParty', ['p2', 'changes', false, 0]]]);
     el.remove();
   });
 
@@ -260,7 +260,7 @@ describe('<recent-parties> Resume of a party holding prompts the agent never had
     expect(be.count('ResumeParty')).toBe(0);
     row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-tree-changes]')!.click();
     await settle();
-    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', false]]]);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', false, 0]]]);
     el.remove();
   });
 
@@ -278,7 +278,7 @@ describe('<recent-parties> Resume of a party holding prompts the agent never had
     expect(row('p1').querySelector('[data-testid=recent-unanswered]')!.textContent).toBe('2 prompts never reached the agent: resuming without them, the 2 waiting prompts are withdrawn.');
     row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-tree-keep]')!.click();
     await settle();
-    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'tree', true]]]);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'tree', true, 0]]]);
     // Asked again, it starts unticked.
     row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-resume]')!.click();
     await settle();

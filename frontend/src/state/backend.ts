@@ -116,7 +116,7 @@ export interface Backend {
    * Brings a party back from its journal, this window's person its host again; shareAtMost
    * caps what it shares of its folder ("" = the level it had).
    */
-  ResumeParty(id: string, shareAtMost: WorkspaceLevel | '', without: boolean): Promise<Session>;
+  ResumeParty(id: string, shareAtMost: WorkspaceLevel | '', without: boolean, askedAt: number): Promise<Session>;
   // The workspace (PROTOCOL.md §9): every member, at the level the host shares.
   Changes(): Promise<ChangesResult>;
   Diff(path: string): Promise<FileDiff>;
@@ -332,8 +332,8 @@ export class WailsBackend implements Backend {
   ResumeUnanswered(id: string): Promise<Unanswered> {
     return this.#app.ResumeUnanswered(id);
   }
-  ResumeParty(id: string, shareAtMost: WorkspaceLevel | '', without: boolean): Promise<Session> {
-    return this.#app.ResumeParty(id, shareAtMost, without);
+  ResumeParty(id: string, shareAtMost: WorkspaceLevel | '', without: boolean, askedAt: number): Promise<Session> {
+    return this.#app.ResumeParty(id, shareAtMost, without, askedAt);
   }
   Changes(): Promise<ChangesResult> {
     return this.#app.Changes();

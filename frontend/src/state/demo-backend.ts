@@ -737,7 +737,7 @@ export class DemoBackend implements Backend {
     return (!this.#takenUp.has(id) && DEMO_UNANSWERED[id]) || { text: '', prompts: [] };
   }
 
-  async ResumeParty(id: string, shareAtMost: WorkspaceLevel | '', without: boolean): Promise<Session> {
+  async ResumeParty(id: string, shareAtMost: WorkspaceLevel | '', without: boolean, _askedAt = 0): Promise<Session> {
     const p = this.#recent.find((x) => x.id === id);
     if (!p) throw new Error('This party is no longer in the data directory.');
     if (p.state === 'running' || (p.id === this.#resumed && this.#session)) {

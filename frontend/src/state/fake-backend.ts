@@ -178,7 +178,7 @@ export class FakeBackend implements Backend {
   Notify(t: string, b: string) { return this.#call('Notify', t, b); }
   RecentParties() { return this.#call('RecentParties'); }
   ResumeUnanswered(id: string) { return this.#call('ResumeUnanswered', id); }
-  ResumeParty(id: string, w: WorkspaceLevel | '', without: boolean) { return this.#call('ResumeParty', id, w, without); }
+  ResumeParty(id: string, w: WorkspaceLevel | '', without: boolean, askedAt: number) { return this.#call('ResumeParty', id, w, without, askedAt); }
   Changes() { return this.#call('Changes'); }
   Diff(p: string) { return this.#call('Diff', p); }
   Tree(p: string) { return this.#call('Tree', p); }

@@ -49,7 +49,7 @@ describe('recent parties', () => {
     s.party.id = 'p9';
     be.handlers.ResumeParty = async () => s;
     expect(await st.recent.resume('p9')).toBe(true);
-    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p9', 'changes', false]]]); // at most what the list showed
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p9', 'changes', false, 0]]]); // at most what the list showed
     expect(st.screen).toBe('party');
     expect(st.session?.party.id).toBe('p9');
     expect(st.isHost).toBe(true);
@@ -90,7 +90,7 @@ describe('recent parties', () => {
     // The answer "the changes only" resumes sharing less.
     expect(await st.recent.resume('p1')).toBe(false);
     expect(await st.recent.resumeSharing('changes')).toBe(true);
-    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', false]]]);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', false, 0]]]);
     expect(st.recent.asking).toBe('');
     expect(st.screen).toBe('party');
 
@@ -103,7 +103,7 @@ describe('recent parties', () => {
     const { be, st } = await started([party({ id: 'p1', workspace: 'tree' })]);
     await st.recent.resume('p1');
     expect(await st.recent.resumeSharing('tree')).toBe(true);
-    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'tree', false]]]);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'tree', false, 0]]]);
   });
 
   it('drops the question when the list no longer has that party to resume', async () => {
@@ -207,7 +207,7 @@ describe('recent parties: what a resume takes up', () => {
     expect(st.recent.asking).toBe('p1');
     expect(be.count('ResumeUnanswered')).toBe(1);
     expect(await st.recent.resumeAsked()).toBe(true);
-    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'off', false]]]);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'off', false, 0]]]);
     expect(st.recent.asking).toBe('');
   });
 
@@ -243,17 +243,18 @@ describe('recent parties: what a resume takes up', () => {
     await st.recent.load();
     expect([st.recent.asking, st.recent.askingTree]).toEqual(['p1', false]);
     expect(await st.recent.resumeAsked()).toBe(true);
-    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', false]]]);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty')).toEqual([['ResumeParty', ['p1', 'changes', false, 0]]]);
   });
 
   it('resumes without what it would take up, when that is the answer', async () => {
     const list = [party({ id: 'p1' }), party({ id: 'p2', workspace: 'tree' }), party({ id: 'p3', workspace: 'tree' })];
-    const unanswered = async (id: string) => (id === 'p3' ? { text: '', prompts: [] } : one);
+    const unanswered = async (id: string) => (id === 'p3' ? { text: '', prompts: [] } : { ...one, last_seq: 42 });
     let { be, st } = await started(list);
     be.handlers.ResumeUnanswered = unanswered;
     await st.recent.resume('p1');
     expect(await st.recent.resumeAsked(true)).toBe(true);
-    expect(be.calls.filter(([m]) => m === 'ResumeParty').at(-1)).toEqual(['ResumeParty', ['p1', 'changes', true]]);
+    // With the journal's last event when it was asked: Go refuses it if the party ran since.
+    expect(be.calls.filter(([m]) => m === 'ResumeParty').at(-1)).toEqual(['ResumeParty', ['p1', 'changes', true, 42]]);
     // Asked about both: the tick goes with the folder's answer, and is forgotten with the question.
     ({ be, st } = await started(list));
     be.handlers.ResumeUnanswered = unanswered;
@@ -265,7 +266,7 @@ describe('recent parties: what a resume takes up', () => {
     await st.recent.resume('p2');
     st.recent.setLeaveUnanswered(true);
     expect(await st.recent.resumeSharing('tree', st.recent.leaveUnanswered)).toBe(true);
-    expect(be.calls.filter(([m]) => m === 'ResumeParty').at(-1)).toEqual(['ResumeParty', ['p2', 'tree', true]]);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty').at(-1)).toEqual(['ResumeParty', ['p2', 'tree', true, 42]]);
     // Asked only about the folder: there is nothing to leave behind.
     ({ be, st } = await started(list));
     be.handlers.ResumeUnanswered = unanswered;
@@ -273,7 +274,7 @@ describe('recent parties: what a resume takes up', () => {
     st.recent.setLeaveUnanswered(true);
     expect(st.recent.leaveUnanswered).toBe(false);
     expect(await st.recent.resumeSharing('changes', true)).toBe(true);
-    expect(be.calls.filter(([m]) => m === 'ResumeParty').at(-1)).toEqual(['ResumeParty', ['p3', 'changes', false]]);
+    expect(be.calls.filter(([m]) => m === 'ResumeParty').at(-1)).toEqual(['ResumeParty', ['p3', 'changes', false, 0]]);
   });
 
   it('says why it could not be read, and resumes nothing', async () => {

@@ -44,6 +44,8 @@ export interface Unanswered {
   turn_by?: string[] | null;
   /** The waiting prompts' batch is held for a host's approval before the agent has it. */
   approval?: boolean;
+  /** The journal's last event when it was read: a resume without them is refused if it went on since. */
+  last_seq?: number;
 }
 
 /** A prompt that never reached the agent. */
@@ -274,9 +276,10 @@ export class RecentPartiesState {
   async resumeSharing(level: WorkspaceLevel, without = false): Promise<boolean> {
     const id = this.asking;
     if (!id || this.resuming) return false;
+    const askedAt = this.askingUnanswered?.last_seq ?? 0;
     without = without && this.askingUnanswered !== null;
     this.#putAway();
-    return this.#resume(id, level, without);
+    return this.#resume(id, level, without, without ? askedAt : 0);
   }
 
   /** The answer "Resume" (or "Resume without them") to a question that is not about the folder: at most the level the list showed. */
@@ -315,14 +318,14 @@ export class RecentPartiesState {
     this.#errorSeq = Infinity;
   }
 
-  async #resume(id: string, level: WorkspaceLevel, without = false): Promise<boolean> {
+  async #resume(id: string, level: WorkspaceLevel, without = false, askedAt = 0): Promise<boolean> {
     this.resuming = id;
     this.#putAway();
     this.#clearError();
     this.#hooks.changed();
     let problem = '';
     try {
-      problem = await this.#hooks.enter(() => this.#backend.ResumeParty(id, level, without));
+      problem = await this.#hooks.enter(() => this.#backend.ResumeParty(id, level, without, askedAt));
     } finally {
       this.resuming = '';
     }

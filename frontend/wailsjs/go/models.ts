@@ -318,7 +318,9 @@ export namespace session {
 	    prompts: UnansweredPrompt[];
 	    turn?: string;
 	    cut?: boolean;
+	    turn_by?: string[];
 	    approval?: boolean;
+	    last_seq: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new Unanswered(source);
@@ -330,7 +332,9 @@ export namespace session {
 	        this.prompts = this.convertValues(source["prompts"], UnansweredPrompt);
 	        this.turn = source["turn"];
 	        this.cut = source["cut"];
+	        this.turn_by = source["turn_by"];
 	        this.approval = source["approval"];
+	        this.last_seq = source["last_seq"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -508,6 +512,7 @@ export namespace wire {
 	    user: string;
 	    by: string;
 	    by_member?: string;
+	    resumed?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Withdrawn(source);
@@ -519,6 +524,7 @@ export namespace wire {
 	        this.user = source["user"];
 	        this.by = source["by"];
 	        this.by_member = source["by_member"];
+	        this.resumed = source["resumed"];
 	    }
 	}
 	export class Permission {
@@ -666,6 +672,7 @@ export namespace wire {
 	    batch?: Batch;
 	    turn?: Turn;
 	    resumed?: boolean;
+	    ran_ms?: number;
 	    approval?: Approval;
 	    rejected?: Rejected;
 	    permission?: Permission;
@@ -696,6 +703,7 @@ export namespace wire {
 	        this.batch = this.convertValues(source["batch"], Batch);
 	        this.turn = this.convertValues(source["turn"], Turn);
 	        this.resumed = source["resumed"];
+	        this.ran_ms = source["ran_ms"];
 	        this.approval = this.convertValues(source["approval"], Approval);
 	        this.rejected = this.convertValues(source["rejected"], Rejected);
 	        this.permission = this.convertValues(source["permission"], Permission);

@@ -75,7 +75,7 @@ export function RecentParties():Promise<Array<session.RecentParty>>;
 
 export function RejectBatch(arg1:string,arg2:string):Promise<void>;
 
-export function ResumeParty(arg1:string,arg2:string,arg3:boolean):Promise<session.Info>;
+export function ResumeParty(arg1:string,arg2:string,arg3:boolean,arg4:number):Promise<session.Info>;
 
 export function ResumeUnanswered(arg1:string):Promise<session.Unanswered>;
 

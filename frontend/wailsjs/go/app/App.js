@@ -142,8 +142,8 @@ export function RejectBatch(arg1, arg2) {
   return window['go']['app']['App']['RejectBatch'](arg1, arg2);
 }
 
-export function ResumeParty(arg1, arg2, arg3) {
-  return window['go']['app']['App']['ResumeParty'](arg1, arg2, arg3);
+export function ResumeParty(arg1, arg2, arg3, arg4) {
+  return window['go']['app']['App']['ResumeParty'](arg1, arg2, arg3, arg4);
 }
 
 export function ResumeUnanswered(arg1) {
