@@ -10,14 +10,17 @@ import (
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
+// at is a journal line's "ts" field, d after 2026-12-07 09:00 UTC.
+func at(d time.Duration) string {
+	return `"ts":"` + time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC).Add(d).Format(time.RFC3339Nano) + `"`
+}
+
 // A host may resume a party without what it left unanswered (Restore.Without; a tester's
 // Resume could only send a prompt hours old, or not resume at all): the waiting prompts are
 // withdrawn by the owner, the turn cut short ends, failed, as long as it ran, and is not run
 // again; the notice says so; the agent's next batch is told not to go on with the request
 // its session holds; and a later resume finds nothing left to take up.
 func TestResumeWithoutWhatWasLeftUnanswered(t *testing.T) {
-	t0 := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
-	at := func(d time.Duration) string { return `"ts":"` + t0.Add(d).Format(time.RFC3339Nano) + `"` }
 	r := recoverFrom(t,
 		`{"kind":"prompt",`+at(0)+`,"prompt":{"id":"p1","user":"bob","text":"delete the build"}}`,
 		`{"kind":"batch",`+at(time.Second)+`,"batch":{"id":"b2","prompts":["p1"],"merged":"delete the build","merger":"local"}}`,
@@ -95,8 +98,6 @@ func TestResumeWithoutWhatWasLeftUnanswered(t *testing.T) {
 // Resumed with what was left unanswered, the cut turn runs again, and its retry says how
 // long the first run had run (a window tester's first card said the host's downtime too).
 func TestResumedRetrySaysHowLongTheFirstRunRan(t *testing.T) {
-	t0 := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
-	at := func(d time.Duration) string { return `"ts":"` + t0.Add(d).Format(time.RFC3339Nano) + `"` }
 	r := recoverFrom(t,
 		`{"kind":"prompt",`+at(0)+`,"prompt":{"id":"p1","user":"bob","text":"delete the build"}}`,
 		`{"kind":"batch",`+at(time.Second)+`,"batch":{"id":"b2","prompts":["p1"],"merged":"delete the build","merger":"local"}}`,

@@ -21,6 +21,14 @@ async function mount(st: AppState): Promise<View> {
   return el;
 }
 
+/** A <party-view> on st with the Remove dialog open for name. */
+async function askToRemove(st: AppState, name: string): Promise<View> {
+  const el = await mount(st);
+  el.shadowRoot!.querySelector<HTMLButtonElement>(`[data-name=${name}] [data-testid=member-kick]`)!.click();
+  await el.updateComplete;
+  return el;
+}
+
 describe('<party-view> removing someone', () => {
   // A window tester's native tooltip on Remove ran past the window's right edge (the button is
   // at the panel's right): the explanation is the window's own, named by aria-describedby.
@@ -59,12 +67,7 @@ describe('<party-view> removing someone', () => {
   async function kickText(name: string, role: 'participant' | 'viewer'): Promise<string> {
     const { be, st } = await inParty('host');
     be.emit('party:event', joined(1, { id: 'm2', name, role }));
-    const el = document.createElement('party-view') as View;
-    el.state = st;
-    document.body.append(el);
-    await el.updateComplete;
-    el.shadowRoot!.querySelector<HTMLButtonElement>(`[data-name=${name}] [data-testid=member-kick]`)!.click();
-    await el.updateComplete;
+    const el = await askToRemove(st, name);
     const text = el.shadowRoot!.querySelector('[data-testid=kick-dialog] .body p')!.textContent!.replace(/\s+/g, ' ');
     el.remove();
     st.dispose();
@@ -88,12 +91,7 @@ describe('<party-view> removing someone', () => {
     be.emit('party:event', approval(3, { batch: 'b1', prompts: ['p1'], merged: 'held one', merger: 'local' }));
     be.emit('party:event', prompt(4, { id: 'p2', user: 'bob', member: 'm2', text: 'waiting one' }));
     be.emit('party:event', prompt(5, { id: 'p3', user: 'bob', member: 'm2', text: 'waiting two' }));
-    const el = document.createElement('party-view') as View;
-    el.state = st;
-    document.body.append(el);
-    await el.updateComplete;
-    el.shadowRoot!.querySelector<HTMLButtonElement>('[data-name=bob] [data-testid=member-kick]')!.click();
-    await el.updateComplete;
+    const el = await askToRemove(st, 'bob');
     const q = (id: string) => el.shadowRoot!.querySelector(`[data-testid=${id}]`)?.textContent?.replace(/\s+/g, ' ').trim();
     expect(q('kick-waiting')).toBe("bob's 2 waiting prompts are withdrawn: they are not sent.");
     expect(q('kick-held')).toBe("bob's prompt in the merged prompt that waits for approval stays in it: reject it, or edit it out, before you send it.");
@@ -118,12 +116,7 @@ describe('<party-view> removing someone', () => {
     it(`removes a ${role} and makes new invites in one go: ${order.join(', then ')}`, async () => {
       const { be, st } = await inParty('host');
       be.emit('party:event', joined(1, { id: 'm2', name: 'bob', role }));
-      const el = document.createElement('party-view') as View;
-      el.state = st;
-      document.body.append(el);
-      await el.updateComplete;
-      el.shadowRoot!.querySelector<HTMLButtonElement>('[data-name=bob] [data-testid=member-kick]')!.click();
-      await el.updateComplete;
+      const el = await askToRemove(st, 'bob');
       const rotate = el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=kick-rotate]')!;
       expect(rotate.checked).toBe(false);
       rotate.checked = true;

@@ -38,12 +38,18 @@ function expectCountsAsMarked(rows: readonly HTMLElement[], items: readonly Tran
   expect(want).toEqual(seen);
 }
 
+/** A participant's party, and a <party-view> of it in the document. */
+async function partyView() {
+  const { be, st } = await inParty('participant');
+  const el = document.createElement('party-view') as HTMLElement & { state?: unknown; updateComplete: Promise<boolean> };
+  el.state = st;
+  document.body.append(el);
+  return { be, st, el };
+}
+
 describe('find counts what it marks', () => {
   it('counts in each rendered item as many matches as find-in-dom finds there', async () => {
-    const { be, st } = await inParty('participant');
-    const el = document.createElement('party-view') as HTMLElement & { state?: unknown; updateComplete: Promise<boolean> };
-    el.state = st;
-    document.body.append(el);
+    const { be, st, el } = await partyView();
     be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'fix the parser please' }));
     be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'fix the parser please', merger: 'local' }));
     be.emit('party:event', out(3, REPLY));
@@ -75,10 +81,7 @@ describe('find counts what it marks', () => {
   // "and 10 more" and "Show more" show more, and find marks it: the count said what the card
   // showed before the click (the last note's).
   it('counts what "and N more" and "Show more" show once clicked', async () => {
-    const { be, st } = await inParty('participant');
-    const el = document.createElement('party-view') as HTMLElement & { state?: unknown; updateComplete: Promise<boolean> };
-    el.state = st;
-    document.body.append(el);
+    const { be, st, el } = await partyView();
     be.emit('party:event', { seq: 1, ts: at(100), kind: 'settings', approval: false, permission_mode: 'ask', workspace: 'changes' } as PartyEvent);
     be.emit('party:event', { seq: 2, ts: at(150), kind: 'changes', files: [] } as PartyEvent); // what the new level shows at first
     be.emit('party:event', prompt(3, { id: 'p1', user: 'ann', text: 'go' }));
@@ -132,10 +135,7 @@ describe('find counts what it marks', () => {
   // entity; a character that lower-cases longer, in code; Markdown nested too deep for
   // the parser (it overflowed its stack, and find with it).
   it('counts as find-in-dom marks in a reply rendered in blocks, with entities, İ and deep nesting', async () => {
-    const { be, st } = await inParty('participant');
-    const el = document.createElement('party-view') as HTMLElement & { state?: unknown; updateComplete: Promise<boolean> };
-    el.state = st;
-    document.body.append(el);
+    const { be, st, el } = await partyView();
     const long = Array.from({ length: 1600 }, (_, i) => `w${i}`).join(' '); // over CUT_OVER: cut into blocks
     const replies = [
       'Read [the docs][d] now.\n\nMore text.\n\n[d]: https://example.com/ref',
