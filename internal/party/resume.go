@@ -49,8 +49,8 @@ type Restore struct {
 	UnfinishedRan time.Duration
 	// Without: the host resumes without what the party left unanswered (host --resume
 	// --without-unanswered, the window's "Resume without them"): Pending are withdrawn by
-	// the party's owner, and Unfinished ends, failed, not run again; each is said. Set it
-	// before New.
+	// the party's owner (Held is rejected instead), and Unfinished ends, failed, not run
+	// again; each is said. Set it before New.
 	Without bool
 	// Open are tool requests still waiting for a decision: they are denied.
 	Open []wire.Permission
