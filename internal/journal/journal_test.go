@@ -515,22 +515,37 @@ func TestListerReadsOnlyWhatChanged(t *testing.T) {
 
 // A turn the agent never had (claude could not start: turn.unsent) is not counted as a
 // turn it ran (a tester's `concordia parties` listed 1 turn for a party whose only prompt
-// never reached the agent).
-func TestTurnsLeaveOutUnsentBatches(t *testing.T) {
-	dir := t.TempDir()
-	w := writeParty(t, dir, 10, 1) // its 10th event is a turn
-	unsent := wire.Event{Seq: 11, TS: t0.Add(11 * time.Second), Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b9", Status: wire.TurnError, Unsent: true}}
-	raw, err := json.Marshal(unsent)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Event(unsent, raw); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	s, err := Read(Path(dir, "p1"), nil)
-	if err != nil || s.Turns != 1 || s.Events != 11 {
-		t.Fatalf("turns %d, events %d (%v); want 1 and 11", s.Turns, s.Events, err)
+// never reached the agent), nor is one cut short when the host stopped and not run again
+// at the resume (`--without-unanswered`: a tester's listing and Recent parties counted it).
+// A turn that failed on the agent, or was stopped, it ran: those count.
+func TestTurnsLeaveOutTurnsTheAgentDidNotRun(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		turn wire.Turn
+		want int
+	}{
+		{"unsent", wire.Turn{Batch: "b9", Status: wire.TurnError, Unsent: true}, 1},
+		{"not run again", wire.Turn{Batch: "b9", Status: wire.TurnError, DurationMS: 4000, Error: wire.TurnNotRunAgain}, 1},
+		{"failed on the agent", wire.Turn{Batch: "b9", Status: wire.TurnError, Error: "claude exited"}, 2},
+		{"interrupted", wire.Turn{Batch: "b9", Status: wire.TurnInterrupted}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			w := writeParty(t, dir, 10, 1) // its 10th event is a turn
+			ev := wire.Event{Seq: 11, TS: t0.Add(11 * time.Second), Kind: wire.KindTurn, Turn: &tc.turn}
+			raw, err := json.Marshal(ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Event(ev, raw); err != nil {
+				t.Fatal(err)
+			}
+			w.Close()
+			s, err := Read(Path(dir, "p1"), nil)
+			if err != nil || s.Turns != tc.want || s.Events != 11 {
+				t.Fatalf("turns %d, events %d (%v); want %d and 11", s.Turns, s.Events, err, tc.want)
+			}
+		})
 	}
 }
 

@@ -42,7 +42,9 @@ type Summary struct {
 	LastSeq    int64
 	LastActive time.Time // the time of the last event (the creation time when none)
 	Events     int
-	Turns      int // turns the agent ran: not those it never had (turn.unsent)
+	// Turns counts the turns the agent ran: not those it never had (turn.unsent), nor the
+	// one a host stopped during and resumed without running again (wire.TurnNotRunAgain).
+	Turns int
 	// FirstPrompt is the text of the party's first prompt, as its author typed it: what a
 	// list of parties can tell two of the same host and folder apart by.
 	FirstPrompt string
@@ -329,9 +331,13 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		s.LastActive = ev.TS
 		s.Events++
 		switch {
-		case ev.Kind == wire.KindTurn && (ev.Turn == nil || !ev.Turn.Unsent):
+		case ev.Kind == wire.KindTurn && (ev.Turn == nil || !ev.Turn.Unsent && ev.Turn.Error != wire.TurnNotRunAgain):
 			// A turn the agent never had (it could not start) is not one it ran (a tester's
-			// party listed 1 turn after its only prompt failed to start claude).
+			// party listed 1 turn after its only prompt failed to start claude); nor is one
+			// cut short when the host stopped and, at the resume, not run again: a stop that
+			// is never resumed leaves that turn uncounted too (no turn event), and one run
+			// again counts once, by the turn it ends in (a tester's `concordia parties` and
+			// Recent parties counted a turn the agent never finished).
 			s.Turns++
 		case ev.Kind == wire.KindPrompt && ev.Prompt != nil && s.FirstPrompt == "":
 			s.FirstPrompt = ev.Prompt.Text

@@ -486,7 +486,7 @@ const ResumedWithout = "the party was resumed without it: send again what is sti
 
 // NotRunAgain is the error of the turn a host stopped during, when the party is resumed
 // without what it left unanswered (Restore.Without).
-const NotRunAgain = "the host stopped during this turn, and resumed the party without running it again"
+const NotRunAgain = wire.TurnNotRunAgain
 
 // leftAtStop is why and how a member connected when the host stopped left: they did not
 // choose to (our extensions say so). The owner's own member is the host that stopped: "alice

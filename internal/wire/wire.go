@@ -181,6 +181,11 @@ const (
 	TurnInterrupted = "interrupted"
 )
 
+// TurnNotRunAgain is the error of the turn that was on the agent when its host stopped,
+// when the party is resumed without running it again (PROTOCOL.md §8, our extension): its
+// status is TurnError, though the host chose it and nothing failed.
+const TurnNotRunAgain = "the host stopped during this turn, and resumed the party without running it again"
+
 // Merger names.
 const (
 	MergerGemini = "gemini"
