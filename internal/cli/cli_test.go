@@ -1064,21 +1064,66 @@ func TestPrinterHostControl(t *testing.T) {
 	}
 }
 
-// A host approving one prompt sees its first line only when it is long: told how to see it
-// all (a tester's host was to approve 4 lines unseen); a short one needs no /show.
-func TestApprovalOfALongPromptPointsToShow(t *testing.T) {
+// A host approving a prompt sees the text it approves, as the window's card quotes it (a
+// tester's host saw one prompt's first line only, and a merged prompt not at all, and had
+// to /show it): its lines indented under the notice, cut when very long with how much more
+// there is and how to see it whole. Anyone else sees who asked what, as before.
+func TestApprovalQuotesTheHeldTextToAHost(t *testing.T) {
+	long := strings.Repeat("step\n", heldShownLines+5) + "end"
+	wide := strings.Repeat("é", heldShownBytes) // one line, longer than a host is shown
 	for _, c := range []struct {
-		text string
-		show bool
-	}{{"edits mode\nthen write a.go\nand b.go", true}, {strings.Repeat("long ", 30), true}, {"fix it", false}} {
-		var b bytes.Buffer
-		p := newPrinter(&b)
-		p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "carol", Role: wire.RoleHost}})
-		p.event(wire.Event{Seq: 1, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "bob", Text: c.text}})
-		p.event(wire.Event{Seq: 2, Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1"}, Merged: c.text, Merger: "local"}})
-		if got := strings.Contains(b.String(), "[system] /show prints it whole, /approve sends it,"); got != c.show {
-			t.Errorf("%q: /show offered %v, want %v:\n%s", c.text, got, c.show, b.String())
-		}
+		name     string
+		role     string
+		watching bool
+		prompts  []wire.Prompt
+		merged   string
+		want     string
+	}{
+		{"one prompt of lines", wire.RoleHost, false, []wire.Prompt{{ID: "p1", User: "bob", Text: "edits mode\nthen write a.go\nand b.go"}}, "edits mode\nthen write a.go\nand b.go",
+			"[approval] a prompt waits for a host's approval:\n    bob: edits mode\n    then write a.go\n    and b.go\n" +
+				"[system] /approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it\n"},
+		{"one long line, whole", wire.RoleHost, false, []wire.Prompt{{ID: "p1", User: "bob", Text: strings.Repeat("long ", 30) + "end"}}, strings.Repeat("long ", 30) + "end",
+			"[approval] a prompt waits for a host's approval:\n    bob: " + strings.Repeat("long ", 30) + "end\n" +
+				"[system] /approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it\n"},
+		{"too many lines", wire.RoleHost, false, []wire.Prompt{{ID: "p1", User: "bob", Text: long}}, long,
+			"[approval] a prompt waits for a host's approval:\n    bob: " + strings.TrimSuffix(strings.Repeat("step\n    ", heldShownLines), "\n    ") +
+				"\n    … (6 more lines, 29 bytes, not shown here; /show prints it whole)\n" +
+				"[system] /approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it\n"},
+		{"too many bytes", wire.RoleHost, false, []wire.Prompt{{ID: "p1", User: "bob", Text: wide}}, wide,
+			"[approval] a prompt waits for a host's approval:\n    bob: " + wide[:heldShownBytes] + "\n    … (4.0 KiB not shown here; /show prints it whole)\n" +
+				"[system] /approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it\n"},
+		{"too many lines, watching only", wire.RoleHost, true, []wire.Prompt{{ID: "p1", User: "bob", Text: long}}, long,
+			"[approval] a prompt waits for a host's approval:\n    bob: " + strings.TrimSuffix(strings.Repeat("step\n    ", heldShownLines), "\n    ") +
+				"\n    … (6 more lines, 29 bytes, not shown here)\n" +
+				"[system] /approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it\n"},
+		{"merged", wire.RoleHost, false, []wire.Prompt{{ID: "p1", User: "bob", Text: "fix it"}, {ID: "p2", User: "alice", Text: "test it\nall of it"}},
+			"Several requests came in together.\n\n1. bob asked:\n> fix it\n\n2. alice asked:\n> test it\n> all of it\n",
+			"[approval] this merged prompt waits for a host's approval (prompts by bob, alice):\n    bob: fix it\n    alice: test it (+1 line)\n" +
+				"    the merged prompt (local), as claude would get it:\n    Several requests came in together.\n    \n    1. bob asked:\n    > fix it\n    \n    2. alice asked:\n    > test it\n    > all of it\n" +
+				"[system] /approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it\n"},
+		{"one prompt, a participant", wire.RoleParticipant, false, []wire.Prompt{{ID: "p1", User: "bob", Text: "edits mode\nthen write a.go"}}, "edits mode\nthen write a.go",
+			"[approval] a prompt waits for a host's approval:\n    bob: edits mode (+1 line)\n"},
+		{"merged, a participant", wire.RoleParticipant, false, []wire.Prompt{{ID: "p1", User: "bob", Text: "fix it"}, {ID: "p2", User: "alice", Text: "test it"}}, "Several requests came in together.",
+			"[approval] this merged prompt waits for a host's approval (prompts by bob, alice):\n    bob: fix it\n    alice: test it\n    (/show prints the merged text)\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var b bytes.Buffer
+			p := newPrinter(&b)
+			if c.watching {
+				p.watchOnly()
+			}
+			p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "carol", Role: c.role}})
+			ids := make([]string, len(c.prompts))
+			for i, pr := range c.prompts {
+				p.event(wire.Event{Seq: int64(i + 1), Kind: wire.KindPrompt, Prompt: &pr})
+				ids[i] = pr.ID
+			}
+			before := b.Len()
+			p.event(wire.Event{Seq: 9, Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: ids, Merged: c.merged, Merger: "local"}})
+			if got := b.String()[before:]; got != c.want {
+				t.Errorf("got\n%s\nwant\n%s", got, c.want)
+			}
+		})
 	}
 }
 

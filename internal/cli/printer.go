@@ -887,19 +887,53 @@ const (
 // promptShown is a prompt's text as the terminal prints it: whole when short, else its
 // start and a line that says how much more there is and where it all is.
 func (p *printer) promptShown(text string) string {
-	shown, more := headLines(text, promptShownLines)
+	shown, cut := clipText(text, promptShownLines, promptShownBytes)
+	if !cut {
+		return text
+	}
+	return shown + fmt.Sprintf("\n… (%s more of this prompt not shown here; the party's transcript has all of it: a host's `concordia export`, or `concordia join --transcript FILE`)", size(int64(len(text)-len(shown))))
+}
+
+// heldShownLines and heldShownBytes bound how much of a prompt held for approval a host's
+// terminal prints: more than of a prompt as it arrives (promptShown), as a host decides on
+// it, as a host sees more of a tool request's detail (hostDetailLines).
+const (
+	heldShownLines = 40
+	heldShownBytes = 4 << 10
+)
+
+// heldShown is the text of a prompt held for approval as a host's terminal quotes it: whole
+// when short, else its start and a line that says how much more there is and how to see it
+// all.
+func (p *printer) heldShown(text string) string {
+	text = strings.TrimRight(text, "\n")
+	shown, cut := clipText(text, heldShownLines, heldShownBytes)
+	if !cut {
+		return text
+	}
+	more := size(int64(len(text) - len(shown)))
+	if n := strings.Count(text[len(shown):], "\n"); n > 0 {
+		more = fmt.Sprintf("%d more line%s, %s,", n, plural(n), more)
+	}
+	if p.watching {
+		return shown + "\n… (" + more + " not shown here)"
+	}
+	return shown + "\n… (" + more + " not shown here; /show prints it whole)"
+}
+
+// clipText is text cut to its first lines lines and at most bytes bytes (at a character's
+// start), and whether it was cut.
+func clipText(text string, lines, bytes int) (string, bool) {
+	shown, more := headLines(text, lines)
 	cut := more > 0
-	if len(shown) > promptShownBytes {
-		n := promptShownBytes
+	if len(shown) > bytes {
+		n := bytes
 		for n > 0 && !utf8.RuneStart(shown[n]) { // at a character's start
 			n--
 		}
 		shown, cut = shown[:n], true
 	}
-	if !cut {
-		return text
-	}
-	return shown + fmt.Sprintf("\n… (%s more of this prompt not shown here; the party's transcript has all of it: a host's `concordia export`, or `concordia join --transcript FILE`)", size(int64(len(text)-len(shown))))
+	return shown, cut
 }
 
 // firstLines is s cut to its first n lines, saying how many more there were, and whether

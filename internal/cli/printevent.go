@@ -332,20 +332,31 @@ func (p *printer) eventLocked(ev wire.Event) {
 		p.permission(ev.Permission)
 	case wire.KindApproval:
 		if a := ev.Approval; a != nil {
-			if len(a.Prompts) == 1 {
-				// One prompt is not "merged" (a tester's), and it is shown whole: the line
-				// below names its author.
+			host := p.isHostLocked()
+			switch {
+			case len(a.Prompts) == 1 && host:
+				// A host is to decide on its text: quoted, as the window's card has it (a
+				// tester's host saw its first line only, and needed /show to see what it
+				// approved). One prompt goes as it was written (merge), under its author's
+				// name, as a prompt is printed.
+				who := ""
+				if name, ok := p.r.authors[a.Prompts[0]]; ok {
+					who = term.Line(name) + ": "
+				}
+				p.noticeLocked("approval", "a prompt waits for a host's approval:\n"+who+p.heldShown(a.Merged))
+			case len(a.Prompts) == 1:
+				// One prompt is not "merged" (a tester's): the line below names its author.
 				p.noticeLocked("approval", "a prompt waits for a host's approval:\n"+p.r.whatAsked(a.Prompts))
-			} else {
+			case host:
+				// Who asked what, then the text the host sends or not, as the window's card
+				// lists the prompts above the merged prompt.
+				p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s\nthe merged prompt (%s), as claude would get it:\n%s",
+					asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts), term.Line(a.Merger), p.heldShown(a.Merged)))
+			default:
 				p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s%s", asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts), p.showHint()))
 			}
-			if p.isHostLocked() {
-				hint := "/approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it"
-				if len(a.Prompts) == 1 && askCut(p.r.asks[a.Prompts[0]]) {
-					// Its first line only: a tester's host was to approve 4 lines unseen.
-					hint = "/show prints it whole, " + hint
-				}
-				p.noticeLocked("system", hint)
+			if host {
+				p.noticeLocked("system", "/approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it")
 			}
 		}
 	case wire.KindRejected:

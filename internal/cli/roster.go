@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -528,11 +527,6 @@ func firstLine(text string) string {
 	return first
 }
 
-// askCut says whether a prompt's ask (firstLine) is only a part of it.
-func askCut(ask string) bool {
-	return strings.HasSuffix(ask, "…") || moreLines.MatchString(ask)
-}
-
 // Why claude is not running (roster.agentDown), and how the host's error event begins
 // when it could not start (agent's "claude could not start: …").
 const (
@@ -540,9 +534,6 @@ const (
 	agentExited          = "it exited; the next prompt starts it again"
 	agentNotStartedError = "claude could not start"
 )
-
-// moreLines ends an ask that firstLine cut at its first line.
-var moreLines = regexp.MustCompile(` \(\+\d+ lines?\)$`)
 
 func (r *roster) remove(id string) {
 	r.members = slices.DeleteFunc(r.members, func(m wire.Member) bool { return m.ID == id })
