@@ -361,7 +361,7 @@ describe('<transcript-view>', () => {
 describe('<transcript-view> my prompt someone else withdrew', () => {
   // The host resumed without what was left unanswered, or removed it: "send again what is
   // still wanted" — a click puts it back in the box, once.
-  it('has "put it back in the box" on mine, until it is used; not on another\'s', async () => {
+  it('has "put my prompt back in the box" on mine, until it is used; not on another\'s', async () => {
     const { be, st, el } = await mounted();
     const you = st.session!.you.name;
     be.emit('party:event', prompt(1, { id: 'p1', user: you, text: 'fix the login form', member: st.session!.you.id }));
@@ -372,6 +372,7 @@ describe('<transcript-view> my prompt someone else withdrew', () => {
     const buttons = () => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[data-testid=prompt-recall]')];
     expect(buttons().length).toBe(1);
     expect(buttons()[0]!.closest('[data-kind=prompt]')!.textContent).toContain('fix the login form');
+    expect(buttons()[0]!.textContent).toBe('put my prompt back in the box');
     buttons()[0]!.click();
     await el.updateComplete;
     expect(st.takeRefill('')).toBe('fix the login form');
@@ -395,13 +396,35 @@ describe('<transcript-view> a resume without what was left unanswered', () => {
     const end = el.shadowRoot!.querySelector<HTMLElement>('[data-testid=turn-end]')!;
     expect(end.className).toBe('interrupted');
     expect(end.querySelector('.end-words')!.textContent).toBe(NOT_RUN_AGAIN_WORDS);
-    expect(end.querySelector('[data-testid=turn-recall]')).not.toBeNull();
+    // The turn's prompt and the prompt withdrawn come back by one phrase (a tester read
+    // "put my prompt back in the box" and "put it back in the box" as two things).
+    const turnRecall = end.querySelector<HTMLButtonElement>('[data-testid=turn-recall]')!;
+    const promptRecall = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=prompt-recall]')!;
+    expect(turnRecall.textContent!.trim()).toBe('put my prompt back in the box');
+    expect(promptRecall.textContent!.trim()).toBe('put my prompt back in the box');
+    expect(turnRecall.title).toBe('The turn did not finish: put it back in your prompt box, to send it again');
+    expect(promptRecall.title).toBe('It was not sent: put it back in your prompt box, to send it again');
     expect(el.shadowRoot!.querySelector('[data-testid=prompt-withdrawn]')!.textContent).toBe('not taken up on resume');
     el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=prompt-recall]')!.click();
     expect(st.takeRefill('')).toBe('and docs');
     const turn = st.transcript.findIndex((it) => it.type === 'turn');
     expect(matchesIn(st.transcript[turn]!, 'not run again')).toBe(1); // find counts the words shown
     expect(end.querySelector('.dur')!.textContent).toBe('at least 4.0 s'); // when the host died is not known
+    el.remove();
+  });
+
+  it('offers my prompts of a failed turn back by the same phrase, counted', async () => {
+    const { be, st, el } = await mounted();
+    const me = st.session!.you;
+    be.emit('party:event', prompt(1, { id: 'p1', user: me.name, text: 'add tests', member: me.id }));
+    be.emit('party:event', prompt(2, { id: 'p2', user: me.name, text: 'and docs', member: me.id }));
+    be.emit('party:event', prompt(3, { id: 'p3', user: 'bob', text: 'and a README' }));
+    be.emit('party:event', batch(4, { id: 'b1', prompts: ['p1', 'p2', 'p3'], merged: 'x', merger: 'local' }));
+    be.emit('party:event', { seq: 5, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'error', duration_ms: 4000, error: 'claude failed twice' } });
+    await el.updateComplete;
+    const recall = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=turn-recall]')!;
+    expect(recall.textContent!.trim()).toBe('put my 2 prompts back in the box');
+    expect(recall.title).toBe('The turn did not finish: put them back in your prompt box, to send them again');
     el.remove();
   });
 

@@ -30,7 +30,7 @@ import { findAllText, highlight, refold, settled, unfold } from '../render/find-
 import { seenIn } from '../render/in-view';
 import './cards';
 import type { ApprovalCard, PermissionCard } from './cards';
-import { NO_READER, failedWords, interruptedWords, membersWords, noticeWords, unaskedWords, NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, RESUMED_WITHOUT, TURN_FILES_OPEN, TURN_FILES_SHOWN } from '../state/shown-words';
+import { NO_READER, failedWords, interruptedWords, membersWords, noticeWords, recallTitle, recallWords, unaskedWords, NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, RESUMED_WITHOUT, TURN_FILES_OPEN, TURN_FILES_SHOWN } from '../state/shown-words';
 import { filePath } from './changes-panel';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
@@ -884,8 +884,8 @@ export class TranscriptView extends LitElement {
               : html`<span class="chip withdrawn" data-find-skip data-testid="prompt-withdrawn" title="Taken back before it was sent">${withdrawn.by === withdrawn.user ? 'withdrawn' : `withdrawn by ${withdrawn.by}`}</span>`
             : nothing}
           ${(withdrawn || rejected) && s.canRecallWithdrawn(it.prompt)
-            ? html`<button class="withdraw" data-find-skip data-testid="prompt-recall" title="It was not sent: put it back in your prompt box, to send it again"
-                @click=${() => s.recallWithdrawn(it.prompt)}>put it back in the box</button>`
+            ? html`<button class="withdraw" data-find-skip data-testid="prompt-recall" title=${recallTitle('It was not sent', 1)}
+                @click=${() => s.recallWithdrawn(it.prompt)}>${recallWords(1)}</button>`
             : nothing}
           ${canWithdraw
             ? html`<button class="withdraw" data-find-skip data-testid="prompt-withdraw" ?disabled=${busy} aria-label=${`${mine ? 'Withdraw' : 'Remove'} ${whose}`}
@@ -978,7 +978,8 @@ export class TranscriptView extends LitElement {
         // (an unsent batch's came back by themselves).
         const mine = b !== null && !it.end.unsent && s.canRecall(b.id) ? it.prompts.filter((p) => s.isMine(p)).length : 0;
         const recall = mine
-          ? html`<button class="withdraw" data-find-skip data-testid="turn-recall" @click=${() => s.recallPrompts(b!.id)}>${mine === 1 ? 'put my prompt back in the box' : `put my ${mine} prompts back in the box`}</button>`
+          ? html`<button class="withdraw" data-find-skip data-testid="turn-recall" title=${recallTitle('The turn did not finish', mine)}
+              @click=${() => s.recallPrompts(b!.id)}>${recallWords(mine)}</button>`
           : nothing;
         // What claude wrote to stderr under the footer, not in its row (a tester's read it
         // as part of the sentence).

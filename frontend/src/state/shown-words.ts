@@ -117,6 +117,21 @@ export const RESUMED_WITHOUT = 'the party was resumed without it: send again wha
 /** How that turn's end reads. */
 export const NOT_RUN_AGAIN_WORDS = 'Not run again: the host stopped during this turn, and resumed the party without it';
 
+/**
+ * The button that puts prompts of mine that got no answer back in the prompt box: n of a
+ * turn that failed or was not run again, or the one a host withdrew or rejected, or a
+ * resume did not take up. One phrase in both places (a tester read "put my prompt back in
+ * the box" and "put it back in the box" as two different things).
+ */
+export function recallWords(n: number): string {
+  return n === 1 ? 'put my prompt back in the box' : `put my ${n} prompts back in the box`;
+}
+
+/** Its tooltip: why, then what the click does. */
+export function recallTitle(why: string, n: number): string {
+  return n === 1 ? `${why}: put it back in your prompt box, to send it again` : `${why}: put them back in your prompt box, to send them again`;
+}
+
 /** A turn card names this many of the files its turn changed (a tester's 25,000 held the window); the rest are a click away. */
 export const TURN_FILES_SHOWN = 30;
 
