@@ -29,6 +29,7 @@ import type {
 import type { RecentParty, Unanswered } from './recent-parties';
 import { LOST_END, asText } from './transcript';
 import { EXIT_PLAN_TOOL } from './host-control';
+import { normalizeLink } from './join';
 
 /** Knobs for the demo (from the page's query string). */
 export interface DemoOptions {
@@ -430,7 +431,7 @@ export class DemoBackend implements Backend {
   async InviteWarning(text: string): Promise<string> {
     // As Go's invite.CutShortHint says it, for a valid link (CheckInvite's).
     if (checkInvite(text)) return '';
-    const token = /^concordia:\/\/[^/]+\/([A-Za-z0-9_-]+)/i.exec(text.trim())?.[1] ?? '';
+    const token = /^concordia:\/\/[^/]+\/([A-Za-z0-9_-]+)/i.exec(normalizeLink(text.trim()))?.[1] ?? '';
     if (token.length === 43 || (token.length === 32 && /^[0-9a-f]+$/.test(token))) return '';
     return token.length < 43
       ? `The link looks cut short: its token has ${token.length} characters, but a Concordia invite's has 43; copy the whole link again.`
@@ -493,7 +494,8 @@ export class DemoBackend implements Backend {
       throw new Error('The host\'s certificate does not match the invite (fingerprint mismatch). Ask the host for a fresh invite; do not join if you did not expect this.');
     }
     if (/refused/i.test(invite)) throw new Error('The host refused the invite token. The party may have ended or the link may be old.');
-    const role = invite.trim() === DEMO_VIEWER_INVITE ? 'viewer' : invite.trim() === DEMO_HOST_INVITE ? 'host' : 'participant';
+    const link = normalizeLink(invite.trim());
+    const role = link === DEMO_VIEWER_INVITE ? 'viewer' : link === DEMO_HOST_INVITE ? 'host' : 'participant';
     const you: Member = { id: 'm-you', name, role };
     this.#level = this.#opts.share || 'changes';
     const s = this.#start(you, 'participant', 'dana', 3000, 1, 'gemini');
@@ -1216,10 +1218,11 @@ export class DemoBackend implements Backend {
 
 /**
  * The demo's invite check, following PROTOCOL.md §2 closely enough to show
- * every kind of message; the real one is Go's.
+ * every kind of message; the real one is Go's. A link is read as Go reads it
+ * (normalizeLink): a query written %3Ffp%3D, one "/" after it.
  */
 export function checkInvite(raw: string): string {
-  const text = raw.trim();
+  const text = normalizeLink(raw.trim());
   if (text === '') return 'The invite is empty.';
   const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(text);
   if (!m) return 'An invite starts with concordia:// — this is not a link.';

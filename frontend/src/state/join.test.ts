@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppState } from './app-state';
 import { CreateFormCheck } from './create-form';
 import { FakeBackend } from './fake-backend';
-import { UNPINNED_WARNING, clipboardLink, inviteSummary, inviteWarning, unwrapInvite } from './join';
+import { DEMO_INVITE, DEMO_VIEWER_INVITE, DemoBackend, checkInvite } from './demo-backend';
+import { UNPINNED_WARNING, clipboardLink, inviteSummary, inviteWarning, normalizeLink, unwrapInvite } from './join';
 import type { CreateRequest } from './types';
 
 const tok = 'TgNMDR0Upfx0aYHEJt19UvIP1j7zqKBoZP_HVxfZ7ms';
@@ -58,6 +59,40 @@ describe('invite summary and warning', () => {
     expect(clipboardLink(`Join: concordia://h:8765/${tok} %3Ffp%3D${'ab'.repeat(32)}`)).toContain('%3Ffp%3D'); // never without its pin
     expect(inviteSummary(`${pinned(1)}/`)).toEqual({ host: '127.0.0.1:1', pinned: true });
     expect(unwrapInvite(`${pinned(1)}/\nsee you`)).toBe(`${pinned(1)}/`);
+  });
+  // Go's invite.parse: %3F and %3D after the host read as ? and =, and one "/" off the end
+  // after a token's or a fingerprint's character — no more.
+  it('normalizes a link as Go reads it before taking it apart', () => {
+    const fp = 'ab'.repeat(32);
+    expect(normalizeLink(`concordia://h:1/${tok}%3Ffp%3D${fp}`)).toBe(`concordia://h:1/${tok}?fp=${fp}`);
+    expect(normalizeLink(`concordia://h:1/${tok}%3ffp%3d${fp}/`)).toBe(`concordia://h:1/${tok}?fp=${fp}`);
+    expect(normalizeLink(`concordia://h:1/${tok}/`)).toBe(`concordia://h:1/${tok}`);
+    expect(normalizeLink(`concordia://h:1/${tok}//`)).toBe(`concordia://h:1/${tok}//`); // not after a "/": a second path segment
+    expect(normalizeLink('concordia://h:1/')).toBe('concordia://h:1/'); // the token is still missing
+    expect(normalizeLink('concordia://h%3F:1/x')).toBe('concordia://h%3F:1/x'); // the host is not touched
+    expect(normalizeLink('not a link/')).toBe('not a link/');
+  });
+  // The demo's own check (?demo=1) refused what Go takes: a user tester's chat app's
+  // %3Ffp%3D and another's "/" after the link.
+  it('the demo takes the links Go takes: an escaped query, a "/" after the link', async () => {
+    const escaped = DEMO_INVITE.replace('?fp=', '%3Ffp%3D');
+    for (const link of [`${DEMO_INVITE}/`, escaped, `${escaped}/`, DEMO_INVITE.replace('?fp=', '%3Ffp=')]) {
+      expect(checkInvite(link)).toBe('');
+    }
+    expect(checkInvite(`${DEMO_INVITE}//`)).not.toBe(''); // as Go: a second path segment
+    expect(checkInvite(DEMO_INVITE.replace('?fp=', '%3Ffp%3D') + '0')).toBe('The fingerprint (fp) must be 64 hex digits.');
+    const demo = new DemoBackend({ teammates: false, history: false });
+    expect(await demo.InviteWarning(`${DEMO_INVITE}/`)).toContain('cut short'); // its 24-character token, as without the "/"
+    expect(await demo.InviteWarning(`${DEMO_INVITE}/`)).toBe(await demo.InviteWarning(DEMO_INVITE));
+    vi.useFakeTimers();
+    try {
+      const joined = demo.JoinParty(`${DEMO_VIEWER_INVITE.replace('?fp=', '%3Ffp%3D')}/`, 'vic');
+      await vi.advanceTimersByTimeAsync(1000);
+      expect((await joined).you.role).toBe('viewer'); // the viewer invite, escaped, is still it
+      await demo.Leave();
+    } finally {
+      vi.useRealTimers();
+    }
   });
   it('never offers a pinned text as a link without its pin', () => {
     for (const text of [`Join: concordia://h:8765/${tok} ?fp=${'ab'.repeat(32)}`, `Join: concordia://h:8765/${tok}] ?fp=${'ab'.repeat(32)}`]) {

@@ -50,9 +50,27 @@ function decodeQuery(link: string): string {
   return link.replace(/%3F/gi, '?').replace(/%3D/gi, '=');
 }
 
+/**
+ * A link as Go's invite.parse reads it before taking it apart: after the host, %3F and %3D
+ * as the ? and = they stand for (a chat app's TOKEN%3Ffp%3DFPR: invite.decodeQuery), and
+ * one "/" off its end after a token's or a fingerprint's character (an app's TOKEN/:
+ * invite.trimSlash). Any other text comes back as it is; what is around a link in a message
+ * is unwrapInvite's. The demo's invite check reads links by it, as Go does (PROTOCOL.md §2).
+ */
+export function normalizeLink(link: string): string {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^]*)$/i.exec(link);
+  if (!m) return link;
+  let rest = m[2]!;
+  const slash = rest.indexOf('/');
+  if (slash >= 0) rest = rest.slice(0, slash + 1) + decodeQuery(rest.slice(slash + 1)); // the host is not touched
+  const n = rest.length;
+  if (n >= 2 && rest.endsWith('/') && /[A-Za-z0-9_-]/.test(rest[n - 2]!) && rest.slice(0, -1).includes('/')) rest = rest.slice(0, -1);
+  return m[1]! + rest;
+}
+
 /** Whether a link has the shape of a whole Concordia invite (Go's invite.CheckComplete). */
 function complete(link: string, wantFP: boolean): boolean {
-  const m = /^concordia:\/\/[^/\s]+\/([^?\s/]*)(?:\?fp=([0-9a-f]*))?\/?$/i.exec(decodeQuery(link));
+  const m = /^concordia:\/\/[^/\s]+\/([^?\s/]*)(?:\?fp=([0-9a-f]*))?$/i.exec(normalizeLink(link));
   if (!m) return false;
   const token = m[1] ?? '';
   const whole = token.length === 43 || (token.length === 32 && /^[0-9a-f]+$/.test(token));
