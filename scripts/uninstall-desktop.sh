@@ -1,13 +1,17 @@
 #!/bin/sh
 # Removes what scripts/install-desktop.sh installed for the current user: the binary,
-# the launcher, the icons and the concordia:// link handler. Settings, the TLS identity
-# and transcripts (in the OS config directory) and the Gemini key (in the OS keyring)
-# are kept; `concordia key delete` removes the key.
+# the launcher, the icons and the concordia:// link handler. What the program wrote
+# itself is kept, as a reinstall would find it, and named at the end with how to remove
+# it: settings, the TLS identity, party journals and transcripts (in the OS config
+# directory), the Gemini key (in the OS keyring; `concordia key delete` removes it), and
+# the window's WebKit data ($XDG_DATA_HOME/concordia: its storage, HSTS list and salts)
+# and cache ($XDG_CACHE_HOME/concordia), which hold nothing of the parties'.
 set -eu
 
 prefix=${PREFIX:-$HOME/.local}
 data=${XDG_DATA_HOME:-$HOME/.local/share}
 config=${XDG_CONFIG_HOME:-$HOME/.config}
+cache=${XDG_CACHE_HOME:-$HOME/.cache}
 appdir=$data/applications
 icondir=$data/icons/hicolor
 
@@ -30,3 +34,14 @@ if command -v gtk-update-icon-cache >/dev/null 2>&1 && [ -f "$icondir/index.them
 	gtk-update-icon-cache -q -t "$icondir" || true
 fi
 echo "uninstalled Concordia from $prefix/bin and $appdir"
+# What is kept, where it is (a tester found WebKit's folder left behind, unsaid).
+if [ -d "$config/concordia" ]; then
+	echo "kept your settings, TLS identity, party journals and transcripts in $config/concordia (and a Gemini key in the OS keyring: concordia key delete removes it)"
+fi
+webkit=""
+for dir in "$data/concordia" "$cache/concordia"; do
+	[ -d "$dir" ] && webkit="$webkit '$dir'"
+done
+if [ -n "$webkit" ]; then
+	echo "kept the window's WebKit data, nothing of your parties:$webkit; rm -rf$webkit removes it"
+fi
