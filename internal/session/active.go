@@ -26,6 +26,8 @@ type active struct {
 	c     *client.Client
 	keep  *membership.Keeper // joined: its membership's record, its role kept as it changes
 
+	learnMu sync.Mutex // held across learnInvites' call and its setInvites: the later ask's answer is shown last
+
 	mu           sync.Mutex // guards the fields below; held while emitting
 	invite       string
 	viewerInvite string
@@ -83,13 +85,17 @@ func (a *active) setInvites(inv wire.Invites) {
 }
 
 // learnInvites asks the host for its invites, for a joined window whose person is a host
-// (a co-host): they show the viewer link too. A host that does not know Party.invites (an
-// extension) leaves the window as it was. The call ends with the Manager (Close cancels
-// m.base) or after 10 s.
+// (a co-host): they show the viewer link too. It is asked again whenever they may have
+// changed: another host made new invites, or the window is back after being away (a
+// resumed host may listen elsewhere; a window tester's co-host kept the old links and
+// handed out dead ones). A host that does not know Party.invites (an extension) leaves
+// the window as it was. The call ends with the Manager (Close cancels m.base) or after 10 s.
 func (a *active) learnInvites() {
 	if a.c == nil {
 		return
 	}
+	a.learnMu.Lock()
+	defer a.learnMu.Unlock()
 	ctx, cancel := context.WithTimeout(a.m.base, 10*time.Second)
 	defer cancel()
 	inv, err := a.c.Invites(ctx)
@@ -236,6 +242,14 @@ func (a *active) onHello(h wire.HelloResult) {
 	a.pending = &st
 	if !a.first {
 		a.party = h.Party // sent after the resync's state (completeLocked)
+		if h.You.ID != "" && h.You.ID == a.you.ID {
+			// The hello says the role as it is now: one changed while the window was away
+			// comes in the catch-up, which count does not see.
+			a.you.Role = h.You.Role
+		}
+		if h.You.Role == wire.RoleHost {
+			go a.learnInvites() // made new while away, or by a resumed host elsewhere
+		}
 	}
 	a.target = h.State.Seq
 	a.catchFrom = a.last
@@ -259,6 +273,11 @@ func (a *active) onEvent(ev wire.Event) {
 	}
 	a.last = ev.Seq
 	a.log.add(ev)
+	if _, rotated := party.RotatedBy(ev.Text); ev.Kind == wire.KindSystem && rotated && a.you.Role == wire.RoleHost && a.c != nil {
+		// Another host made new invites (ours come with the reply too): the window shows
+		// the links that work, which no event carries.
+		go a.learnInvites()
+	}
 	// The host's last word, for the end's reason: a party's end is a system event,
 	// members then leaving (endReason).
 	switch {
