@@ -413,6 +413,20 @@ describe('<transcript-view> a resume without what was left unanswered', () => {
     el.remove();
   });
 
+  // A window tester read "at least under 0.1 s" of a turn the host was killed during.
+  it('leaves out a cut turn\'s time when it is known only to be under a tenth of a second', async () => {
+    const { be, st, el } = await mounted();
+    const me = st.session!.you;
+    be.emit('party:event', prompt(1, { id: 'p1', user: me.name, text: 'add tests', member: me.id }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'add tests', merger: 'local' }));
+    be.emit('party:event', { seq: 3, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'error', duration_ms: 40, error: NOT_RUN_AGAIN } });
+    await el.updateComplete;
+    const end = el.shadowRoot!.querySelector<HTMLElement>('[data-testid=turn-end]')!;
+    expect(end.querySelector('.dur')).toBeNull();
+    expect(end.textContent).not.toContain('under 0.1 s');
+    el.remove();
+  });
+
   it('offers my prompts of a failed turn back by the same phrase, counted', async () => {
     const { be, st, el } = await mounted();
     const me = st.session!.you;

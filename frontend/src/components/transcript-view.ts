@@ -19,7 +19,7 @@ import { HOST_STOPPED, asText, firstWaitingCard, lastOutputSegment, type Members
 import { StateObserver } from './observe';
 import { ViewportController } from './viewport';
 import { base } from './styles';
-import { count, formatClock, formatTurnTime, initials, nameHue } from '../state/format';
+import { count, formatClock, formatCutTurnTime, formatTurnTime, initials, nameHue } from '../state/format';
 import { iconAlert, iconArrowDown, iconCheck, iconChevron, iconFolder, iconMerge, iconStop, iconX } from './icons';
 import './markdown-view';
 import './activity-group';
@@ -966,7 +966,8 @@ export class TranscriptView extends LitElement {
       // A turn the host stopped during ran until the journal's last event at least: when the
       // host died after it is not known (a tester's ran 15 s, and read "4.3 s").
       const cut = it.end.error === NOT_RUN_AGAIN || it.end.error === HOST_STOPPED;
-      const dur = it.end.unsent ? nothing : html`<span class="dur" data-find-skip>${cut ? 'at least ' : ''}${formatTurnTime(it.end.duration_ms)}</span>`;
+      const took = cut ? formatCutTurnTime(it.end.duration_ms) : formatTurnTime(it.end.duration_ms);
+      const dur = it.end.unsent || !took ? nothing : html`<span class="dur" data-find-skip>${took}</span>`;
       const deniedText = deniedWords(it.end.denied ?? 0, turnRequests(it.segments));
       if (it.end.status === 'done') {
         const w = doneWords(it);

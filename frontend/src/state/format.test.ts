@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentLabel, formatTimeLeft, formatTurnTime, formatWait, formatWindow, initials, phaseLabel, splitPath, timedOutWords } from './format';
+import { agentLabel, formatCutTurnTime, formatTimeLeft, formatTurnTime, formatWait, formatWindow, initials, phaseLabel, splitPath, timedOutWords } from './format';
 
 describe('formatTimeLeft', () => {
   it('counts down in minutes and seconds, rounding up, and stops at 0:00', () => {
@@ -63,6 +63,17 @@ describe('formatTurnTime', () => {
     expect(formatTurnTime(999)).toBe('1.0 s');
     expect(formatTurnTime(1000)).toBe('1.0 s');
     expect(formatTurnTime(12_300)).toBe('12.3 s');
+  });
+});
+
+describe('formatCutTurnTime', () => {
+  // A window tester read "at least under 0.1 s" of a turn the host was killed during.
+  it('says a lower bound as one, and leaves out one under a tenth of a second', () => {
+    expect(formatCutTurnTime(0)).toBe('');
+    expect(formatCutTurnTime(40)).toBe('');
+    expect(formatCutTurnTime(Number.NaN)).toBe('');
+    expect(formatCutTurnTime(100)).toBe('at least 0.1 s');
+    expect(formatCutTurnTime(4000)).toBe('at least 4.0 s');
   });
 });
 

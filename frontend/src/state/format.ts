@@ -77,6 +77,17 @@ export function formatTurnTime(ms: number): string {
 }
 
 /**
+ * How long a turn the host stopped during ran, known only as a lower bound (until the
+ * journal's last event: when the host died after it is not known): "at least 4.0 s". One
+ * under a tenth of a second says nothing, and is left out ("" ): a window tester read
+ * "at least under 0.1 s" of a turn that had waited seconds for a tool decision.
+ */
+export function formatCutTurnTime(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 100) return '';
+  return `at least ${formatTurnTime(ms)}`;
+}
+
+/**
  * A timed-out tool request's reason in the words the card uses for the timeout: the host
  * says "no decision within 1m30s" (Go's duration), the card "(of 1 min 30 s)" before it (a
  * tester read the two as two timeouts). Any other reason as it is.
