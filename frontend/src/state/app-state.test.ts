@@ -177,6 +177,17 @@ describe('events', () => {
     be.emit('party:event', left(4, bob));
     expect(st.participants).toEqual([]);
   });
+
+  // A window tester's host read "People at the end 1" (itself) while the participant
+  // connected at the end read 2: those who left because the party ended were there at its end.
+  it('keeps who was connected at the end among the people at the end', async () => {
+    const { be, st } = await inParty();
+    be.emit('party:event', joined(1, bob));
+    be.emit('party:event', sys(2, 'the host ended the party'));
+    be.emit('party:event', { ...left(3, bob), text: 'bob left when the party ended', why: 'party_ended' });
+    be.emit('party:ended', { reason: 'you ended the party' });
+    expect(st.participants).toEqual([bob]);
+  });
 });
 
 describe('pending prompts', () => {

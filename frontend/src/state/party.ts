@@ -914,7 +914,9 @@ export class PartySession {
         if (e.joined && !this.participants.some((m) => m.id === e.joined!.id)) {
           this.participants = [...this.participants, e.joined];
         }
-        if (e.left) this.participants = this.participants.filter((m) => m.id !== e.left!.id);
+        // Those who leave because the party ended were there at its end, and stay listed
+        // as such (a window tester's host read "People at the end 1", its participant 2).
+        if (e.left && e.why !== 'party_ended') this.participants = this.participants.filter((m) => m.id !== e.left!.id);
         break;
     }
     this.#hooks.changed();
