@@ -343,6 +343,10 @@ describe('<permission-card>', () => {
     expect(be.count('DecidePermission')).toBe(0);
     q('permission-always')!.click();
     await el.updateComplete;
+    // The confirmation reads as one, not as the button that asked it (a window tester saw
+    // "Always allow Bash" twice).
+    expect(q('permission-always-yes')!.textContent!.trim()).toBe('Yes, allow every command');
+    expect(q('permission-always-yes')!.textContent!.trim()).not.toBe(q('permission-always')!.textContent!.trim());
     q('permission-always-yes')!.click();
     expect(be.calls.filter(([n]) => n === 'DecidePermission')).toEqual([['DecidePermission', ['t1', 'always', '']]]);
 

@@ -442,7 +442,7 @@ export class PermissionCard extends LitElement {
                     }}>
                     <span id="always-q-${p.id}">Allow every shell command the agent runs, for the rest of the party, without asking? They run on this computer, as you. (One whose words name a file that usually holds secrets still asks; a command can reach one without naming it.)</span>
                     <button class="danger solid small" data-testid="permission-always-yes" ?disabled=${busy}
-                      @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Always allow Bash</button>
+                      @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Yes, allow every command</button>
                     <button class="small" data-testid="permission-always-no" @click=${() => void this.#cancelAlways()}>Cancel</button>
                   </div>`
                 : nothing}
