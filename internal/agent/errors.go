@@ -82,3 +82,59 @@ func (e *ExitError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrExited) true.
 func (e *ExitError) Unwrap() error { return ErrExited }
+
+// ErrArgsRefused means Claude Code would not start with the extra arguments it was
+// configured with (Config.Args): an unknown option, or an option's value it refused. A
+// start tried again fails the same way, so it is no use sending anything again: the
+// arguments must change, which a party cannot do while it runs. Errors for it are
+// *ArgsRefusedError values, which match ErrArgsRefused with errors.Is.
+var ErrArgsRefused = errors.New("Claude Code refused the extra arguments")
+
+// ArgsRefusedError says which extra arguments Claude Code refused, and what it said.
+type ArgsRefusedError struct {
+	Args []string // the extra arguments, as configured
+	Said string   // claude's stderr line about them ("error: unknown option '--bogus-flag'")
+}
+
+// Error says it from the party's side, for every member (a participant cannot change
+// them; the host can, but only by hosting again), naming where the terminal and the window
+// take extra arguments. Claude's own line comes after "; stderr: ", as ExitError's does.
+func (e *ArgsRefusedError) Error() string {
+	return "Claude Code refused the extra arguments (" + strings.Join(e.Args, " ") +
+		"), so it will not start in this party: the host can end the party and host it again with other ones (--claude-arg in a terminal; More options in the window's Create party); stderr: " + e.Said
+}
+
+// Unwrap makes errors.Is(err, ErrArgsRefused) true.
+func (e *ArgsRefusedError) Unwrap() error { return ErrArgsRefused }
+
+// argsRefused is the error for a claude that exited at start saying (in its last stderr
+// lines) that an option among extra, the configured extra arguments, is unknown or has a
+// value it refuses; nil for any other exit. Claude Code's option parser (commander) writes
+// "error: unknown option '--bogus'" and "error: option '--model <model>' argument missing"
+// or "... argument 'x' is invalid. Allowed choices are ...", and exits 1.
+func argsRefused(err error, extra []string) error {
+	var ee *ExitError
+	if len(extra) == 0 || !errors.As(err, &ee) {
+		return nil
+	}
+	for _, line := range ee.Stderr {
+		line = strings.TrimSpace(line)
+		var opt string
+		switch {
+		case strings.HasPrefix(line, "error: unknown option '"):
+			opt, _, _ = strings.Cut(strings.TrimPrefix(line, "error: unknown option '"), "'")
+		case strings.HasPrefix(line, "error: option '") && strings.Contains(line, "' argument "):
+			opt, _, _ = strings.Cut(strings.TrimPrefix(line, "error: option '"), "'")
+			opt, _, _ = strings.Cut(opt, " ") // "--model <model>"
+		default:
+			continue
+		}
+		name, _, _ := strings.Cut(opt, "=")
+		for _, a := range extra {
+			if a == opt || a == name || strings.HasPrefix(a, name+"=") {
+				return &ArgsRefusedError{Args: append([]string(nil), extra...), Said: line}
+			}
+		}
+	}
+	return nil
+}

@@ -168,6 +168,9 @@ func (a *Agent) start(ctx context.Context) error {
 		p.stopping.Store(true)
 		_ = killProcess(cmd)
 		<-p.done
+		if refused := argsRefused(err, a.cfg.Args); refused != nil {
+			err = refused
+		}
 		return fmt.Errorf("claude could not start: %w", err)
 	}
 	p.ready.Store(true)

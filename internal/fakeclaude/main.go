@@ -128,6 +128,7 @@ type fake struct {
 	answers   map[string]chan json.RawMessage // control requests we sent, waiting for answers
 	nextReq   int
 	mode      string // the permission mode: --permission-mode, then set_permission_mode
+	unknown   string // an option it refuses at start, as claude does an unknown one ("--bogus…")
 }
 
 func newFake(args []string, out, errw io.Writer) *fake {
@@ -149,6 +150,9 @@ func newFake(args []string, out, errw io.Writer) *fake {
 			resume = strings.TrimPrefix(a, "--resume=")
 		case a == "--permission-mode" && i+1 < len(args):
 			f.mode = args[i+1]
+		case strings.HasPrefix(a, "--bogus"):
+			// Refused as Claude Code's option parser does (stderr, exit 1, nothing read).
+			f.unknown = a
 		}
 	}
 	f.session, f.resumed = resume, resume
@@ -179,6 +183,10 @@ func (f *fake) signals() {
 
 // run reads stdin and runs turns one after another; it returns the exit status.
 func (f *fake) run(stdin io.Reader) int {
+	if f.unknown != "" {
+		fmt.Fprintf(f.errw, "error: unknown option '%s'\n", f.unknown)
+		return 1
+	}
 	if marker := os.Getenv("FAKECLAUDE_FAIL_START_ONCE"); marker != "" && os.Remove(marker) == nil {
 		fmt.Fprintln(f.errw, "something else went wrong")
 		return 1

@@ -913,3 +913,25 @@ func TestRealClaudeKilledMidStream(t *testing.T) {
 	}
 	alice.checkComplete(t)
 }
+
+// TestAgentRefusesExtraArgs: extra arguments Claude Code refuses (a window tester's
+// --bogus-flag) fail every start the same way. The launch's notice and the batch's error
+// say so, name the arguments and what the host can do, and neither says it will be tried
+// again nor asks to send the prompts again: that could never succeed.
+func TestAgentRefusesExtraArgs(t *testing.T) {
+	h := hostParty(t, host.Config{Insecure: true, Agent: agent.Config{Path: testkit.FakeClaude(t), Args: []string{"--bogus-flag"}}})
+	alice := watch(t, h.Invite(), "alice")
+	want := "claude could not start: Claude Code refused the extra arguments (--bogus-flag), so it will not start in this party: the host can end the party and host it again with other ones (--claude-arg in a terminal; More options in the window's Create party); stderr: error: unknown option '--bogus-flag'"
+	alice.until(t, "the start-up failure", func(e []wire.Event) bool {
+		return slices.ContainsFunc(of(e, wire.KindError), func(ev wire.Event) bool { return strings.Contains(ev.Text, "claude could not start") })
+	})
+	prompt(t, alice, "attempt")
+	evs := alice.until(t, "the batch's end", func(e []wire.Event) bool { return len(of(e, wire.KindTurn)) == 1 })
+	if launch := of(evs, wire.KindError)[0].Text; launch != want {
+		t.Errorf("launch notice %q,\nwant %q", launch, want)
+	}
+	b := of(evs, wire.KindBatch)[0].Batch
+	if tr := turnOf(evs, b.ID); tr.Status != wire.TurnError || !tr.Unsent || !tr.AgentDown || tr.Error != want {
+		t.Errorf("turn %+v,\nwant the error %q", *tr, want)
+	}
+}

@@ -413,7 +413,12 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 				// After "; ", not in brackets: the window tells claude's stderr lines from Go's
 				// words by a "; " and a lower-case word (a tester's read "(it will be tried…)"
 				// as claude's own).
-				p.Notice(wire.KindError, err.Error()+"; it will be tried again with the next batch")
+				if errors.Is(err, agent.ErrArgsRefused) {
+					// Tried again it fails the same way: its text says what the host can do.
+					p.Notice(wire.KindError, err.Error())
+				} else {
+					p.Notice(wire.KindError, err.Error()+"; it will be tried again with the next batch")
+				}
 			}
 			return
 		}

@@ -260,7 +260,8 @@ func (r *runner) RunTurn(ctx context.Context, prompt string, io party.TurnIO) (p
 	}
 	r.waitSwitch(ctx) // a turn never starts before claude took the mode a host just set
 	if err := r.start(ctx); err != nil {
-		return party.TurnResult{}, &party.StartError{Err: err} // its text says claude could not start
+		// Its text says claude could not start.
+		return party.TurnResult{}, &party.StartError{Err: err, Lasting: errors.Is(err, agent.ErrArgsRefused)}
 	}
 	r.mu.Lock()
 	a := r.agent

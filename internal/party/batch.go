@@ -629,6 +629,11 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool,
 		// The agent never had them: said so, for their authors to send them again (a batch
 		// put back into the queue would be cut again at once, and fail as fast).
 		turn.Status, turn.Error, turn.Unsent = wire.TurnError, oneLine(err.Error())+"; the prompts were not sent to it: send them again to try once more", true
+		if lastingStart(err) {
+			// Sent again, they would fail the same way (a window tester's party hosted with
+			// --bogus-flag): the error says what the host can do instead.
+			turn.Error = oneLine(err.Error())
+		}
 	case err != nil && restartFailed:
 		// It failed once, and the new one never ran: not "failed twice" (a tester's).
 		turn.Status, turn.Error = wire.TurnError, "claude stopped and could not be started again: "+oneLine(err.Error())+unfinished
@@ -651,6 +656,12 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool,
 		turn.AgentDown = false // the party is over: nothing is "not running" for anyone
 	}
 	p.post(func() { p.turnDone(turn) })
+}
+
+// lastingStart reports whether err is a Runner's StartError that every start will repeat.
+func lastingStart(err error) bool {
+	var se *StartError
+	return errors.As(err, &se) && se.Lasting
 }
 
 // isStartError reports whether err is a Runner's StartError: the agent could not start.

@@ -80,8 +80,14 @@ type Runner interface {
 // StartError is a RunTurn error for an agent that could not start, so never saw the
 // prompt. Its batch fails at once rather than being retried on a restarted agent: starting
 // it again would most likely fail the same way, and a start can take its whole timeout
-// (30 s) to fail. The next batch starts it again. Its text is Err's.
-type StartError struct{ Err error }
+// (30 s) to fail. The next batch starts it again. Its text is Err's. Lasting says the
+// next start will fail the same way whatever anyone sends (Claude Code refused the extra
+// arguments the party was hosted with): Err's text then says what to do, and the turn's
+// error does not ask to send the prompts again.
+type StartError struct {
+	Err     error
+	Lasting bool
+}
 
 func (e *StartError) Error() string { return e.Err.Error() }
 func (e *StartError) Unwrap() error { return e.Err }
