@@ -526,13 +526,13 @@ func folderClash(dataDir, self, workDir string) string {
 		theirPath := realPath(h.Settings.WorkDir)
 		switch {
 		case os.SameFile(mine, theirs):
-			return "another party is running in this folder (" + who + "): two agents here will change the same files"
+			return "another party on the host's machine is running in this party's folder (" + who + "): two agents will change the same files"
 		case within(minePath, theirPath):
 			// Not the folder's path: this notice reaches every member, the other party's
 			// folder is for its own host to know.
-			return "another party is running in a folder inside this one (" + who + "): two agents may change the same files"
+			return "another party on the host's machine is running in a folder inside this party's (" + who + "): two agents may change the same files"
 		case within(theirPath, minePath):
-			return "another party is running in a folder that holds this one (" + who + "): two agents may change the same files"
+			return "another party on the host's machine is running in a folder that holds this party's (" + who + "): two agents may change the same files"
 		}
 	}
 	return ""

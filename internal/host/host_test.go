@@ -564,13 +564,13 @@ func TestSecondPartyInTheSameFolder(t *testing.T) {
 		}
 		defer v.Leave()
 		for _, ev := range st.Events {
-			if strings.Contains(ev.Text, "another party is running in ") {
+			if strings.Contains(ev.Text, "another party on the host's machine is running in ") {
 				return ev.Text
 			}
 		}
 		return ""
 	}
-	want := "another party is running in this folder (alice's party, " + first.Party().ID() + "): two agents here will change the same files"
+	want := "another party on the host's machine is running in this party's folder (alice's party, " + first.Party().ID() + "): two agents will change the same files"
 	if got := said(second); got != want {
 		t.Fatalf("the second party says %q, want %q", got, want)
 	}
@@ -586,13 +586,13 @@ func TestSecondPartyInTheSameFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	nested := startHost(t, Config{DataDir: dataDir, Agent: agent.Config{WorkDir: inner}})
-	if got := said(nested); !strings.HasPrefix(got, "another party is running in a folder that holds this one (") || !strings.HasSuffix(got, "): two agents may change the same files") || strings.Contains(got, work) {
+	if got := said(nested); !strings.HasPrefix(got, "another party on the host's machine is running in a folder that holds this party's (") || !strings.HasSuffix(got, "): two agents may change the same files") || strings.Contains(got, work) {
 		t.Fatalf("a party in a folder inside another's says %q", got)
 	}
 	dataDir2 := t.TempDir()
 	startHost(t, Config{DataDir: dataDir2, Agent: agent.Config{WorkDir: inner}, Name: "ida"})
 	outer := startHost(t, Config{DataDir: dataDir2, Agent: agent.Config{WorkDir: work}})
-	if got := said(outer); !strings.HasPrefix(got, "another party is running in a folder inside this one (ida's party, ") {
+	if got := said(outer); !strings.HasPrefix(got, "another party on the host's machine is running in a folder inside this party's (ida's party, ") {
 		t.Fatalf("a party around another's folder says %q", got)
 	}
 }

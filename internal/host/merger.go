@@ -84,7 +84,10 @@ var ErrNoKey = errors.New("no Gemini key is set (run `concordia key set`, or set
 
 // SelectMerger picks the merger for a party: auto uses Gemini when a key is available,
 // gemini without a usable key is an error, local never calls out. It first moves a legacy
-// .env key into the keyring. Notices are sentences for the host (what was chosen and why).
+// .env key into the keyring. Notices say what was chosen and why; every member reads them
+// (a participant read "the OS keyring is unavailable here" as its own machine's, a
+// window tester's), so they speak of the host's key and machine, and say what the host
+// can do as "the host can".
 func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string, error) {
 	local := merge.NewLocal()
 	if o.Mode == MergeLocal {
@@ -102,15 +105,15 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 	var notes []string
 	// A failed migration comes with an error and a Reason for the user; the party goes on.
 	if m, err := o.Store.MigrateLegacy(ctx); m.Found && m.Migrated && err == nil {
-		notes = append(notes, "moved the Gemini key from "+m.Path+" into the OS keyring")
+		notes = append(notes, "the host's Gemini key was moved from "+m.Path+" into the host's OS keyring")
 	} else if m.Reason != "" {
-		notes = append(notes, "the Gemini key in "+m.Path+" was not moved into the OS keyring: "+m.Reason)
+		notes = append(notes, "the host's Gemini key in "+m.Path+" was not moved into the host's OS keyring: "+m.Reason)
 	}
 	key, src, err := o.Store.Key(ctx)
 	if err != nil || key == "" {
-		reason := ErrNoKey.Error()
+		reason := "the host has no Gemini key (the host can run `concordia key set`, or set " + secrets.EnvKey + ")"
 		if o.Window {
-			reason = "no Gemini key is set (add one in Settings)"
+			reason = "the host has no Gemini key (the host can add one in Settings)"
 		}
 		switch {
 		case errors.Is(err, secrets.ErrUnavailable):
@@ -118,9 +121,9 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 			if o.Logger != nil {
 				o.Logger.Info("keyring unavailable", "err", err)
 			}
-			reason = "no Gemini key: the OS keyring is unavailable here (set GEMINI_API_KEY to use Gemini)"
+			reason = "the host has no Gemini key: the OS keyring on the host's machine is unavailable (the host can set " + secrets.EnvKey + " to use Gemini)"
 		case err != nil:
-			reason = "the Gemini key could not be read: " + err.Error()
+			reason = "the host's Gemini key could not be read: " + err.Error()
 		}
 		if o.Mode == MergeGemini {
 			if err != nil {
@@ -140,9 +143,9 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 			f.SetKeyHint("in Settings")
 		}
 		if errors.Is(err, secrets.ErrUnavailable) {
-			return f, append(notes, reason+"; merging locally until it can be read"), nil
+			return f, append(notes, reason+"; merging locally until the keyring can be read"), nil
 		}
-		return f, append(notes, reason+"; merging locally until a key is set"), nil
+		return f, append(notes, reason+"; merging locally until the host sets one"), nil
 	}
 	g, err := merge.NewGemini(ctx, merge.EnvConfig(key, o.Model, o.Getenv))
 	if err != nil {

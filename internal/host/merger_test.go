@@ -396,7 +396,7 @@ func TestKeyringUnavailableAtTheStartIsReadAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(notes, func(n string) bool { return strings.HasSuffix(n, "; merging locally until it can be read") }) {
+	if !slices.ContainsFunc(notes, func(n string) bool { return strings.HasSuffix(n, "; merging locally until the keyring can be read") }) {
 		t.Fatalf("notes %q", notes)
 	}
 	if res, err := m.Merge(ctx, batch); err != nil || res.Merger != wire.MergerLocal {
@@ -435,5 +435,34 @@ func TestAHangingKeyringHoldsFewBatches(t *testing.T) {
 	}
 	if took := time.Since(began); took >= 150*time.Millisecond {
 		t.Fatalf("a batch right after a slow read of the keyring waited %v for it again", took)
+	}
+}
+
+// Every member reads the merger's notices: one about the host's missing key speaks of the
+// host's key and machine, and says what the host can do, not "here" (a window tester's
+// participant read "the OS keyring is unavailable here (set GEMINI_API_KEY…)" as its own).
+func TestNoKeyNoticesSpeakOfTheHost(t *testing.T) {
+	ctx := context.Background()
+	none := func(string) string { return "" }
+	locked, backend := keyring(t, 0)
+	backend.Fail(secrets.ErrUnavailable)
+	empty := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: none, ConfigDir: t.TempDir()})
+	for _, tc := range []struct {
+		name   string
+		store  *secrets.Store
+		window bool
+		want   string
+	}{
+		{"keyring unavailable", locked, false, "the host has no Gemini key: the OS keyring on the host's machine is unavailable (the host can set GEMINI_API_KEY to use Gemini); merging locally until the keyring can be read"},
+		{"no key, terminal", empty, false, "the host has no Gemini key (the host can run `concordia key set`, or set GEMINI_API_KEY); merging locally until the host sets one"},
+		{"no key, window", empty, true, "the host has no Gemini key (the host can add one in Settings); merging locally until the host sets one"},
+	} {
+		_, notes, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: tc.store, Window: tc.window, RekeyEvery: time.Hour, Getenv: none})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(notes, tc.want) {
+			t.Errorf("%s: notes %q,\nwant %q", tc.name, notes, tc.want)
+		}
 	}
 }

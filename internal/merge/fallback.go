@@ -168,7 +168,7 @@ const (
 	// The key in use was replaced or removed while the party ran.
 	noticeReplacedKey = "a new Gemini API key was set: merging with it from now on"
 	noticeKeyRemoved  = "the Gemini API key was removed: merging locally from now on"
-	noticeKeyUnusable = "a new Gemini API key was set, but it cannot be used here; merging locally"
+	noticeKeyUnusable = "the host set a new Gemini API key, but it cannot be used; merging locally"
 )
 
 // StartRefused has the merger start as if g's key had just been refused: merging locally
