@@ -505,9 +505,16 @@ func checkListen(addr string) error {
 	if err != nil {
 		return fmt.Errorf("The listen address %q is not HOST:PORT or :PORT (e.g. \":8765\", or \"127.0.0.1:0\" for a free port on this machine only).", addr)
 	}
-	n, err := strconv.Atoi(port)
-	if err != nil || n < 0 || n > 65535 {
-		return fmt.Errorf("The listen port %q must be a number from 0 to 65535.", port)
+	// The part that is wrong is named (the window's words are the same: frontend
+	// listenProblem): a tester's "127.0.0.1:99999" was told to use HOST:PORT, which it did.
+	if port == "" {
+		return fmt.Errorf("The listen address %q has no port: add one from 0 to 65535 (0 for any free port).", addr)
+	}
+	if strings.Trim(port, "0123456789") != "" {
+		return fmt.Errorf("The listen port %q is not a number: use one from 0 to 65535 (0 for any free port).", port)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n > 65535 {
+		return fmt.Errorf("The listen port %s is out of range: use one from 0 to 65535 (0 for any free port).", strings.TrimLeft(port, "0"))
 	}
 	if host != "" && net.ParseIP(host) == nil && checkHostname(host) != nil {
 		return fmt.Errorf("The listen host %q is neither an IP address nor a host name.", host)

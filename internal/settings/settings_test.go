@@ -99,6 +99,10 @@ func TestValidate(t *testing.T) {
 		{"listen ipv6", func(s *Settings) { s.Listen = "[::1]:9000" }, "", ""},
 		{"listen no port", func(s *Settings) { s.Listen = "8765" }, "listen", "not HOST:PORT"},
 		{"listen bad port", func(s *Settings) { s.Listen = ":70000" }, "listen", "0 to 65535"},
+		// The part that is wrong is named (a tester's was told to use HOST:PORT).
+		{"listen port out of range", func(s *Settings) { s.Listen = "127.0.0.1:99999" }, "listen", "The listen port 99999 is out of range: use one from 0 to 65535 (0 for any free port)."},
+		{"listen port not a number", func(s *Settings) { s.Listen = "127.0.0.1:http" }, "listen", `The listen port "http" is not a number`},
+		{"listen port missing", func(s *Settings) { s.Listen = "127.0.0.1:" }, "listen", `The listen address "127.0.0.1:" has no port`},
 		{"listen bad host", func(s *Settings) { s.Listen = "a b:80" }, "listen", "neither an IP"},
 		{"public host name", func(s *Settings) { s.PublicHost = "party.example.org" }, "", ""},
 		{"public host ipv6", func(s *Settings) { s.PublicHost = "fd00::1" }, "", ""},

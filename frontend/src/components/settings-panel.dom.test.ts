@@ -421,6 +421,38 @@ describe('<settings-panel> Save with fields to fix', () => {
   });
 });
 
+describe('<settings-panel> a listen address to fix', () => {
+  // A window tester's "127.0.0.1:99999" was told "Use HOST:PORT or :PORT", which it was, and
+  // the sentence was cut off at the panel's bottom until scrolled.
+  it('says the port is out of range, under the field, scrolled into view', async () => {
+    const { be, st } = await inParty('participant');
+    const { el, q } = await openPanel(st);
+    const scrolled: Element[] = [];
+    const was = Element.prototype.scrollIntoView;
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this);
+    };
+    try {
+      const input = q('settings-listen') as HTMLInputElement;
+      input.value = '127.0.0.1:99999';
+      input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+      scrolled.length = 0;
+      (q('settings-save') as HTMLButtonElement).click();
+      await new Promise((r) => setTimeout(r, 0));
+      await el.updateComplete;
+      expect(be.calls.some(([n]) => n === 'SaveSettings')).toBe(false);
+      const problem = q('settings-listen-problem');
+      expect(problem?.textContent).toBe('The listen port 99999 is out of range: use one from 0 to 65535 (0 for any free port).');
+      expect((el.shadowRoot!.activeElement as HTMLElement | null)?.dataset.testid).toBe('settings-listen');
+      expect(scrolled).toContain(problem);
+    } finally {
+      Element.prototype.scrollIntoView = was;
+      el.remove();
+      st.dispose();
+    }
+  });
+});
+
 // The saved default of the tool request timeout (a party hosted from the window always
 // denied an undecided request after 2 minutes): shown and saved in minutes, Go keeping
 // milliseconds; out of Go's range it is marked before anything is saved, and Go's own

@@ -271,7 +271,11 @@ export class SettingsPanel extends LitElement {
       // The keyboard (and so the scroll) goes to the first marked field: a tester's stayed
       // on Save, under "Please fix the marked fields.", with the fields out of view.
       await this.updateComplete;
-      this.renderRoot.querySelector<HTMLElement>('form [aria-invalid="true"]')?.focus();
+      const bad = this.renderRoot.querySelector<HTMLElement>('form [aria-invalid="true"]');
+      bad?.focus();
+      // And what is wrong with it, under it: focus showed the field only, its sentence cut
+      // off at the panel's bottom until scrolled (a window tester's listen address).
+      bad?.closest('label')?.querySelector('.problem')?.scrollIntoView?.({ block: 'nearest' });
       return;
     }
     if (saved && this.#draft === sent) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settingsErrorField, unreachableInviteWarning, validateSettings } from './settings';
+import { listenProblem, settingsErrorField, unreachableInviteWarning, validateSettings } from './settings';
 import { localCreateProblem } from './create-form';
 import { fakeSettings } from './fake-backend';
 import type { CreateRequest, Settings } from './types';
@@ -48,5 +48,19 @@ describe('localCreateProblem: the tool request timeout', () => {
     expect(localCreateProblem({ ...req, permission_timeout_ms: 15_000 })).toBe('');
     expect(localCreateProblem({ ...req, permission_timeout_ms: 10_000 })).toMatch(/^The tool request timeout must be between/);
     expect(localCreateProblem({ ...req, permission_timeout_ms: NaN })).toMatch(/^The tool request timeout must be between/);
+  });
+});
+
+// In Go's words (settings.checkListen), naming the part that is wrong: a tester's
+// "127.0.0.1:99999" was told to "Use HOST:PORT or :PORT", which it was.
+describe('listenProblem', () => {
+  it('names what is wrong, as Go does', () => {
+    expect(listenProblem('127.0.0.1:99999')).toBe('The listen port 99999 is out of range: use one from 0 to 65535 (0 for any free port).');
+    expect(listenProblem('127.0.0.1:http')).toBe('The listen port "http" is not a number: use one from 0 to 65535 (0 for any free port).');
+    expect(listenProblem('127.0.0.1:')).toBe('The listen address "127.0.0.1:" has no port: add one from 0 to 65535 (0 for any free port).');
+    expect(listenProblem('8765')).toBe('The listen address "8765" is not HOST:PORT or :PORT (e.g. ":8765", or "127.0.0.1:0" for a free port on this machine only).');
+    expect(listenProblem('a b:80')).toBe('The listen host "a b" is neither an IP address nor a host name.');
+    expect(listenProblem('-x:80')).toBe('The listen host "-x" is neither an IP address nor a host name.');
+    for (const ok of ['', ':8765', '127.0.0.1:0', '[::1]:9000', 'localhost:65535', 'party.example.org:80', '0.0.0.0:8765']) expect(listenProblem(ok)).toBe('');
   });
 });

@@ -71,6 +71,38 @@ export function permissionTimeoutProblem(ms: number): string {
 }
 
 /**
+ * What is wrong with a listen address, in the words of Go's settings.checkListen (the same
+ * sentence whichever side finds it), naming the part that is wrong: a tester's
+ * "127.0.0.1:99999" was told to "Use HOST:PORT", which it was. "" when it is fine (an empty
+ * one too: the default).
+ */
+export function listenProblem(addr: string): string {
+  if (addr === '') return '';
+  const m = /^(?:\[([^\]]*)\]|([^:[\]]*)):([^:]*)$/.exec(addr);
+  if (!m) return `The listen address "${addr}" is not HOST:PORT or :PORT (e.g. ":8765", or "127.0.0.1:0" for a free port on this machine only).`;
+  const host = m[1] ?? m[2] ?? '';
+  const port = m[3]!;
+  if (port === '') return `The listen address "${addr}" has no port: add one from 0 to 65535 (0 for any free port).`;
+  if (!/^\d+$/.test(port)) return `The listen port "${port}" is not a number: use one from 0 to 65535 (0 for any free port).`;
+  if (Number(port) > 65535) return `The listen port ${Number(port)} is out of range: use one from 0 to 65535 (0 for any free port).`;
+  if (host !== '' && m[1] === undefined && !isIPv4(host) && !isHostname(host)) return `The listen host "${host}" is neither an IP address nor a host name.`;
+  return '';
+}
+
+function isIPv4(h: string): boolean {
+  return /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(h) && h.split('.').every((n) => Number(n) <= 255);
+}
+
+/** Go's settings.checkHostname: dot-separated labels of letters, digits and inner hyphens. */
+function isHostname(h: string): boolean {
+  if (h.length > 253) return false;
+  return h
+    .replace(/\.$/, '')
+    .split('.')
+    .every((l) => l.length > 0 && l.length <= 63 && /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(l));
+}
+
+/**
  * Checks settings before they go to Go (which checks again). It catches what a
  * person can fix in the form: bad numbers and a malformed listen address.
  */
@@ -85,11 +117,8 @@ export function validateSettings(s: Settings): SettingsProblems {
   if (!['auto', 'gemini', 'local'].includes(s.merger)) p.merger = 'Choose auto, gemini or local.';
   const timeout = permissionTimeoutProblem(s.permission_timeout_ms);
   if (timeout) p.permission_timeout_ms = timeout;
-  const listen = s.listen.trim();
-  if (listen !== '') {
-    const m = /^(.*):(\d{1,5})$/.exec(listen);
-    if (!m || Number(m[2]) > 65535) p.listen = 'Use HOST:PORT or :PORT, e.g. ":8765" or "127.0.0.1:0".';
-  }
+  const listen = listenProblem(s.listen.trim());
+  if (listen) p.listen = listen;
   if (/\s/.test(s.public_host.trim())) p.public_host = 'The public host cannot contain spaces.';
   return p;
 }
