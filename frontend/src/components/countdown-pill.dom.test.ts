@@ -21,6 +21,14 @@ describe('<phase-pill>', () => {
     expect(p.classList.contains('agent_down')).toBe(true);
   });
 
+  it('says the agent restarts with the next prompt after it exited idle, not in the danger colour', async () => {
+    const why = 'claude exited (signal: killed); it was idle, and will be started again with the next batch';
+    const p = await pill('agent_restarts', why);
+    expect(p.textContent?.trim()).toBe('Agent restarts with the next prompt');
+    expect(p.getAttribute('title')).toBe(why);
+    expect(p.classList.contains('agent_down')).toBe(false);
+  });
+
   it('an idle party is idle', async () => {
     const p = await pill('idle');
     expect(p.textContent?.trim()).toBe('Idle');

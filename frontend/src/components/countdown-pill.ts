@@ -19,7 +19,7 @@ export class PhasePill extends LitElement {
   declare deadline: number | null;
   /** Prompts still needed before a batch is cut. */
   declare needed: number;
-  /** Why the agent is not running (phase agent_down): the pill's tooltip says it. */
+  /** Why the agent is not running (phases agent_down, agent_restarts): the pill's tooltip says it. */
   declare trouble: string;
   /** Local ms when the phase began, or null: merging and running say how long so far. */
   declare since: number | null;
@@ -72,7 +72,7 @@ export class PhasePill extends LitElement {
         extra = left > 0 ? ` · ${(left / 1000).toFixed(1)} s` : ' · now';
       }
     }
-    const title = this.phase === 'agent_down' && this.trouble ? this.trouble : phaseLabel(this.phase) + extra;
+    const title = (this.phase === 'agent_down' || this.phase === 'agent_restarts') && this.trouble ? this.trouble : phaseLabel(this.phase) + extra;
     return html`<span class="pill ${this.phase}" data-testid="party-phase" data-phase=${this.phase}
       title=${title}
       ><span class="dot"></span><span class="text">${phaseLabel(this.phase)}<span data-testid="party-countdown">${extra}</span></span></span

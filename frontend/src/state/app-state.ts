@@ -527,7 +527,8 @@ export class AppState {
    * this window ("left" when this person left it, "removed" when a host removed them: it
    * goes on without them); "reconnecting" while the host cannot be reached (what the agent does then
    * is not known here, so nothing claims it is working); "agent_down" instead of "idle" while
-   * the last turn ended unsent because Claude Code could not start.
+   * the last turn ended unsent because Claude Code could not start; "agent_restarts" while
+   * it exited between turns and the next prompt simply starts it again.
    */
   get displayPhase(): string {
     return this.#party.displayPhase;

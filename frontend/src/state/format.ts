@@ -164,6 +164,8 @@ export function phaseLabel(phase: string): string {
       return 'Waiting for a tool decision';
     case 'agent_down':
       return 'Agent not running';
+    case 'agent_restarts':
+      return 'Agent restarts with the next prompt';
     case 'reconnecting':
       return 'Reconnecting…';
     case 'ended':

@@ -306,7 +306,10 @@ export class PartySession {
     if (this.ended?.removed) return 'removed';
     if (this.ended) return this.ended.left && this.session?.role !== 'host' ? 'left' : 'ended';
     if (this.session && this.connection.status !== 'connected') return 'reconnecting';
-    if (this.phase === 'idle' && this.agentTrouble) return 'agent_down';
+    // Claude Code exited between turns (killed, crashed while idle): nothing failed, the next
+    // prompt starts it again, so not the red "Agent not running" of a start that failed (a
+    // window tester's). A turn that then fails says so as its own trouble.
+    if (this.phase === 'idle' && this.agentTrouble) return this.agentTrouble.endsWith(AGENT_EXITED_IDLE) ? 'agent_restarts' : 'agent_down';
     return this.phase;
   }
 

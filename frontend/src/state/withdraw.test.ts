@@ -3,6 +3,7 @@ import { AppState } from './app-state';
 import { FakeBackend, fakeSession } from './fake-backend';
 import { approval, batch, changed, phase, prompt, turn, withdrawn } from './events.test-helpers';
 import type { Session } from './types';
+import { phaseLabel } from './format';
 
 const req = { name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask' as const, claude_args: '', approve: false };
 
@@ -243,12 +244,15 @@ describe('a batch the agent never got', () => {
     expect(st.displayPhase).toBe('idle');
   });
 
-  it('says the agent is not running when claude exited between turns', async () => {
+  // Not the red "Agent not running" of a start that failed (a window tester's, after claude
+  // was killed while idle): the next prompt simply starts it again.
+  it('says the agent restarts with the next prompt when claude exited between turns', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
     const why = 'claude exited (signal: killed); stderr: fake claude ready; it was idle, and will be started again with the next batch';
     be.emit('party:event', { seq: 1, ts: '', kind: 'system', text: 'claude started' });
     be.emit('party:event', { seq: 2, ts: '', kind: 'error', text: why });
-    expect(st.displayPhase).toBe('agent_down');
+    expect(st.displayPhase).toBe('agent_restarts');
+    expect(phaseLabel(st.displayPhase)).toBe('Agent restarts with the next prompt');
     expect(st.agentTrouble).toBe(why);
     be.emit('party:event', batch(3, { id: 'b1', prompts: [], merged: 'x', merger: 'local' })); // the next try
     expect(st.agentTrouble).toBe('');
