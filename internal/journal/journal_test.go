@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -32,7 +33,7 @@ func event(seq int64, kind string, n int) (wire.Event, json.RawMessage) {
 	ev := wire.Event{Seq: seq, TS: t0.Add(time.Duration(seq) * time.Second), Kind: kind}
 	switch kind {
 	case wire.KindTurn:
-		ev.Turn = &wire.Turn{Batch: "b1", Status: wire.TurnDone}
+		ev.Turn = &wire.Turn{Batch: "t" + strconv.FormatInt(seq, 10), Status: wire.TurnDone} // a batch of its own
 	case wire.KindRetry:
 		ev.RetryBatch = "b1"
 	default:
@@ -528,6 +529,8 @@ func TestTurnsLeaveOutTurnsTheAgentDidNotRun(t *testing.T) {
 		{"not run again", wire.Turn{Batch: "b9", Status: wire.TurnError, DurationMS: 4000, Error: wire.TurnNotRunAgain}, 1},
 		{"failed on the agent", wire.Turn{Batch: "b9", Status: wire.TurnError, Error: "claude exited"}, 2},
 		{"interrupted", wire.Turn{Batch: "b9", Status: wire.TurnInterrupted}, 2},
+		// Cut by the host's end or stop, as "not run again" is: not a turn the agent ran.
+		{"cut by the party's end", wire.Turn{Batch: "b9", Status: wire.TurnInterrupted, Error: wire.TurnPartyEnded}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -1466,5 +1469,32 @@ func TestARevokeAfterAResumeIsAStricterRule(t *testing.T) {
 	w.Close()
 	if _, _, err := Open(w.Path(), nil); !errors.Is(err, ErrLostControl) {
 		t.Fatalf("Open after a lost revoke: %v, want ErrLostControl", err)
+	}
+}
+
+// A batch counts once, however many turn events it has (a tester's Recent parties went
+// 3 → 7 → 8 across resumes while fewer turns ran): its end at a stop, and its run again.
+func TestTurnsCountEachBatchOnce(t *testing.T) {
+	dir := t.TempDir()
+	w := writeParty(t, dir, 10, 1) // its 10th event is a turn
+	for i, tr := range []wire.Turn{
+		{Batch: "b9", Status: wire.TurnInterrupted},
+		{Batch: "b9", Status: wire.TurnError, Error: "claude failed twice"},
+		{Batch: "b9", Status: wire.TurnDone},
+		{Batch: "b11", Status: wire.TurnDone},
+	} {
+		ev := wire.Event{Seq: int64(11 + i), TS: t0.Add(time.Duration(11+i) * time.Second), Kind: wire.KindTurn, Turn: &tr}
+		raw, err := json.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Event(ev, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	s, err := Read(Path(dir, "p1"), nil)
+	if err != nil || s.Turns != 3 {
+		t.Fatalf("turns %d (%v); want 3: the 10th event's, b9 once, b11", s.Turns, err)
 	}
 }

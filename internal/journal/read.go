@@ -42,9 +42,11 @@ type Summary struct {
 	LastSeq    int64
 	LastActive time.Time // the time of the last event (the creation time when none)
 	Events     int
-	// Turns counts the turns the agent ran: not those it never had (turn.unsent), nor the
-	// one a host stopped during and resumed without running again (wire.TurnNotRunAgain).
-	Turns int
+	// Turns counts the turns the agent ran, each batch once: not those it never had
+	// (turn.unsent), nor one the host's stop or end cut (wire.TurnNotRunAgain,
+	// wire.TurnPartyEnded).
+	Turns  int
+	turned map[string]bool // the batches Turns counted
 	// FirstPrompt is the text of the party's first prompt, as its author typed it: what a
 	// list of parties can tell two of the same host and folder apart by.
 	FirstPrompt string
@@ -331,7 +333,11 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		s.LastActive = ev.TS
 		s.Events++
 		switch {
-		case ev.Kind == wire.KindTurn && (ev.Turn == nil || !ev.Turn.Unsent && ev.Turn.Error != wire.TurnNotRunAgain):
+		case ev.Kind == wire.KindTurn && ev.Turn != nil && (ev.Turn.Unsent || ev.Turn.Error == wire.TurnNotRunAgain || ev.Turn.Error == wire.TurnPartyEnded):
+			// Not counted (below): the agent never had it, or the host's stop or end cut it.
+		case ev.Kind == wire.KindTurn && ev.Turn != nil && ev.Turn.Batch != "" && s.turned[ev.Turn.Batch]:
+			// A batch counts once, whatever number of turn events it has.
+		case ev.Kind == wire.KindTurn:
 			// A turn the agent never had (it could not start) is not one it ran (a tester's
 			// party listed 1 turn after its only prompt failed to start claude); nor is one
 			// cut short when the host stopped and, at the resume, not run again: a stop that
@@ -339,6 +345,12 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 			// again counts once, by the turn it ends in (a tester's `concordia parties` and
 			// Recent parties counted a turn the agent never finished).
 			s.Turns++
+			if ev.Turn != nil {
+				if s.turned == nil {
+					s.turned = map[string]bool{}
+				}
+				s.turned[ev.Turn.Batch] = true
+			}
 		case ev.Kind == wire.KindPrompt && ev.Prompt != nil && s.FirstPrompt == "":
 			s.FirstPrompt = ev.Prompt.Text
 		case ev.Kind == wire.KindSettings && ev.Settings != nil && ev.Settings.Workspace != "" && ev.Settings.ShareError == "":

@@ -622,7 +622,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool,
 	turn := wire.Turn{Batch: batchID, Status: wire.TurnDone, DurationMS: p.cfg.Now().Sub(start).Milliseconds(), AgentDown: down}
 	switch {
 	case p.runCtx.Err() != nil:
-		turn.Status, turn.Error = wire.TurnInterrupted, "the party ended"
+		turn.Status, turn.Error = wire.TurnInterrupted, wire.TurnPartyEnded
 	case ctx.Err() != nil || res.Interrupted:
 		turn.Status = wire.TurnInterrupted
 	case unsent:

@@ -186,6 +186,10 @@ const (
 // status is TurnError, though the host chose it and nothing failed.
 const TurnNotRunAgain = "the host stopped during this turn, and resumed the party without running it again"
 
+// TurnPartyEnded is the error of the turn that was on the agent when the party ended (the
+// host ended or stopped it): its status is TurnInterrupted.
+const TurnPartyEnded = "the party ended"
+
 // Merger names.
 const (
 	MergerGemini = "gemini"
