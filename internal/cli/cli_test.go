@@ -3014,6 +3014,17 @@ func TestStatusSaysClaudeIsNotRunning(t *testing.T) {
 	if got := status().agentDown; got != agentNotStarted {
 		t.Fatalf("after claude could not start with the party the status says %q", got)
 	}
+	// Extra arguments Claude Code refused: the next prompt does not try again to any end.
+	refused := "claude could not start: " + (&agent.ArgsRefusedError{Args: []string{"--bogus-flag"}, Said: "error: unknown option '--bogus-flag'"}).Error()
+	c.pr.event(wire.Event{Seq: 11, Kind: wire.KindError, Text: refused})
+	if got := status().agentDown; got != agentArgsRefused {
+		t.Fatalf("after claude refused the extra arguments the status says %q", got)
+	}
+	c.pr.event(wire.Event{Seq: 12, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b4", Merged: "go"}})
+	c.pr.event(wire.Event{Seq: 13, Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b4", Status: wire.TurnError, Error: refused, Unsent: true, AgentDown: true}})
+	if got := status().agentDown; got != agentArgsRefused {
+		t.Fatalf("after a turn claude refused the extra arguments for, the status says %q", got)
+	}
 }
 
 // The invites a co-host is sent come from the host: printed without their escapes, one

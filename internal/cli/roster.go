@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
@@ -324,7 +325,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 			r.agentDown = agentExited
 		case strings.HasPrefix(ev.Text, agentNotStartedError):
 			// With the party, before any batch: not "idle" until a prompt failed too.
-			r.agentDown = agentNotStarted
+			r.agentDown = notStartedWhy(ev.Text)
 		case strings.HasPrefix(ev.Text, party.JournalFailedPrefix):
 			r.journalBehind = true
 		case strings.HasPrefix(ev.Text, party.JournalGaveUpPrefix):
@@ -344,7 +345,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		r.running = false
 		r.agentDown = ""
 		if ev.Turn != nil && (ev.Turn.Unsent || ev.Turn.AgentDown) {
-			r.agentDown = agentNotStarted
+			r.agentDown = notStartedWhy(ev.Turn.Error)
 		}
 		if ev.Turn != nil && ev.Turn.Status == wire.TurnError && ev.Turn.Batch == r.inTurnBatch && len(r.inTurn) > 0 {
 			r.giveBack(r.inTurn...)
@@ -533,7 +534,18 @@ const (
 	agentNotStarted      = "it could not start; the next prompt tries again"
 	agentExited          = "it exited; the next prompt starts it again"
 	agentNotStartedError = "claude could not start"
+	// Not "the next prompt tries again": it fails the same way (agent.ErrArgsRefused).
+	agentArgsRefused = "Claude Code refused the extra arguments; the host can end the party and host it again with other ones"
 )
+
+// notStartedWhy is roster.agentDown for a party whose claude could not start, by the error
+// that says so: the next prompt tries again, unless Claude Code refused the arguments.
+func notStartedWhy(text string) string {
+	if strings.HasPrefix(text, agentNotStartedError+": "+agent.ErrArgsRefused.Error()) {
+		return agentArgsRefused
+	}
+	return agentNotStarted
+}
 
 func (r *roster) remove(id string) {
 	r.members = slices.DeleteFunc(r.members, func(m wire.Member) bool { return m.ID == id })
