@@ -354,6 +354,47 @@ func TestACommandTypedAfterARefusedLine(t *testing.T) {
 	}
 }
 
+// Nor does a prompt with the // escape, a command this member may not run, or a mistyped
+// one get past the guard: a terminal tester's refused "/alow", then "//etc/hosts is the
+// file to read", went to claude as "/alow//etc/hosts is the file to read", and several
+// refused commands typed ahead, then "//literal", sent the whole glued line.
+func TestAnEscapeTypedAfterARefusedLine(t *testing.T) {
+	for _, tc := range []struct {
+		name, role string
+		lines      []string
+		wantSent   string
+		wantOut    []string
+	}{
+		{"an escaped prompt", wire.RoleHost, []string{"/alow", "/alow//etc/hosts is the file to read"}, "",
+			[]string{`"//etc/hosts" was typed after "/alow", which was refused and given back; clear the line (Ctrl-U) first`}},
+		{"typed ahead", wire.RoleHost, []string{"/alow", "/alow/aprove", "/alow/aprove//literal"}, "",
+			[]string{`/aprove was typed after "/alow"`, `"//literal" was typed after "/alow/aprove"`}},
+		{"a host's command, of a participant", wire.RoleParticipant, []string{"/alow", "/alow/role bob viewer", "/alow/role bob viewer//literal"}, "",
+			[]string{`/role was typed after "/alow"`, `"//literal" was typed after "/alow/role bob viewer"`}},
+		{"the same mistake again", wire.RoleParticipant, []string{"/alow", "/alow/alow"}, "", []string{`/alow was typed after "/alow"`}},
+		{"after a lone /", wire.RoleParticipant, []string{"/", "//who"}, "", []string{`/who was typed after "/"`}},
+		{"an escape after a lone /", wire.RoleParticipant, []string{"/", "///etc/hosts"}, "", []string{`"//etc/hosts" was typed after "/"`}},
+		{"corrected with //", wire.RoleParticipant, []string{"/alow", "//alow is the word"}, "/alow is the word", nil},
+		{"a path", wire.RoleHost, []string{"/src", "/src/main.go is broken"}, "/src/main.go is broken", nil},
+	} {
+		c, _, sent, out := newCommander(tc.role)
+		c.pr.setInputSink(func(string) {})
+		for _, l := range tc.lines {
+			if c.line(context.Background(), l) {
+				t.Fatalf("%s: %q quit", tc.name, l)
+			}
+		}
+		if got := strings.Join(*sent, "|"); got != tc.wantSent {
+			t.Errorf("%s: sent %q, want %q", tc.name, got, tc.wantSent)
+		}
+		for _, w := range tc.wantOut {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s: output %q lacks %q", tc.name, out.String(), w)
+			}
+		}
+	}
+}
+
 func TestCommandsOfAParticipant(t *testing.T) {
 	tests := []struct {
 		line     string

@@ -202,6 +202,16 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 	if trimmed == "" {
 		return false
 	}
+	if rest, ok := strings.CutPrefix(trimmed, refused); ok && refused != "" {
+		// A line typed after a refused one given back, run on from it: a terminal
+		// tester's /foo was refused, then "/quit now" went to claude as "/foo/quit now",
+		// and another's "/alow" then "//etc/hosts is the file to read" as
+		// "/alow//etc/hosts is the file to read".
+		if what := c.typedAfter(rest); what != "" {
+			c.refuse(fmt.Sprintf("%s was typed after %q, which was refused and given back; clear the line (Ctrl-U) first", what, term.Line(refused)), line)
+			return false
+		}
+	}
 	if strings.HasPrefix(trimmed, "//") {
 		c.send(ctx, trimmed[1:]) // "//x" sends "/x" as text
 		return false
@@ -222,14 +232,6 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 			word, _, _ := strings.Cut(trimmed, " ")
 			c.refuse(fmt.Sprintf("%q is not a command: a command's word ends at a space (/%s …)", term.Line(word), name), line)
 			return false
-		}
-		if rest, ok := strings.CutPrefix(trimmed, refused); ok && refused != "" {
-			// A command typed after a refused line given back: a terminal tester's /foo was
-			// refused, then "/quit now" went to claude as "/foo/quit now".
-			if cm := commandWord.FindStringSubmatch(rest); cm != nil && c.usable(strings.ToLower(cm[1])) {
-				c.refuse(fmt.Sprintf("/%s was typed after %q, which was refused and given back; clear the line (Ctrl-U) first", strings.ToLower(cm[1]), term.Line(refused)), line)
-				return false
-			}
 		}
 		c.send(ctx, line)
 		return false
@@ -300,6 +302,32 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 	return false
 }
 
+// typedAfter says what rest, typed after a line refused and given back, is as a line of
+// its own when that is not words to send: a prompt with the // escape, a command (one
+// this member may not run too), one mistyped (from any command: a participant's /alow is
+// the host's /allow), a lone "/" (a terminal tester's "//etc/hosts …" went to claude
+// glued to the refused "/alow", and so did a participant's /role and second /alow).
+// Anything else is words, "" ("/foo/bar is a path"), as in any line.
+func (c *commander) typedAfter(rest string) string {
+	if strings.HasPrefix(rest, "//") {
+		word, _, _ := strings.Cut(rest, " ")
+		return strconv.Quote(term.Line(word))
+	}
+	if rest == "/" || strings.HasPrefix(rest, "/ ") {
+		return `"/"`
+	}
+	if cm := commandWord.FindStringSubmatch(rest); cm != nil {
+		name := strings.ToLower(cm[1])
+		if _, ok := commands[name]; ok || nearOf(name, func(string) bool { return true }) != "" {
+			return "/" + name
+		}
+	}
+	if name := markedCommand(rest); name != "" {
+		return "/" + name
+	}
+	return ""
+}
+
 // refuse says why line was not run or sent, gives it back to the input line to be
 // corrected, and how to send it as words, to one who may send prompts.
 func (c *commander) refuse(what, line string) {
@@ -326,13 +354,18 @@ func (c *commander) usable(name string) bool {
 }
 
 // nearCommand is the command this member may run that name looks mistyped from, or "".
-// Never /quit or /exit, which end a host's party: claude's own /init and /edit are one and
-// two letters from /exit (a reviewer's). A word of four letters or fewer must be one edit
-// from the command ("/hi" is not /who).
 func (c *commander) nearCommand(name string) string {
+	return nearOf(name, c.usable)
+}
+
+// nearOf is the command, of those for which of is true, that name looks mistyped from,
+// or "". Never /quit or /exit, which end a host's party: claude's own /init and /edit are
+// one and two letters from /exit (a reviewer's). A word of four letters or fewer must be
+// one edit from the command ("/hi" is not /who).
+func nearOf(name string, of func(string) bool) string {
 	var names []string
 	for n := range commands {
-		if c.usable(n) && n != "quit" && n != "exit" {
+		if of(n) && n != "quit" && n != "exit" {
 			names = append(names, n)
 		}
 	}
