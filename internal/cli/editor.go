@@ -112,11 +112,14 @@ type editor struct {
 	// measure is a textarea of ta's text width that fit wraps each line in, to count its
 	// rows as ta wraps them.
 	measure textarea.Model
-	// keptBack, when set, prints a lasting line for a prompt kept back while the host
-	// cannot be reached (the line under the input goes once it is back, and the
-	// scrollback had no word of the prompt: a tester's). It runs as a command, off the
-	// program's loop: it prints through the screen, which sends to the program.
-	keptBack func(text string)
+	// keptBack, when set, prints a lasting line for a prompt the editor kept back, and
+	// why: while the host cannot be reached (the line under the input goes once it is
+	// back, and the scrollback had no word of the prompt: a tester's), of a viewer (the
+	// next output replaced the line under the input, and nothing was left: a tester's;
+	// piped, the same prompt's refusal is a lasting line), or too long. It runs as a
+	// command, off the program's loop: it prints through the screen, which sends to the
+	// program.
+	keptBack func(text, why string)
 }
 
 const maxEditorRows = 8
@@ -153,6 +156,12 @@ const clearedText = "cleared; Up brings the text back"
 const leftUnsentText = "what you were typing was not sent:"
 
 const notConnectedText = "not sent: not connected to the host right now; Up brings the prompt back to send once reconnected"
+
+// notConnectedWhy and viewerWhy are why a prompt was kept back, in its lasting line.
+const (
+	notConnectedWhy = "not connected to the host right now; Up brings it back, to send once reconnected"
+	viewerWhy       = "you are a viewer: you cannot send prompts (a host can make you a participant); Up brings it back"
+)
 
 // viewerText is shown under the input after a viewer's prompt was kept back, until the
 // next key or until this member may send prompts again.
@@ -330,7 +339,9 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		if n := len(v); n > wire.MaxPromptBytes {
 			e.errText = fmt.Sprintf("this prompt is %s bytes; the limit is %s (32 KiB). Shorten it or send it in parts; nothing was sent.", thousands(n), thousands(wire.MaxPromptBytes))
-			return e, nil
+			// Said in the scrollback too, as every prompt not sent is: the line under the
+			// input goes with the next key.
+			return e, e.sayKeptBack(v, fmt.Sprintf("it is %s bytes; the limit is %s (32 KiB): shorten it or send it in parts (it is still in the input line)", thousands(n), thousands(wire.MaxPromptBytes)))
 		}
 		if t := strings.TrimSpace(v); e.st.role == wire.RoleViewer && (!strings.HasPrefix(t, "/") || strings.HasPrefix(t, "//")) {
 			// It would only be refused. Kept in the history (a host may make this member a
@@ -339,7 +350,7 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			e.ta.Reset()
 			e.fit()
 			e.errText = viewerText
-			return e, nil
+			return e, e.sayKeptBack(v, viewerWhy)
 		}
 		if t := strings.TrimSpace(v); !e.st.connected && (!strings.HasPrefix(t, "/") || strings.HasPrefix(t, "//")) {
 			// It would only fail. Kept in the history, out of the input, as a viewer's is:
@@ -348,10 +359,7 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			e.ta.Reset()
 			e.fit()
 			e.errText = notConnectedText
-			if say := e.keptBack; say != nil {
-				return e, func() tea.Msg { say(v); return nil }
-			}
-			return e, nil
+			return e, e.sayKeptBack(v, notConnectedWhy)
 		}
 		return e.submit(v)
 	case "up":
@@ -384,6 +392,16 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	e.ta, cmd = e.ta.Update(k)
 	e.fit()
 	return e, cmd
+}
+
+// sayKeptBack is the command that prints the lasting line for a prompt kept back, and
+// why (keptBack), or nil.
+func (e *editor) sayKeptBack(text, why string) tea.Cmd {
+	say := e.keptBack
+	if say == nil {
+		return nil
+	}
+	return func() tea.Msg { say(text, why); return nil }
 }
 
 // submit hands text to the commander's goroutine and clears the input.
@@ -745,8 +763,8 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	lines := make(chan string, 1)
 	ed := newEditor(pr.color, lines)
 	ed.onWidth = sc.setWidth
-	ed.keptBack = func(text string) {
-		pr.reply("error", "prompt not sent ("+strconv.Quote(firstLine(text))+"): not connected to the host right now; Up brings it back, to send once reconnected")
+	ed.keptBack = func(text, why string) {
+		pr.reply("error", "prompt not sent ("+strconv.Quote(firstLine(text))+"): "+why)
 	}
 	// Not tea.WithContext: a killed program drops the lines it has not drawn yet. When
 	// ctx ends the program is asked to quit, which draws them first.

@@ -146,7 +146,7 @@ func TestPromptKeptWhileReconnecting(t *testing.T) {
 	e := newEditor(false, lines)
 	e.st.connected = false
 	var said []string
-	e.keptBack = func(text string) { said = append(said, text) }
+	e.keptBack = func(text, _ string) { said = append(said, text) }
 	type keys = tea.KeyMsg
 	e.ta.SetValue("fix the parser")
 	_, cmd := e.Update(keys{Type: tea.KeyEnter})
@@ -255,6 +255,34 @@ func TestWordsAreTextNotKeys(t *testing.T) {
 	}
 }
 
+// TestTooLongAPromptIsSaidToStay: a prompt over the limit stays in the input, and its
+// refusal, said under the input until the next key, is said in the scrollback too, as
+// every prompt the editor keeps back is (a user tester's viewer had nothing left there).
+func TestTooLongAPromptIsSaidToStay(t *testing.T) {
+	lines := make(chan string, 1)
+	e := newEditor(false, lines)
+	var said []string
+	e.keptBack = func(text, why string) { said = append(said, why) }
+	long := strings.Repeat("x", wire.MaxPromptBytes+1)
+	e.ta.SetValue(long)
+	_, cmd := e.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	select {
+	case l := <-lines:
+		t.Fatalf("sent %d bytes", len(l))
+	default:
+	}
+	if e.ta.Value() != long || !strings.Contains(e.errText, "the limit is") {
+		t.Fatalf("input of %d bytes, error %q", len(e.ta.Value()), e.errText)
+	}
+	if cmd == nil {
+		t.Fatal("no line printed for the prompt over the limit")
+	}
+	cmd()
+	if len(said) != 1 || !strings.Contains(said[0], "the limit is 32,768 (32 KiB)") || !strings.Contains(said[0], "still in the input line") {
+		t.Fatalf("printed %q", said)
+	}
+}
+
 // TestViewerKeepsTheText: a viewer's Enter on a prompt would only be refused; the text was
 // lost with it (found by a tester). It is kept in the history, with the reason; and out of
 // the input, where commands typed next were appended to it (found by another).
@@ -262,10 +290,21 @@ func TestViewerKeepsTheText(t *testing.T) {
 	lines := make(chan string, 2)
 	e := newEditor(false, lines)
 	e.st.role = wire.RoleViewer
+	var said []string
+	e.keptBack = func(text, why string) { said = append(said, text+": "+why) }
 	e.ta.SetValue("a prompt")
-	e.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	_, cmd := e.Update(tea.KeyMsg{Type: tea.KeyEnter})
 	if e.ta.Value() != "" || !strings.Contains(e.errText, "you are a viewer") || !strings.Contains(e.errText, "Up brings the text back") {
 		t.Fatalf("input %q, error %q", e.ta.Value(), e.errText)
+	}
+	// And a line that stays in the scrollback (the one under the input went with the next
+	// output, and nothing was left of it: a tester's; piped, it is a lasting line).
+	if cmd == nil {
+		t.Fatal("no line printed for the viewer's prompt")
+	}
+	cmd()
+	if !slices.Equal(said, []string{"a prompt: " + viewerWhy}) {
+		t.Fatalf("printed %q", said)
 	}
 	select {
 	case l := <-lines:
