@@ -3720,6 +3720,70 @@ func TestChangesCountFromAResumeSaySo(t *testing.T) {
 	<-done
 }
 
+// TestYourUnsentPromptsAtTheEnd: the party's notice of the prompts it ended without
+// sending names this member's as its own (a user tester's pat read "the party ended before
+// 1 prompt reached the agent: pat: “and another queued prompt”"); others' stay by name, and
+// what it says of a resume is the host's, in every terminal.
+func TestYourUnsentPromptsAtTheEnd(t *testing.T) {
+	const resume = ". A host who resumes this party has it queued again (or withdrawn, resuming without it)."
+	const resumeAll = ". A host who resumes this party has them queued again (or withdrawn, resuming without them)."
+	const behind = ". The party's journal is behind: unless it catches up before the host stops, a resume does not queue them again: send them again then."
+	prompt := func(id, member, user, text string) wire.Event {
+		return wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, Member: member, User: user, Text: text}}
+	}
+	for _, tc := range []struct {
+		name   string
+		you    wire.Member
+		before []wire.Event
+		text   string
+		want   string
+	}{
+		{"its one prompt", wire.Member{ID: "m2", Name: "pat"}, []wire.Event{prompt("p1", "m2", "pat", "and another queued prompt")},
+			"the party ended before 1 prompt reached the agent: pat: “and another queued prompt”" + resume,
+			"your prompt “and another queued prompt” did not reach the agent before the party ended" + resume},
+		{"another's", wire.Member{ID: "m3", Name: "bob"}, []wire.Event{prompt("p1", "m2", "pat", "and another queued prompt")},
+			"the party ended before 1 prompt reached the agent: pat: “and another queued prompt”" + resume,
+			"the party ended before 1 prompt reached the agent: pat: “and another queued prompt”" + resume},
+		{"its own beside others'", wire.Member{ID: "m2", Name: "pat"}, []wire.Event{
+			prompt("p1", "m2", "pat", "first"), prompt("p2", "m4", "patricia", "first"), prompt("p3", "m2", "pat", "second\nline")},
+			"the party ended before 3 prompts reached the agent: pat: “first”; patricia: “first”; pat: “second …”" + resumeAll,
+			"the party ended before 3 prompts reached the agent: yours: “first”; patricia: “first”; yours: “second …”" + resumeAll},
+		{"two of its own, one held for approval, the journal behind", wire.Member{ID: "m2", Name: "pat"}, []wire.Event{
+			prompt("p1", "m2", "pat", "held one"),
+			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1"}, Merged: "held one"}},
+			prompt("p2", "m2", "pat", "held one")},
+			"the party ended before 2 prompts reached the agent: pat: “held one”; pat: “held one”" + behind,
+			"your 2 prompts did not reach the agent before the party ended: “held one”; “held one”" + behind},
+		{"not the party's notice", wire.Member{ID: "m2", Name: "pat"}, []wire.Event{prompt("p1", "m2", "pat", "x")},
+			"the party ended before 1 prompt reached the agent: pat: “x”",
+			"the party ended before 1 prompt reached the agent: pat: “x”"},
+	} {
+		var b bytes.Buffer
+		p := newPrinter(&b)
+		tc.you.Role = wire.RoleParticipant
+		p.hello(wire.HelloResult{You: tc.you})
+		for _, ev := range tc.before {
+			p.event(ev)
+		}
+		b.Reset()
+		p.event(wire.Event{Kind: wire.KindSystem, Text: tc.text})
+		if got, want := b.String(), "[system] "+tc.want+"\n"; got != want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, want)
+		}
+	}
+	// In the history, the name may have been another member's: said as the host said it.
+	var b bytes.Buffer
+	p := newPrinter(&b)
+	p.hello(wire.HelloResult{You: wire.Member{ID: "m2", Name: "pat", Role: wire.RoleParticipant}})
+	p.historyStart(1)
+	p.event(prompt("p1", "m2", "pat", "x"))
+	text := "the party ended before 1 prompt reached the agent: pat: “x”" + resume
+	p.event(wire.Event{Kind: wire.KindSystem, Text: text})
+	if !strings.Contains(b.String(), text) {
+		t.Errorf("in the history: %q", b.String())
+	}
+}
+
 // TestYourPromptsInTheHostsNotices: a host's notice names this member's prompts as its
 // own (a tester's bob read "alice edited and sent bob's prompt"); others' stay theirs.
 func TestYourPromptsInTheHostsNotices(t *testing.T) {

@@ -489,6 +489,56 @@ func (p *printer) yourPrompts(text string) string {
 	return text
 }
 
+// ownUnsentLocked is the party's notice of the prompts it ended without sending to the
+// agent (party.ParseUnsent) with this member's own said as its own: "your prompt “…” did
+// not reach the agent", not "… reached the agent: pat: “…”" in pat's terminal (a user
+// tester's); beside others', "yours: “…”". What it says of a resume is the host's. Only
+// live, and only prompts this terminal knows are its member's (while they wait, or are
+// held for approval), by their text as the notice cuts it.
+func (p *printer) ownUnsentLocked(text string) string {
+	u, ok := party.ParseUnsent(text)
+	if !ok || p.earlier || p.r.you.Name == "" {
+		return text
+	}
+	list := "; " + u.List + "; "
+	type found struct {
+		at    int
+		quote string // "“…”"
+	}
+	var mine []found
+	for _, texts := range []map[string]string{p.r.own, p.r.heldOwn} {
+		for id, t := range texts {
+			who := p.r.you.Name
+			if a, ok := p.r.authors[id]; ok {
+				who = a
+			}
+			entry := party.UnsentEntry(who, t)
+			i := strings.Index(list, "; "+entry+"; ")
+			if i < 0 {
+				continue
+			}
+			quote := strings.TrimPrefix(entry, who+": ")
+			list = list[:i] + "; yours: " + quote + list[i+2+len(entry):]
+			mine = append(mine, found{i, quote})
+		}
+	}
+	if len(mine) == 0 {
+		return text
+	}
+	if len(mine) < u.Count {
+		return u.Opening + strings.TrimSuffix(strings.TrimPrefix(list, "; "), "; ") + u.Closing
+	}
+	if len(mine) == 1 {
+		return "your prompt " + mine[0].quote + " did not reach the agent before the party ended" + u.Closing
+	}
+	slices.SortFunc(mine, func(a, b found) int { return a.at - b.at })
+	quotes := make([]string, len(mine))
+	for i, f := range mine {
+		quotes[i] = f.quote
+	}
+	return fmt.Sprintf("your %d prompts did not reach the agent before the party ended: %s%s", len(mine), strings.Join(quotes, "; "), u.Closing)
+}
+
 // ownNotice is a notice of this member's own act as its own terminal says it: "you made
 // new invites …", not "hosty made new invites …" (a tester's). Only live.
 func (p *printer) ownNotice(text string) string {

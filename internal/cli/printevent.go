@@ -174,7 +174,7 @@ func (p *printer) eventLocked(ev wire.Event) {
 		// its unfinished line, which a notice cut mid-word (a tester's "echo: FAKE_" …
 		// "SLOW=6000").
 		if !saidWithRole {
-			p.asideLocked("system", p.ownNotice(p.yourPrompts(ev.Text)))
+			p.asideLocked("system", p.ownNotice(p.yourPrompts(p.ownUnsentLocked(ev.Text))))
 		}
 		if by, ok := party.RotatedBy(ev.Text); ok && by != p.r.you.Name && p.isHostLocked() && !p.earlier && p.r.you.Name != p.r.host {
 			// (Not in the owner's terminal: its host prints the new invites there.)

@@ -449,7 +449,8 @@ func TestHostQuitAsksWhileAPromptWaits(t *testing.T) {
 	j.send("/who")
 	j.expect(`^\[party\] 2 in the party:`)
 	h.send("/quit")
-	j.expect(`^\[system\] the party ended before 1 prompt reached the agent: alice: “prompt before quit”\. A host who resumes this party has it queued again \(or withdrawn, resuming without it\)\.$`)
+	// Her own, said as hers (a user tester's read "… reached the agent: pat: “…”").
+	j.expect(`^\[system\] your prompt “prompt before quit” did not reach the agent before the party ended\. A host who resumes this party has it queued again \(or withdrawn, resuming without it\)\.$`)
 	j.expect(`^\[system\] the host ended the party`)
 	if code := h.wait(); code != 0 {
 		t.Fatalf("host exit %d", code)

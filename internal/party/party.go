@@ -705,27 +705,73 @@ func (p *Party) End(ctx context.Context, text string) error {
 // unsentText says which prompts the party ended without sending to the agent (at most
 // five by name), and how they can still go: queued again by a resume, unless the journal
 // is behind (behind), when a resume withdraws them (a tester was told they would be
-// queued again).
+// queued again). ParseUnsent takes it apart again.
 func unsentText(pending []pendingPrompt, behind bool) string {
 	const most = 5
 	var b strings.Builder
 	n := len(pending)
-	fmt.Fprintf(&b, "the party ended before %d %s reached the agent: ", n, plural(n, "prompt", "prompts"))
+	b.WriteString(unsentOpening(n))
 	for i, pp := range pending[:min(n, most)] {
 		if i > 0 {
 			b.WriteString("; ")
 		}
-		fmt.Fprintf(&b, "%s: “%s”", pp.prompt.User, shortLine(pp.prompt.Text))
+		b.WriteString(UnsentEntry(pp.prompt.User, pp.prompt.Text))
 	}
 	if n > most {
 		fmt.Fprintf(&b, "; and %d more", n-most)
 	}
-	if behind {
-		b.WriteString(". The party's journal is behind: unless it catches up before the host stops, a resume does not queue " + plural(n, "it", "them") + " again: send " + plural(n, "it", "them") + " again then.")
-		return b.String()
-	}
-	b.WriteString(". A host who resumes this party has " + plural(n, "it", "them") + " queued again (or withdrawn, resuming without " + plural(n, "it", "them") + ").")
+	b.WriteString(unsentClosing(n, behind))
 	return b.String()
+}
+
+// unsentOpening begins unsentText.
+func unsentOpening(n int) string {
+	return fmt.Sprintf("the party ended before %d %s reached the agent: ", n, plural(n, "prompt", "prompts"))
+}
+
+// UnsentEntry is how unsentText names one prompt: its author's name, and its text on one
+// line, cut short.
+func UnsentEntry(user, text string) string {
+	return user + ": “" + shortLine(text) + "”"
+}
+
+// unsentClosing ends unsentText: how the prompts can still go.
+func unsentClosing(n int, behind bool) string {
+	if behind {
+		return ". The party's journal is behind: unless it catches up before the host stops, a resume does not queue " + plural(n, "it", "them") + " again: send " + plural(n, "it", "them") + " again then."
+	}
+	return ". A host who resumes this party has " + plural(n, "it", "them") + " queued again (or withdrawn, resuming without " + plural(n, "it", "them") + ")."
+}
+
+// Unsent is the notice of the prompts a party ended without sending to the agent, in its
+// parts: Opening + List + Closing is the notice.
+type Unsent struct {
+	Count   int    // how many prompts
+	Opening string // "the party ended before 2 prompts reached the agent: "
+	List    string // an UnsentEntry for each of the first five, "; " between them, then "; and N more"
+	Closing string // how they can still go, from its ". "
+}
+
+// ParseUnsent takes apart the notice of the prompts a party ended without sending (the
+// system event before the end notice); ok is false for any other text. A terminal says its
+// own member's prompts in it as its own.
+func ParseUnsent(text string) (u Unsent, ok bool) {
+	rest, ok := strings.CutPrefix(text, "the party ended before ")
+	if !ok {
+		return Unsent{}, false
+	}
+	num, _, _ := strings.Cut(rest, " ")
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 1 || !strings.HasPrefix(text, unsentOpening(n)) {
+		return Unsent{}, false
+	}
+	rest = strings.TrimPrefix(text, unsentOpening(n))
+	for _, behind := range []bool{false, true} {
+		if list, ok := strings.CutSuffix(rest, unsentClosing(n, behind)); ok && list != "" {
+			return Unsent{Count: n, Opening: unsentOpening(n), List: list, Closing: unsentClosing(n, behind)}, true
+		}
+	}
+	return Unsent{}, false
 }
 
 // shortLine is text on one line, cut to 60 characters: a prompt or request named in a

@@ -1417,6 +1417,38 @@ func TestUnsentWhileTheJournalIsBehind(t *testing.T) {
 	}
 }
 
+// ParseUnsent takes the notice apart again, for a terminal to say its own member's prompts
+// in it as its own (a user tester's pat read "pat: “…”" in her own terminal).
+func TestParseUnsent(t *testing.T) {
+	var pending []pendingPrompt
+	for i := range 7 {
+		pending = append(pending, pendingPrompt{prompt: wire.Prompt{ID: fmt.Sprint("p", i), User: "pat", Text: fmt.Sprintf("prompt %d; with a: “quote”", i)}})
+	}
+	for _, tc := range []struct {
+		n      int
+		behind bool
+	}{{1, false}, {2, true}, {7, false}, {7, true}} {
+		text := unsentText(pending[:tc.n], tc.behind)
+		u, ok := ParseUnsent(text)
+		if !ok || u.Count != tc.n || u.Opening+u.List+u.Closing != text || !strings.HasPrefix(u.List, UnsentEntry("pat", pending[0].prompt.Text)) || !strings.HasPrefix(u.Closing, ". ") {
+			t.Errorf("%d, behind %v: %+v, %v", tc.n, tc.behind, u, ok)
+		}
+		if tc.n == 7 && !strings.HasSuffix(u.List, "; and 2 more") {
+			t.Errorf("7: list %q", u.List)
+		}
+	}
+	for _, text := range []string{
+		"the party ended before 1 prompt reached the agent: pat: “x”", // no closing
+		"the party ended before 2 prompt reached the agent: pat: “x”. A host who resumes this party has them queued again (or withdrawn, resuming without them).",
+		"the party ended before the agent answered",
+		"the host ended the party",
+	} {
+		if u, ok := ParseUnsent(text); ok {
+			t.Errorf("%q taken for the notice: %+v", text, u)
+		}
+	}
+}
+
 // Nothing follows the host's end words but members leaving: the agent that came up while
 // the party ended said "claude started" after them, and a joined window took that as
 // the end's reason (a fresh-clone CI run).
