@@ -199,6 +199,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 					log.Info("membership not kept", "err", kept)
 				}
 				pr.notice("party", fmt.Sprintf("joined %s's party as %s (%s: %s)", term.Line(h.Party.Host), term.Line(h.You.Name), people(len(h.State.Participants)), names(h.State.Participants, h.Party.Host)))
+				pr.joinedSaid() // its joined event, live, is not said again
 				if kept != nil {
 					// Said, not only logged: a tester's full disk made every join after it
 					// someone new, each leaving an away member behind, unexplained.

@@ -225,6 +225,54 @@ func TestOwnDropIsNotThirdPerson(t *testing.T) {
 	}
 }
 
+// TestJoinSaidOnce: a join says the party it joined, and its own joined event that follows
+// live is not said again (a user tester's read "joined hannah's party as alice (2 in the
+// party: …)", then under "— live —" "you joined (2 in the party)"). A member back, in a
+// new run or after a reconnect, is still told "you are back in the party"; a terminal
+// that said no join (the host's own) says "you joined".
+func TestJoinSaidOnce(t *testing.T) {
+	one, two := 1, 2
+	me := wire.Member{ID: "m1", Name: "me", Role: wire.RoleParticipant}
+	hello := wire.HelloResult{You: me, State: wire.State{Seq: 2, Participants: []wire.Member{{ID: "m0", Name: "hana", Role: wire.RoleHost}, me}}}
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	c.pr.hello(hello)
+	c.pr.joinedSaid() // as the join's first hello does, with its "joined hana's party as me"
+	c.pr.historyStart(2)
+	hana := wire.Member{ID: "m0", Name: "hana", Role: wire.RoleHost}
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindParticipants, Joined: &hana, Count: &one})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindSystem, Text: "claude started"})
+	c.pr.live()
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Joined: &me, Count: &two})
+	if got := out.String(); strings.Contains(got, "you joined") || strings.Contains(got, "me joined") || strings.Contains(got, "you are back") {
+		t.Errorf("the join said again:\n%s", got)
+	}
+	// A member back in a new run (its history has it leave) is still told it is back.
+	out.Reset()
+	c.pr.hello(hello)
+	c.pr.joinedSaid()
+	c.pr.historyStart(4)
+	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindParticipants, Left: &me, Count: &one})
+	c.pr.live()
+	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindParticipants, Joined: &me, Count: &two})
+	if got := out.String(); !strings.Contains(got, "you are back in the party (2 in the party)") {
+		t.Errorf("a member back in a new run:\n%s", got)
+	}
+	// The connection drops; the reconnect's hello, then the host's events of the drop.
+	out.Reset()
+	c.pr.hello(hello)
+	c.pr.event(wire.Event{Seq: 4, Kind: wire.KindParticipants, Left: &me, Count: &one, Why: wire.WhyLost})
+	c.pr.event(wire.Event{Seq: 5, Kind: wire.KindParticipants, Joined: &me, Count: &two})
+	if got := out.String(); !strings.Contains(got, "you are back in the party (2 in the party)") {
+		t.Errorf("a reconnect:\n%s", got)
+	}
+	c, _, _, out = newCommander(wire.RoleHost)
+	c.pr.hello(hello)
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindParticipants, Joined: &me, Count: &two})
+	if got := out.String(); !strings.Contains(got, "you joined (2 in the party)") {
+		t.Errorf("no join said before it:\n%s", got)
+	}
+}
+
 // TestNamesSayCoHost: the join's list of who is there says co-host of a host that is not
 // the owner, as /who does (a tester's join said "op (host)" and /who "op (co-host)").
 func TestNamesSayCoHost(t *testing.T) {

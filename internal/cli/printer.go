@@ -108,6 +108,12 @@ type printer struct {
 	// ownDrop: the host said this terminal's member left (its connection dropped); its
 	// joined event that follows is said as coming back.
 	ownDrop bool
+	// joinSaid: this connection's join was said already, with the party it joined (a
+	// join's first hello: joinedSaid), so its own joined event that follows is not said
+	// again as "you joined" (a user tester's read "joined hannah's party as alice (2 in
+	// the party: …)", then "you joined (2 in the party)"). A member back is still told
+	// "you are back in the party", and each hello clears it: a reconnect's says so too.
+	joinSaid bool
 	// sending: when this terminal's prompt went to the host, while it has no answer.
 	sending time.Time
 	// shell: the /shell command running in this terminal, "" when none.
@@ -346,8 +352,16 @@ func (p *printer) hello(h wire.HelloResult) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.r.reset(h)
+	p.joinSaid = false
 	p.pushStatusLocked()
 	p.baseNewsLocked()
+}
+
+// joinedSaid tells the printer that this connection's join was just said (joinSaid).
+func (p *printer) joinedSaid() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.joinSaid = true
 }
 
 // baseNewsLocked tells followBase to learn the base again.

@@ -74,12 +74,15 @@ func (p *printer) eventLocked(ev wire.Event) {
 			// This terminal, back after a dropped connection (not "bob joined" about
 			// oneself: a tester's), or in a party resumed after it ended, as everyone else is
 			// told ("alice came back"; a tester's own terminal said "you joined").
-			p.ownDrop = false
+			p.ownDrop, p.joinSaid = false, false
 			if p.earlier {
 				p.asideLocked("party", fmt.Sprintf("you came back (%s)", people(count)))
 			} else {
 				p.asideLocked("party", fmt.Sprintf("you are back in the party (%s)", people(count)))
 			}
+		case ev.Joined != nil && ev.Joined.ID == p.r.you.ID && p.r.you.ID != "" && p.joinSaid && !p.earlier:
+			// This connection's join, said with the party it joined (joinSaid).
+			p.joinSaid = false
 		case ev.Joined != nil && ev.Joined.ID == p.r.you.ID && p.r.you.ID != "":
 			p.asideLocked("party", fmt.Sprintf("you joined (%s)", people(count))) // not "bob joined" about oneself
 		case ev.Joined != nil:

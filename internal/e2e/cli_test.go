@@ -30,6 +30,11 @@ func TestHostAndJoinTalk(t *testing.T) {
 	h.expect(`^\[party\] bob joined \(2 in the party\)$`)
 	j.send("please say hi")
 	j.expect(`^\[party\] bob: please say hi$`)
+	// The join was said once: its own joined event, which came before the prompt's, is
+	// not said again as "you joined (2 in the party)" (a user tester's).
+	if strings.Contains(j.stdout(), "you joined") {
+		t.Errorf("the join said twice:\n%s", j.stdout())
+	}
 	j.expect(`echo: please say hi`)
 	h.expect(`echo: please say hi`)
 	j.expect(`^\[system\] claude finished`)

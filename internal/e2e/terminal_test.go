@@ -301,7 +301,7 @@ func TestTerminalNoColor(t *testing.T) {
 	// Without NO_COLOR the same terminal is coloured, so the check above means something.
 	k := newPane(t, []string{"CONCORDIA_INVITE=" + inv, "TERM=xterm-256color"}, "join", "--name", "carol")
 	k.wait(`› `)
-	k.wait(`you joined`)
+	k.wait(`joined hosty's party as carol`) // (said once: not "you joined" again, a user tester's)
 	if colour.FindString(k.raw()) == "" {
 		t.Fatalf("no colour in a colour terminal:\n%q", k.raw())
 	}
