@@ -842,6 +842,42 @@ func TestJoinPartySaysWhenItCannotKeepItsMembership(t *testing.T) {
 	}
 }
 
+// A name typed to join is offered next time, by Create party and the next join, as one
+// typed in Create party is (a window tester who joined as Bob was offered the OS user's
+// name to host under); the name a party already knew this window by is not: joining again
+// under it is no choice of a name.
+func TestJoinRemembersTheNameChosen(t *testing.T) {
+	hostApp := newFixture(t)
+	info, err := hostApp.app.CreateParty(CreateRequest{Name: "hana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+	if _, err := f.app.JoinParty(info.Invite, "pat"); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := f.app.GetSettings(); err != nil || s.Name != "pat" {
+		t.Fatalf("after joining as pat the settings' name is %q (%v)", s.Name, err)
+	}
+	if err := f.app.Leave(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := f.app.GetSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Name = "zed"
+	if _, err := f.app.SaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.app.JoinParty(info.Invite, "pat"); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := f.app.GetSettings(); err != nil || s.Name != "zed" {
+		t.Fatalf("back in the party as pat, the name it knew: the settings' name is %q (%v), want zed", s.Name, err)
+	}
+}
+
 func TestSentence(t *testing.T) {
 	tests := []struct {
 		name string

@@ -273,6 +273,7 @@ func (a *App) JoinParty(link, name string) (session.Info, error) {
 		a.mu.Unlock()
 		cancel()
 	}()
+	known := a.JoinName(link) // the name this computer last joined the link's party under
 	info, err := a.session.Join(ctx, link, name)
 	if err == nil && ctx.Err() != nil {
 		// Cancelled as the hello came back: the person closed the dialog, so they are not
@@ -290,6 +291,14 @@ func (a *App) JoinParty(link, name string) (session.Info, error) {
 			}
 		}
 		return session.Info{}, a.fail("join party", err)
+	}
+	if strings.TrimSpace(name) != known {
+		// A name the person chose, not the one this party knew them by: Create party and
+		// the next join offer it, as they offer one typed in Create party (a window
+		// tester who joined as Bob was offered the OS user's name to host under).
+		if _, err := a.settings.Remember(settings.Chosen{Name: name}); err != nil {
+			a.log.Warn("remember the name joined under", "err", err)
+		}
 	}
 	if info.NotKept != nil {
 		a.log.Info("join party: membership not kept", "err", info.NotKept)

@@ -146,6 +146,8 @@ export class AppState {
         changed: () => this.#changed(),
         notify: (kind, text) => this.notify(kind, text),
         name: () => this.settings?.name ?? '',
+        // Go keeps a name chosen to join as the settings' (App.JoinParty): Create party offers it.
+        joined: () => this.#reloadSettings(),
       },
       this.#party,
       opts.checkDelayMs ?? 250,
@@ -162,6 +164,17 @@ export class AppState {
 
   #changed(): void {
     for (const fn of [...this.#listeners]) fn();
+  }
+
+  /** Takes the saved settings again: Go saved what was chosen to create or join a party. */
+  #reloadSettings(): void {
+    this.#backend.GetSettings().then(
+      (st) => {
+        this.#settings.settings = st;
+        this.#changed();
+      },
+      () => {},
+    );
   }
 
   /** The tray note's text while it should show, else ''. */
@@ -326,13 +339,7 @@ export class AppState {
       if (gen !== this.#party.gen) return false;
       this.#party.enter(s);
       // The form's values are now the saved settings: the next Create party offers them.
-      this.#backend.GetSettings().then(
-        (st) => {
-          this.#settings.settings = st;
-          this.#changed();
-        },
-        () => {},
-      );
+      this.#reloadSettings();
       return true;
     } catch (err) {
       if (gen === this.#party.gen) this.#party.unsubscribe();

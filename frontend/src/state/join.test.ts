@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppState } from './app-state';
 import { CreateFormCheck } from './create-form';
-import { FakeBackend } from './fake-backend';
+import { FakeBackend, fakeSettings } from './fake-backend';
 import { DEMO_INVITE, DEMO_VIEWER_INVITE, DemoBackend, checkInvite } from './demo-backend';
 import { UNPINNED_WARNING, clipboardLink, inviteSummary, inviteWarning, normalizeLink, unwrapInvite } from './join';
 import type { CreateRequest } from './types';
@@ -208,6 +208,27 @@ describe('join dialog and the clipboard', () => {
     await vi.advanceTimersByTimeAsync(300);
     await joined;
     expect(joinedAs).toEqual(['Typed', 'ann']);
+  });
+
+  it('reads the settings again after a join: Go keeps the name chosen for it', async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => '';
+    let saved = 'ann';
+    be.handlers.GetSettings = async () => ({ ...fakeSettings, name: saved });
+    const joinParty = be.handlers.JoinParty!;
+    be.handlers.JoinParty = async (invite: string, name: string) => {
+      saved = name; // App.JoinParty remembers a chosen name
+      return joinParty(invite, name);
+    };
+    const { st } = await started(be);
+    await st.openJoin();
+    st.setJoinName('Bob');
+    st.setJoinInvite(pinned(2222));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await st.submitJoin()).toBe(true);
+    await vi.advanceTimersByTimeAsync(0);
+    // Create party offers it (a window tester who joined as Bob was offered "root").
+    expect(st.settings?.name).toBe('Bob');
   });
 
   it('offers the display name the settings have now, unless one was typed here', async () => {

@@ -191,6 +191,8 @@ export interface JoinHooks {
   notify(kind: 'info' | 'error', text: string): void;
   /** The display name in the settings now (the create form saves a changed one there). */
   name(): string;
+  /** A join succeeded: Go saved a name chosen for it as the settings' (App.JoinParty). */
+  joined(): void;
 }
 
 /** What of Go the join dialog calls. */
@@ -393,6 +395,7 @@ export class JoinDialog {
       // offered (a reviewer's: one typed name kept it from ever being offered again).
       this.state = { ...this.state, open: false, busy: false, error: '', invite: '', check: 'empty', problem: '', warning: '', typed: false, nameTyped: false, nameKnown: false };
       this.#party.enter(s);
+      this.#hooks.joined();
       if (s.asked_name) {
         // The host made the name unique (Go compares): said, or "tina-2" is a puzzle (a tester's).
         // A co-host back with a rotated participant invite is someone new: said why (a
