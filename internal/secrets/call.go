@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -65,6 +66,11 @@ func (s *Store) call(ctx context.Context, op func(Backend) (string, error)) (str
 
 	select {
 	case r := <-done:
+		var ue *unavailableError
+		if errors.As(r.err, &ue) && ue.detail != "" {
+			// The backend's own words, for --verbose: the error says them for a person.
+			s.log.Debug("keyring unavailable", "detail", ue.detail)
+		}
 		return r.value, r.err
 	case <-tctx.Done():
 		if err := ctx.Err(); err != nil {

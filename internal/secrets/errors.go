@@ -2,6 +2,8 @@ package secrets
 
 import (
 	"errors"
+	"os"
+	"regexp"
 	"strings"
 
 	"github.com/zalando/go-keyring"
@@ -38,7 +40,12 @@ var (
 
 // unavailableError is an ErrUnavailable with the reason attached. The reason is already
 // redacted: it never holds the key.
-type unavailableError struct{ reason string }
+type unavailableError struct {
+	reason string
+	// detail is the backend's own words when reason says them otherwise (plainReason),
+	// redacted too: for the --verbose log (Store.call), never for a person.
+	detail string
+}
 
 func (e *unavailableError) Error() string {
 	return "OS keyring unavailable: " + e.reason + " (set GEMINI_API_KEY to use a key without the keyring)"
@@ -55,7 +62,11 @@ func unavailable(cause error, secret string) error {
 	if secret != "" {
 		msg = strings.ReplaceAll(msg, secret, "[redacted]")
 	}
-	return &unavailableError{reason: plainReason(msg)}
+	e := &unavailableError{reason: plainReason(msg)}
+	if e.reason != msg {
+		e.detail = msg
+	}
+	return e
 }
 
 // plainReason says a Secret Service failure that people meet in words they know; other
@@ -74,7 +85,51 @@ func plainReason(msg string) string {
 		// service does not answer (a tester's read the D-Bus path of the collection).
 		return "the keyring could not be unlocked (it may be locked: unlock it, e.g. by logging in again; or no keyring service such as GNOME Keyring answers)"
 	}
+	// godbus reads the real environment, so the address it could not use is os's.
+	if r, ok := busReason(msg, os.Getenv("DBUS_SESSION_BUS_ADDRESS")); ok {
+		return r
+	}
 	return msg
+}
+
+// busDial is godbus's failure to connect to the session bus: net's "dial unix PATH:
+// connect: no such file or directory" (an address left from a session that ended, after
+// ssh or su) or "dial tcp HOST:PORT: connect: connection refused".
+var busDial = regexp.MustCompile(`^dial (?:unix|tcp|tcp4|tcp6) (\S+): (?:connect: )?(.+)$`)
+
+// busReason says in words a person knows that the D-Bus session bus at addr (the value of
+// DBUS_SESSION_BUS_ADDRESS) cannot be used, when msg is godbus's error for that; ok is
+// false for other messages. (godbus's own words, "dial unix /tmp/…: connect: no such
+// file or directory" and "dbus: invalid bus address (invalid or unsupported transport)",
+// reached a tester's terminal after su.)
+func busReason(msg, addr string) (reason string, ok bool) {
+	switch m := busDial.FindStringSubmatch(msg); {
+	case m != nil:
+		why := m[2]
+		switch why {
+		case "no such file or directory":
+			why = "it does not exist"
+		case "connection refused":
+			why = "nothing answers there"
+		}
+		return "the D-Bus session bus at " + m[1] + " cannot be reached (" + why + "): DBUS_SESSION_BUS_ADDRESS may be left from another session, e.g. after ssh or su", true
+	case strings.HasPrefix(msg, "dbus: invalid bus address"),
+		strings.HasPrefix(msg, "dbus: invalid address"),
+		strings.HasPrefix(msg, "dbus: unsupported address"),
+		strings.HasPrefix(msg, "dbus: invalid tcp family"):
+		return "DBUS_SESSION_BUS_ADDRESS (" + quoteAddr(addr) + ") is not a D-Bus address Concordia can use", true
+	case msg == "dbus: authentication failed":
+		return "the D-Bus session bus at " + quoteAddr(addr) + " refused this user: DBUS_SESSION_BUS_ADDRESS may be another user's, e.g. after su", true
+	}
+	return "", false
+}
+
+// quoteAddr is addr for a sentence: quoted, or "empty".
+func quoteAddr(addr string) string {
+	if addr == "" {
+		return "empty"
+	}
+	return `"` + addr + `"`
 }
 
 // Cause is the keyring's own error inside err when err is one that the keyring is

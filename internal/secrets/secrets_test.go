@@ -498,6 +498,57 @@ func TestUnavailableInPlainWords(t *testing.T) {
 	}
 }
 
+// TestStaleBusInPlainWords: a DBUS_SESSION_BUS_ADDRESS that cannot be used (left from
+// another session after ssh or su) is said in words, not as godbus's "dial unix …:
+// connect: …" or "dbus: invalid bus address (…)" (a tester's terminal showed both). The
+// real go-keyring is called: godbus fails before it reaches any bus.
+func TestStaleBusInPlainWords(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the D-Bus session bus is for Linux/BSD")
+	}
+	stale := filepath.Join(t.TempDir(), "nonexistent-bus")
+	for _, tt := range []struct{ addr, want, raw string }{
+		{"unix:path=" + stale, "the D-Bus session bus at " + stale + " cannot be reached (it does not exist): DBUS_SESSION_BUS_ADDRESS may be left from another session, e.g. after ssh or su", "dial unix " + stale},
+		{"disabled:", `DBUS_SESSION_BUS_ADDRESS ("disabled:") is not a D-Bus address Concordia can use`, "dbus: invalid bus address"},
+	} {
+		t.Run(tt.addr, func(t *testing.T) {
+			t.Setenv("DBUS_SESSION_BUS_ADDRESS", tt.addr)
+			logs := &testkit.Buffer{}
+			s := secrets.New(secrets.Options{
+				Getenv:    func(string) string { return "" },
+				ConfigDir: t.TempDir(),
+				Logger:    slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			})
+			if got := s.Status(context.Background()).KeyringError; got != tt.want {
+				t.Errorf("KeyringError %q, want %q", got, tt.want)
+			}
+			err := s.Set(context.Background(), testKey)
+			if got, want := secrets.Cause(err).Error(), "OS keyring unavailable: "+tt.want+" (set GEMINI_API_KEY to use a key without the keyring)"; got != want {
+				t.Errorf("Set: %q, want %q", got, want)
+			}
+			// godbus's own words are kept for --verbose.
+			if !strings.Contains(logs.String(), tt.raw) {
+				t.Errorf("the log lacks the backend's own words: %s", logs)
+			}
+		})
+	}
+}
+
+// TestBusRefusedInPlainWords: a bus that refuses this user (its address another user's,
+// after su) is said in words.
+func TestBusRefusedInPlainWords(t *testing.T) {
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/run/user/1000/bus")
+	h := newHarness(t, nil)
+	h.backend.Fail(errors.New("dbus: authentication failed"))
+	want := `the D-Bus session bus at "unix:path=/run/user/1000/bus" refused this user: DBUS_SESSION_BUS_ADDRESS may be another user's, e.g. after su`
+	if got := h.store.Status(context.Background()).KeyringError; got != want {
+		t.Errorf("KeyringError %q, want %q", got, want)
+	}
+	if !strings.Contains(h.logs.String(), "dbus: authentication failed") {
+		t.Errorf("the log lacks the backend's own words: %s", h.logs)
+	}
+}
+
 // DropLegacy removes the key line and keeps the rest; a file with no key is left alone
 // and said nothing of, even one that does not parse (a reviewer's was warned of a key
 // line at every key set).
