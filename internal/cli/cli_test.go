@@ -1328,6 +1328,28 @@ func TestMainUsage(t *testing.T) {
 	}
 }
 
+// TestResumeOfARunningParty: a party another process runs is refused in one sentence
+// with the way out, named by its id whether or not it was given (a tester was shown the
+// journal's path and the lock's words: "cannot resume the party: …jsonl: the party is
+// already running: another concordia process has it open").
+func TestResumeOfARunningParty(t *testing.T) {
+	dataDir := t.TempDir()
+	w, err := journal.Create(dataDir, journal.Header{Party: "abcdefabcdef", Host: "hosty", Created: time.Now(), Token: "tok",
+		Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close() // holds the journal, as a running host does
+	want := "concordia host: party abcdefabcdef is already running in another concordia process (a window or a terminal): join it with its invite, or end it there first\n"
+	for _, args := range [][]string{{"--resume"}, {"--resume", "abcdefabcdef"}} {
+		var errb bytes.Buffer
+		io := IO{Out: &bytes.Buffer{}, Err: &errb, Getenv: func(string) string { return "" }}
+		if code := Main(context.Background(), append([]string{"host", "--data-dir", dataDir, "--no-local-repl"}, args...), io); code != ExitError || errb.String() != want {
+			t.Errorf("host %v: exit %d, stderr %q; want %d, %q", args, code, errb.String(), ExitError, want)
+		}
+	}
+}
+
 func TestRosterIgnoresReplayedMembership(t *testing.T) {
 	var out bytes.Buffer
 	pr := newPrinter(&out)

@@ -64,9 +64,19 @@ func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string
 		// A bad argument (2), as export's and parties' (a tester's got 1).
 		return pos, nil, usageError(fs, io.Err, "--resume: %q is not a party id (%s lists them)", rf.id, partiesCommand(f.dataDir))
 	}
-	res, err := host.OpenResume(dataDir, rf.id, 0)
+	// The latest party's id is taken here, not by OpenResume, so that a refusal can name it.
+	id := rf.id
+	if id == "" {
+		id, _ = journal.Latest(dataDir) // on an error OpenResume says it again
+	}
+	res, err := host.OpenResume(dataDir, id, 0)
 	if err != nil {
 		switch {
+		case errors.Is(err, journal.ErrInUse):
+			// The way out, as the window says it (a tester was shown the journal's path
+			// and the lock's words).
+			fmt.Fprintf(io.Err, "concordia host: party %s is already running in another concordia process (a window or a terminal): join it with its invite, or end it there first\n", id)
+			return pos, nil, ExitError
 		case errors.Is(err, journal.ErrNoParties):
 			fmt.Fprintf(io.Err, "concordia host: no party to resume in %s\n", dataDir)
 		case errors.Is(err, host.ErrNoParty):
@@ -77,8 +87,8 @@ func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string
 			fmt.Fprintf(io.Err, "concordia host: cannot resume the party: %v; `%s` still writes its events\n", err, exportCommand(rf.id, f.dataDir))
 			return pos, nil, ExitError
 		default:
-			// Running in another process, or a journal that cannot be read: a party that
-			// cannot start (1), not a bad argument (a tester's got 2).
+			// A journal that cannot be read: a party that cannot start (1), not a bad
+			// argument (a tester's got 2).
 			fmt.Fprintf(io.Err, "concordia host: cannot resume the party: %v\n", err)
 			return pos, nil, ExitError
 		}

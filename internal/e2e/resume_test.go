@@ -468,7 +468,7 @@ func TestResumeWithTheSameCommandLine(t *testing.T) {
 	r.expect(`the invites are the ones it had last`)
 	// Resuming it again while it runs: a party that cannot start (1), not a bad argument (2).
 	twice := start(t, nil, "host", "--resume", "--data-dir", dataDir, "--no-local-repl")
-	if code := twice.wait(); code != 1 || !strings.Contains(twice.stderr(), "the party is already running") {
+	if code := twice.wait(); code != 1 || !strings.Contains(twice.stderr(), "is already running in another concordia process (a window or a terminal): join it with its invite, or end it there first") {
 		t.Fatalf("--resume of a running party: exit %d, stderr %q", code, twice.stderr())
 	}
 	r.cmd.Process.Signal(os.Interrupt)
