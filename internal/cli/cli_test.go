@@ -2926,6 +2926,46 @@ func TestResumedTurnCountsFromTheResume(t *testing.T) {
 	}
 }
 
+// A resumed host's requests of the turn the stop cut short are cancelled by the resume,
+// in the events printed under "— live —" (liveThen): nobody is asked to decide on them,
+// neither under the marker nor after the first cancel (a user tester's host was).
+func TestLiveDoesNotAskForRequestsItsNextEventsCancel(t *testing.T) {
+	var out bytes.Buffer
+	pr := newPrinter(&out)
+	pr.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "hostie", Role: wire.RoleHost}, State: wire.State{Phase: wire.PhaseRunning, Seq: 7}})
+	pr.historyStart(4)
+	asked := []wire.Permission{
+		{ID: "t1", Tool: "Bash", Summary: "touch a", Batch: "b1", Status: wire.PermissionPending},
+		{ID: "t2", Tool: "Bash", Summary: "touch b", Batch: "b1", Status: wire.PermissionPending},
+	}
+	pr.event(wire.Event{Seq: 1, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Merged: "go"}})
+	pr.event(wire.Event{Seq: 2, Kind: wire.KindPermission, Permission: &asked[0]})
+	pr.event(wire.Event{Seq: 3, Kind: wire.KindPermission, Permission: &asked[1]})
+	pr.event(wire.Event{Seq: 4, Kind: wire.KindPhase, Phase: wire.PhaseAwaitingPermission})
+	out.Reset()
+	var next []wire.Event
+	for i, pm := range asked {
+		pm.Status, pm.Reason = wire.PermissionDenied, "the host stopped before a decision"
+		next = append(next, wire.Event{Seq: int64(5 + i), Kind: wire.KindPermission, Permission: &pm})
+	}
+	pr.liveThen(next)
+	want := "— live —\n" +
+		"[permission] cancelled Bash: touch a: the host stopped before a decision\n" +
+		"[permission] cancelled Bash: touch b: the host stopped before a decision\n"
+	if got := out.String(); got != want {
+		t.Fatalf("under the marker:\n%s\nwant:\n%s", got, want)
+	}
+	// One the next events do not settle still waits, and is said to.
+	out.Reset()
+	pr.historyStart(1)
+	pr.event(wire.Event{Seq: 7, Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t3", Tool: "Bash", Summary: "touch c", Batch: "b1", Status: wire.PermissionPending}})
+	out.Reset()
+	pr.liveThen(nil)
+	if got := out.String(); !strings.Contains(got, "[permission] claude waits for a decision on Bash\n") {
+		t.Fatalf("a request still waiting, under the marker:\n%s", got)
+	}
+}
+
 // A batch retried on a restarted claude counts its time from the retry too: a user tester's
 // host read "waiting for a tool decision · 9s · denied in 35s" of a 40 s request, the 9 s
 // holding the attempt claude was killed in.

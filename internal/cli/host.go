@@ -378,10 +378,7 @@ decide it.`, io.Out, io.Err)
 		if resume != nil {
 			st.Events = nil
 			releaseHistory()
-			pr.live()
-			for _, ev := range now {
-				pr.event(ev)
-			}
+			pr.liveThen(now)
 			// The history pushed the invites out of sight, and this terminal has no /invite.
 			pr.invites(hostInv.strip(h.Invites()), "the invites:", hostInv.where())
 		}
@@ -402,10 +399,7 @@ decide it.`, io.Out, io.Err)
 			pr.notice("error", describe(err))
 			return ExitError
 		}
-		pr.live()
-		for _, ev := range now {
-			pr.event(ev)
-		}
+		pr.liveThen(now)
 		if resume != nil && len(hello.State.Events) > 0 {
 			// The history pushed the invites printed at the start out of sight (a tester's
 			// were 400 lines up): they are printed again below it.

@@ -132,14 +132,15 @@ func permWhat(pm wire.Permission) string {
 // at once: the next is said after the last of them (a reviewer's terminal said "still
 // waiting" of one the same decision had allowed).
 func (p *printer) nextRequestLocked(decided wire.Permission, waited bool) {
-	if !waited || p.earlier || !p.isHostLocked() || len(p.r.perms) == 0 {
+	waiting := p.waitingLocked()
+	if !waited || p.earlier || !p.isHostLocked() || len(waiting) == 0 {
 		return
 	}
-	if decided.ByAlways() && slices.ContainsFunc(p.r.perms, func(w wire.Permission) bool { return w.Tool == decided.Tool }) {
+	if decided.ByAlways() && slices.ContainsFunc(waiting, func(w wire.Permission) bool { return w.Tool == decided.Tool }) {
 		return
 	}
-	next, also := p.r.perms[0], ""
-	if n := len(p.r.perms) - 1; n > 0 {
+	next, also := waiting[0], ""
+	if n := len(waiting) - 1; n > 0 {
 		also = fmt.Sprintf(" (and %d more after it)", n)
 	}
 	p.noticeLocked("permission", "still waiting: "+permWhat(next)+also)
@@ -197,15 +198,15 @@ func (p *printer) hostHintLocked(pm wire.Permission, left string) {
 		p.noticeLocked("system", "this terminal is in the background: fg brings it back, to answer here")
 	}
 	coHost := p.r.host != "" && p.r.you.Name != p.r.host // "always" is the owner's
-	if n := len(p.r.perms); n > 1 && p.r.perms[0].ID != pm.ID {
+	if waiting := p.waitingLocked(); len(waiting) > 1 && waiting[0].ID != pm.ID {
 		cmds := "/allow, /deny [REASON] or /always"
-		if coHost || p.r.perms[0].Tool == party.ExitPlanTool { // a plan has no "always"
+		if coHost || waiting[0].Tool == party.ExitPlanTool { // a plan has no "always"
 			cmds = "/allow or /deny [REASON]"
 		}
 		if left != "" { // this request's own time, which the oldest's lines do not say
 			left = timeLeftOf("this one", p.deadlineLocked(pm), p.now())
 		}
-		p.noticeLocked("system", fmt.Sprintf("%d tool requests wait, answered oldest first: %s now answer %s", n, cmds, permWhat(p.r.perms[0]))+left)
+		p.noticeLocked("system", fmt.Sprintf("%d tool requests wait, answered oldest first: %s now answer %s", len(waiting), cmds, permWhat(waiting[0]))+left)
 		return
 	}
 	if pm.Tool == party.ExitPlanTool { // a plan is approved one at a time: no /always

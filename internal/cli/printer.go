@@ -126,6 +126,9 @@ type printer struct {
 	roleTimer  *time.Timer
 	// evented is closed when the next event has been taken (await); nil while nobody waits.
 	evented chan struct{}
+	// settling: the tool requests that events about to be printed settle (liveThen): not
+	// said to wait meanwhile. nil otherwise.
+	settling map[string]bool
 }
 
 // roleChangeWait is how long a role change waits for the host's notice of it.
@@ -172,9 +175,10 @@ func (p *printer) sayRoleChangeLocked(next wire.Event) (said bool) {
 
 // waitingRequestsLocked tells a host the tool requests that wait for them, and how to answer.
 func (p *printer) waitingRequestsLocked() {
-	pm := p.r.perms[0]
+	waiting := p.waitingLocked()
+	pm := waiting[0]
 	waits := fmt.Sprintf("claude waits for a decision on %s", term.Line(pm.Tool))
-	if n := len(p.r.perms); n > 1 {
+	if n := len(waiting); n > 1 {
 		waits = fmt.Sprintf("claude waits for decisions on %d tool requests; the oldest is %s", n, permWhat(pm))
 	}
 	p.noticeLocked("permission", waits)
@@ -815,25 +819,56 @@ func (p *printer) skipEnd(s *skipRun) {
 
 // live prints the marker between replayed history and live events, once after a
 // historyStart.
-func (p *printer) live() {
+func (p *printer) live() { p.liveThen(nil) }
+
+// liveThen prints the marker, as live does, then the events next: what happened since the
+// history, which a resumed host prints under the marker (who was disconnected, the
+// requests of the turn the stop cut short, cancelled). A request those events settle is
+// not said to wait, neither under the marker nor after another's cancel (a user tester's
+// resumed host was asked to decide on a request the next line cancelled).
+func (p *printer) liveThen(next []wire.Event) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.settling = nil
+	for _, ev := range next {
+		if ev.Kind == wire.KindPermission && ev.Permission != nil && ev.Permission.Status != wire.PermissionPending {
+			if p.settling == nil {
+				p.settling = map[string]bool{}
+			}
+			p.settling[ev.Permission.ID] = true
+		}
+	}
 	if p.earlier {
 		p.earlier = false
 		p.markerLocked("— live —")
-		if p.isHostLocked() && len(p.r.perms) > 0 { // the history's requests had no /allow under them
+		if waiting := p.waitingLocked(); p.isHostLocked() && len(waiting) > 0 { // the history's requests had no /allow under them
 			p.waitingRequestsLocked()
-		} else if len(p.r.perms) > 0 {
+		} else if len(waiting) > 0 {
 			// Nor the time they have left (a user tester's joiner read a request waiting,
 			// and not for how long).
-			pm := p.r.perms[0]
+			pm := waiting[0]
 			waits := "claude waits for a host's decision on " + permWhat(pm)
-			if n := len(p.r.perms); n > 1 {
+			if n := len(waiting); n > 1 {
 				waits = fmt.Sprintf("claude waits for a host's decision on %d tool requests; the oldest is %s", n, permWhat(pm))
 			}
 			p.noticeLocked("permission", waits+timeLeftWords(p.deadlineLocked(pm), p.now()))
 		}
 	}
+	p.mu.Unlock()
+	for _, ev := range next {
+		p.event(ev)
+	}
+	p.mu.Lock()
+	p.settling = nil
+	p.mu.Unlock()
+}
+
+// waitingLocked is the tool requests that wait, oldest first, as a host is told of them:
+// the roster's, but for those that events about to be printed settle (liveThen).
+func (p *printer) waitingLocked() []wire.Permission {
+	if len(p.settling) == 0 {
+		return p.r.perms
+	}
+	return slices.DeleteFunc(slices.Clone(p.r.perms), func(w wire.Permission) bool { return p.settling[w.ID] })
 }
 
 func (p *printer) markerLocked(text string) {

@@ -598,6 +598,44 @@ func TestRetryReachesAResumedHostAtOnce(t *testing.T) {
 	j.expect(`connected to the host; nothing to retry`)
 }
 
+// TestResumeDoesNotAskForAVoidRequest: a host killed while tool requests waited for a
+// decision, resumed, is not asked to decide on them: the resume cancels them, and the
+// lines under "— live —" say only that (a user tester's were asked "claude waits for a
+// decision on Bash … /allow, /deny …" a line before the cancel; with two, the first
+// cancel's "still waiting: …" named the second). The re-run turn asks again.
+func TestResumeDoesNotAskForAVoidRequest(t *testing.T) {
+	dataDir := t.TempDir()
+	args := []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
+		"--workdir", t.TempDir(), "--window", "200ms", "--name", "hosty"}
+	h := start(t, nil, args...)
+	h.expect(`party created`)
+	h.send("make two files FAKE_ASK=2 FAKE_PAR")
+	h.expect(`2 tool requests wait, answered oldest first`)
+	h.cmd.Process.Signal(syscall.SIGKILL)
+	h.wait()
+
+	r := start(t, nil, append(args, "--resume")...)
+	r.expect(`the partial reply above is void`)
+	out := r.stdout()
+	i := strings.Index(out, "— live —")
+	j := strings.Index(out, "the partial reply above is void")
+	if i < 0 || j < i {
+		t.Fatalf("no \"— live —\" above the void reply:\n%s", out)
+	}
+	live := out[i:j]
+	if strings.Count(live, "[permission] cancelled Bash: ") != 2 {
+		t.Errorf("not both requests cancelled under \"— live —\":\n%s", live)
+	}
+	for _, no := range []string{"waits for", "still waiting", "/allow", "wait, answered oldest first"} {
+		if strings.Contains(live, no) {
+			t.Errorf("%q under \"— live —\", of requests the resume cancelled:\n%s", no, live)
+		}
+	}
+	// The re-run turn asks again, and that is a question.
+	r.expect(`2 tool requests wait, answered oldest first: /allow, /deny \[REASON\] or /always now answer Bash: touch file-1`)
+	r.interrupt()
+}
+
 // TestAgentDiesWithItsHost: a host killed with SIGKILL takes its agent with it. (It used
 // to live on, re-parented, still in the middle of a turn that waited for a tool decision,
 // beside the resumed host's new agent.)
