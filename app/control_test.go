@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -93,7 +94,9 @@ func TestHostControlThroughTheBindings(t *testing.T) {
 	if err := f.app.ApproveEditedBatch(ap.Approval.Batch, "edited FAKE_ASK"); err != nil {
 		t.Fatalf("ApproveEditedBatch: %v", err)
 	}
-	if err := f.app.ApproveBatch(ap.Approval.Batch); err == nil || !strings.Contains(err.Error(), "is no longer waiting for approval: it was sent or rejected") || strings.Contains(err.Error(), "invalid request") {
+	// Sent already: said how, and by whom (a host who lost a race to another's decision
+	// was told only that nothing waited).
+	if err := f.app.ApproveBatch(ap.Approval.Batch); err == nil || err.Error() != "That merged prompt is no longer waiting for approval: you already edited and sent it." {
 		t.Fatalf("ApproveBatch twice = %v", err)
 	}
 	perm := f.waitEvent(t, "a tool request", func(e wire.Event) bool {
@@ -239,6 +242,7 @@ func TestSentenceHostControl(t *testing.T) {
 		{"withdraw too late, remote", rpc.Errorf(rpc.CodeInvalidParams, "invalid request: that prompt is already being merged into a batch: too late to withdraw it"), "That prompt is already being merged into a batch: too late to withdraw it."},
 		{"invalid", fmt.Errorf("approve batch: %w", fmt.Errorf("%w: batch %q is not waiting for approval", party.ErrInvalid, "b3")), `Batch "b3" is not waiting for approval.`},
 		{"invalid remote", rpc.Errorf(rpc.CodeInvalidParams, "invalid request: no turn is running"), "No turn is running."},
+		{"decided by another host, remote", &rpc.Error{Code: rpc.CodeInvalidParams, Message: "that merged prompt is no longer waiting for approval: bob already approved it", Data: json.RawMessage(`{"decided":"approved","by":"bob"}`)}, "That merged prompt is no longer waiting for approval: bob already approved it."},
 		{"kicked", fmt.Errorf("send prompt: %w", client.ErrKicked), "A host removed you from the party."},
 		// A path starts the sentence: kept as it is (the Diff binding says it is about one).
 		{"a diff of an unchanged file", aboutPath("main.go", fmt.Errorf("diff: %w", workspace.UnchangedError{Path: "main.go"})), "main.go has no changes since the party began."},

@@ -3236,6 +3236,22 @@ func TestAReconnectForgetsWhatNoLongerWaits(t *testing.T) {
 	}
 }
 
+// A host's /reject or /approve just after another host decided the batch that waited goes
+// to the party for that batch, which says who decided it (party.DecidedError): a tester's
+// host, beaten by a co-host's /approve, read only "no merged prompt is waiting for
+// approval".
+func TestApprovalJustDecidedAsksTheParty(t *testing.T) {
+	c, ctl, _, _ := newCommander(wire.RoleHost)
+	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b7", Merged: "do it", Prompts: []string{"p1"}}})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindSystem, Text: "bob approved the merged prompt"})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b7", Merged: "do it", Prompts: []string{"p1"}}})
+	c.line(context.Background(), "/reject no")
+	c.line(context.Background(), "/approve")
+	if got := strings.Join(ctl.calls, "|"); got != "reject b7 no|approve b7" {
+		t.Fatalf("after bob's approval: calls %q", got)
+	}
+}
+
 // moreWS is fakeWS whose list leaves files unlisted (past wire.MaxListed): main.go, and
 // 45 files of g2/ (more of them among those not listed).
 type moreWS struct{ fakeWS }

@@ -21,11 +21,17 @@ import (
 // the party's tool permissions and its answers to tool requests, roles, removing members,
 // invites, and agent commands such as /compact.
 
+// held is the batch a host's /approve or /reject is for: the one waiting for approval, or
+// the one that waited until a moment ago, which the party refuses with who decided it
+// (party.DecidedError: "bob already approved it").
 func (c *commander) held() (string, error) {
 	id := ""
 	c.pr.with(func(r *roster) {
-		if r.held != nil {
+		switch {
+		case r.held != nil:
 			id = r.held.Batch
+		case r.heldLast != "" && time.Since(r.heldGone) < recentDecision:
+			id = r.heldLast
 		}
 	})
 	if id == "" {

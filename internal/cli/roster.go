@@ -50,6 +50,12 @@ type roster struct {
 	movedAt time.Time
 	held    *wire.Approval // the batch waiting for approval
 	running bool           // a turn is on the agent
+	// heldLast is the batch that waited for approval last, and heldGone when a host
+	// decided it (sent or rejected it): a host's /approve or /reject just after is sent for
+	// it, for the party to say who decided it (a tester's losing host read only that
+	// nothing waited).
+	heldLast string
+	heldGone time.Time
 	// pending lists the prompts waiting for a batch, oldest first; asks holds each one's
 	// first line, for the who-asked-what of the batch that takes it.
 	pending []string
@@ -144,7 +150,8 @@ func (r *roster) reset(h wire.HelloResult) {
 	// event of either (a reviewer's co-host's /approve then named a batch the host no
 	// longer knew). What still waits is in the phase, and comes again in the events.
 	if h.State.Phase != wire.PhaseAwaitingApproval {
-		r.held = nil
+		// Nobody decided it: not one for the party to say who did (heldLast).
+		r.held, r.heldLast = nil, ""
 		clear(r.heldOwn)
 	}
 	if h.State.Phase != wire.PhaseAwaitingPermission {
@@ -238,7 +245,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 	case wire.KindBatch:
 		if ev.Batch != nil {
 			r.batches[ev.Batch.ID] = batchWho{r.whoAsked(ev.Batch.Prompts), len(ev.Batch.Prompts), r.countMine(ev.Batch.Prompts)}
-			r.held = nil
+			r.dropHeld()
 			r.decided = nil // a request of an earlier turn is not what a /deny now is meant for
 			r.running = true
 			r.agentDown = ""
@@ -302,7 +309,7 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 				r.giveBack(mine...)
 			}
 		}
-		r.held = nil
+		r.dropHeld()
 		clear(r.heldOwn)
 	case wire.KindWithdrawn:
 		if w := ev.Withdrawn; w != nil {
@@ -586,6 +593,14 @@ func (r *roster) awayNamed(name string) int {
 		}
 	}
 	return n
+}
+
+// dropHeld notes that the batch waiting for approval, if any, was decided: sent or rejected.
+func (r *roster) dropHeld() {
+	if r.held != nil {
+		r.heldLast, r.heldGone = r.held.Batch, time.Now()
+	}
+	r.held = nil
 }
 
 func (r *roster) dropPerm(id string) {

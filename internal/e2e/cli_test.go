@@ -465,6 +465,34 @@ func TestHostQuitAsksWhileAPromptWaits(t *testing.T) {
 	}
 }
 
+// TestLosingHostIsToldWhoDecided: a co-host's /approve beats the host's /reject: the host
+// is told who sent it, not only that nothing waits (a tester's host read "[error] /reject:
+// no merged prompt is waiting for approval"); the co-host, whose /approve comes after the
+// host's /reject, who rejected it. Both in a terminal: the host's own, in the party's
+// process, and a joined one, over the wire.
+func TestLosingHostIsToldWhoDecided(t *testing.T) {
+	h, inv := host(t, nil, "--insecure", "--approve")
+	b := start(t, nil, "join", inv, "--name", "bob")
+	b.expect(`joined hosty's party as bob`)
+	h.send("/role bob host")
+	b.expect(`hosty made you a co-host`)
+	b.send("one prompt")
+	h.expect(`a prompt waits for a host's approval`)
+	b.expect(`a prompt waits for a host's approval`)
+	b.send("/approve")
+	h.expect(`^\[system\] bob approved their own prompt$`)
+	h.send("/reject no")
+	h.expect(`^\[error\] /reject: that merged prompt is no longer waiting for approval: bob already approved it$`)
+
+	b.send("another one")
+	h.expect(`^\s+bob: another one$`) // under its approval
+	b.expect(`^\s+bob: another one$`)
+	h.send("/reject not now")
+	b.expect(`^\[party\] hosty rejected your prompt; it was not sent: not now$`)
+	b.send("/approve")
+	b.expect(`^\[error\] /approve: that merged prompt is no longer waiting for approval: hosty already rejected it$`)
+}
+
 // TestLoopbackListenWithAPublicInvite: a party that listens on loopback only while its
 // invites name another address cannot be joined from another machine, and the host is told
 // (a tester resumed with --listen 127.0.0.1:0; the invites kept the journal's address).

@@ -81,6 +81,7 @@ func (p *Party) SetApproval(memberID string, on bool) error {
 		if !on && p.held != nil {
 			h := p.held
 			p.held = nil
+			p.heldDecided = &heldDecision{batch: h.id, how: wire.HeldApprovalOff, by: by.Name, byID: by.ID}
 			p.send(h.id, h.prompts, h.res.Text, h.res.Merger, "")
 		}
 		return nil
@@ -177,7 +178,7 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 		if p.closed {
 			return ErrClosed // ending (End): no batch may start
 		}
-		h, err := p.heldBatch(batch)
+		h, err := p.heldBatch(batch, by)
 		if err != nil {
 			return err
 		}
@@ -197,6 +198,11 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 			note = by.Name + " edited and sent " + h.wordsBy(by)
 		}
 		p.held = nil
+		how := wire.HeldApproved
+		if editedBy != "" {
+			how = wire.HeldEdited
+		}
+		p.heldDecided = &heldDecision{batch: h.id, how: how, by: by.Name, byID: by.ID}
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: note})
 		p.send(h.id, h.prompts, sent, h.res.Merger, editedBy)
 		return nil
@@ -206,11 +212,12 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 // Reject drops the waiting batch; its prompts are not sent and their authors are told.
 func (p *Party) Reject(memberID, batch, reason string) error {
 	return p.control(memberID, func(by *member) error {
-		h, err := p.heldBatch(batch)
+		h, err := p.heldBatch(batch, by)
 		if err != nil {
 			return err
 		}
 		p.held = nil
+		p.heldDecided = &heldDecision{batch: h.id, how: wire.HeldRejected, by: by.Name, byID: by.ID}
 		ids := promptIDs(h.prompts)
 		carried := make(map[string]bool, len(ids))
 		for _, id := range ids {
@@ -224,7 +231,18 @@ func (p *Party) Reject(memberID, batch, reason string) error {
 	})
 }
 
-func (p *Party) heldBatch(id string) (*heldBatch, error) {
+// heldDecision is how a batch that waited for approval was decided, and by whom.
+type heldDecision struct {
+	batch, how string // how: wire.HeldApproved, …
+	by, byID   string // the host's name and member id
+}
+
+// heldBatch is the batch id that waits for approval, for the host by to decide; the one a
+// host decided already is refused with how and by whom (DecidedError).
+func (p *Party) heldBatch(id string, by *member) (*heldBatch, error) {
+	if d := p.heldDecided; (p.held == nil || p.held.id != id) && d != nil && d.batch == id {
+		return nil, &DecidedError{Decided: d.how, By: d.by, You: d.byID == by.ID}
+	}
 	if p.held == nil || p.held.id != id {
 		// Said without the batch's id, which means nothing to a person (a tester's window
 		// showed "Batch \"b5\" is not waiting for approval").

@@ -67,6 +67,34 @@ func (e *RemovedError) Error() string {
 
 func (e *RemovedError) Unwrap() error { return ErrUnauthorized }
 
+// DecidedError refuses Approve or Reject of the batch that waited for approval last, once
+// a host decided it: it wraps ErrInvalid, and says how and by whom (the host who lost a race
+// to another's decision was told only that nothing waited, a tester's).
+type DecidedError struct {
+	Decided string // wire.HeldApproved, HeldEdited, HeldRejected or HeldApprovalOff
+	By      string // the name of the host who decided it
+	// You: the host who asks is the one who decided it.
+	You bool
+}
+
+func (e *DecidedError) Error() string {
+	who, what := e.By, "already approved it"
+	if e.You {
+		who = "you"
+	}
+	switch e.Decided {
+	case wire.HeldEdited:
+		what = "already edited and sent it"
+	case wire.HeldRejected:
+		what = "already rejected it"
+	case wire.HeldApprovalOff:
+		what = "turned approval off, which sent it"
+	}
+	return ErrInvalid.Error() + ": that merged prompt is no longer waiting for approval: " + who + " " + what
+}
+
+func (e *DecidedError) Unwrap() error { return ErrInvalid }
+
 // Runner is the agent as the party needs it: one turn at a time.
 // RunTurn returns an error only when the agent itself failed (the process died or could
 // not start: a *StartError); a turn that ran and failed is a TurnResult with IsError. When
@@ -308,8 +336,11 @@ type Party struct {
 	phase      string
 	busy       bool       // a merge, a waiting batch, a command or a turn is under way
 	held       *heldBatch // a merged batch waiting for approval
-	commands   []agentCommand
-	turn       *runningTurn // the turn on the agent, nil when none
+	// heldDecided is how the last batch that waited for approval was decided, and by whom
+	// (heldBatch's refusal says it); nil before one was.
+	heldDecided *heldDecision
+	commands    []agentCommand
+	turn        *runningTurn // the turn on the agent, nil when none
 	// failed is the error of the last turn the agent had and failed, while its session
 	// still holds that request: the next batch tells it so (afterFailure). "" otherwise.
 	failed    string

@@ -791,11 +791,17 @@ func rpcError(err error) error {
 	}
 	code := rpc.CodeInternalError
 	var removed *RemovedError
+	var decided *DecidedError
 	switch {
 	case errors.As(err, &removed):
 		// -32001 as for any dead session (an older client reads it so), with data that says
 		// a host removed it, and who (our extension, PROTOCOL.md §6).
 		return &rpc.Error{Code: wire.CodeUnauthorized, Message: removed.Error(), Data: wire.UnauthorizedData{Removed: true, By: removed.By}}
+	case errors.As(err, &decided):
+		// -32602 as for any batch that no longer waits, with data that says how it was
+		// decided, and by whom (our extension, PROTOCOL.md §7).
+		return &rpc.Error{Code: rpc.CodeInvalidParams, Message: strings.Replace(err.Error(), ErrInvalid.Error()+": ", "", 1),
+			Data: wire.NotHeldData{Decided: decided.Decided, By: decided.By}}
 	case errors.Is(err, ErrUnauthorized), errors.Is(err, ErrNotMember):
 		code = wire.CodeUnauthorized
 	case errors.Is(err, ErrBadName), errors.Is(err, ErrEmptyPrompt), errors.Is(err, ErrInvalid):

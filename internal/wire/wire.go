@@ -94,6 +94,24 @@ type UnauthorizedData struct {
 	By      string `json:"by,omitempty"`
 }
 
+// NotHeldData is the data of a -32602 that refuses Party.approve or Party.reject of the batch
+// that waited for approval last, once a host decided it (our extension, since 2026-12-07;
+// PROTOCOL.md §7): how it was decided (HeldApproved, HeldEdited, HeldRejected or
+// HeldApprovalOff) and by whom, the host's name. A host sends none for a batch it knows
+// nothing of, nor a host from before that date.
+type NotHeldData struct {
+	Decided string `json:"decided"`
+	By      string `json:"by"`
+}
+
+// How a batch that waited for approval was decided (NotHeldData.Decided).
+const (
+	HeldApproved    = "approved"     // Party.approve, its text as merged
+	HeldEdited      = "edited"       // Party.approve with another text
+	HeldRejected    = "rejected"     // Party.reject
+	HeldApprovalOff = "approval_off" // Party.setApproval false sent it
+)
+
 // RemovedBy is who removed a member, in the words that tell it so: by, the name of the host
 // who removed it (UnauthorizedData.By), or "a host" when that is not known. The one rule for
 // the host's refusal, the client's error, the window's and the terminal's words; each edge
