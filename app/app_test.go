@@ -853,11 +853,23 @@ func TestJoinRemembersTheNameChosen(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := newFixture(t)
+	before, err := f.app.GetSettings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before.Approve, before.ClaudeArgs = true, "--model opus"
+	if _, err := f.app.SaveSettings(before); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := f.app.JoinParty(info.Invite, "pat"); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := f.app.GetSettings(); err != nil || s.Name != "pat" {
-		t.Fatalf("after joining as pat the settings' name is %q (%v)", s.Name, err)
+	// The name only: a join has no form of the rest (a reviewer's join cleared the
+	// approval default and the extra arguments).
+	want := before
+	want.Name = "pat"
+	if s, err := f.app.GetSettings(); err != nil || s != want {
+		t.Fatalf("after joining as pat the settings are\n%+v (%v)\nwant\n%+v", s, err, want)
 	}
 	if err := f.app.Leave(); err != nil {
 		t.Fatal(err)

@@ -296,7 +296,7 @@ func (a *App) JoinParty(link, name string) (session.Info, error) {
 		// A name the person chose, not the one this party knew them by: Create party and
 		// the next join offer it, as they offer one typed in Create party (a window
 		// tester who joined as Bob was offered the OS user's name to host under).
-		if _, err := a.settings.Remember(settings.Chosen{Name: name}); err != nil {
+		if _, err := a.settings.RememberName(name); err != nil {
 			a.log.Warn("remember the name joined under", "err", err)
 		}
 	}

@@ -652,6 +652,26 @@ type Chosen struct {
 // invalid value keeps the saved one, so remembering never fails on what was typed. An
 // unreadable settings file is not overwritten: its error is returned.
 func (st *Store) Remember(c Chosen) (Settings, error) {
+	return st.update(func(next *Settings) {
+		next.remember(c)
+	})
+}
+
+// RememberName puts a display name chosen to join a party into the saved settings, and
+// nothing else: a join has no form of the other values (Remember of a Chosen with only
+// a name cleared the approval default and the extra arguments, a reviewer's). An empty
+// or invalid name keeps the saved one.
+func (st *Store) RememberName(name string) (Settings, error) {
+	return st.update(func(next *Settings) {
+		if v := strings.TrimSpace(name); v != "" && checkName(v) == nil {
+			next.Name = v
+		}
+	})
+}
+
+// update changes the saved settings with change and writes them (atomically, under the
+// same lock as Load and Save). An unreadable settings file is not overwritten.
+func (st *Store) update(change func(*Settings)) (Settings, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	s, err := st.load()
@@ -659,6 +679,23 @@ func (st *Store) Remember(c Chosen) (Settings, error) {
 		return s, err
 	}
 	next := s
+	change(&next)
+	next = next.Normalized()
+	if err := next.Validate(); err != nil {
+		return s, err
+	}
+	b, err := json.MarshalIndent(next, "", "  ")
+	if err != nil {
+		return s, fmt.Errorf("encode settings: %w", err)
+	}
+	if err := writeAtomic(st.path, append(b, '\n')); err != nil {
+		return s, fmt.Errorf("save settings: %w", err)
+	}
+	return next, nil
+}
+
+// remember puts c's values into next (Remember).
+func (next *Settings) remember(c Chosen) {
 	if v := strings.TrimSpace(c.Name); v != "" && checkName(v) == nil {
 		next.Name = v
 	}
@@ -693,18 +730,6 @@ func (st *Store) Remember(c Chosen) (Settings, error) {
 	if v := strings.TrimSpace(c.ClaudeArgs); CheckClaudeArgs(v) == nil {
 		next.ClaudeArgs = v // "" too: arguments cleared on the form are not wanted any more
 	}
-	next = next.Normalized()
-	if err := next.Validate(); err != nil {
-		return s, err
-	}
-	b, err := json.MarshalIndent(next, "", "  ")
-	if err != nil {
-		return s, fmt.Errorf("encode settings: %w", err)
-	}
-	if err := writeAtomic(st.path, append(b, '\n')); err != nil {
-		return s, fmt.Errorf("save settings: %w", err)
-	}
-	return next, nil
 }
 
 // writeAtomic replaces path with data so that a reader sees the old file or the new
