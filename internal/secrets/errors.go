@@ -3,7 +3,10 @@ package secrets
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/zalando/go-keyring"
@@ -86,7 +89,7 @@ func plainReason(msg string) string {
 		return "the keyring could not be unlocked (it may be locked: unlock it, e.g. by logging in again; or no keyring service such as GNOME Keyring answers)"
 	}
 	// godbus reads the real environment, so the address it could not use is os's.
-	if r, ok := busReason(msg, os.Getenv("DBUS_SESSION_BUS_ADDRESS")); ok {
+	if r, ok := busReason(msg, os.Getenv("DBUS_SESSION_BUS_ADDRESS"), loginBuses()); ok {
 		return r
 	}
 	return msg
@@ -97,12 +100,20 @@ func plainReason(msg string) string {
 // ssh or su) or "dial tcp HOST:PORT: connect: connection refused".
 var busDial = regexp.MustCompile(`^dial (?:unix|tcp|tcp4|tcp6) (\S+): (?:connect: )?(.+)$`)
 
+// loginBuses are where this user's login puts its session bus, which godbus v5 finds by
+// itself (and then puts into DBUS_SESSION_BUS_ADDRESS) when the variable is not set: as
+// sessionBusCheck, /run/user/<uid>/bus.
+func loginBuses() []string {
+	return []string{filepath.Join("/run/user", strconv.Itoa(os.Getuid()), "bus")}
+}
+
 // busReason says in words a person knows that the D-Bus session bus at addr (the value of
 // DBUS_SESSION_BUS_ADDRESS) cannot be used, when msg is godbus's error for that; ok is
 // false for other messages. (godbus's own words, "dial unix /tmp/…: connect: no such
 // file or directory" and "dbus: invalid bus address (invalid or unsupported transport)",
-// reached a tester's terminal after su.)
-func busReason(msg, addr string) (reason string, ok bool) {
+// reached a tester's terminal after su.) A bus at one of login's (loginBuses) is not
+// blamed on the variable: godbus may have found it there by itself (a reviewer's).
+func busReason(msg, addr string, login []string) (reason string, ok bool) {
 	switch m := busDial.FindStringSubmatch(msg); {
 	case m != nil:
 		why := m[2]
@@ -112,11 +123,17 @@ func busReason(msg, addr string) (reason string, ok bool) {
 		case "connection refused":
 			why = "nothing answers there"
 		}
+		if slices.Contains(login, m[1]) {
+			return "the D-Bus session bus at " + m[1] + " cannot be reached (" + why + "): this user's login session may have ended, or its bus stopped", true
+		}
 		return "the D-Bus session bus at " + m[1] + " cannot be reached (" + why + "): DBUS_SESSION_BUS_ADDRESS may be left from another session, e.g. after ssh or su", true
 	case strings.HasPrefix(msg, "dbus: invalid bus address"),
 		strings.HasPrefix(msg, "dbus: invalid address"),
 		strings.HasPrefix(msg, "dbus: unsupported address"),
 		strings.HasPrefix(msg, "dbus: invalid tcp family"):
+		if addr == "" {
+			return "the D-Bus session bus address this user's login left is not one Concordia can use", true
+		}
 		return "DBUS_SESSION_BUS_ADDRESS (" + quoteAddr(addr) + ") is not a D-Bus address Concordia can use", true
 	case msg == "dbus: authentication failed":
 		return "the D-Bus session bus at " + quoteAddr(addr) + " refused this user: DBUS_SESSION_BUS_ADDRESS may be another user's, e.g. after su", true

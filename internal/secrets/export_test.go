@@ -6,5 +6,8 @@ package secrets
 // SessionBusCheck exposes sessionBusCheck.
 var SessionBusCheck = sessionBusCheck
 
+// BusReason exposes busReason.
+var BusReason = busReason
+
 // SetBusCheck replaces the check run before every backend call.
 func SetBusCheck(s *Store, check func() error) { s.busCheck = check }

@@ -534,6 +534,26 @@ func TestStaleBusInPlainWords(t *testing.T) {
 	}
 }
 
+// A bus where the login puts it, which godbus finds by itself when
+// DBUS_SESSION_BUS_ADDRESS is not set (and then sets the variable to), is not blamed on
+// the variable; an address found there that godbus cannot use is not said as "empty"
+// (a reviewer's).
+func TestLoginBusNotBlamedOnTheVariable(t *testing.T) {
+	login := []string{"/run/user/1000/bus"}
+	for _, tt := range []struct{ msg, addr, want string }{
+		{"dial unix /run/user/1000/bus: connect: connection refused", "unix:path=/run/user/1000/bus",
+			"the D-Bus session bus at /run/user/1000/bus cannot be reached (nothing answers there): this user's login session may have ended, or its bus stopped"},
+		{"dial unix /tmp/dbus-x: connect: no such file or directory", "unix:path=/tmp/dbus-x",
+			"the D-Bus session bus at /tmp/dbus-x cannot be reached (it does not exist): DBUS_SESSION_BUS_ADDRESS may be left from another session, e.g. after ssh or su"},
+		{"dbus: invalid bus address (invalid or unsupported transport)", "",
+			"the D-Bus session bus address this user's login left is not one Concordia can use"},
+	} {
+		if got, ok := secrets.BusReason(tt.msg, tt.addr, login); !ok || got != tt.want {
+			t.Errorf("%q: %q (%v), want %q", tt.msg, got, ok, tt.want)
+		}
+	}
+}
+
 // TestBusRefusedInPlainWords: a bus that refuses this user (its address another user's,
 // after su) is said in words.
 func TestBusRefusedInPlainWords(t *testing.T) {
