@@ -3250,6 +3250,13 @@ func TestApprovalJustDecidedAsksTheParty(t *testing.T) {
 	if got := strings.Join(ctl.calls, "|"); got != "reject b7 no|approve b7" {
 		t.Fatalf("after bob's approval: calls %q", got)
 	}
+	// Past the race of two hosts typing at once, a /approve is for a prompt still to be
+	// held, not the last one: not sent (a reviewer's: a minute of "you already approved it").
+	c.pr.with(func(r *roster) { r.heldGone = time.Now().Add(-2 * recentHeldDecision) })
+	c.line(context.Background(), "/approve")
+	if got := strings.Join(ctl.calls, "|"); got != "reject b7 no|approve b7" {
+		t.Fatalf("long after bob's approval: calls %q", got)
+	}
 }
 
 // moreWS is fakeWS whose list leaves files unlisted (past wire.MaxListed): main.go, and

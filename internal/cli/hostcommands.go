@@ -30,7 +30,7 @@ func (c *commander) held() (string, error) {
 		switch {
 		case r.held != nil:
 			id = r.held.Batch
-		case r.heldLast != "" && time.Since(r.heldGone) < recentDecision:
+		case r.heldLast != "" && time.Since(r.heldGone) < recentHeldDecision:
 			id = r.heldLast
 		}
 	})
@@ -171,6 +171,12 @@ func (c *commander) permissions(ctx context.Context, arg string) error {
 // recentDecision is how long after a request was decided a host's /allow, /deny or
 // /always is told who decided it (it was most likely meant for that one).
 const recentDecision = time.Minute
+
+// recentHeldDecision is how long after a held prompt was decided a host's /approve or
+// /reject is still sent for it, so that the party says who decided it: the race of two
+// hosts typing at once, not a minute in which a /approve meant for the next merged
+// prompt, not yet held, would be told of the last one (a reviewer's).
+const recentHeldDecision = 10 * time.Second
 
 // movedRecently: a decision typed this soon after someone else decided the oldest request
 // may have been meant for that one, and is said back before it answers the next.
