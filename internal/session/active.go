@@ -78,6 +78,12 @@ func (a *active) controller() party.Controller {
 // a.mu: the party calls it on its loop.
 func (a *active) setInvites(inv wire.Invites) {
 	a.mu.Lock()
+	if a.status == StatusClosed {
+		// An answer to learnInvites that came as the party ended: the window may be in
+		// another party by now, which these are not the invites of (a reviewer's).
+		a.mu.Unlock()
+		return
+	}
 	a.invite, a.viewerInvite, a.hostInvite = inv.Invite, inv.ViewerInvite, inv.HostInvite
 	a.m.cfg.Emitter.Emit(EventPartyInvites, inv)
 	a.mu.Unlock()

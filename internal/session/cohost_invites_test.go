@@ -90,3 +90,22 @@ func TestAWindowMadeCoHostWhileAwayLearnsTheInvites(t *testing.T) {
 		t.Fatalf("the window's person once back: %+v", s.You)
 	}
 }
+
+// Invites that come once the party has ended (an answer to learnInvites in flight as the
+// co-host left) are not shown: the window may be in another party by then (a reviewer's).
+func TestInvitesAfterTheEndAreNotShown(t *testing.T) {
+	rec := newRecorder()
+	a := &active{m: New(Config{Emitter: rec}), role: wire.RoleParticipant, first: true}
+	a.setInvites(wire.Invites{Invite: "concordia://h:1/old"})
+	a.m.finish(a, "the host ended the party")
+	a.setInvites(wire.Invites{Invite: "concordia://h:1/late"})
+	var shown []string
+	for _, e := range rec.all() {
+		if e.name == EventPartyInvites {
+			shown = append(shown, e.data.(wire.Invites).Invite)
+		}
+	}
+	if len(shown) != 1 || shown[0] != "concordia://h:1/old" {
+		t.Fatalf("invites shown: %q, want only the one before the end", shown)
+	}
+}
