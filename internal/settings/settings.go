@@ -539,12 +539,18 @@ func checkPublicHost(h string) error {
 	return nil
 }
 
-// checkHostname accepts DNS names: dot-separated labels of letters, digits and hyphens.
+// checkHostname accepts DNS names: dot-separated labels of letters, digits and hyphens,
+// the last not all digits (999.1.1.1 is an IP address that is wrong, not a name: a
+// tester's was saved, and refused only by the listen's lookup).
 func checkHostname(h string) error {
 	if len(h) > 253 {
 		return errors.New("too long")
 	}
-	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
+	labels := strings.Split(strings.TrimSuffix(h, "."), ".")
+	if strings.Trim(labels[len(labels)-1], "0123456789") == "" {
+		return errors.New("all digits")
+	}
+	for _, label := range labels {
 		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
 			return errors.New("bad label")
 		}

@@ -456,3 +456,28 @@ func TestCheckNameFollowsTheHostsRule(t *testing.T) {
 		}
 	}
 }
+
+// The listen address's sentences, from a table the window's listenProblem is checked
+// against too (frontend/src/state/settings.test.ts): the same words whichever side finds
+// it (a reviewer found a bracketed host and a port past 2^53 read differently).
+func TestCheckListenAsTheWindowSaysIt(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "listen.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct{ Addr, Want string }
+	if err := json.Unmarshal(b, &cases); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		got := ""
+		if c.Addr != "" { // the default, which Normalized fills in
+			if err := checkListen(c.Addr); err != nil {
+				got = err.Error()
+			}
+		}
+		if got != c.Want {
+			t.Errorf("checkListen(%q) = %q, want %q", c.Addr, got, c.Want)
+		}
+	}
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { listenProblem, settingsErrorField, unreachableInviteWarning, validateSettings } from './settings';
 import { localCreateProblem } from './create-form';
 import { fakeSettings } from './fake-backend';
@@ -62,5 +63,13 @@ describe('listenProblem', () => {
     expect(listenProblem('a b:80')).toBe('The listen host "a b" is neither an IP address nor a host name.');
     expect(listenProblem('-x:80')).toBe('The listen host "-x" is neither an IP address nor a host name.');
     for (const ok of ['', ':8765', '127.0.0.1:0', '[::1]:9000', 'localhost:65535', 'party.example.org:80', '0.0.0.0:8765']) expect(listenProblem(ok)).toBe('');
+  });
+
+  it("says each address of Go's table as Go's checkListen does", () => {
+    // internal/settings/testdata/listen.json, which TestCheckListenAsTheWindowSaysIt reads
+    // too (a reviewer found a bracketed host and a port past 2^53 read differently).
+    const cases = JSON.parse(readFileSync(new URL('../../../internal/settings/testdata/listen.json', import.meta.url), 'utf8')) as { addr: string; want: string }[];
+    expect(cases.length).toBeGreaterThan(10);
+    for (const c of cases) expect([c.addr, listenProblem(c.addr)]).toEqual([c.addr, c.want]);
   });
 });

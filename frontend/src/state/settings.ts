@@ -84,22 +84,27 @@ export function listenProblem(addr: string): string {
   const port = m[3]!;
   if (port === '') return `The listen address "${addr}" has no port: add one from 0 to 65535 (0 for any free port).`;
   if (!/^\d+$/.test(port)) return `The listen port "${port}" is not a number: use one from 0 to 65535 (0 for any free port).`;
-  if (Number(port) > 65535) return `The listen port ${Number(port)} is out of range: use one from 0 to 65535 (0 for any free port).`;
-  if (host !== '' && m[1] === undefined && !isIPv4(host) && !isHostname(host)) return `The listen host "${host}" is neither an IP address nor a host name.`;
+  // As typed, without leading zeros (Go's words): Number() read 99999999999999999999 as 1e20.
+  if (Number(port) > 65535) return `The listen port ${port.replace(/^0+/, '')} is out of range: use one from 0 to 65535 (0 for any free port).`;
+  if (host !== '' && !isIPv4(host) && !isHostname(host) && !(m[1] !== undefined && isIPv6(host))) return `The listen host "${host}" is neither an IP address nor a host name.`;
   return '';
+}
+
+/** Roughly Go's net.ParseIP for IPv6 (inside brackets): hex groups, colons, an IPv4 tail; no zone. */
+function isIPv6(h: string): boolean {
+  return h.includes(':') && /^[0-9A-Fa-f:.]+$/.test(h);
 }
 
 function isIPv4(h: string): boolean {
   return /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(h) && h.split('.').every((n) => Number(n) <= 255);
 }
 
-/** Go's settings.checkHostname: dot-separated labels of letters, digits and inner hyphens. */
+/** Go's settings.checkHostname: dot-separated labels of letters, digits and inner hyphens, the last not all digits. */
 function isHostname(h: string): boolean {
   if (h.length > 253) return false;
-  return h
-    .replace(/\.$/, '')
-    .split('.')
-    .every((l) => l.length > 0 && l.length <= 63 && /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(l));
+  const labels = h.replace(/\.$/, '').split('.');
+  if (/^\d*$/.test(labels[labels.length - 1]!)) return false;
+  return labels.every((l) => l.length > 0 && l.length <= 63 && /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(l));
 }
 
 /**
