@@ -376,6 +376,14 @@ func TestAnEscapeTypedAfterARefusedLine(t *testing.T) {
 		{"an escape after a lone /", wire.RoleParticipant, []string{"/", "///etc/hosts"}, "", []string{`"//etc/hosts" was typed after "/"`}},
 		{"corrected with //", wire.RoleParticipant, []string{"/alow", "//alow is the word"}, "/alow is the word", nil},
 		{"a path", wire.RoleHost, []string{"/src", "/src/main.go is broken"}, "/src/main.go is broken", nil},
+		// Run on from a refused command's word, a path or words are not (a tester's
+		// "/alowsrc/x is broken" and "/alow/src/x is broken" went to claude).
+		{"words run on", wire.RoleParticipant, []string{"/alow", "/alowsrc/x is broken"}, "",
+			[]string{`"src/x" was typed after "/alow", which was refused and given back; clear the line (Ctrl-U) first`}},
+		{"a path run on from a mistyped command", wire.RoleHost, []string{"/alow", "/alow/src/x is broken"}, "",
+			[]string{`"/src/x" was typed after "/alow"`}},
+		{"after a space, the refused word again", wire.RoleHost, []string{"/alow", "/alow /src/x is broken"}, "",
+			[]string{`unknown command /alow`}},
 	} {
 		c, _, sent, out := newCommander(tc.role)
 		c.pr.setInputSink(func(string) {})

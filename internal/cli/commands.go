@@ -207,7 +207,7 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 		// tester's /foo was refused, then "/quit now" went to claude as "/foo/quit now",
 		// and another's "/alow" then "//etc/hosts is the file to read" as
 		// "/alow//etc/hosts is the file to read".
-		if what := c.typedAfter(rest); what != "" {
+		if what := c.typedAfter(refused, rest); what != "" {
 			c.refuse(fmt.Sprintf("%s was typed after %q, which was refused and given back; clear the line (Ctrl-U) first", what, term.Line(refused)), line)
 			return false
 		}
@@ -307,8 +307,12 @@ func (c *commander) line(ctx context.Context, line string) (quit bool) {
 // this member may not run too), one mistyped (from any command: a participant's /alow is
 // the host's /allow), a lone "/" (a terminal tester's "//etc/hosts …" went to claude
 // glued to the refused "/alow", and so did a participant's /role and second /alow).
-// Anything else is words, "" ("/foo/bar is a path"), as in any line.
-func (c *commander) typedAfter(rest string) string {
+// Words run straight on from a refused command's word are not words either, nor is a
+// path run on from a mistyped command: "/alow" then "src/x is broken" went to claude as
+// "/alowsrc/x is broken", and "/alow" then "/src/x …" as "/alow/src/x …" (a tester's).
+// Anything else is words, "" (a path run on from a word that is no command: "/src" then
+// "/main.go is broken"), as in any line.
+func (c *commander) typedAfter(refused, rest string) string {
 	if strings.HasPrefix(rest, "//") {
 		word, _, _ := strings.Cut(rest, " ")
 		return strconv.Quote(term.Line(word))
@@ -324,6 +328,13 @@ func (c *commander) typedAfter(rest string) string {
 	}
 	if name := markedCommand(rest); name != "" {
 		return "/" + name
+	}
+	if cw := commandWord.FindStringSubmatch(refused); cw != nil && cw[0] == refused && rest != "" && !strings.HasPrefix(rest, " ") {
+		// The refused line was a command's word alone, and this runs on from it.
+		if !strings.HasPrefix(rest, "/") || nearOf(strings.ToLower(cw[1]), func(string) bool { return true }) != "" {
+			word, _, _ := strings.Cut(rest, " ")
+			return strconv.Quote(term.Line(word))
+		}
 	}
 	return ""
 }
