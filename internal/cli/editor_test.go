@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -713,6 +714,30 @@ func TestUpRecallsPromptsOfAFailedTurn(t *testing.T) {
 	r.settle()
 	if v := up(); v != "held, then failed" || strings.Contains(b.String(), "Up recalls") || !strings.Contains(b.String(), "claude's turn failed") {
 		t.Fatalf("after a failed turn of others' only: Up recalls %q; printed:\n%s", v, b.String())
+	}
+}
+
+// TestUpRecallsButDoesNotInviteSendingAgainWhenArgsRefused: a turn unsent because Claude
+// Code refused the party's extra arguments fails the same way for anything sent again in
+// this party (agent.ErrArgsRefused, party's lastingStart). Up still recalls the prompt,
+// but the terminal does not say "to send again" just after "it will not start in this
+// party" (a reviewer's).
+func TestUpRecallsButDoesNotInviteSendingAgainWhenArgsRefused(t *testing.T) {
+	r := newRecallParty(t, wire.RoleParticipant)
+	refused := "claude could not start: " + (&agent.ArgsRefusedError{Args: []string{"--bogus-flag"}, Said: "error: unknown option '--bogus-flag'"}).Error()
+	r.prompt(1, "p1", "m1", "mine, never sent")
+	r.ev(2, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "mine", Merger: wire.MergerLocal}})
+	r.ev(3, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnError, Error: refused, Unsent: true, AgentDown: true}})
+	r.settle()
+	if v := r.up(1); v != "mine, never sent" {
+		t.Fatalf("Up recalls %q, want this member's prompt of the unsent turn", v)
+	}
+	out := r.b.String()
+	if !strings.Contains(out, "so it will not start in this party") {
+		t.Fatalf("the turn's error is not said:\n%s", out)
+	}
+	if strings.Contains(out, "to send again") || !strings.Contains(out, "[system] Up recalls your prompt in it (to send once the party is hosted again: here it would fail the same way)") {
+		t.Errorf("Up is offered to send again in a party claude will not start in:\n%s", out)
 	}
 }
 

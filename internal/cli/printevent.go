@@ -312,7 +312,13 @@ func (p *printer) eventLocked(ev wire.Event) {
 					if n > 1 {
 						what = fmt.Sprintf("your %d prompts in it", n)
 					}
-					p.noticeLocked("system", "Up recalls "+what+", to send again")
+					again := ", to send again"
+					if argsRefused(t.Error) {
+						// Claude will not start in this party: not an invitation to send it
+						// here again, where it fails the same way (a reviewer's).
+						again = " (to send once the party is hosted again: here it would fail the same way)"
+					}
+					p.noticeLocked("system", "Up recalls "+what+again)
 				}
 			}
 		}

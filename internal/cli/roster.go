@@ -548,10 +548,17 @@ const (
 // notStartedWhy is roster.agentDown for a party whose claude could not start, by the error
 // that says so: the next prompt tries again, unless Claude Code refused the arguments.
 func notStartedWhy(text string) string {
-	if strings.HasPrefix(text, agentNotStartedError+": "+agent.ErrArgsRefused.Error()) {
+	if argsRefused(text) {
 		return agentArgsRefused
 	}
 	return agentNotStarted
+}
+
+// argsRefused says whether an error event's or a turn's error says that Claude Code refused
+// the extra arguments (agent.ErrArgsRefused): a lasting start failure, which anything sent
+// again in this party meets too (party's lastingStart).
+func argsRefused(text string) bool {
+	return strings.HasPrefix(text, agentNotStartedError+": "+agent.ErrArgsRefused.Error())
 }
 
 func (r *roster) remove(id string) {
