@@ -1339,7 +1339,9 @@ func TestMainUsage(t *testing.T) {
 // TestResumeOfARunningParty: a party another process runs is refused in one sentence
 // with the way out, named by its id whether or not it was given (a tester was shown the
 // journal's path and the lock's words: "cannot resume the party: …jsonl: the party is
-// already running: another concordia process has it open").
+// already running: another concordia process has it open"). Without an id, the latest
+// party was taken, most likely the one running: resuming another is said too (a
+// reviewer's).
 func TestResumeOfARunningParty(t *testing.T) {
 	dataDir := t.TempDir()
 	w, err := journal.Create(dataDir, journal.Header{Party: "abcdefabcdef", Host: "hosty", Created: time.Now(), Token: "tok",
@@ -1348,12 +1350,18 @@ func TestResumeOfARunningParty(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close() // holds the journal, as a running host does
-	want := "concordia host: party abcdefabcdef is already running in another concordia process (a window or a terminal): join it with its invite, or end it there first\n"
-	for _, args := range [][]string{{"--resume"}, {"--resume", "abcdefabcdef"}} {
+	said := "concordia host: party abcdefabcdef is already running in another concordia process (a window or a terminal): join it with its invite, or end it there first"
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--resume"}, said + "; or resume another party: `concordia parties --data-dir " + dataDir + "` lists them; `concordia host --resume ID --data-dir " + dataDir + "`\n"},
+		{[]string{"--resume", "abcdefabcdef"}, said + "\n"},
+	} {
 		var errb bytes.Buffer
 		io := IO{Out: &bytes.Buffer{}, Err: &errb, Getenv: func(string) string { return "" }}
-		if code := Main(context.Background(), append([]string{"host", "--data-dir", dataDir, "--no-local-repl"}, args...), io); code != ExitError || errb.String() != want {
-			t.Errorf("host %v: exit %d, stderr %q; want %d, %q", args, code, errb.String(), ExitError, want)
+		if code := Main(context.Background(), append([]string{"host", "--data-dir", dataDir, "--no-local-repl"}, c.args...), io); code != ExitError || errb.String() != c.want {
+			t.Errorf("host %v: exit %d, stderr %q; want %d, %q", c.args, code, errb.String(), ExitError, c.want)
 		}
 	}
 }

@@ -75,7 +75,13 @@ func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string
 		case errors.Is(err, journal.ErrInUse):
 			// The way out, as the window says it (a tester was shown the journal's path
 			// and the lock's words).
-			fmt.Fprintf(io.Err, "concordia host: party %s is already running in another concordia process (a window or a terminal): join it with its invite, or end it there first\n", id)
+			// With no id given, the latest party is most likely the one running: resuming
+			// another is the other way out (a reviewer's).
+			other := ""
+			if rf.id == "" {
+				other = fmt.Sprintf("; or resume another party: %s lists them; `%s`", partiesCommand(f.dataDir), resumeCommand("ID", f.dataDir))
+			}
+			fmt.Fprintf(io.Err, "concordia host: party %s is already running in another concordia process (a window or a terminal): join it with its invite, or end it there first%s\n", id, other)
 			return pos, nil, ExitError
 		case errors.Is(err, journal.ErrNoParties):
 			fmt.Fprintf(io.Err, "concordia host: no party to resume in %s\n", dataDir)
