@@ -2,13 +2,43 @@
 # Checks `make install` end to end in a throwaway HOME: the launcher is valid, the binary,
 # launcher and icons land where the desktop looks, concordia:// links go to Concordia, and
 # uninstalling removes them again, keeps the settings and WebKit's data and says so with how to
-# remove them. Usage: scripts/test-install.sh BINARY
+# remove them, and names a Gemini key in the OS keyring only as one there is (or may be), with
+# a way to remove it that outlives the binary: against a throwaway Secret Service
+# (scripts/with-keyring.sh), with a key stored and without. Usage: scripts/test-install.sh BINARY
 set -euo pipefail
+inner=false # the keyring's part, below: the outer run says the tally
+[ "${1-}" != --keyring ] || inner=true
+fail() {
+	echo "test-install: $*" >&2
+	$inner || echo "test-install: 0 passed, 1 failed"
+	exit 1
+}
+
+clear_key="secret-tool clear service concordia username gemini-api-key"
+
+# --keyring BINARY: run inside scripts/with-keyring.sh, in the throwaway HOME: the key in
+# the keyring, said after uninstalling with the command that removes it, which does.
+if $inner; then
+	bin=$2
+	scripts/install-desktop.sh "$bin" >/dev/null || fail "install-desktop.sh failed (keyring)"
+	out=$(scripts/uninstall-desktop.sh) || fail "uninstall-desktop.sh failed (keyring, no key)"
+	! grep -q "Gemini key" <<<"$out" || fail "uninstall spoke of a Gemini key with none stored: $out"
+	scripts/install-desktop.sh "$bin" >/dev/null || fail "install-desktop.sh failed (keyring, again)"
+	printf 'AIzaTestInstallNotAKey0123456789abcdefgh\n' | "$HOME/.local/bin/concordia" key set >/dev/null || fail "concordia key set failed"
+	out=$(scripts/uninstall-desktop.sh) || fail "uninstall-desktop.sh failed (keyring, a key)"
+	grep -qF "kept your Gemini key in the OS keyring (service concordia, account gemini-api-key); $clear_key removes it" <<<"$out" ||
+		fail "uninstall did not say the key it kept, and how to remove it: $out"
+	! grep -q "concordia key delete\|if one was set" <<<"$out" || fail "uninstall named a command it removed, or doubted the key: $out"
+	secret-tool lookup service concordia username gemini-api-key >/dev/null || fail "the key is not where secret-tool looks"
+	$clear_key || fail "$clear_key failed"
+	! secret-tool lookup service concordia username gemini-api-key >/dev/null || fail "$clear_key left the key"
+	exit 0
+fi
+
 bin=${1:?usage: $0 BINARY}
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 cd "$(dirname "$0")/.."
-
-fail() { echo "test-install: $*" >&2; echo "test-install: 0 passed, 1 failed"; exit 1; }
 
 desktop-file-validate build/linux/concordia.desktop || fail "build/linux/concordia.desktop is not valid"
 home=$(mktemp -d)
@@ -28,7 +58,9 @@ out=$("$home/.local/bin/concordia" version) && grep -q '^concordia ' <<<"$out" |
 # What the window's WebKit writes as it runs (named after the program, concordia), and the
 # settings: kept, as user data is, and said with how to remove it.
 mkdir -p "$home/.local/share/concordia/storage" "$home/.cache/concordia/WebKitCache" "$home/.config/concordia"
-out=$(scripts/uninstall-desktop.sh) || fail "uninstall-desktop.sh failed"
+# No keyring to ask (this session's, the user's own, is not asked): a key is said to be kept
+# only "if one was set".
+out=$(DBUS_SESSION_BUS_ADDRESS=disabled: scripts/uninstall-desktop.sh) || fail "uninstall-desktop.sh failed"
 for f in .local/bin/concordia .local/share/applications/concordia.desktop; do
 	[ ! -e "$home/$f" ] || fail "uninstall left ~/$f"
 done
@@ -38,4 +70,9 @@ done
 grep -qF "kept your settings, TLS identity, party journals and transcripts in $home/.config/concordia" <<<"$out" || fail "uninstall did not say it kept the settings: $out"
 grep -qF "kept the window's WebKit data, nothing of your parties: '$home/.local/share/concordia' '$home/.cache/concordia'; rm -rf '$home/.local/share/concordia' '$home/.cache/concordia' removes it" <<<"$out" ||
 	fail "uninstall did not say it kept WebKit's data, and how to remove it: $out"
+grep -qF "kept a Gemini key in the OS keyring, if one was set (service concordia, account gemini-api-key); $clear_key removes it" <<<"$out" ||
+	fail "uninstall did not say how to remove a key it could not ask about: $out"
+! grep -q "concordia key delete" <<<"$out" || fail "uninstall named concordia key delete, which it removed: $out"
+rm -rf "$home/.config/concordia" "$home/.local/share/concordia" "$home/.cache/concordia"
+scripts/with-keyring.sh "$self" --keyring "$bin" || fail "the keyring's part failed"
 echo "test-install: 1 passed, 0 failed"
