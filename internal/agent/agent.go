@@ -203,7 +203,7 @@ func (a *Agent) Start(ctx context.Context) error {
 	closed, p := a.closed, a.proc
 	a.mu.Unlock()
 	if closed {
-		return fmt.Errorf("claude could not start: %w", ErrClosed)
+		return fmt.Errorf(NotStartedPrefix+": %w", ErrClosed)
 	}
 	if p != nil && !p.gone() {
 		return errors.New("start claude: it is already running")

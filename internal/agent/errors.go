@@ -8,6 +8,12 @@ import (
 	"time"
 )
 
+// NotStartedPrefix begins the errors of a start that failed ("claude could not start: …"):
+// the party's error event and a turn's error carry it, and the terminal and the window know
+// by it that claude is not running (frontend/src/state/party.ts writes it too, pinned by a
+// test in internal/host).
+const NotStartedPrefix = "claude could not start"
+
 // ErrNotInstalled means the Claude Code executable was not found. It matches
 // exec.ErrNotFound (errors.Is), and its message tells a person how to fix it, in words for
 // the terminal and the window alike: it reaches every member in a turn's error. (It used

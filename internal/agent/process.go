@@ -111,15 +111,15 @@ func (a *Agent) start(ctx context.Context) error {
 	errR, errW, err3 := pipe()
 	if err := errors.Join(err1, err2, err3); err != nil {
 		closeAll()
-		return fmt.Errorf("claude could not start: %w", err)
+		return fmt.Errorf(NotStartedPrefix+": %w", err)
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
 	if err := cmd.Start(); err != nil {
 		closeAll()
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("claude could not start: %s: %w", path, ErrNotInstalled)
+			return fmt.Errorf(NotStartedPrefix+": %s: %w", path, ErrNotInstalled)
 		}
-		return fmt.Errorf("claude could not start: %w", err)
+		return fmt.Errorf(NotStartedPrefix+": %w", err)
 	}
 	// The child has its copies; ours would keep its stdin open and our readers from EOF.
 	_ = inR.Close()
@@ -171,7 +171,7 @@ func (a *Agent) start(ctx context.Context) error {
 		if refused := argsRefused(err, a.cfg.Args); refused != nil {
 			err = refused
 		}
-		return fmt.Errorf("claude could not start: %w", err)
+		return fmt.Errorf(NotStartedPrefix+": %w", err)
 	}
 	p.ready.Store(true)
 	return nil
@@ -187,9 +187,9 @@ func (a *Agent) lookPath() (string, error) {
 	path, err := exec.LookPath(name)
 	if err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("claude could not start: %s: %w", name, ErrNotInstalled)
+			return "", fmt.Errorf(NotStartedPrefix+": %s: %w", name, ErrNotInstalled)
 		}
-		return "", fmt.Errorf("claude could not start: %w", err)
+		return "", fmt.Errorf(NotStartedPrefix+": %w", err)
 	}
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs

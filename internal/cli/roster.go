@@ -536,11 +536,11 @@ func firstLine(text string) string {
 }
 
 // Why claude is not running (roster.agentDown), and how the host's error event begins
-// when it could not start (agent's "claude could not start: …").
+// when it could not start (agent.NotStartedPrefix: "claude could not start: …").
 const (
 	agentNotStarted      = "it could not start; the next prompt tries again"
 	agentExited          = "it exited; the next prompt starts it again"
-	agentNotStartedError = "claude could not start"
+	agentNotStartedError = agent.NotStartedPrefix
 	// Not "the next prompt tries again": it fails the same way (agent.ErrArgsRefused).
 	agentArgsRefused = "Claude Code refused the extra arguments; the host can end the party and host it again with other ones"
 )

@@ -144,14 +144,10 @@ export interface PartyOptions {
   workspace: WorkspaceState;
 }
 
-/**
- * The party's state. subscribe() before CreateParty/JoinParty/ResumeParty, enter() with
- * the session it returns; dispose() undoes every subscription.
- */
-/** How the host's error event begins when Claude Code could not start (agent.StartError's words). */
-const AGENT_NOT_STARTED = 'claude could not start';
-/** How the host's error event ends when Claude Code exited by itself between turns (host.go's idleExit). */
-const AGENT_EXITED_IDLE = '; it was idle, and will be started again with the next batch';
+/** How the host's error event begins when Claude Code could not start (agent.NotStartedPrefix). */
+export const AGENT_NOT_STARTED = 'claude could not start';
+/** How the host's error event ends when Claude Code exited by itself between turns (host.IdleExitNotice). */
+export const AGENT_EXITED_IDLE = '; it was idle, and will be started again with the next batch';
 /** How the party's error event begins when its journal cannot be written (party.JournalFailedPrefix). */
 export const JOURNAL_FAILED = "the party's journal cannot be written (";
 /** How the party's error event begins when its journal will not catch up (party.JournalGaveUpPrefix). */
@@ -161,6 +157,10 @@ export const JOURNAL_RECOVERED = "the party's journal is written again and holds
 /** How a party's error event says Google refused the host's Gemini key (merge.noticeKeyRefused). */
 const KEY_REFUSED = "Gemini refused the host's API key";
 
+/**
+ * The party's state. subscribe() before CreateParty/JoinParty/ResumeParty, enter() with
+ * the session it returns; dispose() undoes every subscription.
+ */
 export class PartySession {
   session: SessionInfo | null = null;
   /**
