@@ -108,6 +108,12 @@ func TestPrinter(t *testing.T) {
 			{Kind: wire.KindOutput, Stream: wire.StreamToolOutput, Text: "a\nb\n"},
 		}, "  » -> a (+1 lines)\n"},
 		{"failed turn", []wire.Event{{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnError, Error: "boom"}}}, "[error] claude's turn failed after under 0.1s: boom\n"},
+		// A cut turn's time is a lower bound, said only when it says something (a tester
+		// read "after at least under 0.1s").
+		{"a cut turn not run again", []wire.Event{
+			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnError, DurationMS: 4300, Error: party.NotRunAgain}},
+			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnError, DurationMS: 40, Error: party.NotRunAgain}},
+		}, "[system] the turn cut short when the host stopped (after at least 4.3s) is not run again: the party was resumed without it\n[system] the turn cut short when the host stopped is not run again: the party was resumed without it\n"},
 		{"a failed turn is said once: its 'the batch failed' error repeats it", []wire.Event{
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnError, Error: "claude failed twice: exit 3"}},
 			{Kind: wire.KindError, Text: "the batch failed: claude failed twice: exit 3"},

@@ -300,7 +300,13 @@ func (p *printer) eventLocked(ev wire.Event) {
 				p.failedTurn = t.Error
 				if t.Error == party.NotRunAgain {
 					// The host's choice, not a failure (a tester read "[error] … failed" of it).
-					p.noticeLocked("system", fmt.Sprintf("the turn cut short when the host stopped (after at least %s) is not run again: the party was resumed without it%s", d, denied))
+					ran := fmt.Sprintf(" (after at least %s)", d)
+					if t.DurationMS < 100 {
+						// A lower bound under 0.1 s says nothing ("at least under 0.1s", a
+						// tester's; the journal has nothing while a tool request waits).
+						ran = ""
+					}
+					p.noticeLocked("system", fmt.Sprintf("the turn cut short when the host stopped%s is not run again: the party was resumed without it%s", ran, denied))
 				} else {
 					p.noticeLocked("error", fmt.Sprintf("claude's turn failed after %s: %s%s", d, t.Error, denied))
 				}
