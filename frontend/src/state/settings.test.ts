@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { listenProblem, settingsErrorField, unreachableInviteWarning, validateSettings } from './settings';
 import { localCreateProblem } from './create-form';
+// Go's table (TestCheckListenAsTheWindowSaysIt reads it too).
+import listenCases from '../../../internal/settings/testdata/listen.json';
 import { fakeSettings } from './fake-backend';
 import type { CreateRequest, Settings } from './types';
 
@@ -68,7 +69,7 @@ describe('listenProblem', () => {
   it("says each address of Go's table as Go's checkListen does", () => {
     // internal/settings/testdata/listen.json, which TestCheckListenAsTheWindowSaysIt reads
     // too (a reviewer found a bracketed host and a port past 2^53 read differently).
-    const cases = JSON.parse(readFileSync(new URL('../../../internal/settings/testdata/listen.json', import.meta.url), 'utf8')) as { addr: string; want: string }[];
+    const cases = listenCases as { addr: string; want: string }[];
     expect(cases.length).toBeGreaterThan(10);
     for (const c of cases) expect([c.addr, listenProblem(c.addr)]).toEqual([c.addr, c.want]);
   });
