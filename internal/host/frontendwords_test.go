@@ -11,12 +11,12 @@ import (
 )
 
 // The window knows that claude is not running by the words of the host's error events
-// (frontend/src/state/party.ts): a start that failed begins with agent.NotStartedPrefix, an
+// (frontend/src/state/transcript.ts): a start that failed begins with agent.NotStartedPrefix, an
 // exit between turns ends with host.IdleExitNotice. The words are written in both places
 // and must stay the same: changed in Go alone, the window would show a party with no agent
 // as ready (a reviewer's). internal/party's frontendwords_test.go pins the party's words.
 func TestTheWindowKnowsClaudeIsNotRunning(t *testing.T) {
-	b, err := os.ReadFile("../../frontend/src/state/party.ts")
+	b, err := os.ReadFile("../../frontend/src/state/transcript.ts")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func TestTheWindowKnowsClaudeIsNotRunning(t *testing.T) {
 		// In either quotes, as TypeScript takes them.
 		single, double := "export const "+name+" = '"+words+"';", "export const "+name+" = "+strconv.Quote(words)+";"
 		if !strings.Contains(string(b), single) && !strings.Contains(string(b), double) {
-			t.Errorf("frontend/src/state/party.ts lacks %s", single)
+			t.Errorf("frontend/src/state/transcript.ts lacks %s", single)
 		}
 	}
 }

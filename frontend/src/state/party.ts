@@ -10,7 +10,7 @@
 
 import { awayAfter } from './away';
 import { errorText, type Backend, type BackendEvents } from './backend';
-import { TranscriptModel, parseTS, type TranscriptItem } from './transcript';
+import { AGENT_EXITED_IDLE, AGENT_NOT_STARTED, TranscriptModel, parseTS, type TranscriptItem } from './transcript';
 import { ShownMore } from './shown-more';
 import { attentionFor, attentionForEnd, type Attention } from './attention';
 import type { HostControl } from './host-control';
@@ -144,10 +144,7 @@ export interface PartyOptions {
   workspace: WorkspaceState;
 }
 
-/** How the host's error event begins when Claude Code could not start (agent.NotStartedPrefix). */
-export const AGENT_NOT_STARTED = 'claude could not start';
-/** How the host's error event ends when Claude Code exited by itself between turns (host.IdleExitNotice). */
-export const AGENT_EXITED_IDLE = '; it was idle, and will be started again with the next batch';
+export { AGENT_NOT_STARTED, AGENT_EXITED_IDLE };
 /** How the party's error event begins when its journal cannot be written (party.JournalFailedPrefix). */
 export const JOURNAL_FAILED = "the party's journal cannot be written (";
 /** How the party's error event begins when its journal will not catch up (party.JournalGaveUpPrefix). */

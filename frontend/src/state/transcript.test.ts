@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOST_STOPPED, LOST_END, LOST_END_TURN, TranscriptModel, firstWaitingCard, toolSteps, type TranscriptItem, type TurnItem } from './transcript';
+import { AGENT_EXITED_IDLE, HOST_STOPPED, LOST_END, LOST_END_TURN, TranscriptModel, firstWaitingCard, toolSteps, type TranscriptItem, type TurnItem } from './transcript';
 import { at, batch, err, out, permission, phase, prompt, retry, sys, turn } from './events.test-helpers';
 import type { Member, PartyEvent } from './types';
 // Recorded from the real party with the crashing fake agent (internal/host TestRecordCrashAndRetry).
@@ -251,6 +251,17 @@ describe('TranscriptModel', () => {
     const approvals = m.items.filter((it) => it.type === 'approval');
     expect(approvals.map((it) => (it.type === 'approval' ? `${it.approval.batch} ${it.status}` : ''))).toEqual(['b5 replaced']);
     expect(m.awaitingApproval('a')).toBe(false);
+  });
+
+  it("says claude's exit between turns as a note, not an error: it starts again with the next batch", () => {
+    const m = fold([
+      err(1, `claude exited (signal: killed)${AGENT_EXITED_IDLE}`),
+      err(2, 'claude could not start: claude exited (exit status 1)'),
+    ]);
+    expect(describeItems(m.items)).toEqual([
+      `system claude exited (signal: killed)${AGENT_EXITED_IDLE}`,
+      'error claude could not start: claude exited (exit status 1)',
+    ]);
   });
 
   it('reset forgets items and seq', () => {

@@ -300,6 +300,16 @@ export interface ApprovalItem extends ItemBase {
   rejected: Rejected | null;
 }
 
+/** How the host's error event begins when Claude Code could not start (agent.NotStartedPrefix). */
+export const AGENT_NOT_STARTED = 'claude could not start';
+/**
+ * How the host's error event ends when Claude Code exited by itself between turns
+ * (host.IdleExitNotice): no failure of anyone's, it is started again with the next batch,
+ * so the transcript says it as a note, not a red error (a tester's read it as one beside
+ * the header's neutral "Agent restarts with the next prompt").
+ */
+export const AGENT_EXITED_IDLE = '; it was idle, and will be started again with the next batch';
+
 /**
  * How a resumed party's notice begins when its journal lost its end (party.LostEndPrefix):
  * the turn the journal ended in never gets a turn event, and is closed by it.
@@ -537,7 +547,10 @@ export class TranscriptModel {
           this.#replace(last, { ...base, type: 'system', text });
         } else if (ev.kind === 'system' && this.#saysRoleChangeInTurn(ev.seq, text)) {
           this.#replaceLastEvent({ ...base, type: 'system', text });
-        } else if (!this.#turnNotice(ev.kind, ev.seq, text)) this.#note({ ...base, type: ev.kind, text });
+        } else {
+          const kind = ev.kind === 'error' && text.endsWith(AGENT_EXITED_IDLE) ? 'system' : ev.kind;
+          if (!this.#turnNotice(kind, ev.seq, text)) this.#note({ ...base, type: kind, text });
+        }
         break;
       }
       case 'participants':
