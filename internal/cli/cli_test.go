@@ -134,6 +134,9 @@ func TestPrinter(t *testing.T) {
 			{Kind: wire.KindRetry, RetryBatch: "b1"},
 			{Kind: wire.KindSystem, Text: "restarting claude and retrying the batch"},
 		}, "[system] sending the prompt to claude\n[error] claude stopped unexpectedly: claude exited (exit status 3)\n[system] restarting claude and retrying the batch\n"},
+		{"claude's exit between turns is a note: it starts again with the next batch", []wire.Event{
+			{Kind: wire.KindError, Text: "claude exited (signal: killed)" + host.IdleExitNotice},
+		}, "[system] claude exited (signal: killed)" + host.IdleExitNotice + "\n"},
 		{"stderr is labelled as such", []wire.Event{{Kind: wire.KindOutput, Stream: wire.StreamStderr, Text: "warning: x\n"}}, "[stderr] warning: x\n"},
 		{"merged batch: who asked what, not the merger's text", []wire.Event{
 			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: "fix the login bug"}},
@@ -390,6 +393,11 @@ func TestAnEscapeTypedAfterARefusedLine(t *testing.T) {
 			[]string{`"/src/x" was typed after "/alow"`}},
 		{"after a space, the refused word again", wire.RoleHost, []string{"/alow", "/alow /src/x is broken"}, "",
 			[]string{`unknown command /alow`}},
+		// The word finished into a command, or given its extension, is the correction the
+		// refusal asks for (a reviewer's /wh then "o", /README then ".md").
+		{"a command's word finished", wire.RoleParticipant, []string{"/wh", "/who"}, "", []string{"in the party"}},
+		{"a name given its extension", wire.RoleParticipant, []string{"/README", "/README.md is out of date"}, "/README.md is out of date", nil},
+		{"a path after a word near a host's command, of a participant", wire.RoleParticipant, []string{"/shared", "/shared/docs/a.md is wrong"}, "/shared/docs/a.md is wrong", nil},
 	} {
 		c, _, sent, out := newCommander(tc.role)
 		c.pr.setInputSink(func(string) {})

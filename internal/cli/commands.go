@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/party"
@@ -329,14 +331,29 @@ func (c *commander) typedAfter(refused, rest string) string {
 	if name := markedCommand(rest); name != "" {
 		return "/" + name
 	}
-	if cw := commandWord.FindStringSubmatch(refused); cw != nil && cw[0] == refused && rest != "" && !strings.HasPrefix(rest, " ") {
-		// The refused line was a command's word alone, and this runs on from it.
-		if !strings.HasPrefix(rest, "/") || nearOf(strings.ToLower(cw[1]), func(string) bool { return true }) != "" {
+	if cw := commandWord.FindStringSubmatch(refused); cw != nil && cw[0] == refused && runsOn(rest) {
+		// The refused line was a command's word alone, and this runs on from it: not the
+		// word finished into a command ("/wh" then "o" is /who, a reviewer's), but a word
+		// or a path glued to it, or a path after a command this member may run mistyped.
+		if whole := commandWord.FindStringSubmatch(refused + rest); whole != nil {
+			if _, ok := commands[strings.ToLower(whole[1])]; ok {
+				return ""
+			}
+		}
+		if !strings.HasPrefix(rest, "/") || c.nearCommand(strings.ToLower(cw[1])) != "" {
 			word, _, _ := strings.Cut(rest, " ")
 			return strconv.Quote(term.Line(word))
 		}
 	}
 	return ""
+}
+
+// runsOn says whether rest, typed right after a word, makes that word longer: it starts
+// with a letter, a digit, "_", "-" or "/" ("/README" then ".md is out of date" is a name
+// with its extension, and is sent).
+func runsOn(rest string) bool {
+	r, _ := utf8.DecodeRuneInString(rest)
+	return rest != "" && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-' || r == '/')
 }
 
 // refuse says why line was not run or sent, gives it back to the input line to be
