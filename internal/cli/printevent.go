@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/transcript"
@@ -189,6 +190,12 @@ func (p *printer) eventLocked(ev wire.Event) {
 		if failed != "" && ev.Text == "the batch failed: "+failed {
 			// PROTOCOL.md §5: a failed turn is followed by this error, which says what the
 			// turn line just said.
+			return
+		}
+		if strings.HasSuffix(ev.Text, host.IdleExitNotice) {
+			// claude exited between turns and starts again with the next batch: no one's
+			// failure, said as the window says it (a reviewer's read [error] beside it).
+			p.noticeLocked("system", ev.Text)
 			return
 		}
 		p.noticeLocked("error", ev.Text)
