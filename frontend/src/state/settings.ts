@@ -90,13 +90,20 @@ export function listenProblem(addr: string): string {
   return '';
 }
 
-/** Roughly Go's net.ParseIP for IPv6 (inside brackets): hex groups, colons, an IPv4 tail; no zone. */
+/** Go's net.ParseIP for IPv6 (inside brackets): the URL parser's, which takes no zone either. */
 function isIPv6(h: string): boolean {
-  return h.includes(':') && /^[0-9A-Fa-f:.]+$/.test(h);
+  if (!h.includes(':') || !/^[0-9A-Fa-f:.]+$/.test(h)) return false;
+  try {
+    new URL(`http://[${h}]/`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
+/** Go's net.ParseIP for IPv4: four numbers to 255, none with a leading zero. */
 function isIPv4(h: string): boolean {
-  return /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(h) && h.split('.').every((n) => Number(n) <= 255);
+  return /^(?:(?:0|[1-9]\d{0,2})\.){3}(?:0|[1-9]\d{0,2})$/.test(h) && h.split('.').every((n) => Number(n) <= 255);
 }
 
 /** Go's settings.checkHostname: dot-separated labels of letters, digits and inner hyphens, the last not all digits. */
