@@ -8,6 +8,7 @@ import { inParty } from '../state/party.test-helpers';
 import { deniedWords } from '../state/turn-end';
 import { findInTranscript, matchCount, matchesIn } from '../state/transcript-search';
 import { NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, RESUMED_WITHOUT } from '../state/shown-words';
+import { AGENT_EXITED_IDLE } from '../state/transcript';
 import './transcript-view';
 import { PermissionCard } from './cards';
 
@@ -595,6 +596,20 @@ describe('<transcript-view> agent errors', () => {
     // ("invalid API key · Please run /login", hidden from a window tester).
     expect(details.querySelector('[data-testid=agent-stderr-last]')?.textContent).toBe('fake claude: simulated crash');
     expect(item.querySelector('summary')?.textContent).toContain('boom');
+    el.remove();
+  });
+
+  // claude's exit between turns is no one's failure: a note, not a red error (a window
+  // tester's), with its stderr behind the same disclosure rather than in the sentence.
+  it("says claude's exit between turns as a note, its stderr behind a disclosure", async () => {
+    const { be, el } = await mounted();
+    be.emit('party:event', { seq: 1, ts: '', kind: 'error', text: `claude exited (signal: killed); stderr: fake claude ready${AGENT_EXITED_IDLE}` });
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-kind=error]')).toBeNull();
+    const note = [...el.shadowRoot!.querySelectorAll('[data-kind=system]')].at(-1)!;
+    expect(note.querySelector('[data-testid=agent-stderr] pre')?.textContent).toBe('fake claude ready');
+    expect(note.textContent).not.toContain('; stderr:');
+    expect(note.textContent).toContain(`claude exited (signal: killed)${AGENT_EXITED_IDLE}`);
     el.remove();
   });
 });

@@ -904,6 +904,12 @@ export class TranscriptView extends LitElement {
     if (it.type === 'error') {
       return html`<div class="error" role="alert" data-testid=${testid} data-kind="error">${iconAlert()}<span class="text">${agentError(it.text)}</span></div>`;
     }
+    const e = splitStderr(it.text);
+    if (e.stderr.length > 0) {
+      // A note with what claude last wrote to stderr (its exit between turns, no one's
+      // failure): the lines behind a disclosure, as an error's are.
+      return html`<div class="notice" data-testid=${testid} data-kind="system"><span>${e.text}${stderrDetails(e.stderr)}</span></div>`;
+    }
     const text = noticeWords(it, (this.state?.reader ?? NO_READER));
     return html`<div class="notice" data-testid=${testid} data-kind="system"><span>${text}</span></div>`;
   }
