@@ -535,14 +535,7 @@ func TestTurnsLeaveOutTurnsTheAgentDidNotRun(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			w := writeParty(t, dir, 10, 1) // its 10th event is a turn
-			ev := wire.Event{Seq: 11, TS: t0.Add(11 * time.Second), Kind: wire.KindTurn, Turn: &tc.turn}
-			raw, err := json.Marshal(ev)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := w.Event(ev, raw); err != nil {
-				t.Fatal(err)
-			}
+			writeTurn(t, w, 11, tc.turn)
 			w.Close()
 			s, err := Read(Path(dir, "p1"), nil)
 			if err != nil || s.Turns != tc.want || s.Events != 11 {
@@ -1418,6 +1411,15 @@ func TestReadBriefSaysWhatReadSays(t *testing.T) {
 	}
 }
 
+// writeTurn writes a turn event as the seq-th event, seq seconds after t0.
+func writeTurn(t *testing.T, w *Writer, seq int64, tr wire.Turn) {
+	t.Helper()
+	ev := wire.Event{Seq: seq, TS: t0.Add(time.Duration(seq) * time.Second), Kind: wire.KindTurn, Turn: &tr}
+	if err := w.Event(ev, mustJSON(t, ev)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func mustJSON(t *testing.T, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
@@ -1483,14 +1485,7 @@ func TestTurnsCountEachBatchOnce(t *testing.T) {
 		{Batch: "b9", Status: wire.TurnDone},
 		{Batch: "b11", Status: wire.TurnDone},
 	} {
-		ev := wire.Event{Seq: int64(11 + i), TS: t0.Add(time.Duration(11+i) * time.Second), Kind: wire.KindTurn, Turn: &tr}
-		raw, err := json.Marshal(ev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Event(ev, raw); err != nil {
-			t.Fatal(err)
-		}
+		writeTurn(t, w, int64(11+i), tr)
 	}
 	w.Close()
 	s, err := Read(Path(dir, "p1"), nil)
