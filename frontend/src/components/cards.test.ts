@@ -231,6 +231,43 @@ describe('<permission-card>', () => {
     el.remove();
   });
 
+  // A window tester's click, aimed at a waiting card as notes came in above it, landed
+  // 56 px off, where Allow could have been: a card that moved by itself takes clicks on
+  // Allow only ARM_MS later; one the person scrolled, or that stayed, at once.
+  it('a waiting card that moved by itself takes clicks on Allow only a moment later', async () => {
+    const { be, st } = await inParty('host');
+    const el = document.createElement('permission-card') as PermissionCard;
+    el.state = st;
+    el.permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'Bash: touch x', status: 'pending' };
+    document.body.append(el);
+    let top = 500;
+    el.getBoundingClientRect = () => ({ top, bottom: top + 200, left: 0, right: 400, width: 400, height: 200, x: 0, y: top, toJSON: () => ({}) });
+    const allow = () => el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-allow]')!;
+    await new Promise((r) => setTimeout(r, ARM_MS + 50));
+    await el.updateComplete;
+    el.movedBy(false); // the first look: where it is
+    el.movedBy(false); // still there
+    await el.updateComplete;
+    expect(allow().disabled).toBe(false);
+    top = 450; // scrolled by the person
+    el.movedBy(true);
+    await el.updateComplete;
+    expect(allow().disabled).toBe(false);
+    top = 394; // moved by itself: notes came in above it
+    el.movedBy(false);
+    await el.updateComplete;
+    expect(allow().disabled).toBe(true);
+    allow().click();
+    expect(be.count('DecidePermission')).toBe(0);
+    await new Promise((r) => setTimeout(r, ARM_MS + 50));
+    await el.updateComplete;
+    expect(allow().disabled).toBe(false);
+    allow().click();
+    expect(be.count('DecidePermission')).toBe(1);
+    el.remove();
+    st.dispose();
+  });
+
   // A window tester: the agent asked for two Bash commands at once; the host allowed the
   // first, and a second click 900 ms later — or a co-host's /allow just before the host's
   // click — landed on the second card, which had moved up under the pointer, and allowed

@@ -173,6 +173,9 @@ export { sentenceCase } from '../state/shown-words';
  */
 export const ARM_MS = 600;
 
+/** How far (px) a waiting card may move by itself before it takes clicks only after ARM_MS again. */
+export const MOVED_PX = 4;
+
 /** <permission-card>: one tool request of a turn. */
 export class PermissionCard extends LitElement {
   static override properties = { state: { attribute: false }, permission: { attribute: false }, prompts: { attribute: false } };
@@ -191,6 +194,27 @@ export class PermissionCard extends LitElement {
   #armTimer: ReturnType<typeof setTimeout> | undefined;
   /** The height (px) the card had while its request waited, kept since it was decided: see #keepPlace. */
   #waitedHeight = 0;
+  /** Where its top was in the window when the transcript last looked, while it waits (movedBy). */
+  #lastTop: number | undefined;
+
+  /**
+   * The transcript looked at the cards (after an update or a scroll), byPerson when the
+   * person scrolled it just before. A waiting card that moved by itself since the last
+   * look (notes that came in above it, the view following the end) takes clicks on Allow
+   * and Always allow only a moment later (ARM_MS), as after a decision: a window tester's
+   * click, aimed as notes arrived, landed 56 px off, where Allow could have been.
+   */
+  movedBy(byPerson: boolean): void {
+    if (this.permission?.status !== 'pending' || !this.isConnected) {
+      this.#lastTop = undefined;
+      return;
+    }
+    const top = this.getBoundingClientRect().top;
+    const before = this.#lastTop;
+    this.#lastTop = top;
+    if (before === undefined || byPerson || Math.abs(top - before) < MOVED_PX || !this.#armed) return;
+    this.#arm();
+  }
 
   /**
    * Looks again at whether to keep its place: the transcript calls it after a scroll or a
@@ -241,13 +265,20 @@ export class PermissionCard extends LitElement {
     const shown = p ? `${p.id}\u0000${this.state?.isHost ?? false}\u0000${this.state?.permissionsSettled ?? 0}` : '';
     if (!p || p.status !== 'pending' || shown === this.#shownId) return;
     this.#shownId = shown;
-    this.#armed = false;
     this.#confirmAlways = false;
+    this.#arm();
+  }
+
+  /** Allow and Always allow take clicks ARM_MS from now. */
+  #arm(): void {
+    const was = this.#armed;
+    this.#armed = false;
     clearTimeout(this.#armTimer);
     this.#armTimer = setTimeout(() => {
       this.#armed = true;
       this.requestUpdate();
     }, ARM_MS);
+    if (was) this.requestUpdate();
   }
 
   override connectedCallback(): void {
@@ -261,6 +292,7 @@ export class PermissionCard extends LitElement {
 
   override disconnectedCallback(): void {
     clearTimeout(this.#armTimer);
+    this.#lastTop = undefined;
     this.#shownId = '';
     this.#waitedHeight = 0;
     this.style.minHeight = '';

@@ -343,7 +343,11 @@ export class TranscriptView extends LitElement {
     if (!el) return;
     // A decided card that keeps its place looks again too: a scroll or a resize may have
     // taken every waiting card out of view (cards.ts, #keepPlace).
-    for (const c of this.renderRoot.querySelectorAll<PermissionCard>('permission-card')) c.recheckPlace();
+    const byPerson = this.#touched();
+    for (const c of this.renderRoot.querySelectorAll<PermissionCard>('permission-card')) {
+      c.recheckPlace();
+      c.movedBy(byPerson);
+    }
     const view = el.getBoundingClientRect();
     const cards = [
       ...[...this.renderRoot.querySelectorAll<PermissionCard>('permission-card')].filter((c) => c.permission?.status === 'pending'),
