@@ -1,10 +1,26 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
+import type { AppState } from '../state/app-state';
 import { inParty } from '../state/party.test-helpers';
 import type { Permission } from '../state/types';
 import { ARM_MS, REASON_QUIET_MS, type ApprovalCard, type PermissionCard } from './cards';
 import { TranscriptModel, type ApprovalItem } from '../state/transcript';
 import { approval, batch, joined, left, prompt, settings } from '../state/events.test-helpers';
+
+/** A <permission-card> showing p, in the page. */
+function mountCard(st: AppState, p: Permission): PermissionCard {
+  const el = document.createElement('permission-card') as PermissionCard;
+  el.state = st;
+  el.permission = p;
+  document.body.append(el);
+  return el;
+}
+
+/** Waits until the card's Allow takes clicks (ARM_MS), and for its render. */
+async function pastArming(el: PermissionCard): Promise<void> {
+  await new Promise((r) => setTimeout(r, ARM_MS + 50));
+  await el.updateComplete;
+}
 
 describe('<permission-card>', () => {
   // A window tester typed "please do not touch files now" and clicked Deny at once: the
@@ -16,18 +32,14 @@ describe('<permission-card>', () => {
     be.handlers.DecidePermission = async (_id: unknown, _d: unknown, reason: unknown) => {
       asked.push(String(reason));
     };
-    const el = document.createElement('permission-card') as PermissionCard;
-    el.state = st;
-    el.permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'Bash: touch x', status: 'pending' };
-    document.body.append(el);
+    const el = mountCard(st, { id: 't1', batch: 'b1', tool: 'Bash', summary: 'Bash: touch x', status: 'pending' });
     await el.updateComplete;
     const input = el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=permission-reason]')!;
     const type = (text: string) => {
       input.value = text;
       input.dispatchEvent(new Event('input'));
     };
-    await new Promise((r) => setTimeout(r, ARM_MS + 50)); // Allow takes clicks now
-    await el.updateComplete;
+    await pastArming(el); // Allow takes clicks now
     expect(el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-allow]')!.disabled).toBe(false);
     type('please');
     const deny = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-deny]')!;
@@ -56,10 +68,7 @@ describe('<permission-card>', () => {
   // tester's /always put it in the always-allowed list, where it meant nothing).
   it('offers no Always allow for the agent plan', async () => {
     const { st } = await inParty('host');
-    const el = document.createElement('permission-card') as PermissionCard;
-    el.state = st;
-    el.permission = { id: 't1', batch: 'b1', tool: 'ExitPlanMode', summary: 'leave plan mode: # Plan', status: 'pending' };
-    document.body.append(el);
+    const el = mountCard(st, { id: 't1', batch: 'b1', tool: 'ExitPlanMode', summary: 'leave plan mode: # Plan', status: 'pending' });
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[data-testid=permission-allow]')).not.toBeNull();
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always]')).toBeNull();
@@ -72,15 +81,12 @@ describe('<permission-card>', () => {
   it('offers no Always allow for a tool always allowed that asks all the same, and says why it asks', async () => {
     const { be, st } = await inParty('host');
     be.emit('party:event', { seq: 1, ts: '', kind: 'settings', approval: false, permission_mode: 'ask', always: ['Read'] });
-    const el = document.createElement('permission-card') as PermissionCard;
-    el.state = st;
-    el.permission = { id: 't1', batch: 'b1', tool: 'Read', summary: 'Read: .env', status: 'pending' };
-    document.body.append(el);
+    const el = mountCard(st, { id: 't1', batch: 'b1', tool: 'Read', summary: 'Read: .env', status: 'pending' });
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[data-testid=permission-allow]')).not.toBeNull();
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always]')).toBeNull();
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')?.textContent).toBe('Read is always allowed, but not for a file that usually holds secrets: it asks each time.');
-    el.permission = { ...el.permission, id: 't2', tool: 'Write', summary: 'Write: a.go' };
+    el.permission = { ...el.permission!, id: 't2', tool: 'Write', summary: 'Write: a.go' };
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always]')).not.toBeNull();
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')).toBeNull();
@@ -89,13 +95,13 @@ describe('<permission-card>', () => {
       'Allow Write in the folder for the rest of the party; files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets still ask',
     );
     be.emit('party:event', { seq: 2, ts: '', kind: 'settings', approval: false, permission_mode: 'ask', always: ['Read', 'Write'] });
-    el.permission = { ...el.permission, id: 't3', summary: 'Write: .git/hooks/pre-commit' };
+    el.permission = { ...el.permission!, id: 't3', summary: 'Write: .git/hooks/pre-commit' };
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')?.textContent).toBe(
       'Write is always allowed, but not for files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets: it asks each time.',
     );
     // A request the party says an always would not cover: none offered (a window tester was, on a .env write).
-    el.permission = { ...el.permission, id: 't5', tool: 'Bash', summary: 'Bash: cat .env', uncovered: true };
+    el.permission = { ...el.permission!, id: 't5', tool: 'Bash', summary: 'Bash: cat .env', uncovered: true };
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always]')).toBeNull();
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')?.textContent).toBe(
@@ -103,7 +109,7 @@ describe('<permission-card>', () => {
     );
     // In edits mode an edit that asks is one an "always" would not cover: none offered (a reviewer's).
     be.emit('party:event', { seq: 3, ts: '', kind: 'settings', approval: false, permission_mode: 'edits', always: ['Read'] });
-    el.permission = { ...el.permission, id: 't4', tool: 'Edit', summary: 'Edit: CLAUDE.md', uncovered: false };
+    el.permission = { ...el.permission!, id: 't4', tool: 'Edit', summary: 'Edit: CLAUDE.md', uncovered: false };
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always]')).toBeNull();
     expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')?.textContent).toBe(
@@ -117,10 +123,7 @@ describe('<permission-card>', () => {
   it("shows what the request would do: a Write's text as text, a plan as Markdown; a decided one does not", async () => {
     const { st } = await inParty('host');
     const card = async (p: Permission) => {
-      const el = document.createElement('permission-card') as PermissionCard;
-      el.state = st;
-      el.permission = p;
-      document.body.append(el);
+      const el = mountCard(st, p);
       await el.updateComplete;
       return el;
     };
@@ -161,10 +164,7 @@ describe('<permission-card>', () => {
     const { be, st } = await inParty('participant');
     const host = { id: 'm9', name: 'hosty', role: 'host' as const };
     be.emit('party:event', joined(1, host));
-    const el = document.createElement('permission-card') as PermissionCard;
-    el.state = st;
-    el.permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'touch x', status: 'pending' };
-    document.body.append(el);
+    const el = mountCard(st, { id: 't1', batch: 'b1', tool: 'Bash', summary: 'touch x', status: 'pending' });
     await el.updateComplete;
     const waiting = () => el.shadowRoot!.querySelector('[data-testid=permission-waiting]')!.textContent!.trim();
     expect(waiting()).toBe('Waiting for hosty to allow or deny it…');
@@ -187,10 +187,7 @@ describe('<permission-card>', () => {
   // permission_timeout_ms): a member could not tell; an older host's hello does not say.
   it('says how long the party lets a request wait, beside the countdown', async () => {
     const { st } = await inParty('participant');
-    const el = document.createElement('permission-card') as PermissionCard;
-    el.state = st;
-    el.permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'touch x', status: 'pending', expires: new Date(Date.now() + 80_000).toISOString() };
-    document.body.append(el);
+    const el = mountCard(st, { id: 't1', batch: 'b1', tool: 'Bash', summary: 'touch x', status: 'pending', expires: new Date(Date.now() + 80_000).toISOString() });
     await el.updateComplete;
     const expires = () => el.shadowRoot!.querySelector('[data-testid=permission-expires]')!.textContent!.replace(/\s+/g, ' ').trim();
     expect(expires()).toBe('Denied automatically in if nobody decides'); // <time-left> renders in its own root
@@ -217,15 +214,13 @@ describe('<permission-card>', () => {
     allow().click();
     always().click();
     expect(be.count('DecidePermission')).toBe(0);
-    await new Promise((r) => setTimeout(r, ARM_MS + 50));
-    await el.updateComplete;
+    await pastArming(el);
     expect(allow().disabled).toBe(false);
     // The next request in the same card: a pause again.
     el.permission = { ...p, id: 't2', summary: 'touch x' };
     await el.updateComplete;
     expect(allow().disabled).toBe(true);
-    await new Promise((r) => setTimeout(r, ARM_MS + 50));
-    await el.updateComplete;
+    await pastArming(el);
     allow().click();
     expect(be.count('DecidePermission')).toBe(1);
     el.remove();
@@ -236,15 +231,11 @@ describe('<permission-card>', () => {
   // Allow only ARM_MS later; one the person scrolled, or that stayed, at once.
   it('a waiting card that moved by itself takes clicks on Allow only a moment later', async () => {
     const { be, st } = await inParty('host');
-    const el = document.createElement('permission-card') as PermissionCard;
-    el.state = st;
-    el.permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'Bash: touch x', status: 'pending' };
-    document.body.append(el);
+    const el = mountCard(st, { id: 't1', batch: 'b1', tool: 'Bash', summary: 'Bash: touch x', status: 'pending' });
     let top = 500;
     el.getBoundingClientRect = () => ({ top, bottom: top + 200, left: 0, right: 400, width: 400, height: 200, x: 0, y: top, toJSON: () => ({}) });
     const allow = () => el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-allow]')!;
-    await new Promise((r) => setTimeout(r, ARM_MS + 50));
-    await el.updateComplete;
+    await pastArming(el);
     el.movedBy(false); // the first look: where it is
     el.movedBy(false); // still there
     await el.updateComplete;
@@ -259,8 +250,7 @@ describe('<permission-card>', () => {
     expect(allow().disabled).toBe(true);
     allow().click();
     expect(be.count('DecidePermission')).toBe(0);
-    await new Promise((r) => setTimeout(r, ARM_MS + 50));
-    await el.updateComplete;
+    await pastArming(el);
     expect(allow().disabled).toBe(false);
     allow().click();
     expect(be.count('DecidePermission')).toBe(1);
@@ -278,13 +268,9 @@ describe('<permission-card>', () => {
     const second: Permission = { id: 't2', batch: 'b1', tool: 'Bash', summary: 'rm -rf par-two-dir', status: 'pending' };
     be.emit('party:event', { seq: 1, ts: '', kind: 'permission', permission: first });
     be.emit('party:event', { seq: 2, ts: '', kind: 'permission', permission: second });
-    const el = document.createElement('permission-card') as PermissionCard;
-    el.state = st;
-    el.permission = second;
-    document.body.append(el);
+    const el = mountCard(st, second);
     const allow = () => el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-allow]')!;
-    await new Promise((r) => setTimeout(r, ARM_MS + 50));
-    await el.updateComplete;
+    await pastArming(el);
     expect(allow().disabled).toBe(false);
     // Someone decides the first (the host's own click, or a co-host elsewhere).
     be.emit('party:event', { seq: 3, ts: '', kind: 'permission', permission: { ...first, status: 'allowed', by: 'bob' } });
@@ -292,8 +278,7 @@ describe('<permission-card>', () => {
     expect(allow().disabled).toBe(true);
     allow().click();
     expect(be.count('DecidePermission')).toBe(0);
-    await new Promise((r) => setTimeout(r, ARM_MS + 50));
-    await el.updateComplete;
+    await pastArming(el);
     expect(allow().disabled).toBe(false);
     // Its own output streaming on does not disarm it.
     be.emit('party:event', { seq: 4, ts: '', kind: 'output', stream: 'assistant', text: 'working' });
@@ -307,10 +292,7 @@ describe('<permission-card>', () => {
   it('a reason typed when someone else decides first is said not sent', async () => {
     const { st } = await inParty('host');
     const p: Permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'rm -rf build', status: 'pending' };
-    const el = document.createElement('permission-card') as PermissionCard;
-    el.state = st;
-    el.permission = p;
-    document.body.append(el);
+    const el = mountCard(st, p);
     await el.updateComplete;
     const input = el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=permission-reason]')!;
     input.value = 'not the build folder, it holds the release';
@@ -325,10 +307,7 @@ describe('<permission-card>', () => {
 
   it('made a host while a request waits: its Allow appears, and takes clicks a moment later', async () => {
     const { be, st } = await inParty('participant');
-    const el = document.createElement('permission-card') as PermissionCard;
-    el.state = st;
-    el.permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'rm -rf build', status: 'pending' };
-    document.body.append(el);
+    const el = mountCard(st, { id: 't1', batch: 'b1', tool: 'Bash', summary: 'rm -rf build', status: 'pending' });
     await el.updateComplete;
     const allow = () => el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=permission-allow]');
     expect(allow()).toBeNull(); // a participant waits for the host
@@ -336,8 +315,7 @@ describe('<permission-card>', () => {
     be.emit('party:event', { seq: 1, ts: '', kind: 'participants', changed: { ...st.session!.you, role: 'host' }, count: 2 });
     await el.updateComplete;
     expect(allow()?.disabled).toBe(true);
-    await new Promise((r) => setTimeout(r, ARM_MS + 50));
-    await el.updateComplete;
+    await pastArming(el);
     expect(allow()?.disabled).toBe(false);
     // A co-host allows once: "always" is a standing permission on the owner's computer,
     // which the host refuses a co-host (a reviewer's).
@@ -351,14 +329,10 @@ describe('<permission-card>', () => {
   // owner's computer unasked for the rest of the party, while Allow everything asks first.
   it('Always allow Bash asks first; another tool is allowed for good at once', async () => {
     const { be, st } = await inParty('host');
-    const el = document.createElement('permission-card') as PermissionCard;
-    el.state = st;
-    el.permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'make test', status: 'pending' };
-    document.body.append(el);
+    const el = mountCard(st, { id: 't1', batch: 'b1', tool: 'Bash', summary: 'make test', status: 'pending' });
     await el.updateComplete;
     const q = <E extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<E>(`[data-testid=${id}]`);
-    await new Promise((r) => setTimeout(r, ARM_MS + 50));
-    await el.updateComplete;
+    await pastArming(el);
     expect(q('permission-always-owner')).toBeNull(); // the owner
     q('permission-always')!.click();
     await el.updateComplete;
@@ -389,8 +363,7 @@ describe('<permission-card>', () => {
 
     el.permission = { id: 't2', batch: 'b1', tool: 'Read', summary: 'a.txt', status: 'pending' };
     await el.updateComplete;
-    await new Promise((r) => setTimeout(r, ARM_MS + 50));
-    await el.updateComplete;
+    await pastArming(el);
     q('permission-always')!.click();
     expect(be.count('DecidePermission')).toBe(2);
     el.remove();
