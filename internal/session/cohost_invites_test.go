@@ -2,8 +2,6 @@ package session
 
 import (
 	"context"
-	"net"
-	"strconv"
 	"testing"
 	"time"
 
@@ -35,12 +33,7 @@ func waitInvites(t *testing.T, rec *recorder, m *Manager, h *host.Host, what str
 func TestACoHostWindowFollowsAnotherHostsNewInvites(t *testing.T) {
 	h := startRemoteHost(t, true)
 	owner := remoteOwner(t, h)
-	rec := newRecorder()
-	m := newManager(t, rec, nil)
-	info, err := m.Join(context.Background(), h.Invite().String(), "carol")
-	if err != nil {
-		t.Fatalf("Join: %v", err)
-	}
+	rec, m, info := joinedWindow(t, h, "carol")
 	if err := owner.SetRole(context.Background(), info.You.ID, wire.RoleHost); err != nil {
 		t.Fatal(err)
 	}
@@ -61,15 +54,7 @@ func TestACoHostWindowFollowsAnotherHostsNewInvites(t *testing.T) {
 func TestAWindowMadeCoHostWhileAwayLearnsTheInvites(t *testing.T) {
 	h := startRemoteHost(t, true)
 	owner := remoteOwner(t, h)
-	inv := h.Invite()
-	px := newProxy(t, net.JoinHostPort(inv.Host, strconv.Itoa(inv.Port)))
-	inv.Port = px.port()
-	rec := newRecorder()
-	m := newManager(t, rec, func(c *Config) { c.ClientBackoff = []time.Duration{20 * time.Millisecond} })
-	info, err := m.Join(context.Background(), inv.String(), "carol")
-	if err != nil {
-		t.Fatalf("Join: %v", err)
-	}
+	rec, m, px, info := joinedThroughProxy(t, h, "carol", 20*time.Millisecond)
 	before := len(rec.all())
 	px.setPaused(true)
 	px.cut()

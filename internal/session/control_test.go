@@ -253,17 +253,12 @@ func TestHostControlInterruptRolesKickAndInvites(t *testing.T) {
 func TestJoinedCoHostAndKicked(t *testing.T) {
 	h := startRemoteHost(t, true)
 	owner := remoteOwner(t, h)
-	rec := newRecorder()
-	m := newManager(t, rec, nil)
-	info, err := m.Join(context.Background(), h.Invite().String(), "carol")
-	if err != nil {
-		t.Fatalf("Join: %v", err)
-	}
+	rec, m, info := joinedWindow(t, h, "carol")
 	if info.ViewerInvite != "" {
 		t.Fatalf("a participant knows the viewer invite: %q", info.ViewerInvite)
 	}
 	// A participant is refused host methods by the host.
-	err = m.SetApproval(context.Background(), true)
+	err := m.SetApproval(context.Background(), true)
 	var rerr *rpc.Error
 	if !errors.As(err, &rerr) || rerr.Code != wire.CodeNotAllowed {
 		t.Fatalf("SetApproval as participant = %v, want -32002", err)

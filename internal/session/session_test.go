@@ -152,6 +152,34 @@ func newManager(t *testing.T, rec *recorder, mod func(*Config)) *Manager {
 	return m
 }
 
+// joinedWindow is a window (its events in rec) joined to h's party as name.
+func joinedWindow(t *testing.T, h *host.Host, name string) (*recorder, *Manager, Info) {
+	t.Helper()
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	info, err := m.Join(context.Background(), h.Invite().String(), name)
+	if err != nil {
+		t.Fatalf("Join: %v", err)
+	}
+	return rec, m, info
+}
+
+// joinedThroughProxy is a window joined to h's party as name through a proxy the test can
+// pause and cut, trying to reconnect after backoff.
+func joinedThroughProxy(t *testing.T, h *host.Host, name string, backoff time.Duration) (*recorder, *Manager, *proxy, Info) {
+	t.Helper()
+	inv := h.Invite()
+	px := newProxy(t, net.JoinHostPort(inv.Host, strconv.Itoa(inv.Port)))
+	inv.Port = px.port()
+	rec := newRecorder()
+	m := newManager(t, rec, func(c *Config) { c.ClientBackoff = []time.Duration{backoff} })
+	info, err := m.Join(context.Background(), inv.String(), name)
+	if err != nil {
+		t.Fatalf("Join: %v", err)
+	}
+	return rec, m, px, info
+}
+
 func hostRequest(t *testing.T) HostRequest {
 	return HostRequest{
 		Name: "hazel", Workdir: t.TempDir(), Window: 100 * time.Millisecond, MinPrompts: 1,
@@ -565,14 +593,7 @@ func (p *proxy) setPaused(v bool) {
 // host as soon as it asks (the banner's Retry now), instead of when the backoff says.
 func TestRetryNow(t *testing.T) {
 	h := startRemoteHost(t, true)
-	inv := h.Invite()
-	px := newProxy(t, net.JoinHostPort(inv.Host, strconv.Itoa(inv.Port)))
-	inv.Port = px.port()
-	rec := newRecorder()
-	m := newManager(t, rec, func(c *Config) { c.ClientBackoff = []time.Duration{time.Hour} })
-	if _, err := m.Join(context.Background(), inv.String(), "erin"); err != nil {
-		t.Fatalf("Join: %v", err)
-	}
+	rec, m, px, _ := joinedThroughProxy(t, h, "erin", time.Hour)
 	if err := m.RetryNow(); err != nil { // connected: nothing to do, and no shortcut saved for later
 		t.Fatalf("RetryNow while connected: %v", err)
 	}
@@ -614,16 +635,7 @@ func TestRetryNow(t *testing.T) {
 func TestReconnectResyncsTheWindow(t *testing.T) {
 	h := startRemoteHost(t, true)
 	hostView := remoteOwner(t, h)
-	inv := h.Invite()
-	px := newProxy(t, net.JoinHostPort(inv.Host, strconv.Itoa(inv.Port)))
-	inv.Port = px.port()
-
-	rec := newRecorder()
-	m := newManager(t, rec, func(c *Config) { c.ClientBackoff = []time.Duration{20 * time.Millisecond} })
-	info, err := m.Join(context.Background(), inv.String(), "erin")
-	if err != nil {
-		t.Fatalf("Join: %v", err)
-	}
+	rec, m, px, info := joinedThroughProxy(t, h, "erin", 20*time.Millisecond)
 	if _, err := hostView.Prompt("before the drop"); err != nil {
 		t.Fatal(err)
 	}
