@@ -410,8 +410,6 @@ func (r *roster) setPhase(phase string, at time.Time) {
 	}
 }
 
-// take drops prompts that went into a batch from the queue (their summaries are kept
-// until then only, so a long party does not keep every prompt's text).
 // giveBack adds texts of this member's to recall.
 func (r *roster) giveBack(texts ...string) {
 	var all []string
@@ -430,6 +428,8 @@ func (r *roster) recalls() int {
 	return len(*r.recall)
 }
 
+// take drops prompts that went into a batch from the queue (their summaries are kept
+// until then only, so a long party does not keep every prompt's text).
 func (r *roster) take(ids []string) {
 	r.pending = slices.DeleteFunc(r.pending, func(id string) bool { return slices.Contains(ids, id) })
 	for _, id := range ids {
