@@ -310,7 +310,8 @@ func (p *printer) eventLocked(ev wire.Event) {
 					ran := fmt.Sprintf(" (after at least %s)", d)
 					if t.DurationMS < 100 {
 						// A lower bound under 0.1 s says nothing ("at least under 0.1s", a
-						// tester's; the journal has nothing while a tool request waits).
+						// tester's): a turn cut at once, or journalled before alive records
+						// (journal.TypeAlive), which had nothing while a tool request waited.
 						ran = ""
 					}
 					p.noticeLocked("system", fmt.Sprintf("the turn cut short when the host stopped%s is not run again: the party was resumed without it%s", ran, denied))

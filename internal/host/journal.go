@@ -48,6 +48,7 @@ func OpenResume(dataDir, partyID string, window int) (*Resume, error) {
 		// stays unanswered (that resume said so).
 		rc.Cut(s.CutAt)
 	}
+	rc.Alive(s.Alive) // the cut turn ran at least until then
 	r := rc.Restore(s.Members)
 	r.Ended, r.EndedAt, r.LostEnd = s.Ended, s.EndedAt, s.LostEnd
 	if s.SeqFloor > r.Seq {

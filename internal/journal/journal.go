@@ -3,8 +3,9 @@
 // everything `concordia host --resume` needs and everything `concordia export` shows
 // (PROTOCOL.md §8): a header (id, host, creation time, both invite tokens, settings), every
 // event in seq order, member records (sessions, so members rejoin after a resume), the
-// agent's session id, new invite tokens after a rotation, resumes, and an "ended" record on
-// a clean end.
+// agent's session id, new invite tokens after a rotation, resumes, an "ended" record on a
+// clean end, and, while a turn runs and nothing else is written, a timed "alive" record now
+// and then (so that a resume after a crash knows how long the cut turn ran).
 //
 // Each line is one JSON object whose "type" says what it is (see Record). The file is only
 // ever appended to. A line that cannot be read — the torn last line of a host that was
@@ -44,6 +45,11 @@ const (
 	TypeRun     = "agent_run" // a host run's agent marker (package reap), before its agent starts
 	TypeResumed = "resumed"   // the party was brought back (its settings, as resumed)
 	TypeEnded   = "ended"     // a clean end
+	// TypeAlive: a turn was still running at "at" (Writer.Alive), written while nothing
+	// else is (a tool request waits for a host, a tool runs quietly), so that a resume
+	// after a crash does not time the cut turn to its last event (Summary.Alive). Since
+	// 2026-12-07; older readers skip it as a record they do not know.
+	TypeAlive = "alive"
 	// TypeSeqFloor: the journal may lack events members saw (Summary.LostTail), so the
 	// party's next event is numbered past seq_floor; written, and synced, by the Open
 	// that found it, so that a resume refused after it, or a second loss, still knows.
@@ -123,7 +129,7 @@ type Record struct {
 
 	AgentSession string    `json:"agent_session,omitempty"` // agent_session
 	AgentRun     string    `json:"agent_run,omitempty"`     // agent_run: its reap marker id
-	At           time.Time `json:"at,omitzero"`             // resumed, ended
+	At           time.Time `json:"at,omitzero"`             // resumed, ended, alive
 	Resumed      *Settings `json:"resumed,omitempty"`       // resumed
 	SeqFloor     int64     `json:"seq_floor,omitempty"`     // seq_floor
 	// LostEnd (seq_floor): the floor is a cut mark's: a failed write lost the journal's

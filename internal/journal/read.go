@@ -41,7 +41,11 @@ type Summary struct {
 	EndedAt    time.Time // when (its ended record's time), if Ended
 	LastSeq    int64
 	LastActive time.Time // the time of the last event (the creation time when none)
-	Events     int
+	// Alive is the time of the last alive record when it came after the last event (zero
+	// otherwise): a turn that was running then, with nothing journalled since its last
+	// event (a tool request waiting for a host), ran at least until Alive.
+	Alive  time.Time
+	Events int
 	// Turns counts the turns the agent ran, each batch once: not those it never had
 	// (turn.unsent), nor one the host's stop or end cut (wire.TurnNotRunAgain,
 	// wire.TurnPartyEnded).
@@ -290,13 +294,14 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 	if s.ends && *header {
 		if seq, _, ok := eventLine(line); ok {
 			s.LastSeq = max(s.LastSeq, seq)
+			s.Alive = time.Time{}
 			return true
 		}
 	}
 	if s.brief && *header {
 		if seq, raw, ok := eventLine(line); ok && seq > s.LastSeq {
 			if ts, ok := outputTime(raw); ok && json.Valid(raw) {
-				s.LastSeq, s.LastActive = seq, ts
+				s.LastSeq, s.LastActive, s.Alive = seq, ts, time.Time{}
 				s.Events++
 				return true
 			}
@@ -331,6 +336,7 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		}
 		s.LastSeq = ev.Seq
 		s.LastActive = ev.TS
+		s.Alive = time.Time{}
 		s.Events++
 		switch {
 		case ev.Kind == wire.KindTurn && ev.Turn != nil && (ev.Turn.Unsent || ev.Turn.Error == wire.TurnNotRunAgain || ev.Turn.Error == wire.TurnPartyEnded):
@@ -389,6 +395,11 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		}
 	case TypeEnded:
 		s.Ended, s.EndedAt = true, rec.At
+	case TypeAlive:
+		if rec.At.IsZero() {
+			return false
+		}
+		s.Alive = rec.At
 	case TypeSeqFloor:
 		s.SeqFloor = max(s.SeqFloor, rec.SeqFloor)
 		s.LostEnd = s.LostEnd || rec.LostEnd

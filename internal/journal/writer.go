@@ -316,6 +316,20 @@ func (w *Writer) Resumed(at time.Time, s Settings) error {
 	return w.record(Record{Type: TypeResumed, At: at.UTC(), Resumed: &s, Boot: bootID()}, true)
 }
 
+// Alive records that a turn is still running at at: the party writes it while a turn runs
+// and nothing else is journalled for a while (Summary.Alive). Not made durable: it is for
+// a host that is killed, whose writes the system keeps. A journal that is behind (a write
+// failed) skips it: a resume of a journal cut short runs nothing from before again, and
+// the line would only wait in memory.
+func (w *Writer) Alive(at time.Time) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return nil
+	}
+	return w.record(Record{Type: TypeAlive, At: at.UTC()}, false)
+}
+
 // End records a clean end and makes the journal durable. Close still has to be called.
 func (w *Writer) End(at time.Time) error {
 	w.mu.Lock()

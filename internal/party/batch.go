@@ -61,6 +61,9 @@ type runningTurn struct {
 	denied      int                // tool requests denied or timed out in this turn
 	lastActive  time.Time          // output or a decision; for the turn timeout
 	silentTimer *time.Timer
+	started     time.Time   // when the turn started (alive.go)
+	aliveAt     time.Time   // its last alive record ("": none yet)
+	aliveTimer  *time.Timer // looks whether the journal has been quiet (alive.go)
 }
 
 // Prompt takes a prompt from a member.
@@ -480,9 +483,11 @@ func (p *Party) runCommand(c agentCommand) {
 func (p *Party) startTurn(batchID, text string, command bool, cutOff string) {
 	p.busy = true
 	ctx, cancel := context.WithCancel(p.runCtx)
-	t := &runningTurn{batch: batchID, command: command, cancel: cancel, lastActive: p.cfg.Now()}
+	now := p.cfg.Now()
+	t := &runningTurn{batch: batchID, command: command, cancel: cancel, lastActive: now, started: now}
 	p.turn = t
 	p.armSilence(t, p.cfg.TurnTimeout)
+	p.armAlive(t)
 	p.setPhase(wire.PhaseRunning)
 	p.workers.Add(1)
 	go func() {
@@ -678,6 +683,9 @@ func (p *Party) turnDone(turn wire.Turn) {
 		command, note = t.command, t.failedNote
 		if t.silentTimer != nil {
 			t.silentTimer.Stop()
+		}
+		if t.aliveTimer != nil {
+			t.aliveTimer.Stop()
 		}
 		turn.Denied = t.denied
 		if turn.Status == wire.TurnInterrupted && turn.Error == "" && t.stoppedBy != "" {

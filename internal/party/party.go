@@ -268,6 +268,9 @@ type Journal interface {
 	// Events calls fn with each event from seq from on, oldest first, until fn returns
 	// false; raw is only valid during the call.
 	Events(from int64, fn func(seq int64, raw json.RawMessage) bool) error
+	// Alive records that a turn is still running at that time (journal.TypeAlive): the
+	// party calls it while a turn runs and nothing has been journalled for a while.
+	Alive(at time.Time) error
 }
 
 // logged is an event in the memory window with the size of its JSON.

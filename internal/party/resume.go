@@ -45,7 +45,8 @@ type Restore struct {
 	// UnfinishedBy are the names of Unfinished's authors, each once, in its prompts' order.
 	UnfinishedBy []string
 	// UnfinishedRan is how long the journal saw Unfinished run: from its batch event (or
-	// the retry that last sent it) to the journal's last event.
+	// the retry that last sent it) to the journal's last event, or its last alive record
+	// after that (Recovery.Alive).
 	UnfinishedRan time.Duration
 	// Without: the host resumes without what the party left unanswered (host --resume
 	// --without-unanswered, the window's "Resume without them"): Pending are withdrawn by
@@ -139,6 +140,16 @@ func (rc *Recovery) Cut(at int64) {
 	}
 	if rc.r.Failed != "" && rc.failedSeq <= at {
 		rc.r.Failed = ""
+	}
+}
+
+// Alive takes the journal's last alive record after its last event (journal.Summary.Alive;
+// zero: none): the turn that was running then ran at least until at. Call it before
+// Restore. A journal of before alive records has none: the cut turn is timed to its last
+// event, as it was.
+func (rc *Recovery) Alive(at time.Time) {
+	if at.After(rc.lastAt) {
+		rc.lastAt = at
 	}
 }
 

@@ -35,6 +35,7 @@ func FindUnanswered(s *journal.Summary, rc *Recovery) Unanswered {
 	if s.CutAt > 0 {
 		rc.Cut(s.CutAt) // as the resume does (host.OpenResume): not run again (a reviewer's)
 	}
+	rc.Alive(s.Alive)
 	r := rc.Restore(s.Members)
 	u := Unanswered{Pending: r.Pending, Cut: r.Unfinished, CutBy: r.UnfinishedBy, Approval: s.Settings.Approval}
 	if r.HasSettings {
