@@ -27,8 +27,9 @@ func runParties(_ context.Context, args []string, io IO) int {
 	var dataDir, stopJobs, deleteID string
 	fs := newFlagSet("parties", "concordia parties [--data-dir DIR] [--stop-jobs ID | --delete ID]", `
 List the parties kept in the data directory, the most recently active first: id, the
-host's name, when it was created and last active, how many turns the agent ran, and its
-state — running (a host has it now), ended (the host ended it), or not ended cleanly
+host's name, when it was created and last active, TURNS — how many of the agent's turns
+ended while the party went on (finished, failed or stopped; each batch once, not one the
+party's end or the host's stop cut short, nor one claude never got) — and its state — running (a host has it now), ended (the host ended it), or not ended cleanly
 (the host stopped without ending it: it was killed, or the machine stopped). A party
 that would come back sharing the whole working directory (.env files included) is named
 under the table. Any party not running can be brought back with "concordia host

@@ -46,9 +46,11 @@ type Summary struct {
 	// event (a tool request waiting for a host), ran at least until Alive.
 	Alive  time.Time
 	Events int
-	// Turns counts the turns the agent ran, each batch once: not those it never had
-	// (turn.unsent), nor one the host's stop or end cut (wire.TurnNotRunAgain,
-	// wire.TurnPartyEnded).
+	// Turns counts the turns that ended while the party went on — finished, failed, or
+	// stopped by a host or the turn timeout — each batch once: not one the agent never had
+	// (turn.unsent), nor one the party's end or the host's stop cut short
+	// (wire.TurnPartyEnded, wire.TurnNotRunAgain; a journal of before 2026-12-07 has a turn
+	// its end cut as "stopped by the host", counted).
 	Turns  int
 	turned map[string]bool // the batches Turns counted
 	// FirstPrompt is the text of the party's first prompt, as its author typed it: what a

@@ -58,6 +58,7 @@ type runningTurn struct {
 	failedNote  string             // the error whose note this batch carried (afterFailure), "" for none
 	cancel      context.CancelFunc // stops the turn (Party.interrupt, the turn timeout)
 	stoppedBy   string             // who stopped it ("" = nobody yet)
+	byEnd       bool               // the party's end stopped it (End): it ends wire.TurnPartyEnded
 	denied      int                // tool requests denied or timed out in this turn
 	lastActive  time.Time          // output or a decision; for the turn timeout
 	silentTimer *time.Timer
@@ -688,7 +689,11 @@ func (p *Party) turnDone(turn wire.Turn) {
 			t.aliveTimer.Stop()
 		}
 		turn.Denied = t.denied
-		if turn.Status == wire.TurnInterrupted && turn.Error == "" && t.stoppedBy != "" {
+		switch {
+		case turn.Status != wire.TurnInterrupted || turn.Error != "":
+		case t.byEnd:
+			turn.Error = wire.TurnPartyEnded
+		case t.stoppedBy != "":
 			turn.Error = "stopped by " + t.stoppedBy
 		}
 		p.turn = nil

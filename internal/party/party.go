@@ -704,7 +704,11 @@ func (p *Party) End(ctx context.Context, text string) error {
 		p.closed = true
 		p.stopWork()
 		if t := p.turn; t != nil && t.stoppedBy == "" {
-			t.stoppedBy = "the host"
+			// Cut by the party's end, as when the wait below runs out: it ends "the party
+			// ended" either way, not as a host's /stop, and `concordia parties` does not
+			// count it (journal.Summary.Turns; a tester's listing counted one and not the
+			// other).
+			t.stoppedBy, t.byEnd = "the party's end", true
 			t.cancel()
 		}
 	}); err != nil {

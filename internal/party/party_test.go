@@ -960,7 +960,7 @@ func (r *stopRunner) RunTurn(ctx context.Context, _ string, io TurnIO) (TurnResu
 }
 
 // End stops the running turn and lets it finish before it says the party is over: the
-// members see the turn's last output, its end (interrupted, by the host) and then the
+// members see the turn's last output, its end (interrupted: the party ended) and then the
 // notice; a prompt after that is refused.
 func TestEndFinishesTheTurnBeforeTheNotice(t *testing.T) {
 	p, col, id := start(t, Config{Runner: &stopRunner{}})
@@ -979,8 +979,8 @@ func TestEndFinishesTheTurnBeforeTheNotice(t *testing.T) {
 		t.Fatalf("last event is not the notice: %s", dump(evs))
 	}
 	tr := turns(evs)
-	if len(tr) != 1 || tr[0].Status != wire.TurnInterrupted || tr[0].Error != "stopped by the host" {
-		t.Fatalf("turns %+v, want one interrupted by the host", tr)
+	if len(tr) != 1 || tr[0].Status != wire.TurnInterrupted || tr[0].Error != wire.TurnPartyEnded {
+		t.Fatalf("turns %+v, want one interrupted: %q", tr, wire.TurnPartyEnded)
 	}
 	var reply string
 	for _, ev := range evs {
