@@ -266,7 +266,12 @@ func TestResumedWithoutTheUnanswered(t *testing.T) {
 
 	r := start(t, nil, "host", "--resume", "--without-unanswered", "--data-dir", dataDir, "--no-local-repl")
 	r.expect(`^invite code: (concordia://\S+)$`)
-	evs := w.wait(t, "the cut turn's end", func(evs []wire.Event) bool { return strings.Count(dumpKinds(evs), "turn") >= 1 })[before:]
+	// The cut turn's end comes first, the notice and the withdrawal after it: waited for too
+	// (at the turn alone, a loaded machine's run had neither yet).
+	evs := w.wait(t, "the cut turn's end and the withdrawal", func(evs []wire.Event) bool {
+		k := dumpKinds(evs[before:])
+		return strings.Contains(k, "turn") && strings.Contains(k, "withdrawn")
+	})[before:]
 	var turn *wire.Turn
 	var withdrawn *wire.Withdrawn
 	notice := ""
