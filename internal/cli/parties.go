@@ -29,18 +29,18 @@ func runParties(_ context.Context, args []string, io IO) int {
 List the parties kept in the data directory, the most recently active first: id, the
 host's name, when it was created and last active, TURNS — how many of the agent's turns
 ended while the party went on (finished, failed or stopped; each batch once, not one the
-party's end or the host's stop cut short, nor one claude never got) — and its state — running (a host has it now), ended (the host ended it), or not ended cleanly
-(the host stopped without ending it: it was killed, or the machine stopped). A party
-that would come back sharing the whole working directory (.env files included) is named
-under the table. Any party not running can be brought back with "concordia host
---resume ID"; any can be read with "concordia export ID". Processes the
-agent of a party not ended cleanly left running (a dev server, a background job) are
-listed after the table. --stop-jobs ID stops what the agent of a party that is not
-running left running — left by a host that was killed, or kept with --keep-agent-jobs —
-without resuming it. --delete ID deletes a party that is not running: its journal
-(everything it kept: the transcript, its invites and members' sessions) and its record of
-the working directory's starting point; it cannot be resumed or exported afterwards. The
-working directory itself is not touched.`, io.Out, io.Err)
+party's end or the host's stop cut short, nor one claude never got) — and its state:
+running (a host has it now), ended (the host ended it), or not ended cleanly (the host
+stopped without ending it: it was killed, or the machine stopped). A party that would
+come back sharing the whole working directory (.env files included) is named under the
+table. Any party not running can be brought back with "concordia host --resume ID"; any
+can be read with "concordia export ID". Processes the agent of a party not ended cleanly
+left running (a dev server, a background job) are listed after the table. --stop-jobs ID
+stops what the agent of a party that is not running left running — left by a host that
+was killed, or kept with --keep-agent-jobs — without resuming it. --delete ID deletes a
+party that is not running: its journal (everything it kept: the transcript, its invites
+and members' sessions) and its record of the working directory's starting point; it
+cannot be resumed or exported afterwards. The working directory itself is not touched.`, io.Out, io.Err)
 	fs.StringVar(&dataDir, "data-dir", "", "`directory` where the parties are kept (default: "+defaultDataDir()+")")
 	fs.StringVar(&stopJobs, "stop-jobs", "", fmt.Sprintf("stop the processes the agent of party `ID` left running (SIGTERM, then SIGKILL after %v), instead of listing", reap.Grace))
 	fs.StringVar(&deleteID, "delete", "", "delete party `ID` (not running): its journal and its workspace record, instead of listing")
