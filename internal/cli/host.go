@@ -273,7 +273,7 @@ decide it.`, io.Out, io.Err)
 	if resume != nil {
 		invites := "the invites are the ones it had last"
 		if s := resume.Summary.Settings; h.Invite().Port != s.Port || h.Invite().Host != s.PublicHost {
-			invites = fmt.Sprintf("it moved from %s to %s, so the invites changed: share the new ones below", net.JoinHostPort(s.PublicHost, strconv.Itoa(s.Port)), net.JoinHostPort(h.Invite().Host, strconv.Itoa(h.Invite().Port)))
+			invites = fmt.Sprintf("it moved from %s to %s, so the invites changed: share the new ones above", net.JoinHostPort(s.PublicHost, strconv.Itoa(s.Port)), net.JoinHostPort(h.Invite().Host, strconv.Itoa(h.Invite().Port)))
 		}
 		switch hinv, ok := h.HostInvite(); {
 		case ok && hinv.Token != resume.Summary.HostToken:

@@ -484,7 +484,12 @@ func TestResumeWithTheSameCommandLine(t *testing.T) {
 	if got := moved.expect(`^invite code: (concordia://\S+)$`)[1]; got == inv {
 		t.Fatalf("the invite did not change with the port: %s", got)
 	}
-	moved.expect(`so the invites changed: share the new ones below`)
+	// The invites come first, so the notice points up at them (it said "below").
+	moved.expect(`so the invites changed: share the new ones above`)
+	out := moved.stdout()
+	if i, j := strings.Index(out, "invite code: "), strings.Index(out, "share the new ones above"); i < 0 || i > j {
+		t.Fatalf("the notice of new invites comes before them:\n%s", out)
+	}
 }
 
 // TestMemberBackAfterAResumeOnAnotherPort: a party resumed on another port gives out new
