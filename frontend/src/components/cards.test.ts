@@ -437,6 +437,46 @@ describe('<approval-card>', () => {
     });
   }
 
+  // As a tool request's Allow (Arming): Send sends the merged prompt to the agent with one
+  // click, so it takes clicks only a moment after the card shows the batch, and again after
+  // the card moved by itself (notes that came in above it); one the person scrolled, or
+  // that stayed, at once.
+  it('takes Send only a moment after it shows, and after it moved by itself', async () => {
+    const { be, st, el, q } = await approvalCard();
+    let top = 500;
+    el.getBoundingClientRect = () => ({ top, bottom: top + 300, left: 0, right: 400, width: 400, height: 300, x: 0, y: top, toJSON: () => ({}) });
+    const send = () => q<HTMLButtonElement>('approval-send')!;
+    expect(send().disabled).toBe(true);
+    send().click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(be.count('ApproveBatch')).toBe(0);
+    await new Promise((r) => setTimeout(r, ARM_MS + 50));
+    await el.updateComplete;
+    el.movedBy(false); // the first look: where it is
+    el.movedBy(false); // still there
+    await el.updateComplete;
+    expect(send().disabled).toBe(false);
+    top = 450; // scrolled by the person
+    el.movedBy(true);
+    await el.updateComplete;
+    expect(send().disabled).toBe(false);
+    top = 394; // moved by itself
+    el.movedBy(false);
+    await el.updateComplete;
+    expect(send().disabled).toBe(true);
+    send().click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(be.count('ApproveBatch')).toBe(0);
+    await new Promise((r) => setTimeout(r, ARM_MS + 50));
+    await el.updateComplete;
+    expect(send().disabled).toBe(false);
+    send().click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(be.count('ApproveBatch')).toBe(1);
+    el.remove();
+    st.dispose();
+  });
+
   it('Escape in "Edit and send…" cancels the edit, as it cancels "Reject…"; edits take a second Escape', async () => {
     const { be, st, el, q } = await approvalCard();
     const escape = (target: HTMLElement) => {

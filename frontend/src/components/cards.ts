@@ -3,7 +3,7 @@
 // A host decides on them; everyone else sees that the host is deciding, then what was
 // decided. Peer text is rendered as text nodes only.
 
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { AppState } from '../state/app-state';
 import { EXIT_PLAN_TOOL, isCancelledRequest } from '../state/host-control';
@@ -176,6 +176,63 @@ export const ARM_MS = 600;
 /** How far (px) a waiting card may move by itself before it takes clicks only after ARM_MS again. */
 export const MOVED_PX = 4;
 
+/**
+ * When a waiting card's buttons that let something run (a tool request's Allow and Always
+ * allow, a merged prompt's Send) take clicks: ARM_MS after the card armed them (it showed
+ * what waits, or something moved it), and again after the card moved by itself. The
+ * timer and the last place seen go when the card leaves the page (a Lit controller).
+ */
+export class Arming implements ReactiveController {
+  /** Whether the buttons take clicks now. */
+  armed = false;
+  readonly #card: ReactiveControllerHost & HTMLElement;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Where the card's top was in the window when the transcript last looked, while it waits. */
+  #lastTop: number | undefined;
+
+  constructor(card: ReactiveControllerHost & HTMLElement) {
+    this.#card = card;
+    card.addController(this);
+  }
+
+  /** The buttons take clicks ARM_MS from now. */
+  arm(): void {
+    const was = this.armed;
+    this.armed = false;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.armed = true;
+      this.#card.requestUpdate();
+    }, ARM_MS);
+    if (was) this.#card.requestUpdate();
+  }
+
+  /**
+   * The transcript looked at the cards (after an update or a scroll), byPerson when the
+   * person scrolled it just before; waiting: the card shows something that waits for a
+   * host. One that moved by itself MOVED_PX or more since the last look (notes that came
+   * in above it, the view following the end) arms its buttons again, as after a decision:
+   * a window tester's click, aimed as notes arrived, landed 56 px off, where Allow could
+   * have been.
+   */
+  movedBy(waiting: boolean, byPerson: boolean): void {
+    if (!waiting || !this.#card.isConnected) {
+      this.#lastTop = undefined;
+      return;
+    }
+    const top = this.#card.getBoundingClientRect().top;
+    const before = this.#lastTop;
+    this.#lastTop = top;
+    if (before === undefined || byPerson || Math.abs(top - before) < MOVED_PX || !this.armed) return;
+    this.arm();
+  }
+
+  hostDisconnected(): void {
+    clearTimeout(this.#timer);
+    this.#lastTop = undefined;
+  }
+}
+
 /** <permission-card>: one tool request of a turn. */
 export class PermissionCard extends LitElement {
   static override properties = { state: { attribute: false }, permission: { attribute: false }, prompts: { attribute: false } };
@@ -184,36 +241,20 @@ export class PermissionCard extends LitElement {
   /** The prompts of the batch the request belongs to (who asked). */
   declare prompts: readonly Prompt[] | undefined;
   #reason = new Reason(this);
-  /** The pending request this card shows, and whether its allow buttons take clicks yet. */
+  /** The pending request this card shows. */
   #shownId = '';
-  #armed = false;
+  /** Whether Allow and Always allow take clicks yet. */
+  #arming = new Arming(this);
   /** "Always allow Bash" was pressed once: it asks before allowing every command. */
   #confirmAlways = false;
   /** The reason I was typing when someone else decided the request first. */
   #lostReason = '';
-  #armTimer: ReturnType<typeof setTimeout> | undefined;
   /** The height (px) the card had while its request waited, kept since it was decided: see #keepPlace. */
   #waitedHeight = 0;
-  /** Where its top was in the window when the transcript last looked, while it waits (movedBy). */
-  #lastTop: number | undefined;
 
-  /**
-   * The transcript looked at the cards (after an update or a scroll), byPerson when the
-   * person scrolled it just before. A waiting card that moved by itself since the last
-   * look (notes that came in above it, the view following the end) takes clicks on Allow
-   * and Always allow only a moment later (ARM_MS), as after a decision: a window tester's
-   * click, aimed as notes arrived, landed 56 px off, where Allow could have been.
-   */
+  /** The transcript looked at the cards: see Arming.movedBy. */
   movedBy(byPerson: boolean): void {
-    if (this.permission?.status !== 'pending' || !this.isConnected) {
-      this.#lastTop = undefined;
-      return;
-    }
-    const top = this.getBoundingClientRect().top;
-    const before = this.#lastTop;
-    this.#lastTop = top;
-    if (before === undefined || byPerson || Math.abs(top - before) < MOVED_PX || !this.#armed) return;
-    this.#arm();
+    this.#arming.movedBy(this.permission?.status === 'pending', byPerson);
   }
 
   /**
@@ -266,19 +307,7 @@ export class PermissionCard extends LitElement {
     if (!p || p.status !== 'pending' || shown === this.#shownId) return;
     this.#shownId = shown;
     this.#confirmAlways = false;
-    this.#arm();
-  }
-
-  /** Allow and Always allow take clicks ARM_MS from now. */
-  #arm(): void {
-    const was = this.#armed;
-    this.#armed = false;
-    clearTimeout(this.#armTimer);
-    this.#armTimer = setTimeout(() => {
-      this.#armed = true;
-      this.requestUpdate();
-    }, ARM_MS);
-    if (was) this.requestUpdate();
+    this.#arming.arm();
   }
 
   override connectedCallback(): void {
@@ -291,8 +320,6 @@ export class PermissionCard extends LitElement {
   }
 
   override disconnectedCallback(): void {
-    clearTimeout(this.#armTimer);
-    this.#lastTop = undefined;
     this.#shownId = '';
     this.#waitedHeight = 0;
     this.style.minHeight = '';
@@ -479,13 +506,13 @@ export class PermissionCard extends LitElement {
                   </div>`
                 : nothing}
               <div class="actions" data-find-skip>
-                <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#armed || this.#reason.waiting} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
+                <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#arming.armed || this.#reason.waiting} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
                 ${p.tool === EXIT_PLAN_TOOL || !s.isOwner || (s.session?.party.always ?? []).includes(p.tool) || editAsksInEditsMode(s, p.tool) || p.uncovered
                   ? // A plan is approved one at a time; "always" is the owner's (PROTOCOL.md §7); a
                     // tool always allowed that asks all the same (a file that usually holds
                     // secrets) is not covered by it, and was offered it again (a tester's).
                     nothing
-                  : html`<button data-testid="permission-always" ?disabled=${busy || !this.#armed || this.#reason.waiting} title=${alwaysTitle(p.tool)} @click=${() => this.#always(s, p)}>Always allow ${p.tool}</button>`}
+                  : html`<button data-testid="permission-always" ?disabled=${busy || !this.#arming.armed || this.#reason.waiting} title=${alwaysTitle(p.tool)} @click=${() => this.#always(s, p)}>Always allow ${p.tool}</button>`}
                 <span class="deny">
                   <input data-testid="permission-reason" placeholder=${plan ? 'What to change (optional)' : 'Reason to deny (optional)'}
                     title=${plan ? 'What the plan should change: the agent sees it, and plans again' : 'Why it is denied: the agent sees it'} .value=${this.#reason.text} ?disabled=${busy}
@@ -556,6 +583,10 @@ export class ApprovalCard extends LitElement {
    * turned approval off, while I edited (a tester's edits vanished with no word).
    */
   #overtaken: { text: string; what: 'edits' | 'reason' } | null = null;
+  /** The waiting batch this card shows, to a host or not (Send appears when made one). */
+  #shownKey = '';
+  /** Whether Send takes clicks yet: the same pause as a tool request's Allow (Arming). */
+  #arming = new Arming(this);
 
   constructor() {
     super();
@@ -563,6 +594,21 @@ export class ApprovalCard extends LitElement {
   }
 
   static override styles = [base, cardStyles];
+
+  /** The transcript looked at the cards: see Arming.movedBy. */
+  movedBy(byPerson: boolean): void {
+    this.#arming.movedBy(this.item?.status === 'waiting', byPerson);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.requestUpdate(); // shown again (scrolled back into view): armed again after a pause
+  }
+
+  override disconnectedCallback(): void {
+    this.#shownKey = '';
+    super.disconnectedCallback();
+  }
 
   /** Its row of buttons, while a host can decide (else null). */
   actionsRow(): HTMLElement | null {
@@ -576,6 +622,9 @@ export class ApprovalCard extends LitElement {
 
   protected override willUpdate(): void {
     const it = this.item;
+    const key = it?.status === 'waiting' ? `${it.approval.batch}\u0000${this.state?.isHost ?? false}` : '';
+    if (key !== '' && key !== this.#shownKey) this.#arming.arm();
+    this.#shownKey = key;
     if (!it || it.status === 'waiting' || !(this.#editing || this.#rejecting)) return;
     const me = this.state?.session?.you.name ?? '';
     // Mine when the batch says I edited it: the host may have changed the text on its way
@@ -667,7 +716,7 @@ export class ApprovalCard extends LitElement {
       </div>`;
     }
     return html`<div class="actions">
-      <button class="primary" data-testid="approval-send" ?disabled=${busy} @click=${() => void decided(this, () => s.control.approve(batch))}>${iconCheck()} Send</button>
+      <button class="primary" data-testid="approval-send" ?disabled=${busy || !this.#arming.armed} @click=${() => void decided(this, () => s.control.approve(batch))}>${iconCheck()} Send</button>
       <button data-testid="approval-edit" ?disabled=${busy} @click=${() => this.#startEdit()}>Edit and send…</button>
       <span class="grow"></span>
       <button class="danger" data-testid="approval-reject" ?disabled=${busy} @click=${() => void this.#startReject()}>${iconX()} Reject…</button>

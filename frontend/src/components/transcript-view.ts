@@ -348,6 +348,7 @@ export class TranscriptView extends LitElement {
       c.recheckPlace();
       c.movedBy(byPerson);
     }
+    for (const c of this.renderRoot.querySelectorAll<ApprovalCard>('approval-card')) c.movedBy(byPerson);
     const view = el.getBoundingClientRect();
     const cards = [
       ...[...this.renderRoot.querySelectorAll<PermissionCard>('permission-card')].filter((c) => c.permission?.status === 'pending'),
