@@ -156,11 +156,16 @@ func (f *Fallback) current(ctx context.Context) (*Gemini, string) {
 
 var _ Merger = (*Fallback)(nil)
 
+// KeyRefusedPrefix begins the party's error event when Google refused the host's Gemini
+// key: the window knows by it that the key needs replacing (frontend/src/state/party.ts
+// writes it too, pinned by a test here).
+const KeyRefusedPrefix = "Gemini refused the host's API key"
+
 // Notice texts of Fallback.
 const (
 	// Everyone reads it: "the host's" says whose it is to replace (a tester's participant
 	// ran `concordia key set` on its own machine).
-	noticeKeyRefused = "Gemini refused the host's API key; merging locally until the host replaces it (%s)"
+	noticeKeyRefused = KeyRefusedPrefix + "; merging locally until the host replaces it (%s)"
 	noticeFellBack   = "Gemini %s; merged locally"
 	noticeResting    = "Gemini timed out; merging locally for a minute before trying it again"
 	noticeNewKey     = "merging with Gemini again: a new API key was set"

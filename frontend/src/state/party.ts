@@ -151,7 +151,7 @@ export const JOURNAL_FAILED = "the party's journal cannot be written (";
 export const JOURNAL_GAVE_UP = "the party's journal gave up catching up (";
 /** The party's system event once its journal caught up (party.JournalRecoveredText). */
 export const JOURNAL_RECOVERED = "the party's journal is written again and holds everything: the party can be resumed";
-/** How a party's error event says Google refused the host's Gemini key (merge.noticeKeyRefused). */
+/** How a party's error event says Google refused the host's Gemini key (merge.KeyRefusedPrefix, pinned by a test there). */
 const KEY_REFUSED = "Gemini refused the host's API key";
 
 /**
