@@ -136,7 +136,10 @@ func TestPrinter(t *testing.T) {
 		}, "[system] sending the prompt to claude\n[error] claude stopped unexpectedly: claude exited (exit status 3)\n[system] restarting claude and retrying the batch\n"},
 		{"claude's exit between turns is a note: it starts again with the next batch", []wire.Event{
 			{Kind: wire.KindError, Text: "claude exited (signal: killed)" + host.IdleExitNotice},
-		}, "[system] claude exited (signal: killed)" + host.IdleExitNotice + "\n"},
+		}, "[system] claude was killed (SIGKILL)" + host.IdleExitNotice + "\n"},
+		{"a signal that ended claude is said in words, not Go's", []wire.Event{
+			{Kind: wire.KindError, Text: "claude stopped unexpectedly: claude exited (signal: segmentation fault (core dumped)); stderr: boom"},
+		}, "[error] claude stopped unexpectedly: claude crashed (SIGSEGV, core dumped); stderr: boom\n"},
 		{"stderr is labelled as such", []wire.Event{{Kind: wire.KindOutput, Stream: wire.StreamStderr, Text: "warning: x\n"}}, "[stderr] warning: x\n"},
 		{"merged batch: who asked what, not the merger's text", []wire.Event{
 			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: "fix the login bug"}},

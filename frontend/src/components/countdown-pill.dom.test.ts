@@ -25,7 +25,7 @@ describe('<phase-pill>', () => {
     const why = 'claude exited (signal: killed); it was idle, and will be started again with the next batch';
     const p = await pill('agent_restarts', why);
     expect(p.textContent?.trim()).toBe('Agent restarts with the next prompt');
-    expect(p.getAttribute('title')).toBe(why);
+    expect(p.getAttribute('title')).toBe('claude was killed (SIGKILL); it was idle, and will be started again with the next batch'); // not Go's words
     expect(p.classList.contains('agent_down')).toBe(false);
   });
 

@@ -3,6 +3,7 @@
 
 import { LitElement, css, html } from 'lit';
 import { phaseLabel } from '../state/format';
+import { exitWords } from '../render/stderr';
 import { base } from './styles';
 import { Ticker } from './ticker';
 
@@ -72,7 +73,7 @@ export class PhasePill extends LitElement {
         extra = left > 0 ? ` · ${(left / 1000).toFixed(1)} s` : ' · now';
       }
     }
-    const title = (this.phase === 'agent_down' || this.phase === 'agent_restarts') && this.trouble ? this.trouble : phaseLabel(this.phase) + extra;
+    const title = (this.phase === 'agent_down' || this.phase === 'agent_restarts') && this.trouble ? exitWords(this.trouble) : phaseLabel(this.phase) + extra;
     return html`<span class="pill ${this.phase}" data-testid="party-phase" data-phase=${this.phase}
       title=${title}
       ><span class="dot"></span><span class="text">${phaseLabel(this.phase)}<span data-testid="party-countdown">${extra}</span></span></span

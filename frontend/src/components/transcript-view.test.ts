@@ -609,7 +609,7 @@ describe('<transcript-view> agent errors', () => {
     const note = [...el.shadowRoot!.querySelectorAll('[data-kind=system]')].at(-1)!;
     expect(note.querySelector('[data-testid=agent-stderr] pre')?.textContent).toBe('fake claude ready');
     expect(note.textContent).not.toContain('; stderr:');
-    expect(note.textContent).toContain(`claude exited (signal: killed)${AGENT_EXITED_IDLE}`);
+    expect(note.textContent).toContain(`claude was killed (SIGKILL)${AGENT_EXITED_IDLE}`); // not Go's words: the terminal's
     el.remove();
   });
 });

@@ -11,7 +11,7 @@ import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { HeightIndex, visibleRange } from '../render/virtual-window';
-import { splitStderr } from '../render/stderr';
+import { exitWords, splitStderr } from '../render/stderr';
 import type { AppState } from '../state/app-state';
 import { deniedWords, doneWords, turnRequests } from '../state/turn-end';
 import { showBidi } from '../state/bidi';
@@ -915,7 +915,7 @@ export class TranscriptView extends LitElement {
       // failure): the lines behind a disclosure, as an error's are.
       return html`<div class="notice" data-testid=${testid} data-kind="system"><span>${e.text}${stderrDetails(e.stderr)}</span></div>`;
     }
-    const text = noticeWords(it, (this.state?.reader ?? NO_READER));
+    const text = exitWords(noticeWords(it, (this.state?.reader ?? NO_READER)));
     return html`<div class="notice" data-testid=${testid} data-kind="system"><span>${text}</span></div>`;
   }
 
@@ -1166,7 +1166,7 @@ customElements.define('transcript-view', TranscriptView);
  */
 function agentError(text: string) {
   const e = splitStderr(text);
-  if (e.stderr.length === 0) return text;
+  if (e.stderr.length === 0) return e.text;
   return html`${e.text}${stderrDetails(e.stderr)}`;
 }
 

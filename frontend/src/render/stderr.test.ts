@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { splitStderr } from './stderr';
+import { exitWords, splitStderr } from './stderr';
+import exitCases from '../../../internal/cli/testdata/exit-words.json';
 
 describe('splitStderr', () => {
   it('takes the stderr lines out of a failed turn', () => {
@@ -16,11 +17,20 @@ describe('splitStderr', () => {
   });
   it('to the end when nothing follows them', () => {
     expect(splitStderr('claude stopped unexpectedly: claude exited (signal: killed); stderr: Error: out of memory')).toEqual({
-      text: 'claude stopped unexpectedly: claude exited (signal: killed)',
+      text: 'claude stopped unexpectedly: claude was killed (SIGKILL)',
       stderr: ['Error: out of memory'],
     });
   });
   it('leaves other text as it is', () => {
     expect(splitStderr('the batch failed: API Error: 500')).toEqual({ text: 'the batch failed: API Error: 500', stderr: [] });
+  });
+});
+
+// A tester's window said "claude exited (signal: killed)", Go's words for a process ended by
+// SIGKILL. The terminal reads the same cases (internal/cli exitwords_test.go).
+describe('exitWords', () => {
+  it('says a signal that ended claude as the terminal does', () => {
+    expect(exitCases.length).toBeGreaterThan(0);
+    for (const c of exitCases) expect(exitWords(c.text), c.text).toBe(c.want);
   });
 });

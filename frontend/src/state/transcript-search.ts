@@ -9,7 +9,7 @@ import type { MembersItem, NoticeItem, Segment, TranscriptItem, TurnItem } from 
 import { asText, toolSteps } from './transcript';
 import { EXIT_PLAN_TOOL } from './host-control';
 import { replyShownText } from '../render/incremental';
-import { splitStderr } from '../render/stderr';
+import { exitWords, splitStderr } from '../render/stderr';
 import { splitPath } from './format';
 import { showBidi } from './bidi';
 import { deniedWords, doneWords, turnRequests } from './turn-end';
@@ -74,7 +74,7 @@ const APART = '\n';
 /** An agent's error as shown: its words, then the stderr lines behind their disclosure (its summary repeats the last one, and is passed by). */
 function errorText(text: string): string {
   const e = splitStderr(text);
-  return e.stderr.length === 0 ? text : [e.text, e.stderr.join('\n')].join(APART);
+  return e.stderr.length === 0 ? e.text : [e.text, e.stderr.join('\n')].join(APART);
 }
 
 /** What a segment of a turn shows, as text: the index-th of turn item's (the steps shown whole are by it: shown-more.ts). */
@@ -114,7 +114,7 @@ function segmentText(sg: Segment, item = '', index = -1): string {
 /** What a party's notice or a change of its people shows, as text (an item, or inside a turn), to the reader. */
 function noticeText(it: NoticeItem | MembersItem): string {
   if (it.type === 'error') return errorText(it.text);
-  return it.type === 'participants' ? membersWords(it, reader) : noticeWords(it, reader);
+  return it.type === 'participants' ? membersWords(it, reader) : exitWords(noticeWords(it, reader));
 }
 
 /** How a finished turn's footer reads (its time passed by), as transcript-view.ts words it. */
