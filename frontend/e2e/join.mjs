@@ -161,7 +161,7 @@ export function joinTests(ctx) {
           seen.push({ kind: await items.nth(i).getAttribute('data-kind'), again: await items.nth(i).getAttribute('data-again'), text: await deepText(items.nth(i)) });
         }
         const resumed = seen.findIndex((it) => it.kind === 'system' && it.text.includes('the party was resumed'));
-        const gone = seen.findIndex((it) => it.kind === 'participants' && it.text.includes('You were disconnected when the host stopped'));
+        const gone = seen.findIndex((it) => it.kind === 'participants' && it.text.includes('you were disconnected when the host stopped'));
         // The agent is told its turn was cut off: the fake agent echoes the note it got.
         const again = seen.findIndex((it) => it.kind === 'turn' && it.again === 'true' && it.text.includes('echo: [Concordia: the host stopped and was resumed'));
         const first = seen.findIndex((it) => it.kind === 'turn' && it.text.includes('The host stopped during this turn; it runs again below'));

@@ -111,7 +111,7 @@ describe('<transcript-view>', () => {
     const order = [...article.querySelectorAll('permission-card, [data-testid=turn-event], markdown-view[data-testid=reply], [data-testid=turn-end]')].map((n) =>
       n.localName === 'permission-card' ? 'card' : n.getAttribute('data-testid') === 'turn-event' ? `${n.getAttribute('data-kind')}: ${n.textContent?.trim()}` : n.getAttribute('data-testid'),
     );
-    expect(order).toEqual(['card', 'system: hostie made bob a co-host', 'participants: The host lost your connection for a while', 'participants: You came back', 'reply', 'turn-end']);
+    expect(order).toEqual(['card', 'system: hostie made bob a co-host', 'participants: the host lost your connection for a while', 'participants: you came back', 'reply', 'turn-end']);
     // Shown as the party's notices are, not in a tool group or the reply.
     for (const n of article.querySelectorAll('[data-testid=turn-event]')) {
       expect(n.classList.contains('notice')).toBe(true);
@@ -128,7 +128,7 @@ describe('<transcript-view>', () => {
     be.emit('party:event', { seq: 2, ts: '', kind: 'participants', changed: { ...you, role: 'viewer' }, count: 2 });
     await el.updateComplete;
     const lines = [...el.shadowRoot!.querySelectorAll('[data-kind=participants]')].map((n) => n.textContent?.trim());
-    expect(lines).toEqual(['bob is now a co-host', 'You are now a viewer']);
+    expect(lines).toEqual(['bob is now a co-host', 'you are now a viewer']);
     el.remove();
   });
 
@@ -274,7 +274,7 @@ describe('<transcript-view>', () => {
 
   // The banner says "you ended the party"; the conversation said "the host ended the party".
   it("says the owner's end of the party in the first person, to the owner only", async () => {
-    for (const [role, want] of [['host', 'You ended the party'], ['participant', 'the host ended the party']] as const) {
+    for (const [role, want] of [['host', 'you ended the party'], ['participant', 'the host ended the party']] as const) {
       const { be, st } = await inParty(role);
       const el = document.createElement('transcript-view') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
       el.state = st;
@@ -309,7 +309,7 @@ describe('<transcript-view>', () => {
     be.emit('party:event', { seq: 8, ts: '', kind: 'participants', joined: { id: 'm9', name: 'bob', role: 'participant' }, count: 3 });
     await el.updateComplete;
     const lines = [...el.shadowRoot!.querySelectorAll('[data-kind=participants]')].map((n) => n.textContent?.trim());
-    expect(lines.slice(0, 6)).toEqual(['You joined', 'You left', 'bob joined', 'You came back', 'The host lost your connection for a while', 'You came back']);
+    expect(lines.slice(0, 6)).toEqual(['you joined', 'you left', 'bob joined', 'you came back', 'the host lost your connection for a while', 'you came back']);
     expect(lines.at(-1)).toBe('bob came back');
     // A viewer, or a host who is not the party's own, joins as one (as the terminal says it).
     be.emit('party:event', { seq: 9, ts: '', kind: 'participants', joined: { id: 'm10', name: 'vic', role: 'viewer' }, count: 4 });
@@ -338,7 +338,7 @@ describe('<transcript-view>', () => {
     be.emit('party:event', lost(6, bob));
     await el.updateComplete;
     const lines = [...el.shadowRoot!.querySelectorAll('[data-kind=participants]')].map((n) => n.textContent?.trim());
-    expect(lines).toEqual(['You joined', 'You lost the connection', 'You came back', 'The host lost your connection for a while', 'You came back', 'bob lost the connection: nothing came through it for a while']);
+    expect(lines).toEqual(['you joined', 'you lost the connection', 'you came back', 'the host lost your connection for a while', 'you came back', 'bob lost the connection: nothing came through it for a while']);
     el.remove();
   });
 
@@ -616,8 +616,8 @@ describe('<transcript-view> agent errors', () => {
 
 describe('<transcript-view> after a host stopped', () => {
   for (const [role, want] of [
-    ['participant', 'You were disconnected when the host stopped'],
-    ['host', 'The party stopped here without ending'], // this window was that host (resumed)
+    ['participant', 'you were disconnected when the host stopped'],
+    ['host', 'the party stopped here without ending'], // this window was that host (resumed)
   ] as const) {
     it(`says it of oneself in words for a ${role}`, async () => {
       const { be, st } = await inParty(role);
@@ -672,14 +672,14 @@ describe('<transcript-view> after Leave', () => {
 
 describe('<transcript-view> a host\'s own deed', () => {
   // hazel, a co-host, approved her own prompt; her window read "hazel approved your prompt".
-  it('says "You approved your prompt" to the host who approved their own prompt', async () => {
+  it('says "you approved your prompt" to the host who approved their own prompt', async () => {
     const { be, st, el } = await mounted();
     be.emit('party:event', sys(1, "ann approved ann's prompt"));
     be.emit('party:event', sys(2, "bob approved ann's prompt"));
     be.emit('party:event', sys(3, "ann approved bob's prompt"));
     await el.updateComplete;
     const lines = [...el.shadowRoot!.querySelectorAll('[data-kind=system]')].map((n) => n.textContent?.trim());
-    expect(lines).toEqual(['You approved your prompt', 'bob approved your prompt', "ann approved bob's prompt"]);
+    expect(lines).toEqual(['you approved your prompt', 'bob approved your prompt', "ann approved bob's prompt"]);
     el.remove();
     st.dispose();
   });

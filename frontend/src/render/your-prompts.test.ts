@@ -11,7 +11,7 @@ describe('yourPrompts', () => {
     expect(yourPrompts("alice approved b.b's prompt (a.b's 2 prompts)", 'a.b')).toBe("alice approved b.b's prompt (your 2 prompts)");
     expect(yourPrompts("alice approved bob's prompt", '')).toBe("alice approved bob's prompt");
     // The reader's own Stop (a user tester's read "carol stopped the turn" in her window).
-    expect(yourPrompts('carol stopped the turn', 'carol')).toBe('You stopped the turn');
+    expect(yourPrompts('carol stopped the turn', 'carol')).toBe('you stopped the turn');
     expect(yourPrompts('carol stopped the turn', 'bob')).toBe('carol stopped the turn');
     expect(yourPrompts('ann carol stopped the turn', 'carol')).toBe('ann carol stopped the turn');
     // The reader removed (a user tester's window read "alice removed mei from the party"
@@ -26,14 +26,14 @@ describe('yourPrompts', () => {
   });
 
   // Only a host's act on the reader's prompt says "You" (a reviewer's).
-  it('says "You" only for the reader\'s own act on the prompt', () => {
-    expect(yourPrompts("hazel approved hazel's prompt", 'hazel')).toBe('You approved your prompt');
+  it('says "you" only for the reader\'s own act on the prompt', () => {
+    expect(yourPrompts("hazel approved hazel's prompt", 'hazel')).toBe('you approved your prompt');
     expect(yourPrompts("ann marie approved ann's prompt", 'ann')).toBe('ann marie approved your prompt');
     expect(yourPrompts("hazel made themselves a viewer (hazel's waiting prompt is still sent)", 'hazel')).toBe('hazel made themselves a viewer (your waiting prompt is still sent)');
     // The host's words for its own prompt now (a window tester read "hazel edited and sent
     // hazel's prompt"): the host reads its own act; others read the host's.
-    expect(yourPrompts('hazel edited and sent their own prompt', 'hazel')).toBe('You edited and sent your own prompt');
-    expect(yourPrompts('hazel approved their own prompt', 'hazel')).toBe('You approved your own prompt');
+    expect(yourPrompts('hazel edited and sent their own prompt', 'hazel')).toBe('you edited and sent your own prompt');
+    expect(yourPrompts('hazel approved their own prompt', 'hazel')).toBe('you approved your own prompt');
     expect(yourPrompts('hazel edited and sent their own prompt', 'bob')).toBe('hazel edited and sent their own prompt');
     expect(yourPrompts('ann marie approved their own prompt', 'ann')).toBe('ann marie approved their own prompt');
   });

@@ -18,11 +18,12 @@ export function yourPrompts(text: string, name: string, live = true): string {
   if (name && live && at >= 0 && text.startsWith(`${name} from the party`, at + 9)) {
     text = `${text.slice(0, at)} removed you${text.slice(at + 9 + name.length)}`;
   }
-  // "carol stopped the turn", in carol's window, beside "You joined" (a user tester's).
-  if (name && text === `${name} stopped the turn`) return 'You stopped the turn';
+  // "carol stopped the turn", in carol's window, beside "you joined" (a user tester's); in
+  // lower case, as the host's notices and the terminal's (shown-words.ts membersWords).
+  if (name && text === `${name} stopped the turn`) return 'you stopped the turn';
   // "hazel edited and sent their own prompt", in hazel's window.
   if (name && text.startsWith(`${name} `) && /^(approved|edited and sent) their own prompt/.test(text.slice(name.length + 1))) {
-    return `You ${text.slice(name.length + 1).replace(' their own ', ' your own ')}`;
+    return `you ${text.slice(name.length + 1).replace(' their own ', ' your own ')}`;
   }
   if (!name || !text.includes(`${name}'s `)) return text;
   let out = text;
@@ -31,12 +32,12 @@ export function yourPrompts(text: string, name: string, live = true): string {
     // "(bob's 2 waiting prompts …)"
     out = out.replace(new RegExp(`\\${lead}${escape(name)}'s (\\d+ (?:waiting )?prompts)`, 'g'), `${lead}your $1`);
   }
-  // The host who did it is the reader: "You approved your prompt", not "hazel approved your
+  // The host who did it is the reader: "you approved your prompt", not "hazel approved your
   // prompt" in hazel's own window (a tester's). Only a host's act on the prompt, named by a
   // verb right after the name: not "ann marie approved …" read by ann, nor "hazel made
   // themselves a viewer (your waiting prompt …)" (a reviewer's).
   const act = new RegExp(`^${escape(name)} (approved|rejected|withdrew|edited and sent|sent) your `);
-  if (out !== text && act.test(out)) out = `You ${out.slice(name.length + 1)}`;
+  if (out !== text && act.test(out)) out = `you ${out.slice(name.length + 1)}`;
   return out;
 }
 

@@ -162,18 +162,23 @@ export interface Reader {
 
 export const NO_READER: Reader = { you: '', name: '', hostSession: false, owner: false, host: '', joinedAt: 0 };
 
-/** A change of the party's people, as the reader reads it. */
+/**
+ * A change of the party's people, as the reader reads it. The transcript's notes are in the
+ * party's case, as the host writes its own ("claude started", "bob joined", PROTOCOL.md §5)
+ * and the terminal prints them ("you came back"): lower case, names as they are; the
+ * window's own ("You came back") stood out among them.
+ */
 export function membersWords(it: MembersItem, r: Reader): string {
   const mine = (m: Member) => r.you !== '' && m.id === r.you; // oneself: not "ann joined" (as the terminal says it)
   // With the role when it is not a participant's, as the terminal says it: a viewer, or a
   // host who is not the party's own ("vic joined as a viewer").
   const as = (m: Member) => (m.role === 'viewer' ? ' as a viewer' : m.role === 'host' && m.name !== r.host ? ' as a co-host' : '');
-  if (it.joined) return mine(it.joined) ? (it.back ? 'You came back' : 'You joined') : `${it.joined.name} ${it.back ? 'came back' : 'joined'}${as(it.joined)}`;
+  if (it.joined) return mine(it.joined) ? (it.back ? 'you came back' : 'you joined') : `${it.joined.name} ${it.back ? 'came back' : 'joined'}${as(it.joined)}`;
   if (it.left) return leftWords(it.left, it, mine(it.left), r);
   if (it.changed) {
     // A role change that no system event of the host put in words.
     const role = `a ${roleLabel(it.changed.role)}`;
-    return mine(it.changed) ? `You are now ${role}` : `${it.changed.name} is now ${role}`;
+    return mine(it.changed) ? `you are now ${role}` : `${it.changed.name} is now ${role}`;
   }
   return 'participants changed';
 }
@@ -183,27 +188,27 @@ function leftWords(m: Member, it: MembersItem, mine: boolean, r: Reader): string
   if (mine && it.why === 'host_stopped') {
     // This window is the host that stopped (a resumed party's owner): "you were
     // disconnected" read oddly there (a tester's), as it did in the terminal.
-    return r.hostSession ? 'The party stopped here without ending' : 'You were disconnected when the host stopped';
+    return r.hostSession ? 'the party stopped here without ending' : 'you were disconnected when the host stopped';
   }
   // A host (or a journal) from before why: its own words, which name this member.
-  if (mine && !it.why && it.text?.startsWith(`${m.name} was `)) return `You were ${it.text.slice(m.name.length + ' was '.length)}`;
+  if (mine && !it.why && it.text?.startsWith(`${m.name} was `)) return `you were ${it.text.slice(m.name.length + ' was '.length)}`;
   // After this window entered the party, its own member left only when the host lost
   // its connection (leaving ends the window's party); before, the person left, unless the
   // host says the connection was lost.
   const lost = it.why === 'connection_lost';
   if (mine && (lost || (!it.why && !it.text))) {
-    if (it.seq > r.joinedAt) return 'The host lost your connection for a while';
-    return lost ? 'You lost the connection' : 'You left';
+    if (it.seq > r.joinedAt) return 'the host lost your connection for a while';
+    return lost ? 'you lost the connection' : 'you left';
   }
   return it.text || `${m.name} left`;
 }
 
-/** The host's words of its own end (its owner reads "You ended the party"). */
+/** The host's words of its own end (its owner reads "you ended the party"). */
 export const HOST_ENDED = 'the host ended the party';
 
 /** A party's notice (not an error), as the reader reads it. */
 export function noticeWords(it: NoticeItem, r: Reader): string {
   // The party's owner ended it, as the banner above says ("you ended the party"): a
   // tester's read "the host ended the party" under it.
-  return it.text === HOST_ENDED && r.owner ? 'You ended the party' : yourPrompts(it.text, r.name, it.seq > r.joinedAt);
+  return it.text === HOST_ENDED && r.owner ? 'you ended the party' : yourPrompts(it.text, r.name, it.seq > r.joinedAt);
 }
