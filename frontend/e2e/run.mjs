@@ -859,7 +859,7 @@ test('claude killed while the party is idle: the header says so within a second,
   check((await note.getAttribute('data-kind')) === 'system', `claude's exit between turns is a ${await note.getAttribute('data-kind')} item`);
   check((await note.locator('[data-testid=agent-stderr]').count()) === 1, "the note lacks what claude last wrote to stderr");
   const title = await tid('party-phase').first().getAttribute('title');
-  check(/claude exited \(signal: killed\).*it was idle, and will be started again with the next batch/.test(title ?? ''), `the pill's tooltip: ${title}`);
+  check(/claude was killed \(SIGKILL\).*it was idle, and will be started again with the next batch/.test(title ?? ''), `the pill's tooltip: ${title}`);
   await shot('agent-exited-idle');
   const input = await visible('prompt-input');
   await input.fill('are you back');
