@@ -169,8 +169,11 @@ decide it.`, io.Out, io.Err)
 			return usageError(fs, io.Err, "--host-invite-file %s: %v", f.hostInviteFile, err)
 		}
 	}
-	if err := checkListen(f.listen); err != nil {
-		return usageError(fs, io.Err, "--listen %q: %v", f.listen, err)
+	if f.listen == "" {
+		f.listen = settings.DefaultListen // as the window's empty field
+	}
+	if p := listenProblem(f.listen); p != "" {
+		return usageError(fs, io.Err, "--listen: %s", p)
 	}
 	if f.publicHost != "" && invite.CheckHost(f.publicHost) != nil {
 		// Said with the other flags' mistakes (exit 2), not as a party that could not
@@ -523,20 +526,19 @@ func newLogger(io IO, verbose bool) *slog.Logger {
 
 var _ flag.Value = (*stringList)(nil)
 
-// checkListen checks --listen's shape, HOST:PORT (HOST may be empty: every interface;
-// PORT 0: any free port), before anything starts.
-func checkListen(addr string) error {
-	_, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return errors.New("write it as HOST:PORT, e.g. :8765 or 127.0.0.1:0")
+// listenProblem is --listen's refusal: settings.CheckListen's sentence, the window's own
+// (a terminal used to take ":http" and a bare ":" that the window refused), with an
+// example of what works when the sentence has none.
+func listenProblem(addr string) string {
+	err := settings.CheckListen(addr)
+	if err == nil {
+		return ""
 	}
-	if n, err := strconv.Atoi(port); err == nil && n >= 0 && n <= 65535 || port == "" {
-		return nil // "" is 0 to net.Listen
+	var le *settings.ListenError
+	if errors.As(err, &le) && le.Problem == settings.ListenNotHostPort {
+		return err.Error() // it gives its examples itself
 	}
-	if _, err := net.LookupPort("tcp", port); err == nil && port != "" {
-		return nil // a service name (":http"), as net.Listen takes it
-	}
-	return fmt.Errorf("the port must be a number from 0 (any free port) to 65535, not %q", port)
+	return err.Error() + " For example: --listen :8765 (every interface), or --listen 127.0.0.1:0 (a free port on this machine only)."
 }
 
 // latest hands the newest of a series of values from one goroutine to another: put never

@@ -114,14 +114,14 @@ func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string
 	}
 	f.workdir = s.WorkDir
 	f.insecure = s.Fingerprint == ""
-	if !set["listen"] {
+	if !set["listen"] || f.listen == "" {
 		// The same port, so that the invites people hold still work.
 		h, _, err := net.SplitHostPort(s.Listen)
 		if err != nil {
 			h = ""
 		}
 		f.listen = net.JoinHostPort(h, strconv.Itoa(s.Port))
-	} else if h, port, err := net.SplitHostPort(f.listen); err == nil && (port == "0" || port == "") {
+	} else if h, port, err := net.SplitHostPort(f.listen); err == nil && port == "0" {
 		// "Any free port" (the command line the party was started with, given again):
 		// the port it had, or the invites people hold would point nowhere.
 		f.listen = net.JoinHostPort(h, strconv.Itoa(s.Port))

@@ -229,7 +229,7 @@ var checks = []fieldCheck{
 	{"permission_mode", func(s Settings) error { return CheckPermissionMode(s.PermissionMode) }, func(s *Settings, d Settings) { s.PermissionMode = d.PermissionMode }},
 	{"permission_timeout_ms", func(s Settings) error { return CheckPermissionTimeout(s.PermissionTimeoutMS) }, func(s *Settings, d Settings) { s.PermissionTimeoutMS = d.PermissionTimeoutMS }},
 	{"share_workspace", func(s Settings) error { return CheckShareWorkspace(s.ShareWorkspace) }, func(s *Settings, d Settings) { s.ShareWorkspace = d.ShareWorkspace }},
-	{"listen", func(s Settings) error { return checkListen(s.Listen) }, func(s *Settings, d Settings) { s.Listen = d.Listen }},
+	{"listen", func(s Settings) error { return CheckListen(s.Listen) }, func(s *Settings, d Settings) { s.Listen = d.Listen }},
 	{"public_host", func(s Settings) error { return checkPublicHost(s.PublicHost) }, func(s *Settings, d Settings) { s.PublicHost = d.PublicHost }},
 }
 
@@ -500,24 +500,77 @@ func SplitArgs(line string) ([]string, error) {
 	return words, nil
 }
 
-func checkListen(addr string) error {
+// ListenProblem is what is wrong with a listen address (ListenError.Problem).
+type ListenProblem int
+
+// The ways a listen address can be wrong, in the order CheckListen looks for them.
+const (
+	// ListenNotHostPort: not HOST:PORT or :PORT at all ("8765").
+	ListenNotHostPort ListenProblem = iota + 1
+	// ListenNoPort: a HOST: with nothing after the colon.
+	ListenNoPort
+	// ListenPortNotNumber: a port that is not digits (":http").
+	ListenPortNotNumber
+	// ListenPortOutOfRange: a port past 65535.
+	ListenPortOutOfRange
+	// ListenBadHost: a host that is neither an IP address nor a host name.
+	ListenBadHost
+)
+
+// ListenError says what is wrong with a listen address. Its Error is the sentence the
+// window's Settings and Create party show (frontend listenProblem says the same, from
+// the same table: testdata/listen.json); the terminal shows it too.
+type ListenError struct {
+	Addr    string
+	Host    string
+	Port    string
+	Problem ListenProblem
+}
+
+func (e *ListenError) Error() string {
+	switch e.Problem {
+	case ListenNoPort:
+		return fmt.Sprintf("The listen address %q has no port: add one from 0 to 65535 (0 for any free port).", e.Addr)
+	case ListenPortNotNumber:
+		return fmt.Sprintf("The listen port %q is not a number: use one from 0 to 65535 (0 for any free port).", e.Port)
+	case ListenPortOutOfRange:
+		return fmt.Sprintf("The listen port %s is out of range: use one from 0 to 65535 (0 for any free port).", strings.TrimLeft(e.Port, "0"))
+	case ListenBadHost:
+		return fmt.Sprintf("The listen host %q is neither an IP address nor a host name.", e.Host)
+	default:
+		return fmt.Sprintf("The listen address %q is not HOST:PORT or :PORT (e.g. \":8765\", or \"127.0.0.1:0\" for a free port on this machine only).", e.Addr)
+	}
+}
+
+// CheckListen checks a listen address, HOST:PORT or :PORT (every interface), PORT from 0
+// (any free port) to 65535 and HOST an IP address or a host name. It is the one check
+// for the window's settings and `concordia host --listen` alike; what it refuses comes
+// back as a *ListenError. The empty address is not checked here: it stands for
+// DefaultListen, which Normalized fills in.
+func CheckListen(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("The listen address %q is not HOST:PORT or :PORT (e.g. \":8765\", or \"127.0.0.1:0\" for a free port on this machine only).", addr)
+		return &ListenError{Addr: addr, Problem: ListenNotHostPort}
 	}
 	// The part that is wrong is named (the window's words are the same: frontend
 	// listenProblem): a tester's "127.0.0.1:99999" was told to use HOST:PORT, which it did.
-	if port == "" {
-		return fmt.Errorf("The listen address %q has no port: add one from 0 to 65535 (0 for any free port).", addr)
+	// A service name (":http"), which net.Listen would take, is refused: the window and
+	// the terminal take the same addresses.
+	e := &ListenError{Addr: addr, Host: host, Port: port}
+	switch {
+	case port == "":
+		e.Problem = ListenNoPort
+	case strings.Trim(port, "0123456789") != "":
+		e.Problem = ListenPortNotNumber
+	default:
+		if n, err := strconv.Atoi(port); err != nil || n > 65535 {
+			e.Problem = ListenPortOutOfRange
+		} else if host != "" && net.ParseIP(host) == nil && checkHostname(host) != nil {
+			e.Problem = ListenBadHost
+		}
 	}
-	if strings.Trim(port, "0123456789") != "" {
-		return fmt.Errorf("The listen port %q is not a number: use one from 0 to 65535 (0 for any free port).", port)
-	}
-	if n, err := strconv.Atoi(port); err != nil || n > 65535 {
-		return fmt.Errorf("The listen port %s is out of range: use one from 0 to 65535 (0 for any free port).", strings.TrimLeft(port, "0"))
-	}
-	if host != "" && net.ParseIP(host) == nil && checkHostname(host) != nil {
-		return fmt.Errorf("The listen host %q is neither an IP address nor a host name.", host)
+	if e.Problem != 0 {
+		return e
 	}
 	return nil
 }

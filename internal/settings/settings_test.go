@@ -472,12 +472,12 @@ func TestCheckListenAsTheWindowSaysIt(t *testing.T) {
 	for _, c := range cases {
 		got := ""
 		if c.Addr != "" { // the default, which Normalized fills in
-			if err := checkListen(c.Addr); err != nil {
+			if err := CheckListen(c.Addr); err != nil {
 				got = err.Error()
 			}
 		}
 		if got != c.Want {
-			t.Errorf("checkListen(%q) = %q, want %q", c.Addr, got, c.Want)
+			t.Errorf("CheckListen(%q) = %q, want %q", c.Addr, got, c.Want)
 		}
 	}
 }

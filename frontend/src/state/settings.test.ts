@@ -53,7 +53,7 @@ describe('localCreateProblem: the tool request timeout', () => {
   });
 });
 
-// In Go's words (settings.checkListen), naming the part that is wrong: a tester's
+// In Go's words (settings.CheckListen), naming the part that is wrong: a tester's
 // "127.0.0.1:99999" was told to "Use HOST:PORT or :PORT", which it was.
 describe('listenProblem', () => {
   it('names what is wrong, as Go does', () => {
@@ -66,7 +66,7 @@ describe('listenProblem', () => {
     for (const ok of ['', ':8765', '127.0.0.1:0', '[::1]:9000', 'localhost:65535', 'party.example.org:80', '0.0.0.0:8765']) expect(listenProblem(ok)).toBe('');
   });
 
-  it("says each address of Go's table as Go's checkListen does", () => {
+  it("says each address of Go's table as Go's CheckListen does", () => {
     // internal/settings/testdata/listen.json, which TestCheckListenAsTheWindowSaysIt reads
     // too (a reviewer found a bracketed host and a port past 2^53 read differently).
     const cases = listenCases as { addr: string; want: string }[];

@@ -71,7 +71,7 @@ export function permissionTimeoutProblem(ms: number): string {
 }
 
 /**
- * What is wrong with a listen address, in the words of Go's settings.checkListen (the same
+ * What is wrong with a listen address, in the words of Go's settings.CheckListen (the same
  * sentence whichever side finds it), naming the part that is wrong: a tester's
  * "127.0.0.1:99999" was told to "Use HOST:PORT", which it was. "" when it is fine (an empty
  * one too: the default).

@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// `concordia host --listen` takes what the window's Settings and Create party take, and
+// refuses the rest with the same sentence: the table the settings' and the window's tests
+// read (a terminal took ":http" and a bare ":" that the window refused). An address it
+// takes is shown by the command going on to the next check, --public-host's, given a
+// value it refuses, so that no party starts.
+func TestHostListenAsTheWindowSaysIt(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "settings", "testdata", "listen.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct{ Addr, Want string }
+	if err := json.Unmarshal(b, &cases); err != nil {
+		t.Fatal(err)
+	}
+	// Beyond the table: what only the terminal was lenient about.
+	cases = append(cases,
+		struct{ Addr, Want string }{":http", `The listen port "http" is not a number: use one from 0 to 65535 (0 for any free port).`},
+		struct{ Addr, Want string }{":", `The listen address ":" has no port: add one from 0 to 65535 (0 for any free port).`},
+	)
+	const publicHostRefused = `concordia host: --public-host "bad/host": `
+	for _, c := range cases {
+		t.Run(c.Addr, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := Main(context.Background(), []string{"host", "--listen", c.Addr, "--public-host", "bad/host", "--workdir", t.TempDir(), "--data-dir", t.TempDir()},
+				IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }})
+			if code != ExitUsage || out.Len() != 0 {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want 2 and nothing on stdout", code, out.String(), errb.String())
+			}
+			first, _, _ := strings.Cut(errb.String(), "\n")
+			if c.Want == "" {
+				if !strings.HasPrefix(first, publicHostRefused) {
+					t.Fatalf("--listen %q refused: %q", c.Addr, first)
+				}
+				return
+			}
+			want := "concordia host: --listen: " + c.Want
+			if !strings.HasPrefix(first, want) {
+				t.Fatalf("--listen %q: %q, want it to start %q", c.Addr, first, want)
+			}
+			// What works is shown, whichever part was wrong.
+			if !strings.Contains(first, `:8765`) || !strings.Contains(first, "127.0.0.1:0") {
+				t.Errorf("--listen %q: %q gives no example of an address that works", c.Addr, first)
+			}
+		})
+	}
+}
