@@ -95,7 +95,7 @@ func defaultBusCheck() func() error {
 	return func() error {
 		// os.Getenv, not Options.Getenv: it is godbus, reading the real environment, that
 		// would autolaunch.
-		return sessionBusCheck(os.Getenv, os.Stat, "/run/user", uid)
+		return sessionBusCheck(os.Getenv, os.Stat, runUserDir, uid)
 	}
 }
 

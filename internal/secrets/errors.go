@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -89,11 +90,16 @@ func plainReason(msg string) string {
 		return "the keyring could not be unlocked (it may be locked: unlock it, e.g. by logging in again; or no keyring service such as GNOME Keyring answers)"
 	}
 	// godbus reads the real environment, so the address it could not use is os's.
-	if r, ok := busReason(msg, os.Getenv("DBUS_SESSION_BUS_ADDRESS"), loginBuses()); ok {
+	addr := os.Getenv("DBUS_SESSION_BUS_ADDRESS")
+	if r, ok := busReason(msg, addr, busAddressFile(addr, runUserDir, os.Getuid(), os.Stat, os.ReadFile), loginBuses()); ok {
 		return r
 	}
 	return msg
 }
+
+// runUserDir holds each user's runtime directory (<runUserDir>/<uid>), where a login puts
+// its session bus, as godbus v5 looks for it. A variable for the tests only.
+var runUserDir = "/run/user"
 
 // busDial is godbus's failure to connect to the session bus: net's "dial unix PATH:
 // connect: no such file or directory" (an address left from a session that ended, after
@@ -104,16 +110,43 @@ var busDial = regexp.MustCompile(`^dial (?:unix|tcp|tcp4|tcp6) (\S+): (?:connect
 // itself (and then puts into DBUS_SESSION_BUS_ADDRESS) when the variable is not set: as
 // sessionBusCheck, /run/user/<uid>/bus.
 func loginBuses() []string {
-	return []string{filepath.Join("/run/user", strconv.Itoa(os.Getuid()), "bus")}
+	return []string{filepath.Join(runUserDir, strconv.Itoa(os.Getuid()), "bus")}
 }
 
-// busReason says in words a person knows that the D-Bus session bus at addr (the value of
-// DBUS_SESSION_BUS_ADDRESS) cannot be used, when msg is godbus's error for that; ok is
-// false for other messages. (godbus's own words, "dial unix /tmp/…: connect: no such
+// busAddressFile is the file the session bus address addr was read from, when godbus
+// read it from one: with DBUS_SESSION_BUS_ADDRESS not set and no <runDir>/<uid>/bus,
+// godbus v5 takes the address in <runDir>/<uid>/dbus-session (a line
+// "DBUS_SESSION_BUS_ADDRESS=…", left by some logins) and then sets the variable to it, so
+// that afterwards the variable looks set by the user. "" when addr is not that file's.
+func busAddressFile(addr, runDir string, uid int, stat func(string) (fs.FileInfo, error), readFile func(string) ([]byte, error)) string {
+	if addr == "" {
+		return ""
+	}
+	dir := filepath.Join(runDir, strconv.Itoa(uid))
+	if _, err := stat(filepath.Join(dir, "bus")); err == nil {
+		return "" // godbus would have taken the socket, not the file
+	}
+	file := filepath.Join(dir, "dbus-session")
+	b, err := readFile(file)
+	if err != nil {
+		return ""
+	}
+	// As godbus reads it: the prefix, then the rest with trailing line ends cut.
+	if a, ok := strings.CutPrefix(string(b), "DBUS_SESSION_BUS_ADDRESS="); ok && strings.TrimRight(a, "\r\n") == addr {
+		return file
+	}
+	return ""
+}
+
+// busReason says in words a person knows that the D-Bus session bus at addr cannot be
+// used, when msg is godbus's error for that; ok is false for other messages. addr is the
+// value of DBUS_SESSION_BUS_ADDRESS, which godbus took from file when file is not ""
+// (busAddressFile): the sentence then names the file, not the variable, which this user
+// never set (a reviewer's). (godbus's own words, "dial unix /tmp/…: connect: no such
 // file or directory" and "dbus: invalid bus address (invalid or unsupported transport)",
 // reached a tester's terminal after su.) A bus at one of login's (loginBuses) is not
 // blamed on the variable: godbus may have found it there by itself (a reviewer's).
-func busReason(msg, addr string, login []string) (reason string, ok bool) {
+func busReason(msg, addr, file string, login []string) (reason string, ok bool) {
 	switch m := busDial.FindStringSubmatch(msg); {
 	case m != nil:
 		why := m[2]
@@ -123,19 +156,28 @@ func busReason(msg, addr string, login []string) (reason string, ok bool) {
 		case "connection refused":
 			why = "nothing answers there"
 		}
-		if slices.Contains(login, m[1]) {
+		switch {
+		case slices.Contains(login, m[1]):
 			return "the D-Bus session bus at " + m[1] + " cannot be reached (" + why + "): this user's login session may have ended, or its bus stopped", true
+		case file != "":
+			return "the D-Bus session bus at " + m[1] + " cannot be reached (" + why + "): its address is the one in " + file + ", which may be left from a login session that ended", true
 		}
 		return "the D-Bus session bus at " + m[1] + " cannot be reached (" + why + "): DBUS_SESSION_BUS_ADDRESS may be left from another session, e.g. after ssh or su", true
 	case strings.HasPrefix(msg, "dbus: invalid bus address"),
 		strings.HasPrefix(msg, "dbus: invalid address"),
 		strings.HasPrefix(msg, "dbus: unsupported address"),
 		strings.HasPrefix(msg, "dbus: invalid tcp family"):
-		if addr == "" {
+		switch {
+		case file != "":
+			return "the D-Bus session bus address in " + file + " (" + quoteAddr(addr) + ") is not one Concordia can use", true
+		case addr == "":
 			return "the D-Bus session bus address this user's login left is not one Concordia can use", true
 		}
 		return "DBUS_SESSION_BUS_ADDRESS (" + quoteAddr(addr) + ") is not a D-Bus address Concordia can use", true
 	case msg == "dbus: authentication failed":
+		if file != "" {
+			return "the D-Bus session bus at " + quoteAddr(addr) + " refused this user: its address is the one in " + file + ", which may be left from another login session", true
+		}
 		return "the D-Bus session bus at " + quoteAddr(addr) + " refused this user: DBUS_SESSION_BUS_ADDRESS may be another user's, e.g. after su", true
 	}
 	return "", false

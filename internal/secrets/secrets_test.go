@@ -548,7 +548,94 @@ func TestLoginBusNotBlamedOnTheVariable(t *testing.T) {
 		{"dbus: invalid bus address (invalid or unsupported transport)", "",
 			"the D-Bus session bus address this user's login left is not one Concordia can use"},
 	} {
-		if got, ok := secrets.BusReason(tt.msg, tt.addr, login); !ok || got != tt.want {
+		if got, ok := secrets.BusReason(tt.msg, tt.addr, "", login); !ok || got != tt.want {
+			t.Errorf("%q: %q (%v), want %q", tt.msg, got, ok, tt.want)
+		}
+	}
+}
+
+// An address godbus took from /run/user/<uid>/dbus-session (DBUS_SESSION_BUS_ADDRESS not
+// set, no /run/user/<uid>/bus), and then put into the variable, is said as the file's, not
+// blamed on a variable this user never set (a reviewer's). The real go-keyring is called,
+// with the variable as godbus leaves it; the runtime directory is a temporary one.
+func TestBusAddressFromTheLoginFileNamesTheFile(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the D-Bus session bus is for Linux/BSD")
+	}
+	runDir := t.TempDir()
+	dir := filepath.Join(runDir, strconv.Itoa(os.Getuid()))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "dbus-session")
+	secrets.SetRunUserDir(t, runDir)
+	stale := filepath.Join(t.TempDir(), "nonexistent-bus")
+	for _, tt := range []struct{ addr, want string }{
+		{"disabled:", `the D-Bus session bus address in ` + file + ` ("disabled:") is not one Concordia can use`},
+		{"unix:path=" + stale, "the D-Bus session bus at " + stale + " cannot be reached (it does not exist): its address is the one in " + file + ", which may be left from a login session that ended"},
+	} {
+		t.Run(tt.addr, func(t *testing.T) {
+			if err := os.WriteFile(file, []byte("DBUS_SESSION_BUS_ADDRESS="+tt.addr+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("DBUS_SESSION_BUS_ADDRESS", tt.addr) // as godbus sets it from the file
+			s := secrets.New(secrets.Options{Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
+			got := s.Status(context.Background()).KeyringError
+			if got != tt.want {
+				t.Errorf("KeyringError %q, want %q", got, tt.want)
+			}
+			if strings.Contains(got, "DBUS_SESSION_BUS_ADDRESS") {
+				t.Errorf("%q blames the variable", got)
+			}
+		})
+	}
+}
+
+// busAddressFile names the file only when godbus would have read the address from it.
+func TestBusAddressFile(t *testing.T) {
+	runDir := t.TempDir()
+	dir := filepath.Join(runDir, "1000")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "dbus-session")
+	noBus := func(string) (fs.FileInfo, error) { return nil, fs.ErrNotExist }
+	bus := func(p string) (fs.FileInfo, error) {
+		if p == filepath.Join(dir, "bus") {
+			return nil, nil
+		}
+		return nil, fs.ErrNotExist
+	}
+	for _, tt := range []struct {
+		name, content, addr, want string
+		stat                      func(string) (fs.FileInfo, error)
+	}{
+		{"the file's address", "DBUS_SESSION_BUS_ADDRESS=unix:abstract=/tmp/dbus-x\r\n", "unix:abstract=/tmp/dbus-x", file, noBus},
+		{"another address: the variable's", "DBUS_SESSION_BUS_ADDRESS=unix:abstract=/tmp/dbus-x\n", "unix:path=/tmp/other", "", noBus},
+		{"the socket comes first", "DBUS_SESSION_BUS_ADDRESS=unix:abstract=/tmp/dbus-x\n", "unix:abstract=/tmp/dbus-x", "", bus},
+		{"not godbus's line", "unix:abstract=/tmp/dbus-x\n", "unix:abstract=/tmp/dbus-x", "", noBus},
+		{"no address", "DBUS_SESSION_BUS_ADDRESS=\n", "", "", noBus},
+		{"no file", "", "unix:abstract=/tmp/dbus-x", "", noBus},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			os.Remove(file)
+			if tt.content != "" {
+				if err := os.WriteFile(file, []byte(tt.content), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := secrets.BusAddressFile(tt.addr, runDir, 1000, tt.stat, os.ReadFile); got != tt.want {
+				t.Errorf("busAddressFile(%q) = %q, want %q", tt.addr, got, tt.want)
+			}
+		})
+	}
+	// And the sentences, for each way godbus fails, name the file.
+	for _, tt := range []struct{ msg, want string }{
+		{"dbus: invalid bus address (invalid or unsupported transport)", `the D-Bus session bus address in ` + file + ` ("x:") is not one Concordia can use`},
+		{"dial unix /tmp/dbus-x: connect: connection refused", "the D-Bus session bus at /tmp/dbus-x cannot be reached (nothing answers there): its address is the one in " + file + ", which may be left from a login session that ended"},
+		{"dbus: authentication failed", `the D-Bus session bus at "x:" refused this user: its address is the one in ` + file + `, which may be left from another login session`},
+	} {
+		if got, ok := secrets.BusReason(tt.msg, "x:", file, nil); !ok || got != tt.want {
 			t.Errorf("%q: %q (%v), want %q", tt.msg, got, ok, tt.want)
 		}
 	}
