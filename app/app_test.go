@@ -1051,6 +1051,71 @@ func TestCreatePartyRemembersTheForm(t *testing.T) {
 	check("after a failed start", s)
 }
 
+// Extra arguments Claude Code refused (agent.ErrArgsRefused) are not the next Create
+// party's default (a reviewer's were): they are remembered once Claude Code started with
+// them, and arguments cleared on the form then too.
+func TestCreatePartyRemembersOnlyExtraArgumentsClaudeTook(t *testing.T) {
+	f := newFixture(t)
+	s, _ := f.app.GetSettings()
+	s.ClaudeArgs = "--model opus"
+	if _, err := f.app.SaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	notice := func(kind, text string) bool {
+		return slices.ContainsFunc(f.shell.events(session.EventPartyEvent), func(e any) bool {
+			ev, ok := e.(wire.Event)
+			return ok && ev.Kind == kind && strings.Contains(ev.Text, text)
+		})
+	}
+	host := func(args string) {
+		t.Helper()
+		f.shell.mu.Lock()
+		f.shell.emits = nil // the last party's notices
+		f.shell.mu.Unlock()
+		if _, err := f.app.CreateParty(CreateRequest{Name: "hana", ClaudeArgs: args}); err != nil {
+			t.Fatalf("CreateParty(%q): %v", args, err)
+		}
+	}
+	end := func() {
+		t.Helper()
+		if err := f.app.EndParty(); err != nil {
+			t.Fatal(err)
+		}
+		f.app.DismissParty()
+	}
+	args := func() string {
+		s, err := f.app.GetSettings()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.ClaudeArgs
+	}
+
+	host(" --bogus-flag ")
+	waitFor(t, "the refusal", func() bool { return notice(wire.KindError, "Claude Code refused the extra arguments (--bogus-flag)") })
+	if got := args(); got != "--model opus" {
+		t.Fatalf("after a refusal the saved extra arguments are %q, want the earlier %q", got, "--model opus")
+	}
+	end()
+	if got := args(); got != "--model opus" {
+		t.Fatalf("after the refused party ended: %q, want %q", got, "--model opus")
+	}
+
+	host(" --verbose ")
+	waitFor(t, "claude started", func() bool { return notice(wire.KindSystem, "claude started") })
+	if got := args(); got != "--verbose" {
+		t.Fatalf("once claude started the saved extra arguments are %q, want %q", got, "--verbose")
+	}
+	end()
+
+	host("")
+	waitFor(t, "claude started", func() bool { return notice(wire.KindSystem, "claude started") })
+	if got := args(); got != "" {
+		t.Fatalf("arguments cleared on the form stay %q", got)
+	}
+	end()
+}
+
 func TestPickClaude(t *testing.T) {
 	f := newFixture(t)
 	f.shell.pickedFile = "/opt/claude"

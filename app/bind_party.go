@@ -93,6 +93,15 @@ func (a *App) CreateParty(req CreateRequest) (session.Info, error) {
 	if err != nil {
 		return session.Info{}, a.fail("create party", err)
 	}
+	// The extra arguments are offered again only once Claude Code started with them:
+	// refused ones (agent.ErrArgsRefused, said in the party) were the next Create party's
+	// default (a reviewer's). The page takes the settings again when it goes back home.
+	args := strings.TrimSpace(req.ClaudeArgs)
+	r.OnAgentStarted = func() {
+		if _, err := a.settings.RememberClaudeArgs(args); err != nil {
+			a.log.Warn("remember the extra Claude Code arguments", "err", err)
+		}
+	}
 	info, err := a.session.Host(context.Background(), r)
 	if err != nil {
 		return session.Info{}, a.fail("create party", hostError{err: err, listen: r.Listen, claude: r.ClaudePath})
@@ -101,8 +110,7 @@ func (a *App) CreateParty(req CreateRequest) (session.Info, error) {
 	if _, err := a.settings.Remember(settings.Chosen{
 		Name: r.Name, Workdir: r.Workdir, ClaudePath: r.ClaudePath, PermissionMode: r.PermissionMode,
 		ShareWorkspace: r.ShareWorkspace, Approve: r.Approve, WindowMS: r.Window.Milliseconds(),
-		MinPrompts: r.MinPrompts, Merger: r.Merger, ClaudeArgs: strings.TrimSpace(req.ClaudeArgs),
-		PermissionTimeoutMS: r.PermissionTimeout.Milliseconds(),
+		MinPrompts: r.MinPrompts, Merger: r.Merger, PermissionTimeoutMS: r.PermissionTimeout.Milliseconds(),
 	}); err != nil {
 		a.log.Warn("remember the Create party values", "err", err)
 	}

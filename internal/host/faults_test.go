@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -919,7 +920,9 @@ func TestRealClaudeKilledMidStream(t *testing.T) {
 // say so, name the arguments and what the host can do, and neither says it will be tried
 // again nor asks to send the prompts again: that could never succeed.
 func TestAgentRefusesExtraArgs(t *testing.T) {
-	h := hostParty(t, host.Config{Insecure: true, Agent: agent.Config{Path: testkit.FakeClaude(t), Args: []string{"--bogus-flag"}}})
+	var started atomic.Int32
+	h := hostParty(t, host.Config{Insecure: true, Agent: agent.Config{Path: testkit.FakeClaude(t), Args: []string{"--bogus-flag"}},
+		OnAgentStarted: func() { started.Add(1) }})
 	alice := watch(t, h.Invite(), "alice")
 	want := "claude could not start: Claude Code refused the extra arguments (--bogus-flag), so it will not start in this party: the host can end the party and host it again with other ones (--claude-arg in a terminal; More options in the window's Create party); stderr: error: unknown option '--bogus-flag'"
 	alice.until(t, "the start-up failure", func(e []wire.Event) bool {
@@ -933,5 +936,52 @@ func TestAgentRefusesExtraArgs(t *testing.T) {
 	b := of(evs, wire.KindBatch)[0].Batch
 	if tr := turnOf(evs, b.ID); tr.Status != wire.TurnError || !tr.Unsent || !tr.AgentDown || tr.Error != want {
 		t.Errorf("turn %+v,\nwant the error %q", *tr, want)
+	}
+	// Nothing says the arguments were taken (a window remembers them only then).
+	if n := started.Load(); n != 0 {
+		t.Errorf("OnAgentStarted called %d times for a claude that refused its arguments", n)
+	}
+}
+
+// TestOnAgentStartedOnceClaudeRuns: OnAgentStarted is called once claude first starts,
+// also when that is a batch's start after the launch's failed, and not again when claude
+// is started again.
+func TestOnAgentStartedOnceClaudeRuns(t *testing.T) {
+	dir := t.TempDir()
+	pidfile, marker := filepath.Join(dir, "claude.pid"), filepath.Join(dir, "fail-start")
+	if err := os.WriteFile(marker, nil, 0o600); err != nil { // the launch's start fails
+		t.Fatal(err)
+	}
+	var started atomic.Int32
+	h := hostParty(t, host.Config{Insecure: true, OnAgentStarted: func() { started.Add(1) },
+		Agent: agent.Config{Env: []string{"FAKECLAUDE_PIDFILE=" + pidfile, "FAKECLAUDE_FAIL_START_ONCE=" + marker}}})
+	alice := watch(t, h.Invite(), "alice")
+	alice.until(t, "the failed start", func(e []wire.Event) bool {
+		return slices.ContainsFunc(of(e, wire.KindError), func(ev wire.Event) bool { return strings.Contains(ev.Text, "claude could not start") })
+	})
+	if n := started.Load(); n != 0 {
+		t.Fatalf("OnAgentStarted called %d times after a failed start", n)
+	}
+	done := func(n int) {
+		t.Helper()
+		evs := alice.until(t, "the turn", func(e []wire.Event) bool {
+			bs := of(e, wire.KindBatch)
+			return len(bs) == n && turnOf(e, bs[n-1].Batch.ID) != nil
+		})
+		bs := of(evs, wire.KindBatch)
+		if tr := turnOf(evs, bs[n-1].Batch.ID); tr.Status != wire.TurnDone {
+			t.Fatalf("turn %+v: %s", *tr, lastFew(evs, 10))
+		}
+	}
+	prompt(t, alice, "first")
+	done(1)
+	if n := started.Load(); n != 1 {
+		t.Fatalf("OnAgentStarted called %d times once claude ran a turn, want 1", n)
+	}
+	killFrom(t, pidfile)
+	prompt(t, alice, "after the kill")
+	done(2)
+	if n := started.Load(); n != 1 {
+		t.Fatalf("OnAgentStarted called %d times after claude was started again, want 1", n)
 	}
 }

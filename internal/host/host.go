@@ -77,6 +77,13 @@ type Config struct {
 	// not call back into the party, nor wait on anything slow, a terminal's output
 	// included).
 	OnInvites func(wire.Invites)
+	// OnAgentStarted is called once, the first time Claude Code starts and answers (at
+	// launch, or with a later batch when that start failed): then its arguments are known
+	// to be ones it takes (a window remembers extra arguments only then). Never when it
+	// does not start, e.g. refusing them (agent.ErrArgsRefused). It is called from the
+	// goroutine that started claude, outside the runner's lock; it must not wait on the
+	// party.
+	OnAgentStarted func()
 
 	// Resume brings back a party from its journal (OpenResume) instead of making a new
 	// one: its id, invite tokens, members and history; the caller sets the other fields
@@ -279,6 +286,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 	runID := reap.NewID()
 	cfg.Agent.Env = append(slices.Clone(cfg.Agent.Env), reap.Marker(runID))
 	r := newRunner(cfg.Agent, cfg.Logger)
+	r.onStarted = cfg.OnAgentStarted
 	vinv, hinv := inv, inv
 	vinv.Token, hinv.Token = vtoken, htoken
 	h := &Host{cfg: cfg, log: cfg.Logger, inv: inv, vinv: vinv, hinv: hinv, runner: r, runID: runID,

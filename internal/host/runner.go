@@ -54,6 +54,10 @@ type runner struct {
 	// again for its own.
 	starts   atomic.Int64
 	startErr error
+	// onStarted, when set, is called once, after the first start that succeeds (outside
+	// mu); startedOnce says it was.
+	onStarted   func()
+	startedOnce atomic.Bool
 }
 
 // SetPermissionMode is the party's permission mode (wire.Permission*) from now on: a
@@ -218,7 +222,18 @@ func (r *runner) applyMode() {
 	}
 }
 
+// start starts the agent unless it runs (restarting it when a mode it did not take waits),
+// and tells onStarted of the first start that succeeds.
 func (r *runner) start(ctx context.Context) error {
+	err := r.startLocked(ctx)
+	if err == nil && r.onStarted != nil && r.startedOnce.CompareAndSwap(false, true) {
+		r.onStarted()
+	}
+	return err
+}
+
+// startLocked is start's work, under mu.
+func (r *runner) startLocked(ctx context.Context) error {
 	tried := r.starts.Load()
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -40,6 +40,10 @@ type HostRequest struct {
 	// ShareWorkspace is what the party sees of the working directory (PROTOCOL.md §9):
 	// settings.ShareOff, ShareChanges ("" means it) or ShareTree.
 	ShareWorkspace string
+	// OnAgentStarted, when set, is called once Claude Code first started with ClaudePath
+	// and ClaudeArgs (host.Config.OnAgentStarted): never when it refused them. It must not
+	// call back into the Manager.
+	OnAgentStarted func()
 }
 
 // check validates a HostRequest with the settings' rules.
@@ -130,6 +134,7 @@ func (m *Manager) startHost(ctx context.Context, req HostRequest, res *host.Resu
 	hc.PermissionMode = req.PermissionMode
 	hc.Approve = req.Approve
 	hc.ShareWorkspace = req.ShareWorkspace
+	hc.OnAgentStarted = req.OnAgentStarted
 	hc.MergeMode, hc.GeminiModel = req.Merger, m.cfg.GeminiModel // journalled for a resume
 	hc.Resume = res
 	if maxParticipants > 0 {

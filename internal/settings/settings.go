@@ -693,16 +693,18 @@ func (st *Store) Save(s Settings) (Settings, error) {
 
 // Chosen are the values a person typed on Create party that the window offers again
 // next time: every field of the form — display name, working directory, batching window,
-// min prompts, merger, Claude Code path and extra arguments, permission mode, approval
-// default, tool request timeout and workspace sharing (but for sharing the whole folder,
-// chosen each time). (The window and the merger were forgotten while the
-// others were kept, which a tester found inconsistent.)
+// min prompts, merger, Claude Code path, permission mode, approval default, tool request
+// timeout and workspace sharing (but for sharing the whole folder, chosen each time).
+// (The window and the merger were forgotten while the others were kept, which a tester
+// found inconsistent.) The extra arguments are not among them: they are remembered
+// (RememberClaudeArgs) only once Claude Code started with them, so that arguments it
+// refused are not offered again as the default.
 type Chosen struct {
 	Name, Workdir, ClaudePath, PermissionMode, ShareWorkspace string
 	Approve                                                   bool
 	WindowMS                                                  int64
 	MinPrompts                                                int
-	Merger, ClaudeArgs                                        string
+	Merger                                                    string
 	PermissionTimeoutMS                                       int64
 }
 
@@ -713,6 +715,17 @@ type Chosen struct {
 func (st *Store) Remember(c Chosen) (Settings, error) {
 	return st.update(func(next *Settings) {
 		next.remember(c)
+	})
+}
+
+// RememberClaudeArgs puts the extra Claude Code arguments a party was created with into
+// the saved settings, once Claude Code started with them: "" too (arguments cleared on the
+// form are not wanted any more). Invalid ones keep the saved value.
+func (st *Store) RememberClaudeArgs(args string) (Settings, error) {
+	return st.update(func(next *Settings) {
+		if v := strings.TrimSpace(args); CheckClaudeArgs(v) == nil {
+			next.ClaudeArgs = v
+		}
 	})
 }
 
@@ -785,9 +798,6 @@ func (next *Settings) remember(c Chosen) {
 	}
 	if v := strings.ToLower(strings.TrimSpace(c.Merger)); v != "" && CheckMerger(v) == nil {
 		next.Merger = v
-	}
-	if v := strings.TrimSpace(c.ClaudeArgs); CheckClaudeArgs(v) == nil {
-		next.ClaudeArgs = v // "" too: arguments cleared on the form are not wanted any more
 	}
 }
 

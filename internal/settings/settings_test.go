@@ -393,13 +393,22 @@ func TestRememberRoundTrip(t *testing.T) {
 	}
 	work := t.TempDir()
 	got, err := st.Remember(Chosen{Name: " grace ", Workdir: work, ClaudePath: "/opt/claude/bin/claude", PermissionMode: "Edits", ShareWorkspace: ShareOff, Approve: true,
-		WindowMS: 2000, MinPrompts: 2, Merger: "Gemini", ClaudeArgs: " --verbose ", PermissionTimeoutMS: 900_000})
+		WindowMS: 2000, MinPrompts: 2, Merger: "Gemini", PermissionTimeoutMS: 900_000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := s
+	want := s // the extra arguments too: they wait for Claude Code to take them
 	want.Name, want.Workdir, want.ClaudePath, want.PermissionMode, want.ShareWorkspace, want.Approve = "grace", work, "/opt/claude/bin/claude", PermissionEdits, ShareOff, true
-	want.WindowMS, want.MinPrompts, want.Merger, want.ClaudeArgs, want.PermissionTimeoutMS = 2000, 2, MergerGemini, "--verbose", 900_000
+	want.WindowMS, want.MinPrompts, want.Merger, want.PermissionTimeoutMS = 2000, 2, MergerGemini, 900_000
+	if got != want {
+		t.Fatalf("Remember = %+v\nwant %+v", got, want)
+	}
+	// Once Claude Code started with them (RememberClaudeArgs).
+	got, err = st.RememberClaudeArgs(" --verbose ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.ClaudeArgs = "--verbose"
 	if got != want {
 		t.Fatalf("Remember = %+v\nwant %+v", got, want)
 	}
@@ -407,19 +416,26 @@ func TestRememberRoundTrip(t *testing.T) {
 		t.Fatalf("a new Store loads %+v, %v\nwant %+v", again, err, want)
 	}
 	// The whole folder is shared only when chosen for that party: never remembered.
-	if got, err := st.Remember(Chosen{Approve: true, ClaudeArgs: "--verbose", ShareWorkspace: ShareTree}); err != nil || got != want {
+	if got, err := st.Remember(Chosen{Approve: true, ShareWorkspace: ShareTree}); err != nil || got != want {
 		t.Fatalf("Remember(tree) = %+v, %v\nwant %+v (sharing %s)", got, err, want, want.ShareWorkspace)
 	}
-	// Invalid and empty values keep what was saved; approval is what was chosen, and so are
-	// the extra arguments (cleared on the form: not wanted any more).
+	// Invalid and empty values keep what was saved; approval is what was chosen.
 	got, err = st.Remember(Chosen{Name: "", Workdir: filepath.Join(work, "gone"), ClaudePath: "a\nb", PermissionMode: "sometimes", ShareWorkspace: "all",
 		WindowMS: 5, MinPrompts: -1, Merger: "best", PermissionTimeoutMS: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want.Approve, want.ClaudeArgs = false, ""
+	want.Approve = false
 	if got != want {
 		t.Fatalf("Remember with bad values = %+v\nwant %+v", got, want)
+	}
+	// Invalid extra arguments keep the saved ones; cleared ones are not wanted any more.
+	if got, err = st.RememberClaudeArgs(`--model "opus`); err != nil || got != want {
+		t.Fatalf("RememberClaudeArgs(invalid) = %+v, %v\nwant %+v", got, err, want)
+	}
+	want.ClaudeArgs = ""
+	if got, err = st.RememberClaudeArgs(" "); err != nil || got != want {
+		t.Fatalf("RememberClaudeArgs(\" \") = %+v, %v\nwant %+v", got, err, want)
 	}
 	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 && runtime.GOOS != "windows" {
 		t.Fatalf("settings file: %v, %v", info, err)

@@ -859,6 +859,17 @@ describe('errors for people', () => {
     expect(p.st.endAsked).toBe(false);
   });
 
+  it('back home, the next Create party offers the settings Go saved during the party', async () => {
+    // Go remembers the extra arguments once Claude Code started with them, after
+    // CreateParty returned, and never ones it refused: the form takes the settings again.
+    const { be, st } = await inParty();
+    const started = { ...fakeSettings, claude_args: '--model opus' };
+    be.handlers.GetSettings = async () => started;
+    be.emit('party:ended', { reason: 'the host ended the party' });
+    st.backHome();
+    await vi.waitFor(() => expect(st.settings?.claude_args).toBe('--model opus'));
+  });
+
   it('boot failure', async () => {
     const be = new FakeBackend();
     be.handlers.Boot = () => Promise.reject('config dir unreadable');

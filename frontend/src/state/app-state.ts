@@ -134,6 +134,10 @@ export class AppState {
         connectedAgain: () => this.#notices.dropOffline(),
         show: (screen) => {
           this.screen = screen;
+          // Back home, the next Create party offers what Go saved meanwhile: the extra
+          // arguments are remembered only once Claude Code started with them, after
+          // CreateParty returned (App.CreateParty), and refused ones never.
+          if (screen === 'home') this.#reloadSettings();
         },
         notificationsOff: () => this.settings?.notifications === false,
         keyRefused: (text) => this.#settings.refused(text),
@@ -318,7 +322,8 @@ export class AppState {
 
   /**
    * Starts hosting a party. Resolves true when the party screen is showing. Go remembers
-   * the form's values in the settings file once the party has started.
+   * the form's values in the settings file once the party has started (the extra
+   * arguments once Claude Code started with them).
    */
   async createParty(req: CreateRequest): Promise<boolean> {
     if (this.creating || this.session) return false;
