@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/journal"
 )
 
 // `concordia host --listen` takes what the window's Settings and Create party take, and
@@ -54,5 +57,31 @@ func TestHostListenAsTheWindowSaysIt(t *testing.T) {
 				t.Errorf("--listen %q: %q gives no example of an address that works", c.Addr, first)
 			}
 		})
+	}
+}
+
+// On --resume an empty --listen is the party's own address, as no --listen is, and an
+// address with an empty port is refused as everywhere (it used to be taken as port 0,
+// "any free port", and so as the party's port).
+func TestResumeListenAsTheWindowSaysIt(t *testing.T) {
+	dataDir := t.TempDir()
+	w, err := journal.Create(dataDir, journal.Header{Party: "aaaaaaaaaaaa", Host: "hosty", Created: time.Now(), Token: "tok",
+		Settings: journal.Settings{Listen: "127.0.0.1:0", Port: 49301, Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	const publicHostRefused = `concordia host: --public-host "bad/host": `
+	for _, c := range []struct{ listen, want string }{
+		{"", publicHostRefused},
+		{"127.0.0.1:0", publicHostRefused},
+		{"127.0.0.1:", `concordia host: --listen: The listen address "127.0.0.1:" has no port: add one from 0 to 65535 (0 for any free port).`},
+	} {
+		var out, errb bytes.Buffer
+		code := Main(context.Background(), []string{"host", "--resume", "aaaaaaaaaaaa", "--data-dir", dataDir, "--listen", c.listen, "--public-host", "bad/host"},
+			IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }})
+		if code != ExitUsage || !strings.HasPrefix(errb.String(), c.want) {
+			t.Errorf("--resume --listen %q: exit %d, stderr %q; want 2 and stderr starting %q", c.listen, code, errb.String(), c.want)
+		}
 	}
 }
