@@ -86,9 +86,20 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			return usageError(fs, io.Err, "--transcript %s: %v", transcriptPath, err)
 		}
 	}
+	// A person who pasted the invite at `join -`'s question used the command rightly: a
+	// link that does not work is no usage error, and "Run … --help for usage" misled.
+	stdinFile, _ := io.In.(*os.File)
+	pasted := len(pos) > 0 && pos[0] == "-" && inviteFile == "" && stdinFile != nil && inForeground(stdinFile)
+	badInvite := func(format string, a ...any) int {
+		if pasted {
+			fmt.Fprintf(io.Err, "concordia join: %s\n", fmt.Sprintf(format, a...))
+			return ExitUsage
+		}
+		return usageError(fs, io.Err, format, a...)
+	}
 	raw, in, err := readInvite(pos, inviteFile, io)
 	if err != nil {
-		return usageError(fs, io.Err, "%v", err)
+		return badInvite("%v", err)
 	}
 	io.In = in
 	inv, err := invite.Parse(raw)
@@ -97,7 +108,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			// A link pasted on the command line ends at the first line break.
 			return usageError(fs, io.Err, "%v; an invite a terminal cut into lines can be pasted whole after \"concordia join -\"", err)
 		}
-		return usageError(fs, io.Err, "%v", err)
+		return badInvite("%v", err)
 	}
 	log := newLogger(io, verbose)
 	pr, sc := newTerminal(io)

@@ -169,7 +169,7 @@ func inviteLines(first string, err error, r *bufio.Reader, io IO) (text, back st
 				break // nothing more to read now, and nobody to ask
 			}
 			if !asked {
-				fmt.Fprintln(io.Err, "[system] the invite looks cut short; paste the rest of it, or press Enter to try it as it is")
+				fmt.Fprintln(io.Err, "[system] "+askRest(text))
 				asked = true
 			}
 		}
@@ -206,6 +206,17 @@ func inviteLines(first string, err error, r *bufio.Reader, io IO) (text, back st
 		return first, strings.Join(read, "") + back
 	}
 	return text, back // no link yet: the error names what is wrong with all of it
+}
+
+// askRest is what a person who pasted text, an invite that looks cut short, is asked: the
+// rest of it, and Enter tries it as it is only where it parses (another host may make
+// shorter tokens). A link that cannot parse cannot work: offered to try one, a tester's
+// Enter was refused at once ("token too short").
+func askRest(text string) string {
+	if _, err := invite.Parse(text); err == nil {
+		return "the invite looks cut short; paste the rest of it, or press Enter to try it as it is"
+	}
+	return "the invite is cut short; paste the rest of it"
 }
 
 // mayHaveFingerprintNext: text is a whole link without ?fp=, which a terminal may have cut

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -169,4 +170,39 @@ func TestTerminalDrawsOnAfterStops(t *testing.T) {
 	j.wait(`› abcdefghijklmnopqrst\b`)
 	h.send("drawn after the stops")
 	j.wait(`hosty: drawn after the stops`)
+}
+
+// TestJoinDashCutInviteIsNotTried: an invite pasted at `join -` cut short where it cannot
+// parse (its token shorter than any host makes) is said to be cut, and the rest asked for;
+// Enter is not offered to try it, and the refusal after it has no usage hint: a tester was
+// offered "press Enter to try it as it is", then refused at once with "Run … --help".
+func TestJoinDashCutInviteIsNotTried(t *testing.T) {
+	p := testkit.OpenPTY(t)
+	cmd := exec.Command(binary, "join", "-", "--name", "carol")
+	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "TERM=xterm-256color")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Slave, p.Slave, p.Slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	p.WaitFor(t, "paste the invite")
+	if _, err := p.Master.Write([]byte("here is the link concordia://127.0.0.1:47110/TEKqXrCIRpq\r")); err != nil {
+		t.Fatal(err)
+	}
+	p.WaitFor(t, "the invite is cut short; paste the rest of it")
+	if _, err := p.Master.Write([]byte("\r")); err != nil {
+		t.Fatal(err)
+	}
+	p.WaitFor(t, "token too short")
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Errorf("exit: %v, want status 2", err)
+	}
+	for _, not := range []string{"try it as it is", "--help"} {
+		if strings.Contains(p.Output(), not) {
+			t.Errorf("%q said:\n%s", not, p.Output())
+		}
+	}
 }
