@@ -220,9 +220,10 @@ func TestHistoryNewsWaitsForTheLine(t *testing.T) {
 
 // fakeControl records host calls.
 type fakeControl struct {
-	calls    []string
-	kicking  func()       // runs on a goroutine of its own after a Kick (the host's events)
-	deciding func() error // when set, a Decide's answer (after it is recorded)
+	calls      []string
+	kicking    func()       // runs on a goroutine of its own after a Kick (the host's events)
+	deciding   func() error // when set, a Decide's answer (after it is recorded)
+	approveErr error        // when set, Approve's answer (after it is recorded)
 }
 
 func (f *fakeControl) rec(s string) error { f.calls = append(f.calls, s); return nil }
@@ -234,9 +235,11 @@ func (f *fakeControl) SetPermissionMode(_ context.Context, mode string) error {
 }
 func (f *fakeControl) Approve(_ context.Context, b string, text *string) error {
 	if text != nil {
-		return f.rec("approve " + b + " " + *text)
+		f.rec("approve " + b + " " + *text)
+	} else {
+		f.rec("approve " + b)
 	}
-	return f.rec("approve " + b)
+	return f.approveErr
 }
 func (f *fakeControl) Reject(_ context.Context, b, r string) error {
 	return f.rec("reject " + b + " " + r)

@@ -50,6 +50,12 @@ func (c *commander) approve(ctx context.Context, arg string) error {
 		text = &arg
 	}
 	if err := c.ctl.Approve(ctx, id, text); err != nil {
+		if text != nil && strings.TrimSpace(arg) != "" && c.editor {
+			// The edit is not lost with the approval (a co-host's lost the race to the
+			// host, and the text typed was gone; the window offers it back too).
+			c.pr.recall(arg)
+			return fmt.Errorf("%w; Up recalls your edited text", err)
+		}
 		return err
 	}
 	if strings.HasPrefix(arg, "/") {

@@ -900,6 +900,15 @@ func (p *printer) setInputSink(f func(string)) {
 	p.input = f
 }
 
+// recall puts text in the line editor's history (Up recalls it), as a failed turn's
+// prompts are.
+func (p *printer) recall(text string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.r.giveBack(text)
+	p.pushStatusLocked()
+}
+
 // giveBack puts text (a prompt just withdrawn) into the line editor's input, above what
 // is typed there; without the editor (plain input) Up cannot recall it either, and the
 // withdrawn notice quotes it.

@@ -198,6 +198,11 @@ func (p *printer) eventLocked(ev wire.Event) {
 			p.noticeLocked("system", ev.Text)
 			return
 		}
+		if d, ok := strings.CutPrefix(ev.Text, "the agent was silent for "); ok {
+			// Named as the lines beside it name it ("claude's turn was stopped after …").
+			p.noticeLocked("error", "claude was silent for "+d)
+			return
+		}
 		p.noticeLocked("error", ev.Text)
 	case wire.KindPrompt:
 		if ev.Prompt != nil {
@@ -302,7 +307,13 @@ func (p *printer) eventLocked(ev wire.Event) {
 				if !p.turnWrote {
 					sofar = "it had written nothing yet"
 				}
+				given := p.r.givenSince(recalls)
 				p.noticeLocked("system", fmt.Sprintf("claude's turn was stopped after %s (%s%s); %s", d, why, denied, sofar))
+				if len(given) > 0 && p.sink != nil && !p.earlier {
+					// As after a failed turn: the prompt was not answered (a tester's /stop
+					// and turn timeout gave nothing back).
+					p.noticeLocked("system", "Up recalls "+yourPromptsWords(len(given), "in it")+", to send again")
+				}
 			default:
 				p.failedTurn = t.Error
 				if t.Error == party.NotRunAgain {
@@ -322,10 +333,7 @@ func (p *printer) eventLocked(ev wire.Event) {
 					// This turn had prompts of this member's: the editor puts them in its
 					// history (status.recall), as the party says to send them again
 					// (one typed elsewhere or long ago is not there otherwise).
-					what := "your prompt in it"
-					if n > 1 {
-						what = fmt.Sprintf("your %d prompts in it", n)
-					}
+					what := yourPromptsWords(n, "in it")
 					again := ", to send again"
 					if argsRefused(t.Error) {
 						// Claude will not start in this party: not an invitation to send it
@@ -577,4 +585,13 @@ func (p *printer) output(stream, text string) {
 	default:
 		p.noticeLocked("system", "claude: "+text)
 	}
+}
+
+// yourPromptsWords names n prompts of this member's: "your prompt in it", "your 2 prompts
+// in it" (where "in it").
+func yourPromptsWords(n int, where string) string {
+	if n > 1 {
+		return fmt.Sprintf("your %d prompts %s", n, where)
+	}
+	return "your prompt " + where
 }

@@ -354,7 +354,10 @@ func (r *roster) track(ev wire.Event, at time.Time) {
 		if ev.Turn != nil && (ev.Turn.Unsent || ev.Turn.AgentDown) {
 			r.agentDown = notStartedWhy(ev.Turn.Error)
 		}
-		if ev.Turn != nil && ev.Turn.Status == wire.TurnError && ev.Turn.Batch == r.inTurnBatch && len(r.inTurn) > 0 {
+		// Failed, or stopped (by a host, the turn timeout or the party's end): this member's
+		// prompts in it were not answered, and are given back as a failed turn's are (a
+		// tester's /stop gave nothing back).
+		if ev.Turn != nil && ev.Turn.Status != wire.TurnDone && ev.Turn.Batch == r.inTurnBatch && len(r.inTurn) > 0 {
 			r.giveBack(r.inTurn...)
 		}
 		r.inTurn = nil
@@ -418,6 +421,14 @@ func (r *roster) giveBack(texts ...string) {
 	}
 	all = append(all, texts...)
 	r.recall = &all
+}
+
+// givenSince is what giveBack added after the first n texts of recall.
+func (r *roster) givenSince(n int) []string {
+	if r.recall == nil || len(*r.recall) <= n {
+		return nil
+	}
+	return (*r.recall)[n:]
 }
 
 // recalls is how many texts recall holds.
