@@ -1109,7 +1109,7 @@ func TestPrinterHostControl(t *testing.T) {
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1"}, Merged: "fix it", Merger: "local"}},
 			{Kind: wire.KindSystem, Text: "carol edited and sent bob's prompt"},
 			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "fix it\nand add a test\x1b[2J", Merger: "local", EditedBy: "carol"}},
-		}, "[party] bob: fix it\n[approval] a prompt waits for a host's approval:\n    bob: fix it\n[system] carol edited and sent bob's prompt\n[system] sending the prompt to claude as carol edited it:\n    fix it\n    and add a test\n"},
+		}, "[party] bob: fix it\n[approval] a prompt waits for a host's approval:\n    bob: fix it\n[system] sending bob's prompt to claude as carol edited it:\n    fix it\n    and add a test\n"}, // once, not "carol edited and sent bob's prompt" before it (a tester's)
 		{"rejected", []wire.Event{
 			{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b2", By: "carol", Reason: "too vague"}},
 		}, "[party] carol rejected the merged prompt (a host's agent command); it was not sent: too vague\n"},

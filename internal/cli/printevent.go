@@ -32,6 +32,7 @@ func (p *printer) eventLocked(ev wire.Event) {
 	saidWithRole := p.roleChange != nil && p.sayRoleChangeLocked(ev)
 	before, knew := p.r.settings, p.r.knowsSettings
 	held := p.r.held // the batch that waited for approval, as it was merged
+	running := p.r.running
 	recalls := p.r.recalls()
 	p.sampleSkewLocked(ev.TS)
 	at := p.now()
@@ -174,6 +175,9 @@ func (p *printer) eventLocked(ev wire.Event) {
 		}
 	case wire.KindSystem:
 		p.lastSystem = ev.Text
+		if saidLater(ev.Text, held != nil, running) || p.invitesPrintedLocked(ev.Text) {
+			return
+		}
 		// The party's news (a role, approval turned on, a kick) is beside the reply: above
 		// its unfinished line, which a notice cut mid-word (a tester's "echo: FAKE_" …
 		// "SLOW=6000").
@@ -249,7 +253,13 @@ func (p *printer) eventLocked(ev wire.Event) {
 				case b.EditedBy != "":
 					who = term.Line(b.EditedBy)
 				}
-				p.noticeLocked("system", "sending the prompt to claude as "+who+" edited it:\n"+text)
+				// Whose prompt, too: the host's "X edited and sent Y's prompt" just before is
+				// not printed (saidLater), so this says it once.
+				whose := "the prompt"
+				if w, ok := p.r.batches[b.ID]; ok && len(w.authors) > 0 {
+					whose = p.r.promptsOf(w)
+				}
+				p.noticeLocked("system", "sending "+whose+" to claude as "+who+" edited it:\n"+text)
 			} else if len(b.Prompts) == 1 {
 				p.noticeLocked("system", "sending the prompt to claude")
 			} else {
@@ -300,8 +310,11 @@ func (p *printer) eventLocked(ev wire.Event) {
 				}
 			case wire.TurnInterrupted:
 				why := t.Error
-				if why == "" {
+				switch {
+				case why == "":
 					why = "interrupted"
+				case why == "stopped by "+p.r.you.Name && p.r.you.Name != "" && !p.earlier:
+					why = "stopped by you"
 				}
 				sofar := "what it wrote so far is above"
 				if !p.turnWrote {
@@ -594,4 +607,24 @@ func yourPromptsWords(n int, where string) string {
 		return fmt.Sprintf("your %d prompts %s", n, where)
 	}
 	return "your prompt " + where
+}
+
+// saidLater says whether a host's system notice is said by the event that follows it, so
+// that the terminal says it once (a tester read each twice): "X stopped the turn", while a
+// turn runs, by the turn's end ("… stopped after 5.0s (stopped by X)"); "X edited and sent
+// Y's prompt", while a merged prompt waits for approval, by its batch ("sending Y's prompt
+// to claude as X edited it: …"). held and running are the roster's before the event.
+func saidLater(text string, held, running bool) bool {
+	if i := strings.Index(text, " edited and sent "); held && i > 0 && !strings.Contains(text[:i], ":") {
+		return true // (not one quoted after a "reason:")
+	}
+	return running && strings.HasSuffix(text, " stopped the turn")
+}
+
+// invitesPrintedLocked says whether text is the notice of this terminal's own rotation in
+// the owner's terminal, whose host prints the new invites with what they mean (host.go):
+// "you made new invites" after them said it again (a tester's).
+func (p *printer) invitesPrintedLocked(text string) bool {
+	by, ok := party.RotatedBy(text)
+	return ok && !p.earlier && by != "" && by == p.r.you.Name && p.r.you.Name == p.r.host && p.isHostLocked()
 }

@@ -633,6 +633,30 @@ type batchWho struct {
 	mine    int // how many of them this terminal's member wrote
 }
 
+// promptsOf names a batch's prompts by their authors: "alice's prompt", "your prompt",
+// "the 3 prompts of alice, bob and you".
+func (r *roster) promptsOf(w batchWho) string {
+	names := make([]string, len(w.authors))
+	for i, a := range w.authors {
+		names[i] = term.Line(a)
+		if r.you.Name != "" && a == r.you.Name && w.mine > 0 {
+			names[i] = "you"
+		}
+	}
+	if len(names) == 1 {
+		whose := names[0] + "'s"
+		if names[0] == "you" {
+			whose = "your"
+		}
+		if w.prompts == 1 {
+			return whose + " prompt"
+		}
+		return fmt.Sprintf("%s %d prompts", whose, w.prompts)
+	}
+	list := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return fmt.Sprintf("the %d prompts of %s", w.prompts, list)
+}
+
 func (r *roster) whoAsked(ids []string) []string {
 	var out []string
 	seen := map[string]bool{}
