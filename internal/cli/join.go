@@ -454,7 +454,10 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		case errors.Is(err, client.ErrKicked):
 			// Kept: a join later says so again, before the host says by whom.
 			keeper.Removed()
-			pr.notice("error", "a host removed you from the party")
+			if !pr.removalSaid() {
+				// (The host's notice said who and why, and what went with it.)
+				pr.notice("error", "a host removed you from the party")
+			}
 			return ExitError
 		}
 		log.Info("disconnected", "err", err)

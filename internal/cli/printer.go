@@ -62,6 +62,10 @@ type printer struct {
 	// recallSaid: "Up recalls your prompt" was said since the last event other than a
 	// withdrawal (a resume's run of them says it once).
 	recallSaid bool
+	// removedSaid: a host's notice that it removed this terminal's member was printed,
+	// with the waiting prompts that go with it: their withdrawals and the terminal's end
+	// need not say it again (a tester's read four lines of one removal).
+	removedSaid bool
 	// endWords: the last event was a system event, or members leaving as the party
 	// ended after one (endSaid).
 	endWords bool
@@ -1207,6 +1211,13 @@ func boolOrder(b bool) int {
 		return 0
 	}
 	return 1
+}
+
+// removalSaid says whether a host's notice that it removed this member was printed.
+func (p *printer) removalSaid() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.removedSaid
 }
 
 // endSaid says whether the last event printed was a system event: a host's end is one

@@ -182,7 +182,7 @@ func (p *printer) eventLocked(ev wire.Event) {
 		// its unfinished line, which a notice cut mid-word (a tester's "echo: FAKE_" …
 		// "SLOW=6000").
 		if !saidWithRole {
-			p.asideLocked("system", p.ownNotice(p.yourPrompts(p.ownUnsentLocked(ev.Text))))
+			p.asideLocked("system", p.ownRemovalLocked(p.ownNotice(p.yourPrompts(p.ownUnsentLocked(ev.Text)))))
 		}
 		if by, ok := party.RotatedBy(ev.Text); ok && by != p.r.you.Name && p.isHostLocked() && !p.earlier && p.r.you.Name != p.r.host {
 			// (Not in the owner's terminal: its host prints the new invites there.)
@@ -225,6 +225,9 @@ func (p *printer) eventLocked(ev wire.Event) {
 		}
 	case wire.KindWithdrawn:
 		if w := ev.Withdrawn; w != nil {
+			if p.removedSaid && p.removed != "" && w.User == p.removed {
+				return // said with the removal, text and all (ownRemovalLocked)
+			}
 			p.asideLocked("party", p.withdrawnText(*w))
 			if p.r.recalls() > recalls && p.sink != nil && !p.earlier && !p.recallSaid {
 				p.noticeLocked("system", "Up recalls your prompt, to send again") // the roster gave it to the line editor
@@ -627,4 +630,38 @@ func saidLater(text string, held, running bool) bool {
 func (p *printer) invitesPrintedLocked(text string) bool {
 	by, ok := party.RotatedBy(text)
 	return ok && !p.earlier && by != "" && by == p.r.you.Name && p.r.you.Name == p.r.host && p.isHostLocked()
+}
+
+// ownRemovalLocked is a host's notice that it removed this terminal's member, as shown,
+// with the text of each of its waiting prompts that go with it (so that they can be copied:
+// the terminal ends with the removal, and Up could not recall them). Other notices are
+// returned as they are. A tester's removed member read the removal, then its prompt, then
+// "Up recalls your prompt", then "[error] a host removed you from the party".
+func (p *printer) ownRemovalLocked(shown string) string {
+	by, rest, ok := strings.Cut(shown, " removed you from the party")
+	if !ok || p.earlier || by == "" {
+		return shown
+	}
+	p.removedSaid = true
+	if p.removed == "" || p.removed != p.r.you.Name {
+		return shown
+	}
+	var texts []string
+	for _, id := range p.r.pending {
+		if t, ok := p.r.own[id]; ok {
+			texts = append(texts, strings.TrimSpace(t))
+		}
+	}
+	if len(texts) == 0 {
+		return shown
+	}
+	i := strings.LastIndex(rest, " (your ")
+	if i < 0 {
+		return shown
+	}
+	what := "your waiting prompt goes with you, not sent:"
+	if len(texts) > 1 {
+		what = fmt.Sprintf("your %d waiting prompts go with you, not sent:", len(texts))
+	}
+	return by + " removed you from the party" + rest[:i] + "; " + what + "\n" + strings.Join(texts, "\n")
 }

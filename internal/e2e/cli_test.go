@@ -830,3 +830,31 @@ func TestJoinSaysWhenItCannotKeepItsMembership(t *testing.T) {
 		t.Errorf("a data directory that keeps it:\n%s", ok.stdout())
 	}
 }
+
+// A member the host removes while a prompt of theirs waits reads it once: who removed them,
+// why, and the prompt that goes with them, to be copied; then the terminal ends, exit 1.
+// A tester's read four lines: the removal, the prompt, "Up recalls your prompt" (the
+// terminal ended at once) and "[error] a host removed you from the party".
+func TestRemovedWithAWaitingPromptSaidOnce(t *testing.T) {
+	h, inv := host(t, nil, "--insecure", "--min-prompts", "2")
+	zed := start(t, nil, "join", inv, "--name", "zed")
+	zed.expect(`joined hosty's party as zed `)
+	h.expect(`^\[party\] zed joined`)
+	zed.send("zed pending prompt")
+	h.expect(`^\[party\] zed: zed pending prompt$`)
+	h.send("/kick zed bye")
+	if code := zed.wait(); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	zed.expect(`^\[system\] hosty removed you from the party: bye; your waiting prompt goes with you, not sent:$`)
+	zed.expect(`^    zed pending prompt$`)
+	out := zed.stdout() + zed.stderr()
+	if n := strings.Count(out, "removed you"); n != 1 {
+		t.Errorf("the removal said %d times:\n%s", n, out)
+	}
+	for _, not := range []string{"Up recalls", "[error]", "goes with you: "} {
+		if strings.Contains(out, not) {
+			t.Errorf("%q said:\n%s", not, out)
+		}
+	}
+}
