@@ -774,7 +774,7 @@ func (c *commander) underWay() (busy []string, prompts bool) {
 	c.pr.with(func(r *roster) {
 		prompts = r.held != nil || len(r.pending) > 0
 		if r.running {
-			busy = append(busy, "a turn is running")
+			busy = append(busy, r.runningWords())
 		}
 		busy = appendWaiting(busy, len(r.perms), "tool request")
 		if r.held != nil {

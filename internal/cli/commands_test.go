@@ -60,11 +60,12 @@ func TestHostCtrlCAsksOnce(t *testing.T) {
 	now := time.Unix(1000, 0)
 	c.now = func() time.Time { return now }
 	c.pr.event(wire.Event{Seq: 1, Kind: wire.KindPhase, Phase: wire.PhaseRunning})
-	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Merged: "x", Merger: wire.MergerLocal}})
+	c.pr.event(wire.Event{Seq: 2, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "Bob", Text: "x"}})
+	c.pr.event(wire.Event{Seq: 3, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "x", Merger: wire.MergerLocal}})
 	if c.line(context.Background(), interruptLine) {
 		t.Fatal("the first Ctrl-C ended the party")
 	}
-	if got := out.String(); !strings.Contains(got, "a turn is running: Ctrl-C again within 10 seconds ends the party for everyone") {
+	if got := out.String(); !strings.Contains(got, "claude's turn for Bob's prompt is running (ending the party cuts it short, and a resume does not run it again): Ctrl-C again within 10 seconds ends the party for everyone") {
 		t.Fatalf("said back:\n%s", got)
 	}
 	now = now.Add(11 * time.Second) // too late to count as the second

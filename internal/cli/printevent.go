@@ -324,6 +324,10 @@ func (p *printer) eventLocked(ev wire.Event) {
 					sofar = "it had written nothing yet"
 				}
 				given := p.r.givenSince(recalls)
+				if t.Error == wire.TurnPartyEnded {
+					p.noticeLocked("system", p.cutByEndWords(t.Batch, d, denied, sofar, given))
+					break
+				}
 				p.noticeLocked("system", fmt.Sprintf("claude's turn was stopped after %s (%s%s); %s", d, why, denied, sofar))
 				if len(given) > 0 && p.sink != nil && !p.earlier {
 					// As after a failed turn: the prompt was not answered (a tester's /stop
@@ -610,6 +614,27 @@ func yourPromptsWords(n int, where string) string {
 		return fmt.Sprintf("your %d prompts %s", n, where)
 	}
 	return "your prompt " + where
+}
+
+// cutByEndWords says the turn the party's end cut short (wire.TurnPartyEnded): for whose
+// prompts, after how long, and that a resume does not run it again; in the terminal of an
+// author of its prompts (given: their texts), those texts, to be copied: the terminal
+// closes with the party, so Up could not recall them. A tester's alice read only "stopped
+// by the host", then the party's end, and her prompt was gone unsaid.
+func (p *printer) cutByEndWords(batch, d, denied, sofar string, given []string) string {
+	whose := ""
+	if w, ok := p.r.batches[batch]; ok && len(w.authors) > 0 {
+		whose = " for " + p.r.promptsOf(w)
+	}
+	text := fmt.Sprintf("claude's turn%s was cut short after %s when the party ended%s; %s. A resume does not run it again", whose, d, denied, sofar)
+	if len(given) == 0 || p.earlier {
+		return text
+	}
+	what := "your prompt"
+	if len(given) > 1 {
+		what = "your prompts"
+	}
+	return text + ": send " + what + " again then:\n" + strings.Join(given, "\n")
 }
 
 // saidLater says whether a host's system notice is said by the event that follows it, so

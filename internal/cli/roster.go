@@ -633,6 +633,18 @@ type batchWho struct {
 	mine    int // how many of them this terminal's member wrote
 }
 
+// runningWords says, for a host about to end the party, what becomes of the turn on the
+// agent: whose prompts it is for, and that it is cut short and not run again (a tester's
+// host was told only "a turn is running", and alice's prompt went with the party unsaid).
+func (r *roster) runningWords() string {
+	const cut = " (ending the party cuts it short, and a resume does not run it again)"
+	w, ok := r.batches[r.inTurnBatch]
+	if !ok || len(w.authors) == 0 {
+		return "a turn is running" + cut
+	}
+	return "claude's turn for " + r.promptsOf(w) + " is running" + cut
+}
+
 // promptsOf names a batch's prompts by their authors: "alice's prompt", "your prompt",
 // "the 3 prompts of alice, bob and you".
 func (r *roster) promptsOf(w batchWho) string {

@@ -858,3 +858,26 @@ func TestRemovedWithAWaitingPromptSaidOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestHostQuitDuringATurn: the host's /quit while claude works on alice's prompt names it,
+// and says the turn is cut and not run again; the party's end cuts it, and alice is told
+// her prompt was cut, with its text to send again (a tester's alice read only "stopped by
+// the host", and her prompt went with the party unsaid).
+func TestHostQuitDuringATurn(t *testing.T) {
+	h, inv := host(t, nil, "--insecure")
+	j := start(t, nil, "join", inv, "--name", "alice")
+	j.expect(`joined hosty's party as alice`)
+	j.send("FAKE_SLOW=20000 a slow job")
+	h.expect(`^\[system\] sending the prompt to claude`)
+	h.send("/quit")
+	h.expect(`^\[system\] claude's turn for alice's prompt is running \(ending the party cuts it short, and a resume does not run it again\): /quit again within 10 seconds ends the party for everyone$`)
+	h.send("/quit")
+	j.expect(`^\[system\] claude's turn for your prompt was cut short after .* when the party ended; it had written nothing yet\. A resume does not run it again: send your prompt again then:$`)
+	j.expect(`^    FAKE_SLOW=20000 a slow job$`)
+	j.expect(`^\[system\] the host ended the party`)
+	h.expect(`^\[system\] claude's turn for alice's prompt was cut short after .* when the party ended; it had written nothing yet\. A resume does not run it again$`)
+	if code := j.wait(); code != 0 {
+		t.Fatalf("join exit %d", code)
+	}
+	h.wait()
+}
