@@ -48,7 +48,10 @@ const (
 	keyTimeout     = 8 * time.Second
 	// checkKeyTimeout bounds CheckKey: the keyring, then one request to Google.
 	checkKeyTimeout = 30 * time.Second
-	stopTimeout     = 15 * time.Second
+	// setKeyTimeout bounds SetKey: the keyring, one request to Google
+	// (host.SaveKeyTimeout), and the keyring again.
+	setKeyTimeout = 30 * time.Second
+	stopTimeout   = 15 * time.Second
 	// callTimeout bounds a host method (a co-host's goes over the network).
 	callTimeout = 20 * time.Second
 )
@@ -59,6 +62,11 @@ type KeyStatus struct {
 	KeyringAvailable bool   `json:"keyring_available"`
 	KeyringError     string `json:"keyring_error"`
 	LegacyFile       string `json:"legacy_file"`
+	// Unchecked: the keyring's key was saved while Google could not be asked whether it
+	// works, and nothing has said so since (a Check, or a party's merge with Gemini).
+	Unchecked bool `json:"unchecked"`
+	// Note is what saving the key has to say (SetKey only): why it is unchecked. "" else.
+	Note string `json:"note,omitempty"`
 }
 
 // TrayStatus says whether the tray icon is shown, and why not.

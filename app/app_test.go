@@ -359,12 +359,19 @@ func TestSettingsBindings(t *testing.T) {
 }
 
 func TestKeyBindings(t *testing.T) {
+	// Google is a stand-in that accepts any key: SetKey asks it first.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"name":"models/gemini-flash-latest"}`)
+	}))
+	defer srv.Close()
+	t.Setenv(merge.BaseURLEnv, srv.URL)
 	f := newFixture(t)
-	st, err := f.app.SetKey("  AIza-test-key  ")
-	if err != nil || st.Source != "keyring" {
+	st, err := f.app.SetKey("  AIza-test-key-0123456789  ")
+	if err != nil || st.Source != "keyring" || st.Unchecked || st.Note != "" {
 		t.Fatalf("SetKey = %+v, %v", st, err)
 	}
-	if v, _ := f.keys.Lookup(secrets.Service, secrets.Account); v != "AIza-test-key" {
+	if v, _ := f.keys.Lookup(secrets.Service, secrets.Account); v != "AIza-test-key-0123456789" {
 		t.Fatalf("keyring holds %q", v)
 	}
 	if _, err := f.app.SetKey(" "); err == nil || err.Error() != "The key is empty." {
@@ -379,9 +386,100 @@ func TestKeyBindings(t *testing.T) {
 	if st.KeyringAvailable || !strings.Contains(st.KeyringError, "locked") {
 		t.Fatalf("KeyStatus with a failing keyring = %+v", st)
 	}
-	_, err = f.app.SetKey("AIza-x")
+	_, err = f.app.SetKey("AIza-x-0123456789-abcdef")
 	if err == nil || !strings.HasPrefix(err.Error(), "The OS keyring cannot be used: ") || strings.Contains(err.Error(), "AIza-x") {
 		t.Fatalf("SetKey with a failing keyring = %v", err)
+	}
+}
+
+// TestSetKeyAsksGoogle: SetKey checks the key with Google (an httptest stand-in) before
+// storing it. A refused key is not stored and the person is told so (a window tester's
+// "abc" was stored, and Settings and Home showed it green); when Google cannot be asked
+// the key is stored, but its status says it is unchecked, until a check finds it works.
+func TestSetKeyAsksGoogle(t *testing.T) {
+	const good = "AIza-good-key-0123456789"
+	var mode atomic.Value
+	mode.Store("ok")
+	var asked atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case mode.Load() == "down":
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"error":{"code":503,"status":"UNAVAILABLE","message":"later"}}`)
+		case r.Header.Get("x-goog-api-key") != good:
+			testkit.WriteGeminiKeyRefused(w)
+		default:
+			io.WriteString(w, `{"name":"models/gemini-flash-latest"}`)
+		}
+	}))
+	defer srv.Close()
+	t.Setenv(merge.BaseURLEnv, srv.URL)
+	gone := httptest.NewServer(http.NotFoundHandler())
+	goneURL := gone.URL
+	gone.Close()
+
+	cases := []struct {
+		name, key, mode, base string
+		wantErr               string // "" = stored
+		wantStored            string
+		wantUnchecked         bool
+		wantNote              string
+		wantAsked             int32
+	}{
+		{name: "refused", key: "AIza-typo-0123456789-abc", mode: "ok", wantAsked: 1,
+			wantErr: "Google refused the API key (400 INVALID_ARGUMENT), so it was not saved. Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
+		{name: "not a key", key: "abc", mode: "ok",
+			wantErr: "That is too short to be a Gemini API key (they are about 40 characters); copy it again, whole."},
+		{name: "Google down", key: good, mode: "down", wantStored: good, wantUnchecked: true, wantAsked: 1,
+			wantNote: "Saved, but not checked: Google could not be reached (unavailable (503)). It shows as not checked until Check, or a party's merge, finds that it works."},
+		{name: "Google unreachable", key: good, mode: "ok", base: goneURL, wantStored: good, wantUnchecked: true,
+			wantNote: "Saved, but not checked: Google could not be reached (unreachable (connection refused))."},
+		{name: "accepted", key: good, mode: "ok", wantStored: good, wantAsked: 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if c.base != "" {
+				t.Setenv(merge.BaseURLEnv, c.base)
+			}
+			f := newFixture(t)
+			mode.Store(c.mode)
+			asked.Store(0)
+			st, err := f.app.SetKey(c.key)
+			switch {
+			case c.wantErr != "" && (err == nil || err.Error() != c.wantErr):
+				t.Fatalf("SetKey = %+v, %v; want %q", st, err, c.wantErr)
+			case c.wantErr == "" && err != nil:
+				t.Fatalf("SetKey: %v", err)
+			}
+			if v, _ := f.keys.Lookup(secrets.Service, secrets.Account); v != c.wantStored {
+				t.Errorf("keyring holds %q, want %q", v, c.wantStored)
+			}
+			if st.Unchecked != c.wantUnchecked || !strings.HasPrefix(st.Note, c.wantNote) || (c.wantNote == "" && st.Note != "") {
+				t.Errorf("status %+v, want unchecked %v, note %q", st, c.wantUnchecked, c.wantNote)
+			}
+			if c.base == "" && asked.Load() != c.wantAsked {
+				t.Errorf("Google asked %d times, want %d", asked.Load(), c.wantAsked)
+			}
+			// What Home shows at the next start says the same.
+			boot, _ := f.app.Boot()
+			if boot.Key.Unchecked != c.wantUnchecked {
+				t.Errorf("Boot's key status %+v, want unchecked %v", boot.Key, c.wantUnchecked)
+			}
+			if !c.wantUnchecked {
+				return
+			}
+			// Google is back and accepts it: a check says so, and the status stops saying unchecked.
+			t.Setenv(merge.BaseURLEnv, srv.URL)
+			mode.Store("ok")
+			if got, err := f.app.CheckKey(); err != nil || got.Result != "accepted" {
+				t.Fatalf("CheckKey = %+v, %v", got, err)
+			}
+			if st, _ := f.app.KeyStatus(); st.Unchecked {
+				t.Errorf("after an accepting check the status is %+v", st)
+			}
+		})
 	}
 }
 
@@ -411,11 +509,12 @@ func TestCheckKeyBinding(t *testing.T) {
 	}
 	cases := []struct{ key, mode, result, text string }{
 		{good, "ok", "accepted", "Google accepted this key."},
-		{"AIza-typo", "ok", "refused", "Google refused the API key (400 INVALID_ARGUMENT), so prompts are merged locally. Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
+		{"AIza-typo-0123456789-abc", "ok", "refused", "Google refused the API key (400 INVALID_ARGUMENT), so prompts are merged locally. Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
 		{good, "down", "unavailable", "Could not check the key with Google: unavailable (503). The key is kept; check again later."},
 	}
 	for _, c := range cases {
-		if _, err := f.app.SetKey(c.key); err != nil {
+		// Stored as it is (SetKey would not store a refused key): this is about CheckKey.
+		if err := f.keys.Set(secrets.Service, secrets.Account, c.key); err != nil {
 			t.Fatal(err)
 		}
 		mode.Store(c.mode)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/concordia-party/concordia/internal/merge"
+	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/settings"
 	"github.com/concordia-party/concordia/internal/version"
 )
@@ -79,6 +80,7 @@ func (a *App) keyStatus(ctx context.Context) KeyStatus {
 		KeyringAvailable: st.KeyringAvailable,
 		KeyringError:     st.KeyringError,
 		LegacyFile:       st.LegacyFile,
+		Unchecked:        st.KeyringUnchecked && st.Source == secrets.SourceKeyring,
 	}
 }
 
@@ -103,15 +105,35 @@ func (a *App) CheckKey() (KeyCheck, error) {
 	return describeKeyCheck(src, model, err), nil
 }
 
-// SetKey stores the Gemini key in the OS keyring.
+// SetKey checks the Gemini key with Google and stores it in the OS keyring. A key Google
+// refuses is not stored: it rejects with a sentence saying so (a window tester's "abc"
+// was stored and shown as working). When Google cannot be asked, the key is stored and
+// its status says it is unchecked, Note says why.
 func (a *App) SetKey(key string) (KeyStatus, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), keyTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), setKeyTimeout)
 	defer cancel()
-	if err := a.secrets.Set(ctx, key); err != nil {
+	saved, err := a.session.SaveKey(ctx, key)
+	if err != nil && saved.Unchecked == nil {
 		return KeyStatus{}, a.fail("set key", err)
 	}
+	if err != nil { // stored; the unchecked note is not
+		a.log.Warn("set key", "err", err)
+	}
 	a.dropLegacyKey()
-	return a.keyStatus(ctx), nil
+	st := a.keyStatus(ctx)
+	if saved.Unchecked != nil {
+		a.log.Info("Gemini key stored unchecked", "err", saved.Unchecked)
+		st.Note = "Saved, but not checked: " + uncheckedWhy(saved.Unchecked) + ". It shows as not checked until Check, or a party's merge, finds that it works."
+	}
+	return st, nil
+}
+
+// uncheckedWhy says why Google could not say whether a key works, for SetKey's note.
+func uncheckedWhy(err error) string {
+	if errors.Is(err, merge.ErrRejected) {
+		return "Google " + merge.Reason(err) + " for the merging model; the key itself may be fine"
+	}
+	return "Google could not be reached (" + merge.Reason(err) + ")"
 }
 
 // DeleteKey removes the Gemini key from the OS keyring.

@@ -196,6 +196,10 @@ func sentence(err error) string {
 		return "The host refused: " + punctuate(rerr.Message)
 	case errors.Is(err, rpc.ErrClosed):
 		return "The connection to the host was lost."
+	case errors.Is(err, host.ErrKeyRefused):
+		return "Google " + merge.Reason(err) + ", so it was not saved. Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."
+	case errors.Is(err, host.ErrKeyTooShort):
+		return capitalize(punctuate(host.ErrKeyTooShort.Error()))
 	case errors.Is(err, secrets.ErrEmptyKey):
 		return "The key is empty."
 	case errors.Is(err, secrets.ErrInvalidKey):

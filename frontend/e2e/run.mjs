@@ -82,7 +82,7 @@ let shots = 0;
 const dialogs = []; // alert/confirm/prompt dialogs the page opened: must stay empty
 const pageErrors = []; // uncaught errors in our code (not Wails' dev glue)
 /** The key the fake Gemini accepts; any other is refused as Google refuses a bad key. */
-const GOOD_KEY = 'AIzaE2eKeyNumberTwo';
+const GOOD_KEY = 'AIzaE2eKeyNumberTwo-0123456789abcdef';
 let geminiURL = 'http://127.0.0.1:9/'; // set in main() before anything starts
 const geminiKeys = []; // the x-goog-api-key of each request, in order
 /** Google's Gemini API as `CheckKey` asks it: a models.get. */
@@ -241,28 +241,39 @@ test('the Gemini key is set, replaced and removed in the OS keyring', async () =
   await textOf('settings-key-status', 'No key set');
   check((await tid('settings-keyring-unavailable').count()) === 0, 'the keyring is said to be unavailable');
 
-  await tid('settings-key-input').fill('AIzaE2eKeyNumberOne');
+  // Not a key at all (a window tester's "abc" was stored and shown green): refused at
+  // once, nothing stored, Google not asked.
+  await tid('settings-key-input').fill('abc');
   await tid('settings-key-save').click();
-  await textOf('settings-key-status', 'In the OS keyring');
-  await until('the keyring to hold the first key', () => lookup() === 'AIzaE2eKeyNumberOne');
-  check((await tid('settings-key-input').inputValue()) === '', 'the key stays in the input after saving');
+  await textOf('settings-key-error', 'That is too short to be a Gemini API key');
+  check(geminiKeys.length === 0, `Google was asked about "abc": ${geminiKeys.join(',')}`);
+  check(lookup() === '', 'the keyring holds a key after "abc"');
+  await textOf('settings-key-status', 'No key set');
+  // A key Google refuses: asked first, not stored, and said so.
+  await tid('settings-key-input').fill('AIzaE2eKeyNumberOne-0123456789abcdef');
+  await tid('settings-key-save').click();
+  await textOf('settings-key-error', 'Google refused the API key (400 INVALID_ARGUMENT), so it was not saved. Paste it again, copied whole');
+  check(lookup() === '', 'the keyring holds the refused key');
+  await textOf('settings-key-status', 'No key set');
   check(!(await page.content()).includes('AIzaE2eKeyNumberOne'), 'the key is in the page');
-  // Saved, it is checked with Google at once (the fake refuses this one), and said so.
-  await attrOf('settings-key-check-result', 'data-result', 'refused');
-  await textOf('settings-key-check-result', 'Google refused the API key (400 INVALID_ARGUMENT), so prompts are merged locally. Paste it again, copied whole');
-  await shot('settings-key-stored');
+  await shot('settings-key-refused');
 
-  await textOf('settings-key-save', 'Replace key');
-  await tid('settings-key-input').fill('AIzaE2eKeyNumberTwo');
+  // A key Google accepts: stored, and said so.
+  await tid('settings-key-input').fill(GOOD_KEY);
   await tid('settings-key-input').press('Enter');
-  await until('the keyring to hold the replacement key', () => lookup() === 'AIzaE2eKeyNumberTwo');
+  await until('the keyring to hold the good key', () => lookup() === GOOD_KEY);
+  await textOf('settings-key-status', 'In the OS keyring');
+  check((await tid('settings-key-input').inputValue()) === '', 'the key stays in the input after saving');
+  check(!(await page.content()).includes(GOOD_KEY), 'the key is in the page');
   await attrOf('settings-key-check-result', 'data-result', 'accepted');
   await textOf('settings-key-check-result', 'Google accepted this key');
+  await attrOf('settings-key-status', 'data-unchecked', '0');
+  await textOf('settings-key-save', 'Replace key');
   // Check asks again; the key went in its header, as the party's merges send it.
   const asked = geminiKeys.length;
   await tid('settings-key-check').click();
   await until('a second check of the same key', async () => geminiKeys.length === asked + 1 && (await tid('settings-key-check-result').getAttribute('data-result')) === 'accepted');
-  check(geminiKeys.join(',') === 'AIzaE2eKeyNumberOne,AIzaE2eKeyNumberTwo,AIzaE2eKeyNumberTwo', `the checks sent ${geminiKeys.join(',')}`);
+  check(geminiKeys.join(',') === `AIzaE2eKeyNumberOne-0123456789abcdef,${GOOD_KEY},${GOOD_KEY}`, `the checks sent ${geminiKeys.join(',')}`);
   await shot('settings-key-accepted');
 
   await tid('settings-key-remove').click();

@@ -2,8 +2,6 @@ package host
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -139,6 +137,7 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 		// A key set during the party and refused is remembered too (a reviewer's: the
 		// next party announced Gemini with it).
 		f.OnRefused(func(id string) { o.Refused.setID(id, true) })
+		f.OnAccepted(func(id string) { _ = o.Store.MarkChecked(id) })
 		if o.Window {
 			f.SetKeyHint("in Settings")
 		}
@@ -160,6 +159,9 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 		f.SetLogger(o.Logger)
 	}
 	f.OnRefused(func(id string) { o.Refused.setID(id, true) })
+	// A key stored while Google could not be asked is known to work now: its status stops
+	// saying "not checked".
+	f.OnAccepted(func(id string) { _ = o.Store.MarkChecked(id) })
 	hint := "concordia key set"
 	switch {
 	case src == secrets.SourceEnv:
@@ -253,10 +255,7 @@ var slowKeyring = time.Second
 const slowRekeyRests = 30
 
 // keyID identifies a key without keeping it: a hash.
-func keyID(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:8])
-}
+func keyID(key string) string { return secrets.KeyID(key) }
 
 // endpointWords is a Gemini endpoint as a notice may show it: its scheme and host, without
 // a user, password, path or query; "another address" when it does not read as a URL.

@@ -466,3 +466,52 @@ func TestNoKeyNoticesSpeakOfTheHost(t *testing.T) {
 		}
 	}
 }
+
+// A key stored while Google could not be asked (SaveKey) is noted unchecked, and shown so;
+// a party's first merge with Gemini shows that it works: the note goes. A merge with
+// another key (GEMINI_API_KEY) says nothing of the keyring's.
+func TestAMergeWithGeminiChecksAnUncheckedKey(t *testing.T) {
+	srv := geminiByKey(t)
+	ctx := context.Background()
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: getenv, ConfigDir: t.TempDir()})
+	env[merge.BaseURLEnv] = gone.URL
+	saved, err := SaveKey(ctx, store, "good-key-0123456789-abcdef", func(k string) merge.GeminiConfig {
+		return merge.EnvConfig(k, "", getenv)
+	})
+	if err != nil || saved.Unchecked == nil {
+		t.Fatalf("SaveKey with Google unreachable = %+v, %v", saved, err)
+	}
+	if !store.Status(ctx).KeyringUnchecked {
+		t.Fatal("a key stored unchecked is not noted so")
+	}
+	env[merge.BaseURLEnv] = srv.URL
+
+	// Another key merges: the keyring's stays unchecked.
+	env[secrets.EnvKey] = "other-key-0123456789-abcdef"
+	m, _, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: time.Hour, Getenv: getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := m.Merge(ctx, batch); err != nil || res.Merger != wire.MergerGemini {
+		t.Fatalf("merge: %q %v", res.Merger, err)
+	}
+	if !store.Status(ctx).KeyringUnchecked {
+		t.Error("a merge with GEMINI_API_KEY's key marked the keyring's key checked")
+	}
+
+	delete(env, secrets.EnvKey)
+	m, _, err = SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: time.Hour, Getenv: getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := m.Merge(ctx, batch); err != nil || res.Merger != wire.MergerGemini {
+		t.Fatalf("merge: %q %v", res.Merger, err)
+	}
+	if store.Status(ctx).KeyringUnchecked {
+		t.Error("after a merge with Gemini the key is still noted unchecked")
+	}
+}

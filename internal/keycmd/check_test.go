@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,19 +17,22 @@ import (
 	"github.com/concordia-party/concordia/internal/secrets/secretstest"
 )
 
-// fakeGoogle answers a models.get: the model for good, 400 API_KEY_INVALID for any other
-// key, 503 when down; it counts requests.
+// fakeGoogle answers a models.get: the model for good (any key when good is ""), 400
+// API_KEY_INVALID for any other key, 503 when down; it counts requests.
 func fakeGoogle(t *testing.T, good string, down bool) (*httptest.Server, *[]string) {
 	t.Helper()
 	var paths []string
+	var mu sync.Mutex
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
 		paths = append(paths, r.Method+" "+r.URL.Path)
 		w.Header().Set("Content-Type", "application/json")
 		switch {
 		case down:
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": 503, "status": "UNAVAILABLE", "message": "try later"}})
-		case r.Header.Get("x-goog-api-key") != good:
+		case good != "" && r.Header.Get("x-goog-api-key") != good:
 			w.WriteHeader(http.StatusBadRequest)
 			_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": 400, "status": "INVALID_ARGUMENT",
 				"message": "API key not valid. Please pass a valid API key.",
@@ -99,6 +103,88 @@ func TestCheck(t *testing.T) {
 			}
 			if c.wantPath != "" && (len(*paths) != 1 || (*paths)[0] != c.wantPath) {
 				t.Errorf("requests %v, want one %s", *paths, c.wantPath)
+			}
+		})
+	}
+}
+
+// TestSetChecksTheKey: `concordia key set` asks Google about a key before storing it: a key
+// Google refuses is not stored (a window tester's "abc" was, and shown as working), one far
+// too short is refused without asking, and one Google cannot be asked about is stored and
+// said, by set and by status, to be unchecked until a check finds it works.
+func TestSetChecksTheKey(t *testing.T) {
+	cases := []struct {
+		name      string
+		stdin     string
+		google    string // "up", "down" (503), "gone" (nothing listens)
+		wantCode  int
+		wantRing  string
+		wantOut   string
+		wantErr   string
+		wantAsked int
+		unchecked bool // key status says the key is not checked
+	}{
+		{name: "a good key", stdin: storedKey + "\n", google: "up", wantRing: storedKey, wantAsked: 1,
+			wantOut: "(CONCORDIA_GEMINI_BASE_URL) accepted it: parties hosted with --merge auto"},
+		{name: "a refused key", stdin: testKey + "\n", google: "up", wantCode: 1, wantAsked: 1,
+			wantErr: "refused the API key (400 INVALID_ARGUMENT), so the key was not stored"},
+		{name: "far too short", stdin: "abc\n", google: "up", wantCode: 1,
+			wantErr: "concordia key set: that is too short to be a Gemini API key (they are about 40 characters); copy it again, whole; nothing was stored"},
+		{name: "Google down", stdin: storedKey + "\n", google: "down", wantRing: storedKey, wantAsked: 1, unchecked: true,
+			wantOut: "Stored the Gemini API key", wantErr: "warning: the key is not checked: the Gemini API at http://127.0.0.1:"},
+		{name: "Google unreachable", stdin: storedKey + "\n", google: "gone", wantRing: storedKey, unchecked: true,
+			wantOut: "Stored the Gemini API key", wantErr: "(CONCORDIA_GEMINI_BASE_URL) could not be reached (unreachable (connection refused))"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv, paths := fakeGoogle(t, storedKey, c.google == "down")
+			base := srv.URL
+			if c.google == "gone" {
+				srv.Close()
+			}
+			backend := &secretstest.Backend{}
+			getenv := func(k string) string {
+				if k == merge.BaseURLEnv {
+					return base
+				}
+				return ""
+			}
+			store := secrets.New(secrets.Options{Backend: backend, Getenv: getenv, ConfigDir: t.TempDir(), Timeout: time.Second})
+			var stdout, stderr bytes.Buffer
+			code := keycmd.Run(context.Background(), []string{"set"}, strings.NewReader(c.stdin), &stdout, &stderr, store, getenv)
+			if code != c.wantCode || !strings.Contains(stdout.String(), c.wantOut) || !strings.Contains(stderr.String(), c.wantErr) {
+				t.Errorf("exit %d (want %d)\nstdout: %s\nstderr: %s", code, c.wantCode, stdout.String(), stderr.String())
+			}
+			if got, _ := backend.Lookup(secrets.Service, secrets.Account); got != c.wantRing {
+				t.Errorf("keyring holds %q, want %q", got, c.wantRing)
+			}
+			if c.google != "gone" && len(*paths) != c.wantAsked {
+				t.Errorf("Google was asked %d times (%v), want %d", len(*paths), *paths, c.wantAsked)
+			}
+			for _, k := range allKeys {
+				if strings.Contains(stdout.String()+stderr.String(), k[:12]) {
+					t.Errorf("output shows a key:\n%s%s", stdout.String(), stderr.String())
+				}
+			}
+			stdout.Reset()
+			keycmd.Run(context.Background(), []string{"status"}, strings.NewReader(""), &stdout, &stderr, store, getenv)
+			if got := strings.Contains(stdout.String(), "not yet checked with Google"); got != c.unchecked {
+				t.Errorf("status says unchecked: %v, want %v:\n%s", got, c.unchecked, stdout.String())
+			}
+			if !c.unchecked {
+				return
+			}
+			// Google is back and accepts it: a check clears the note.
+			up, _ := fakeGoogle(t, storedKey, false)
+			base = up.URL
+			stdout.Reset()
+			if code := keycmd.Run(context.Background(), []string{"check"}, strings.NewReader(""), &stdout, &stderr, store, getenv); code != 0 {
+				t.Fatalf("check exit %d: %s", code, stderr.String())
+			}
+			stdout.Reset()
+			keycmd.Run(context.Background(), []string{"status"}, strings.NewReader(""), &stdout, &stderr, store, getenv)
+			if strings.Contains(stdout.String(), "not yet checked") {
+				t.Errorf("status after an accepting check still says unchecked:\n%s", stdout.String())
 			}
 		})
 	}

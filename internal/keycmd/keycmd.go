@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/secrets"
 )
@@ -52,6 +53,11 @@ the key is typed at a hidden prompt; otherwise stdin is read to its end and must
 hold the key on one line (blank lines are fine):
   concordia key set < keyfile
 The key is never taken from the command line (it would end up in shell history).
+It is first checked with Google (one request that uses no tokens, at most 10 seconds):
+a key Google refuses is not stored, and set exits 1. When Google cannot be reached (no
+network, a time-out, an outage), the key is stored all the same and "concordia key
+status" says it is not checked until "concordia key check", or a party's merge with
+it, finds that it works.
 A key in the legacy file ~/.config/concordia/.env is first moved into the keyring.
 `,
 	"status": `Usage: concordia key status
@@ -219,8 +225,26 @@ func (c *cmd) set() int {
 	if err != nil {
 		return c.fail("set", err)
 	}
-	if err := c.store.Set(c.ctx, key); err != nil {
+	// Asked before it is stored: a key Google refuses is not kept and shown as working (a
+	// window tester's "abc" was).
+	who := c.gemini()
+	if k, err := secrets.Normalize(key); err == nil && len(k) >= host.MinKeyRunes {
+		fmt.Fprintf(c.stdout, "Checking the key with %s…\n", who)
+	}
+	saved, err := host.SaveKey(c.ctx, c.store, key, func(k string) merge.GeminiConfig {
+		return merge.EnvConfig(k, merge.DefaultGeminiModel, c.getenv)
+	})
+	switch {
+	case errors.Is(err, host.ErrKeyRefused):
+		return c.fail("set", fmt.Errorf("%s %s, so the key was not stored. Copy it again, whole (https://aistudio.google.com/apikey makes one), and run \"concordia key set\" again", capitalize(who), merge.Reason(err)))
+	case errors.Is(err, host.ErrKeyTooShort):
+		return c.fail("set", fmt.Errorf("%w; nothing was stored", host.ErrKeyTooShort))
+	case errors.Is(err, context.Canceled) && c.ctx.Err() != nil:
+		return c.fail("set", errCanceled)
+	case err != nil && saved.Unchecked == nil:
 		return c.fail("set", err)
+	case err != nil:
+		fmt.Fprintf(c.stderr, "warning: %v\n", err)
 	}
 	fmt.Fprintf(c.stdout, "Stored the Gemini API key in the OS keyring (service %q, account %q).\n", secrets.Service, secrets.Account)
 	if c.moved != "" {
@@ -228,7 +252,14 @@ func (c *cmd) set() int {
 		c.moved = ""
 	}
 	c.dropLegacy("the key just stored replaces it")
-	fmt.Fprintf(c.stdout, "\"concordia key check\" asks Google whether it works.\n")
+	switch {
+	case saved.Unchecked == nil:
+		fmt.Fprintf(c.stdout, "%s accepted it: parties hosted with --merge auto (the default) or gemini merge prompts with it.\n", capitalize(who))
+	case errors.Is(saved.Unchecked, merge.ErrRejected):
+		fmt.Fprintf(c.stderr, "warning: the key is not checked: %s %s for the model %s; the key itself may be fine. \"concordia key check\" asks again.\n", who, merge.Reason(saved.Unchecked), merge.DefaultGeminiModel)
+	default:
+		fmt.Fprintf(c.stderr, "warning: the key is not checked: %s could not be reached (%s). \"concordia key check\" asks again; \"concordia key status\" says it is not checked until then, or until a party merges with it.\n", who, merge.Reason(saved.Unchecked))
+	}
 	if c.store.EnvOverride() {
 		fmt.Fprintf(c.stderr, "warning: %s is set in this environment; runs that have it use that value instead of the keyring.\n", secrets.EnvKey)
 	}
@@ -245,6 +276,9 @@ func (c *cmd) status() int {
 	}[st.Source]
 	ring := "unavailable: " + st.KeyringError
 	switch {
+	case st.KeyringAvailable && st.KeyringUnchecked:
+		// Stored while Google could not be asked (key set): not said to work.
+		ring = "reachable, holds a key not yet checked with Google (\"concordia key check\" asks)"
 	case st.KeyringAvailable && st.KeyringHasKey:
 		ring = "reachable, holds a key"
 	case st.KeyringAvailable:
@@ -280,15 +314,14 @@ func (c *cmd) check(model string) int {
 		return c.fail("check", fmt.Errorf("no Gemini key is set: run \"concordia key set\" to store one, or set %s", secrets.EnvKey))
 	}
 	from := map[secrets.Source]string{secrets.SourceEnv: secrets.EnvKey, secrets.SourceKeyring: "the OS keyring"}[src]
-	base := c.getenv(merge.BaseURLEnv)
-	who := "Google"
-	if base != "" {
-		who = "the Gemini API at " + base + " (" + merge.BaseURLEnv + ")"
-	}
+	who := c.gemini()
 	fmt.Fprintf(c.stdout, "Checking the Gemini key from %s with %s (model %s)…\n", from, who, model)
 	err = merge.CheckKey(c.ctx, merge.EnvConfig(key, model, c.getenv))
 	switch {
 	case err == nil:
+		if src == secrets.SourceKeyring {
+			_ = c.store.MarkChecked(secrets.KeyID(key)) // a note left only shows it unchecked
+		}
 		fmt.Fprintf(c.stdout, "%s accepted the key: parties hosted with --merge auto (the default) or gemini merge prompts with it.\n", capitalize(who))
 		return exitOK
 	case errors.Is(err, merge.ErrInvalidKey):
@@ -304,6 +337,14 @@ func (c *cmd) check(model string) int {
 	default:
 		return c.fail("check", fmt.Errorf("could not check the key with %s: %s; try again later", who, merge.Reason(err)))
 	}
+}
+
+// gemini names where keys are checked: Google, or the endpoint merge.BaseURLEnv gives.
+func (c *cmd) gemini() string {
+	if base := c.getenv(merge.BaseURLEnv); base != "" {
+		return "the Gemini API at " + base + " (" + merge.BaseURLEnv + ")"
+	}
+	return "Google"
 }
 
 // capitalize upper-cases s's first letter ("the Gemini API at …" starting a sentence).

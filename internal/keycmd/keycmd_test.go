@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/keycmd"
+	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/secrets/secretstest"
 )
@@ -184,7 +185,15 @@ func TestRun(t *testing.T) {
 			}
 
 			var stdout, stderr bytes.Buffer
-			code := keycmd.Run(context.Background(), tt.args, strings.NewReader(tt.stdin), &stdout, &stderr, store, nil)
+			// Google is a stand-in that accepts any key (key set checks before storing).
+			google, _ := fakeGoogle(t, "", false)
+			getenv := func(k string) string {
+				if k == merge.BaseURLEnv {
+					return google.URL
+				}
+				return ""
+			}
+			code := keycmd.Run(context.Background(), tt.args, strings.NewReader(tt.stdin), &stdout, &stderr, store, getenv)
 
 			if code != tt.wantCode {
 				t.Errorf("exit status = %d; want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, stdout.String(), stderr.String())

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/concordia-party/concordia/internal/keycmd"
+	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/secrets/secretstest"
 	"github.com/concordia-party/concordia/internal/testkit"
@@ -40,7 +41,15 @@ func TestTerminalHelper(t *testing.T) {
 	if d, err := time.ParseDuration(os.Getenv("KEYCMD_READ_AFTER_CANCEL")); err == nil {
 		keycmd.ReadAfterCancel(d)
 	}
-	code := keycmd.Run(ctx, []string{"set"}, os.Stdin, os.Stdout, os.Stderr, store, nil)
+	// Google is a stand-in that accepts any key: key set checks a key before storing it.
+	google, _ := fakeGoogle(t, "", false)
+	getenv := func(k string) string {
+		if k == merge.BaseURLEnv {
+			return google.URL
+		}
+		return ""
+	}
+	code := keycmd.Run(ctx, []string{"set"}, os.Stdin, os.Stdout, os.Stderr, store, getenv)
 	if got, _ := backend.Lookup(secrets.Service, secrets.Account); got != os.Getenv("KEYCMD_EXPECT") {
 		fmt.Println("MISMATCH")
 		os.Exit(3)

@@ -40,6 +40,8 @@ type Fallback struct {
 	lastCheck time.Time
 	keyHint   string // where the host replaces a refused key ("" = `concordia key set`)
 	onRefused func(keyID string)
+	// onAccepted is told the id of the key in use when Gemini merged a batch with it.
+	onAccepted func(keyID string)
 
 	// restUntil: after a time-out, batches until then are merged locally without asking
 	// Gemini (each would wait the whole timeout); guarded by mu. now is the clock.
@@ -192,6 +194,15 @@ func (f *Fallback) OnRefused(fn func(keyID string)) {
 	f.onRefused = fn
 }
 
+// OnAccepted is called with the id of the key in use (SetRekey's) each time Gemini merges
+// a batch with it: the key works (a key stored while Google could not be asked is then
+// known to).
+func (f *Fallback) OnAccepted(fn func(keyID string)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.onAccepted = fn
+}
+
 // NewFallback composes g (nil when there is no key) and local (nil: NewLocal()).
 func NewFallback(g *Gemini, local *Local) *Fallback {
 	if local == nil {
@@ -265,6 +276,15 @@ func (f *Fallback) Merge(ctx context.Context, prompts []wire.Prompt) (Result, er
 	}
 	res, err := g.Merge(ctx, prompts)
 	if err == nil {
+		f.mu.Lock()
+		fn, id := f.onAccepted, f.keyID
+		if f.gemini != g { // replaced meanwhile: id is another key's
+			fn = nil
+		}
+		f.mu.Unlock()
+		if fn != nil && id != "" {
+			fn(id)
+		}
 		if fresh != "" {
 			res.Notices = append([]Notice{{Kind: wire.KindSystem, Text: fresh}}, res.Notices...)
 		}

@@ -289,6 +289,9 @@ func (s *Store) Delete(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("delete key: %w", err)
 	}
+	if err := s.MarkChecked(""); err != nil { // no key, nothing unchecked
+		s.log.Warn("drop the unchecked-key note", "err", err)
+	}
 	s.log.Info("deleted Gemini key from the OS keyring")
 	return nil
 }
@@ -309,6 +312,10 @@ type Status struct {
 	// LegacyFile is the path of the prototype's .env file when it still holds a
 	// GEMINI_API_KEY in plain text; "" otherwise.
 	LegacyFile string
+	// KeyringUnchecked reports that the keyring's key was stored without Google having
+	// said it works (Google could not be reached then), and nothing has said so since
+	// (MarkUnchecked, MarkChecked).
+	KeyringUnchecked bool
 }
 
 // Status reports where the key comes from, whether the keyring answers, and whether the
@@ -316,12 +323,13 @@ type Status struct {
 // set, so that the answer describes both.
 func (s *Store) Status(ctx context.Context) Status {
 	st := Status{EnvOverride: s.EnvOverride(), Source: SourceNone}
-	_, found, err := s.get(ctx)
+	key, found, err := s.get(ctx)
 	if err != nil {
 		st.KeyringError = unavailableReason(err)
 	} else {
 		st.KeyringAvailable = true
 		st.KeyringHasKey = found
+		st.KeyringUnchecked = found && s.uncheckedID() == KeyID(key)
 	}
 	switch {
 	case st.EnvOverride:

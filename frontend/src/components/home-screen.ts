@@ -2,7 +2,7 @@
 // here (it is only the person's typing); everything it does goes through AppState.
 
 import { LitElement, css, html, nothing } from 'lit';
-import { describeKey, networkWords, type AppState } from '../state/app-state';
+import { describeKey, keyClass, networkWords, type AppState } from '../state/app-state';
 import type { CreateRequest, MergerChoice, WorkspaceLevel } from '../state/types';
 import { SHARE_LEVELS } from '../state/workspace';
 import { canResume } from '../state/recent-parties';
@@ -74,6 +74,7 @@ export class HomeScreen extends LitElement {
       .keyline .dot { color: var(--faint); }
       .keyline.has .dot { color: var(--ok); }
       .keyline.refused .dot { color: var(--danger); }
+      .keyline.unchecked .dot { color: var(--warn); }
       .keyline button { margin-left: auto; }
       .net { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; }
       .net .hint { flex: 1 1 240px; min-width: 0; overflow-wrap: anywhere; }
@@ -333,7 +334,7 @@ export class HomeScreen extends LitElement {
                       ? html`<span class="warnbox" role="note" data-testid="home-share-warning">${iconAlert()}<span>Everyone in the party, viewers too, will see the name of every file in this folder, and the changes to all of them — <b>.env files, keys and other secrets included</b>. Chosen for this party only: the next one starts from what you share by default.</span></span>`
                       : nothing}
                   </label>
-                  <div class="keyline ${s.keyShownRefused ? 'refused' : s.key && s.key.source !== 'none' ? 'has' : ''}" data-testid="home-key-status">
+                  <div class="keyline ${keyClass(s.key, s.keyShownRefused)}" data-testid="home-key-status">
                     <span class="dot"></span><span>${keyLine}</span>
                     <button type="button" class="ghost small" @click=${() => s.openSettings()}>Change</button>
                   </div>

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { AppState } from '../state/app-state';
+import { AppState, describeKey } from '../state/app-state';
 import { FakeBackend } from '../state/fake-backend';
 import { inParty } from '../state/party.test-helpers';
 import './settings-panel';
@@ -165,17 +165,46 @@ describe('<settings-panel> closing with changes not saved', () => {
 describe('<settings-panel> a refused key', () => {
   it('says a key Google refused is refused, in the danger colour, not merged with Gemini', async () => {
     const be = new FakeBackend();
-    be.handlers.SetKey = async () => ({ source: 'keyring', keyring_available: true, keyring_error: '', legacy_file: '' });
+    be.handlers.SetKey = async () => ({ source: 'keyring', keyring_available: true, keyring_error: '', legacy_file: '', unchecked: false });
     be.handlers.CheckKey = async () => ({ result: 'refused', text: 'Google refused the API key (400 INVALID_ARGUMENT).' });
     const st = new AppState(be);
     await st.start();
     await st.setKey('AIza-typo');
-    await new Promise((r) => setTimeout(r, 0));
+    await st.checkKey(); // a later check: Google refuses it now
     st.closeSettings();
     const { el, q } = await openPanel(st); // opened again: the check's answer is gone, the refusal is not
     expect(q('settings-key-status')?.getAttribute('data-refused')).toBe('1');
     expect(q('settings-key-status')?.textContent).toMatch(/Google refused this key when it was last tried/);
     expect(q('settings-key-status')?.textContent).not.toMatch(/merged with Gemini when/);
+    el.remove();
+  });
+});
+
+describe('<settings-panel> a key saved while Google could not be asked', () => {
+  // A window tester's "abc" was stored and shown green, "In the OS keyring": a key Google
+  // has not said works is amber and says so, until a check (or a party's merge) finds it does.
+  it('is amber and says it is not yet checked, then green once a check finds it works', async () => {
+    const be = new FakeBackend();
+    const note = 'Saved, but not checked: Google could not be reached (unreachable (no such host)). It shows as not checked until Check, or a party\'s merge, finds that it works.';
+    be.handlers.SetKey = async () => ({ source: 'keyring', keyring_available: true, keyring_error: '', legacy_file: '', unchecked: true, note });
+    const st = new AppState(be);
+    await st.start();
+    expect(await st.setKey('AIza-0123456789-0123456789-abcdef')).toBe(true);
+    expect(be.count('CheckKey')).toBe(0); // Go asked already
+    const { el, q } = await openPanel(st);
+    const status = q('settings-key-status')!;
+    expect(status.getAttribute('data-unchecked')).toBe('1');
+    expect(status.classList.contains('unchecked')).toBe(true);
+    expect(status.classList.contains('has')).toBe(false);
+    expect(status.textContent).toMatch(/In the OS keyring — not yet checked/);
+    expect(status.textContent).not.toMatch(/merged with Gemini when/);
+    expect(describeKey(st.key)).toBe('Gemini key: in the OS keyring — saved, not yet checked with Google');
+    be.handlers.CheckKey = async () => ({ result: 'accepted', text: 'Google accepted this key.' });
+    await st.checkKey();
+    await el.updateComplete;
+    expect(q('settings-key-status')?.getAttribute('data-unchecked')).toBe('0');
+    expect(q('settings-key-status')?.classList.contains('has')).toBe(true);
+    expect(describeKey(st.key)).toBe('Gemini key: in the OS keyring');
     el.remove();
   });
 });
@@ -324,7 +353,7 @@ describe('<settings-panel> Remove', () => {
   it('asks before it removes the key; Keep it keeps it', async () => {
     const be = new FakeBackend();
     const boot = be.handlers.Boot!;
-    be.handlers.Boot = async () => ({ ...(await boot()), key: { source: 'keyring', keyring_available: true, keyring_error: '', legacy_file: '' } });
+    be.handlers.Boot = async () => ({ ...(await boot()), key: { source: 'keyring', keyring_available: true, keyring_error: '', legacy_file: '', unchecked: false } });
     const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
     await st.start();
     const { el, q } = await openPanel(st);
@@ -356,7 +385,7 @@ describe('<settings-panel> without a keyring', () => {
   it('opens at its first section, the keyboard on Close, not on a text field', async () => {
     const be = new FakeBackend();
     const boot = be.handlers.Boot!;
-    be.handlers.Boot = async () => ({ ...(await boot()), key: { source: 'none', keyring_available: false, keyring_error: 'no Secret Service', legacy_file: '' } });
+    be.handlers.Boot = async () => ({ ...(await boot()), key: { source: 'none', keyring_available: false, keyring_error: 'no Secret Service', legacy_file: '', unchecked: false } });
     const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
     await st.start();
     const scrolled: Element[] = [];

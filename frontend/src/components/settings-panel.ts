@@ -2,7 +2,7 @@
 // local; saving and key changes go through AppState, which validates first.
 
 import { LitElement, css, html, nothing } from 'lit';
-import type { AppState } from '../state/app-state';
+import { keyClass, type AppState } from '../state/app-state';
 import type { MergerChoice, Settings, WorkspaceLevel } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
@@ -102,6 +102,7 @@ export class SettingsPanel extends LitElement {
       .keystate .dot { color: var(--faint); }
       .keystate.has .dot { color: var(--ok); }
       .keystate.refused .dot { color: var(--danger); }
+      .keystate.unchecked .dot { color: var(--warn); }
       .keycheck { display: flex; gap: 8px; align-items: flex-start; font-size: 13px; }
       .keycheck svg { margin-top: 2px; flex: none; }
       .keycheck.accepted { color: var(--ok); }
@@ -315,14 +316,18 @@ export class SettingsPanel extends LitElement {
     // Google refused it, at a check or in a party: not said to merge with Gemini in green
     // until it is replaced or a check finds it works.
     const refused = s.keyShownRefused;
+    // Saved while Google could not be asked: amber, not said to work.
+    const unchecked = !refused && k?.source === 'keyring' && k.unchecked;
     return html`
       <section>
         <h3>Gemini API key</h3>
-        <div class="keystate ${refused ? 'refused' : k && k.source !== 'none' ? 'has' : ''}" data-testid="settings-key-status" data-refused=${refused ? '1' : '0'}>
+        <div class="keystate ${keyClass(k, refused)}" data-testid="settings-key-status" data-refused=${refused ? '1' : '0'} data-unchecked=${unchecked ? '1' : '0'}>
           <span class="dot"></span>
-          <div class="grow"><b>${k?.source === 'env' ? 'From the environment' : k?.source === 'keyring' ? 'In the OS keyring' : 'No key set'}</b><div class="hint">${refused
+          <div class="grow"><b>${k?.source === 'env' ? 'From the environment' : k?.source === 'keyring' ? (unchecked ? 'In the OS keyring — not yet checked' : 'In the OS keyring') : 'No key set'}</b><div class="hint">${refused
             ? 'Google refused this key when it was last tried: prompts are merged locally until it is replaced (or Check finds it works).'
-            : where}</div></div>
+            : unchecked
+              ? 'Saved while Google could not be asked whether it works. Check asks again; a party that merges with it shows it works too.'
+              : where}</div></div>
           ${k && k.source !== 'none'
             ? html`<button class="small" data-testid="settings-key-check" ?disabled=${s.keyBusy || s.keyChecking} title="Ask Google whether the key works (one request, no tokens used)"
                 @click=${() => void s.checkKey()}>Check</button>`

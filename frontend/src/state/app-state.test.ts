@@ -730,24 +730,29 @@ describe('errors for people', () => {
     expect(describeKey(st.key)).toBe('Gemini key: in the OS keyring');
   });
 
-  it('key: a key just saved is checked with Google; the answer, or why there is none, is shown', async () => {
+  it('key: a key just saved was checked with Google by Go; its answer, or why there is none, is shown', async () => {
     const be = new FakeBackend();
-    let answer!: (c: { result: string; text: string }) => void;
-    be.handlers.CheckKey = () => new Promise((r) => (answer = r));
+    // Refused: Go did not store it, and says so.
+    be.handlers.SetKey = async () => {
+      throw new Error('Google refused the API key (400 INVALID_ARGUMENT), so it was not saved. Paste it again, copied whole, or make a new one at aistudio.google.com/apikey.');
+    };
     const st = new AppState(be);
     await st.start();
-    expect(await st.setKey('AIza-typo')).toBe(true);
-    expect(be.count('CheckKey')).toBe(1); // at once, not at the first merge
-    expect(st.keyChecking).toBe(true);
-    expect(st.keyCheck).toBeNull();
-    answer({ result: 'refused', text: 'Google refused the API key (400 INVALID_ARGUMENT), so prompts are merged locally.' });
-    await Promise.resolve();
-    await Promise.resolve();
-    expect(st.keyChecking).toBe(false);
-    expect(st.keyCheck?.result).toBe('refused');
-    // A new key forgets the old answer until its own comes.
-    be.handlers.CheckKey = async () => ({ result: 'accepted', text: 'Google accepted this key.' });
+    expect(await st.setKey('AIza-typo')).toBe(false);
+    expect(st.keyError).toMatch(/^Google refused the API key \(400 INVALID_ARGUMENT\), so it was not saved/);
+    expect(st.key?.source).toBe('none');
+    // Google could not be asked: stored, and said so.
+    const note = 'Saved, but not checked: Google could not be reached (unavailable (503)).';
+    be.handlers.SetKey = async () => ({ ...noKey, source: 'keyring', unchecked: true, note });
     expect(await st.setKey('AIza-good')).toBe(true);
+    expect(st.keyCheck).toEqual({ result: 'unavailable', text: note });
+    expect(st.key?.unchecked).toBe(true);
+    // Accepted.
+    be.handlers.SetKey = async () => ({ ...noKey, source: 'keyring' });
+    expect(await st.setKey('AIza-good')).toBe(true);
+    expect(st.keyCheck).toEqual({ result: 'accepted', text: 'Google accepted this key.' });
+    expect(be.count('CheckKey')).toBe(0); // not asked twice
+    be.handlers.CheckKey = async () => ({ result: 'accepted', text: 'Google accepted this key.' });
     await st.checkKey();
     expect(st.keyCheck).toEqual({ result: 'accepted', text: 'Google accepted this key.' });
     be.handlers.CheckKey = () => Promise.reject('There is no Gemini key to check: paste one first.');
@@ -770,7 +775,7 @@ describe('errors for people', () => {
     const st = new AppState(be);
     await st.start();
     expect(await st.setKey('AIza-typo')).toBe(true);
-    await new Promise((r) => setTimeout(r, 0)); // its check
+    await st.checkKey(); // refused later (Go's check at saving accepted it)
     expect(st.keyRefused).toBe('Google refused the API key (400 INVALID_ARGUMENT).');
     st.closeSettings();
     st.openSettings();
@@ -798,14 +803,27 @@ describe('errors for people', () => {
     expect(joiner.keyRefused).toBe('');
   });
 
+  it('key: a key saved unchecked is no longer said unchecked once the party this window runs merges with Gemini', async () => {
+    const { be, st } = await inParty(fakeSession('host'));
+    be.handlers.SetKey = async () => ({ ...noKey, source: 'keyring', unchecked: true, note: 'Saved, but not checked.' });
+    expect(await st.setKey('AIza-0123456789-0123456789-abcdef')).toBe(true);
+    be.emit('party:event', { seq: 1, ts: '', kind: 'batch', batch: { id: 'b1', prompts: ['p1', 'p2'], merged: 'x', merger: 'local' } });
+    expect(st.key?.unchecked).toBe(true); // merged locally: nothing said of the key
+    be.emit('party:event', { seq: 2, ts: '', kind: 'batch', batch: { id: 'b2', prompts: ['p3', 'p4'], merged: 'y', merger: 'gemini' } });
+    expect(st.key?.unchecked).toBe(false);
+    expect(describeKey(st.key)).toBe('Gemini key: in the OS keyring');
+  });
+
   it('key: an answer about a key replaced or removed meanwhile is dropped', async () => {
     const be = new FakeBackend();
     const answers: Array<(c: { result: string; text: string }) => void> = [];
     be.handlers.CheckKey = () => new Promise((r) => answers.push(r));
     const st = new AppState(be);
     await st.start();
-    expect(await st.setKey('AIza-A')).toBe(true); // its check waits
-    expect(await st.setKey('AIza-B')).toBe(true); // so does this one
+    expect(await st.setKey('AIza-A')).toBe(true);
+    void st.checkKey(); // its check waits
+    expect(await st.setKey('AIza-B')).toBe(true);
+    void st.checkKey(); // so does this one
     expect(answers).toHaveLength(2);
     answers[0]!({ result: 'refused', text: 'about A' });
     await new Promise((r) => setTimeout(r, 0));

@@ -43,7 +43,7 @@ export type Screen = 'home' | 'party';
 
 export type { Notice } from './notices';
 export type { InviteCheck, JoinState } from './join';
-export { validateSettings, describeKey, networkWords, type SettingsProblems } from './settings';
+export { validateSettings, describeKey, keyClass, networkWords, type SettingsProblems } from './settings';
 export { MAX_PROMPT_BYTES, REORDER_WAIT_MS, VIEWER_REASON, type Connection, type Ended, type SessionInfo } from './party';
 
 /** Options for tests: the clock and the invite-check debounce. */
@@ -141,6 +141,7 @@ export class AppState {
         },
         notificationsOff: () => this.settings?.notifications === false,
         keyRefused: (text) => this.#settings.refused(text),
+        keyWorked: () => this.#settings.worked(),
       },
       { now: opts.now ?? (() => Date.now()), attentive: opts.attentive ?? documentAttentive, control: this.control, workspace: this.workspace },
     );

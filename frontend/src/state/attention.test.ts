@@ -26,7 +26,7 @@ describe('attentionFor: joined and ended', () => {
 describe('AppState desktop notifications', () => {
   async function inParty(session: Session, attentive: boolean, notifications = true) {
     const be = new FakeBackend();
-    be.handlers.Boot = async () => ({ settings: { ...fakeSettings, notifications }, key: { source: 'none', keyring_available: true, keyring_error: '', legacy_file: '' }, version: 'test', link: '', tray: { available: true, reason: '' }, home: '', dismissed: [] });
+    be.handlers.Boot = async () => ({ settings: { ...fakeSettings, notifications }, key: { source: 'none', keyring_available: true, keyring_error: '', legacy_file: '', unchecked: false }, version: 'test', link: '', tray: { available: true, reason: '' }, home: '', dismissed: [] });
     be.handlers.GetSettings = async () => ({ ...fakeSettings, notifications });
     be.handlers.JoinParty = async () => session;
     be.handlers.CreateParty = async () => session;

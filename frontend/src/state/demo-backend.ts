@@ -284,7 +284,7 @@ export class DemoBackend implements Backend {
     public_host: '',
     notifications: true,
   };
-  #key: KeyStatus = { source: 'none', keyring_available: true, keyring_error: '', legacy_file: '' };
+  #key: KeyStatus = { source: 'none', keyring_available: true, keyring_error: '', legacy_file: '', unchecked: false };
   /** How long the party's tool requests wait for a host: a joined one's host has the default. */
   #permissionTimeout = 120_000;
   #session: Session | null = null;
@@ -329,6 +329,7 @@ export class DemoBackend implements Backend {
         keyring_available: false,
         keyring_error: 'no Secret Service is running on the session bus',
         legacy_file: '',
+        unchecked: false,
       };
     }
   }

@@ -37,7 +37,7 @@ export const fakeSettings: Settings = {
 };
 
 /** A key status with no key anywhere. */
-export const noKey: KeyStatus = { source: 'none', keyring_available: true, keyring_error: '', legacy_file: '' };
+export const noKey: KeyStatus = { source: 'none', keyring_available: true, keyring_error: '', legacy_file: '', unchecked: false };
 
 /** An empty party state. */
 export function emptyState(over: Partial<PartyState> = {}): PartyState {

@@ -134,6 +134,8 @@ export interface PartyHooks {
   notificationsOff(): boolean;
   /** The party this window runs says Google refused its Gemini key (text: its words). */
   keyRefused(text: string): void;
+  /** The party this window runs merged a batch with Gemini: its key works. */
+  keyWorked(): void;
 }
 
 /** What the party needs besides its hooks: the clock, whether the window is looked at, and the parts reset with the party. */
@@ -760,6 +762,9 @@ export class PartySession {
       this.agentTrouble = e.turn.unsent || e.turn.agent_down ? e.turn.error || 'Claude Code could not start' : '';
     } else if (e.kind === 'batch') {
       this.agentTrouble = ''; // the next try; its turn says how it went
+      // Merged with Gemini by the party this window runs: its key works (Go dropped its
+      // "not yet checked" note; Home and Settings follow without asking again).
+      if (live && this.isOwner && typeof e.batch === 'object' && e.batch.merger === 'gemini') this.#hooks.keyWorked();
     } else if (live && e.kind === 'error' && typeof e.text === 'string' && e.text.startsWith(KEY_REFUSED)) {
       // This machine's key only when this window runs the party; a joiner's is another's.
       if (this.isOwner) this.#hooks.keyRefused(e.text);

@@ -160,7 +160,11 @@ export function describeKey(k: KeyStatus | null, refused = false): string {
   if (!k) return 'Gemini key: unknown';
   // Known refused (keyRefused): not said as if it merged with Gemini (a window tester's
   // read green "in the OS keyring" beside Google's refusal of it).
-  const but = refused ? ' — Google refused it; merging locally' : '';
+  const but = refused
+    ? ' — Google refused it; merging locally'
+    : k.source === 'keyring' && k.unchecked
+      ? ' — saved, not yet checked with Google'
+      : '';
   switch (k.source) {
     case 'env':
       return 'Gemini key: from GEMINI_API_KEY' + but;
@@ -171,6 +175,16 @@ export function describeKey(k: KeyStatus | null, refused = false): string {
       // form read "none" while Settings and the party said the keyring was unavailable).
       return k.keyring_available ? 'Gemini key: none — merging locally' : 'Gemini key: none (the OS keyring is unavailable) — merging locally';
   }
+}
+
+/**
+ * The class of a key's status line (its dot's colour): refused (red), unchecked (amber:
+ * saved while Google could not be asked), has (green), or '' for no key.
+ */
+export function keyClass(k: KeyStatus | null, refused: boolean): string {
+  if (!k || k.source === 'none') return '';
+  if (refused) return 'refused';
+  return k.source === 'keyring' && k.unchecked ? 'unchecked' : 'has';
 }
 
 /** The settings panel's state, the settings and where the Gemini key comes from. */
@@ -289,10 +303,22 @@ export class SettingsState {
       this.#changed();
       return false;
     }
+    // Go asks Google before it stores the key: one it refuses is not stored, and keyError
+    // says why (a window tester's "abc" was stored and shown green).
     if (!(await this.#keyOp(() => this.#backend.SetKey(key.trim())))) return false;
-    // A key copied short is found now, not at the first merge of several prompts.
-    void this.checkKey();
+    // What Google answered then is shown at once, without asking again: accepted, or why
+    // it could not be asked (the key is stored, and said to be unchecked).
+    const note = this.key?.note ?? '';
+    this.keyCheck = note !== '' ? { result: 'unavailable', text: note } : { result: 'accepted', text: 'Google accepted this key.' };
+    this.#changed();
     return true;
+  }
+
+  /** The party this window runs merged with Gemini: the key works, no longer unchecked. */
+  worked(): void {
+    if (!this.key?.unchecked) return;
+    this.key = { ...this.key, unchecked: false };
+    this.#changed();
   }
 
   /**
@@ -315,7 +341,10 @@ export class SettingsState {
     this.keyCheck = answer;
     this.keyChecking = false;
     if (answer.result === 'refused') this.keyRefused = answer.text;
-    else if (answer.result === 'accepted') this.keyRefused = '';
+    else if (answer.result === 'accepted') {
+      this.keyRefused = '';
+      if (this.key?.unchecked) this.key = { ...this.key, unchecked: false }; // Go dropped its note too
+    }
     this.#changed();
   }
 

@@ -295,6 +295,13 @@ export interface KeyStatus {
   keyring_available: boolean;
   keyring_error: string;
   legacy_file: string;
+  /**
+   * The keyring's key was saved while Google could not be asked whether it works, and
+   * nothing has said so since (a Check, or a party's merge with Gemini).
+   */
+  unchecked: boolean;
+  /** What saving the key had to say (SetKey only): why it is unchecked. */
+  note?: string;
 }
 
 /** What Google said about the Gemini key (CheckKey). */

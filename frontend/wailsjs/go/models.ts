@@ -19,6 +19,8 @@ export namespace app {
 	    keyring_available: boolean;
 	    keyring_error: string;
 	    legacy_file: string;
+	    unchecked: boolean;
+	    note?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new KeyStatus(source);
@@ -30,6 +32,8 @@ export namespace app {
 	        this.keyring_available = source["keyring_available"];
 	        this.keyring_error = source["keyring_error"];
 	        this.legacy_file = source["legacy_file"];
+	        this.unchecked = source["unchecked"];
+	        this.note = source["note"];
 	    }
 	}
 	export class BootInfo {
