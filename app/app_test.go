@@ -538,6 +538,36 @@ func TestPickDirectory(t *testing.T) {
 	}
 }
 
+// TestForgetPartyBinding: Forget on a recent party deletes its journal (a window tester's
+// list filled with identical ended cards, and none could go); a running party is refused
+// with a sentence, and kept.
+func TestForgetPartyBinding(t *testing.T) {
+	f := newFixture(t)
+	info, err := f.app.CreateParty(CreateRequest{Name: "hana", WindowMS: 100, MinPrompts: 1, Merger: "local"})
+	if err != nil {
+		t.Fatalf("CreateParty: %v", err)
+	}
+	id := info.Party.ID
+	if err := f.app.ForgetParty(id); err == nil || err.Error() != "This party is running, in this window or another Concordia: end it first, then forget it." {
+		t.Fatalf("ForgetParty of the running party = %v", err)
+	}
+	if err := f.app.EndParty(); err != nil {
+		t.Fatalf("EndParty: %v", err)
+	}
+	if list, _ := f.app.RecentParties(); len(list) != 1 || list[0].ID != id {
+		t.Fatalf("recent parties before Forget = %+v", list)
+	}
+	if err := f.app.ForgetParty(" " + id + " "); err != nil {
+		t.Fatalf("ForgetParty: %v", err)
+	}
+	if list, _ := f.app.RecentParties(); len(list) != 0 {
+		t.Fatalf("recent parties after Forget = %+v", list)
+	}
+	if err := f.app.ForgetParty(id); err == nil || err.Error() != "This party is no longer in the data directory." {
+		t.Fatalf("ForgetParty again = %v", err)
+	}
+}
+
 func TestHostingThroughTheBindings(t *testing.T) {
 	f := newFixture(t)
 	if err := f.app.CopyInvite(); err == nil || err.Error() != "You are not in a party." {

@@ -236,6 +236,18 @@ func (a *App) RecentParties() ([]session.RecentParty, error) {
 	return list, nil
 }
 
+// ForgetParty deletes an ended party from the data directory, as `concordia parties
+// --delete` does: its journal (transcript, invites, members' sessions) and its workspace
+// record; it can no longer be resumed or exported. The window asks first (a window
+// tester's list filled with identical "Hana's party · ended" cards, and none could go). A
+// running party is refused.
+func (a *App) ForgetParty(id string) error {
+	if err := a.session.ForgetParty(strings.TrimSpace(id)); err != nil {
+		return a.fail("forget party", err)
+	}
+	return nil
+}
+
 // ResumeParty brings back a party from its journal with its id, invites, port, history and
 // settings; the window's person is its host again. shareAtMost caps what it shares of its
 // folder: the level the window showed, or the answer to its question when that was the

@@ -47,6 +47,8 @@ func sentence(err error) string {
 	var cut invite.CutShort
 	var he hostError
 	var de *host.DataDirError
+	var jobs *host.JobsLeftError
+	var record *host.RecordLeftError
 	if errors.As(err, &he) {
 		switch {
 		case errors.Is(err, agent.ErrNotInstalled):
@@ -107,6 +109,12 @@ func sentence(err error) string {
 			return "This party cannot be resumed: its journal is read-only, which is how a party marks a journal it could not write to its end. If it was made read-only by hand, make it writable again and resume it; if not, members may hold events it lacks, and a resumed party would number new events as theirs. `concordia export` in a terminal still writes what it kept."
 		}
 		return "This party cannot be resumed: its journal could not be written to its end (was the disk full?), and its members saw events the journal does not have. `concordia export` in a terminal still writes what it kept."
+	case errors.Is(err, host.ErrPartyRunning):
+		return "This party is running, in this window or another Concordia: end it first, then forget it."
+	case errors.As(err, &jobs):
+		return "This party was not forgotten: " + punctuate(jobs.Error()) + " `concordia parties --stop-jobs` in a terminal stops them; then forget it."
+	case errors.As(err, &record):
+		return "The party's journal is deleted, but not its record of the working directory: " + punctuate(record.Err.Error())
 	case errors.Is(err, host.ErrNoParty):
 		return "This party is no longer in the data directory."
 	case errors.Is(err, session.ErrBusy):

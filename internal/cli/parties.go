@@ -40,7 +40,9 @@ stops what the agent of a party that is not running left running — left by a h
 was killed, or kept with --keep-agent-jobs — without resuming it. --delete ID deletes a
 party that is not running: its journal (everything it kept: the transcript, its invites
 and members' sessions) and its record of the working directory's starting point; it
-cannot be resumed or exported afterwards. The working directory itself is not touched.`, io.Out, io.Err)
+cannot be resumed or exported afterwards (one not ended cleanly, which could have been
+resumed, is said to be). The working directory itself is not touched. The window's
+Forget, on a recent party, does the same.`, io.Out, io.Err)
 	fs.StringVar(&dataDir, "data-dir", "", "`directory` where the parties are kept (default: "+defaultDataDir()+")")
 	fs.StringVar(&stopJobs, "stop-jobs", "", fmt.Sprintf("stop the processes the agent of party `ID` left running (SIGTERM, then SIGKILL after %v), instead of listing", reap.Grace))
 	fs.StringVar(&deleteID, "delete", "", "delete party `ID` (not running): its journal and its workspace record, instead of listing")
@@ -281,35 +283,38 @@ func deleteParty(list []*journal.Summary, bad []journal.Unreadable, id, dataDir,
 	if s == nil {
 		return ExitError
 	}
-	if partyState(s) == "running" {
+	// Said after: a party not ended cleanly could have been resumed (a window's Forget asks).
+	state := partyState(s)
+	err := host.DeleteParty(dataDir, s)
+	var jobs *host.JobsLeftError
+	var record *host.RecordLeftError
+	switch {
+	case err == nil:
+	case errors.Is(err, host.ErrPartyRunning) && partyState(s) != "running":
+		fmt.Fprintf(io.Err, "concordia parties: party %s was resumed just now; end it first\n", id)
+		return ExitError
+	case errors.Is(err, host.ErrPartyRunning):
 		fmt.Fprintf(io.Err, "concordia parties: party %s is running; end it first\n", id)
 		return ExitError
-	}
-	left := stillRunningOf(s.AgentRuns)
-	if len(left) > 0 {
+	case errors.As(err, &jobs):
 		stop := "concordia parties --stop-jobs " + id
 		if given != "" {
 			stop += " --data-dir " + shellQuote(given)
 		}
-		fmt.Fprintf(io.Err, "concordia parties: party %s was not deleted: %s; `%s` stops them, then delete it\n", id, stillRunning(left), stop)
+		fmt.Fprintf(io.Err, "concordia parties: party %s was not deleted: %s; `%s` stops them, then delete it\n", id, stillRunning(jobs.Procs), stop)
 		return ExitError
-	}
-	if err := journal.Remove(s.Path); err != nil {
-		if errors.Is(err, journal.ErrInUse) {
-			fmt.Fprintf(io.Err, "concordia parties: party %s was resumed just now; end it first\n", id)
-		} else {
-			fmt.Fprintf(io.Err, "concordia parties: cannot delete party %s: %v\n", id, err)
-		}
+	case errors.As(err, &record):
+		fmt.Fprintf(io.Err, "concordia parties: party %s's journal is deleted, but not its workspace record: %v\n", id, record.Err)
 		return ExitError
-	}
-	// The workspace record goes after the journal: without the journal nothing uses it,
-	// and a record left by a failure here is only disk space.
-	if err := os.RemoveAll(host.WorkspaceRecord(dataDir, id)); err != nil {
-		fmt.Fprintf(io.Err, "concordia parties: party %s's journal is deleted, but not its workspace record: %v\n", id, err)
+	default:
+		fmt.Fprintf(io.Err, "concordia parties: cannot delete party %s: %v\n", id, errors.Unwrap(err))
 		return ExitError
 	}
 	fmt.Fprintf(io.Out, "deleted party %s (%s's party, created %s): its invites and sessions no longer work, and it cannot be resumed or exported\n",
 		id, term.Line(s.Header.Host), s.Header.Created.Local().Format("2006-01-02 15:04"))
+	if state == "not ended cleanly" {
+		fmt.Fprintf(io.Out, "%s had not ended cleanly: it could have been resumed until now\n", id)
+	}
 	return ExitOK
 }
 
@@ -338,14 +343,7 @@ func deleteUnreadable(u journal.Unreadable, dataDir, given string, io IO) int {
 
 // stillRunningOf are the processes that the agents of a party's runs (journal.Summary's
 // AgentRuns) left and that still run.
-func stillRunningOf(runs []string) []reap.Proc {
-	var left []reap.Proc
-	for _, run := range runs {
-		ps, _ := reap.Find(run)
-		left = append(left, ps...)
-	}
-	return left
-}
+func stillRunningOf(runs []string) []reap.Proc { return host.LeftRunning(runs) }
 
 // stoppedWords says which processes were stopped: "stopped 1 process its agent had left
 // running: sleep 300".

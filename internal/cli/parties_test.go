@@ -160,6 +160,10 @@ func TestPartiesDelete(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "deleted party aaaaaaaaaaaa (hosty's party, created ") {
 		t.Fatalf("delete: exit %d, %q %q", code, out, errOut)
 	}
+	// It was never ended: said, as a window's Forget asks it (it could have been resumed).
+	if !strings.Contains(out, "aaaaaaaaaaaa had not ended cleanly: it could have been resumed until now") {
+		t.Errorf("delete of a party not ended cleanly does not say so: %q", out)
+	}
 	if _, err := os.Stat(journal.Path(dataDir, "aaaaaaaaaaaa")); !os.IsNotExist(err) {
 		t.Errorf("the journal is still there: %v", err)
 	}

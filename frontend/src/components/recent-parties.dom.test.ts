@@ -286,3 +286,52 @@ describe('<recent-parties> Resume of a party holding prompts the agent never had
     el.remove();
   });
 });
+
+describe('<recent-parties> Forget', () => {
+  // A window tester's list filled with cards all called "Hana's party · ended", and none
+  // could go.
+  it('asks first, saying the journal is deleted; Keep it deletes nothing, Forget deletes it and the card goes', async () => {
+    const list = [party({ id: 'p1' }), party({ id: 'p2' }), party({ id: 'p3', state: 'running' })];
+    const { be, el, row, settle } = await mounted(list);
+    be.handlers.ForgetParty = async (id: string) => {
+      list.splice(list.findIndex((p) => p.id === id), 1);
+    };
+    // A running party has no Forget.
+    expect(row('p3').querySelector('[data-testid=recent-forget]')).toBeNull();
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-forget]')!.click();
+    await settle();
+    const ask = row('p1').querySelector<HTMLElement>('[data-testid=recent-forget-confirm]');
+    expect(ask?.textContent).toContain("Forget ann's party? Its journal is deleted");
+    expect(ask?.textContent).toContain('can no longer be resumed or exported');
+    expect(row('p2').querySelector('[data-testid=recent-forget-confirm]')).toBeNull();
+    expect(el.shadowRoot!.activeElement?.getAttribute('data-testid')).toBe('recent-forget-no'); // the safe answer
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-forget-no]')!.click();
+    await settle();
+    expect(row('p1').querySelector('[data-testid=recent-forget-confirm]')).toBeNull();
+    expect(be.count('ForgetParty')).toBe(0);
+
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-forget]')!.click();
+    await settle();
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-forget-yes]')!.click();
+    await settle();
+    expect(be.calls.filter(([n]) => n === 'ForgetParty')).toEqual([['ForgetParty', ['p1']]]);
+    expect(el.shadowRoot!.querySelector('[data-testid=recent-party][data-id=p1]')).toBeNull();
+    expect(row('p2')).not.toBeNull();
+    el.remove();
+  });
+
+  it('says a party that did not end cleanly can still be resumed, and shows why a Forget failed', async () => {
+    const { be, el, row, settle } = await mounted([party({ id: 'p1', state: 'not_ended_cleanly' })]);
+    be.handlers.ForgetParty = async () => {
+      throw new Error('This party is running, in this window or another Concordia: end it first, then forget it.');
+    };
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-forget]')!.click();
+    await settle();
+    expect(row('p1').querySelector('[data-testid=recent-forget-question]')?.textContent).toMatch(/^Forget ann's party\? It did not end cleanly, so it can still be resumed/);
+    row('p1').querySelector<HTMLButtonElement>('[data-testid=recent-forget-yes]')!.click();
+    await settle();
+    expect(row('p1').querySelector('[data-testid=recent-forget-error]')?.textContent).toContain('end it first, then forget it');
+    expect(row('p1').querySelector('[data-testid=recent-forget-confirm]')).toBeNull();
+    el.remove();
+  });
+});

@@ -8,7 +8,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { AppState } from '../state/app-state';
 import { showBidi } from '../state/bidi';
-import { canResume, recentStateText, unansweredSentence, unansweredThem, withoutWhat, withoutWords, type RecentParty, type Unanswered } from '../state/recent-parties';
+import { canForget, canResume, forgetQuestion, recentStateText, unansweredSentence, unansweredThem, withoutWhat, withoutWords, type RecentParty, type Unanswered } from '../state/recent-parties';
 import type { WorkspaceLevel } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
@@ -63,6 +63,7 @@ export class RecentParties extends LitElement {
       .taken b { color: var(--text); font-weight: 600; }
       /* Under the question, over its buttons, as wide. */
       .leave { flex-basis: 100%; padding-left: 24px; }
+      .actions { display: flex; flex-direction: column; gap: 6px; align-items: stretch; }
     `,
   ];
 
@@ -132,6 +133,21 @@ export class RecentParties extends LitElement {
     if (!(await r.resumeSharing(level, r.leaveUnanswered))) this.focusResume(id);
   }
 
+  /** Forget clicked: the question shows in the card, its "Keep it" focused (the safe answer). */
+  #askForget(id: string): void {
+    this.state!.recent.askForget(id);
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="recent-forget-no"]')?.focus());
+  }
+
+  /** Kept: the question goes, focus back to its Forget. */
+  #keepParty(id: string): void {
+    this.state!.recent.keepParty();
+    void this.updateComplete.then(() => {
+      const row = [...this.renderRoot.querySelectorAll<HTMLElement>('[data-testid="recent-party"]')].find((li) => li.dataset.id === id);
+      row?.querySelector<HTMLButtonElement>('[data-testid="recent-forget"]')?.focus();
+    });
+  }
+
   /** Brings the party's row into view and focuses its Resume (also the home screen's "Show it"). */
   focusResume(id: string): void {
     void this.updateComplete.then(() => {
@@ -155,11 +171,31 @@ export class RecentParties extends LitElement {
           : nothing}
         <div class="meta">${p.id} · created ${when(p.created)} · last active ${when(p.last_active)} · ${p.turns} ${p.turns === 1 ? 'turn' : 'turns'}</div>
       </div>
-      ${canResume(p)
-        ? html`<button data-testid="recent-resume" ?disabled=${blocked || r.asking === p.id}
-            @click=${() => void this.#resume(p.id)}>${busy ? html`<span class="spinner"></span> Resuming…` : 'Resume'}</button>`
-        : html`<span></span>`}
+      <div class="actions">
+        ${canResume(p)
+          ? html`<button data-testid="recent-resume" ?disabled=${blocked || r.asking === p.id || r.forgetting === p.id}
+              @click=${() => void this.#resume(p.id)}>${busy ? html`<span class="spinner"></span> Resuming…` : 'Resume'}</button>`
+          : nothing}
+        ${canForget(p)
+          ? html`<button type="button" class="ghost small" data-testid="recent-forget" title="Delete this party's journal: it leaves this list"
+              ?disabled=${blocked || Boolean(r.forgetBusy) || r.forgetting === p.id || r.asking === p.id} @click=${() => this.#askForget(p.id)}>Forget…</button>`
+          : nothing}
+      </div>
       ${r.asking === p.id ? this.#question(p, r.askingTree, r.askingUnanswered, blocked) : nothing}
+      ${r.forgetting === p.id
+        ? html`<div class="warnbox confirm" role="alertdialog" aria-labelledby=${`forget-${p.id}`} data-testid="recent-forget-confirm"
+            @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && (e.preventDefault(), this.#keepParty(p.id))}>
+            ${iconAlert()}<span id=${`forget-${p.id}`} data-testid="recent-forget-question">${forgetQuestion(p)}</span>
+            <span class="buttons">
+              <button type="button" class="small danger" data-testid="recent-forget-yes" ?disabled=${Boolean(r.forgetBusy)}
+                @click=${() => void r.forget()}>${r.forgetBusy === p.id ? html`<span class="spinner"></span> Deleting…` : 'Forget it, delete its journal'}</button>
+              <button type="button" class="small" data-testid="recent-forget-no" ?disabled=${Boolean(r.forgetBusy)} @click=${() => this.#keepParty(p.id)}>Keep it</button>
+            </span>
+          </div>`
+        : nothing}
+      ${r.forgetError && r.forgetErrorId === p.id
+        ? html`<div class="error-box" role="alert" data-testid="recent-forget-error">${iconAlert()}<span>${r.forgetError}</span></div>`
+        : nothing}
       ${r.resumeError && r.resumeErrorId === p.id
         ? html`<div class="error-box" role="alert" data-testid="recent-error">${iconAlert()}<span>${r.resumeError}</span></div>`
         : nothing}

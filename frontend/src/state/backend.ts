@@ -113,6 +113,11 @@ export interface Backend {
    */
   ResumeUnanswered(id: string): Promise<Unanswered>;
   /**
+   * Deletes a party that is not running from the data directory: its journal (transcript,
+   * invites, members' sessions) and workspace record. It can no longer be resumed.
+   */
+  ForgetParty(id: string): Promise<void>;
+  /**
    * Brings a party back from its journal, this window's person its host again; shareAtMost
    * caps what it shares of its folder ("" = the level it had).
    */
@@ -331,6 +336,9 @@ export class WailsBackend implements Backend {
   }
   ResumeUnanswered(id: string): Promise<Unanswered> {
     return this.#app.ResumeUnanswered(id);
+  }
+  ForgetParty(id: string): Promise<void> {
+    return this.#app.ForgetParty(id);
   }
   ResumeParty(id: string, shareAtMost: WorkspaceLevel | '', without: boolean, askedAt: number): Promise<Session> {
     return this.#app.ResumeParty(id, shareAtMost, without, askedAt);

@@ -740,6 +740,13 @@ export class DemoBackend implements Backend {
     return (!this.#takenUp.has(id) && DEMO_UNANSWERED[id]) || { text: '', prompts: [] };
   }
 
+  async ForgetParty(id: string): Promise<void> {
+    const p = this.#recent.find((x) => x.id === id);
+    if (!p) throw new Error('This party is no longer in the data directory.');
+    if (p.state === 'running' || (id === this.#resumed && this.#session)) throw new Error('This party is running, in this window or another Concordia: end it first, then forget it.');
+    this.#recent = this.#recent.filter((x) => x.id !== id);
+  }
+
   async ResumeParty(id: string, shareAtMost: WorkspaceLevel | '', without: boolean, _askedAt = 0): Promise<Session> {
     const p = this.#recent.find((x) => x.id === id);
     if (!p) throw new Error('This party is no longer in the data directory.');

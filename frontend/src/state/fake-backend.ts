@@ -114,6 +114,7 @@ export class FakeBackend implements Backend {
     Notify: async () => {},
     RecentParties: async () => [],
     ResumeUnanswered: async (_id: string) => ({ text: '', prompts: [] }),
+    ForgetParty: async (_id: string) => {},
     ResumeParty: async () => fakeSession('host'),
     Changes: async () => ({ files: [], base: 'the start' }),
     Diff: async (path: string) => ({ path, diff: '', truncated: false, binary: false }),
@@ -178,6 +179,7 @@ export class FakeBackend implements Backend {
   Notify(t: string, b: string) { return this.#call('Notify', t, b); }
   RecentParties() { return this.#call('RecentParties'); }
   ResumeUnanswered(id: string) { return this.#call('ResumeUnanswered', id); }
+  ForgetParty(id: string) { return this.#call('ForgetParty', id); }
   ResumeParty(id: string, w: WorkspaceLevel | '', without: boolean, askedAt: number) { return this.#call('ResumeParty', id, w, without, askedAt); }
   Changes() { return this.#call('Changes'); }
   Diff(p: string) { return this.#call('Diff', p); }

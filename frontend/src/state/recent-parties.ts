@@ -129,6 +129,22 @@ export function recentStateText(p: RecentParty): string {
   }
 }
 
+/** A party can be forgotten (its journal deleted) unless a host is running it. */
+export function canForget(p: RecentParty): boolean {
+  return p.state !== 'running';
+}
+
+/**
+ * What Forget asks before it deletes a party's journal: what goes, and, for a party that
+ * did not end cleanly, that it could still be resumed.
+ */
+export function forgetQuestion(p: RecentParty): string {
+  const what = 'Its journal is deleted — the transcript, its invites and members\' sessions — so it can no longer be resumed or exported. The working folder is not touched.';
+  const name = p.host ? `${p.host}'s party` : 'this party';
+  if (p.state !== 'ended' && canResume(p)) return `Forget ${name}? It did not end cleanly, so it can still be resumed; forgetting it ends that. ${what}`;
+  return `Forget ${name}? ${what}`;
+}
+
 /** A party can be resumed unless a host is running it, or its journal was cut short. */
 export function canResume(p: RecentParty): boolean {
   return p.state !== 'running' && !p.incomplete;
@@ -162,8 +178,15 @@ export class RecentPartiesState {
   /** Why the last resume failed, as a sentence, and which party it was. */
   resumeError = '';
   resumeErrorId = '';
+  /** The party whose Forget waits for the person's yes ("" = none). */
+  forgetting = '';
+  /** The party being forgotten now ("" = none). */
+  forgetBusy = '';
+  /** Why the last Forget failed, as a sentence, and which party it was. */
+  forgetError = '';
+  forgetErrorId = '';
 
-  readonly #backend: Pick<Backend, 'RecentParties' | 'ResumeParty' | 'ResumeUnanswered'>;
+  readonly #backend: Pick<Backend, 'RecentParties' | 'ResumeParty' | 'ResumeUnanswered' | 'ForgetParty'>;
   readonly #hooks: RecentHooks;
   #loadSeq = 0;
   /** Bumped when a question is put away: a reading of what a resume takes up, answered later, is dropped. */
@@ -181,9 +204,50 @@ export class RecentPartiesState {
   #errorState: string | undefined;
   #errorSeq = Infinity;
 
-  constructor(backend: Pick<Backend, 'RecentParties' | 'ResumeParty' | 'ResumeUnanswered'>, hooks: RecentHooks) {
+  constructor(backend: Pick<Backend, 'RecentParties' | 'ResumeParty' | 'ResumeUnanswered' | 'ForgetParty'>, hooks: RecentHooks) {
     this.#backend = backend;
     this.#hooks = hooks;
+  }
+
+  /** Forget was clicked: asks first (forgetQuestion), in the party's card. */
+  askForget(id: string): void {
+    const p = this.parties.find((x) => x.id === id);
+    if (!p || !canForget(p) || this.forgetBusy) return;
+    this.forgetting = id;
+    this.forgetError = '';
+    this.forgetErrorId = '';
+    this.#hooks.changed();
+  }
+
+  /** The question put away: nothing is deleted. */
+  keepParty(): void {
+    if (!this.forgetting) return;
+    this.forgetting = '';
+    this.#hooks.changed();
+  }
+
+  /**
+   * The question answered yes: Go deletes the party's journal, and the list is read again.
+   * Resolves true when it was deleted; otherwise forgetError says why.
+   */
+  async forget(): Promise<boolean> {
+    const id = this.forgetting;
+    if (!id || this.forgetBusy) return false;
+    this.forgetBusy = id;
+    this.#hooks.changed();
+    try {
+      await this.#backend.ForgetParty(id);
+      this.forgetting = '';
+      return true;
+    } catch (err) {
+      this.forgetting = '';
+      this.forgetError = errorText(err);
+      this.forgetErrorId = id;
+      return false;
+    } finally {
+      this.forgetBusy = '';
+      await this.load();
+    }
   }
 
   /**
@@ -197,6 +261,8 @@ export class RecentPartiesState {
       if (seq !== this.#loadSeq) return;
       this.parties = Array.isArray(list) ? list : [];
       this.loadError = '';
+      // Its question is about a party gone meanwhile, or running again: put away.
+      if (this.forgetting && !this.parties.some((p) => p.id === this.forgetting && canForget(p))) this.forgetting = '';
       if (this.asking) {
         const asked = this.parties.find((p) => p.id === this.asking);
         if (!asked || !canResume(asked) || asked.last_active !== this.#askedActive) {

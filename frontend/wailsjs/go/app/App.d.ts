@@ -47,6 +47,8 @@ export function DismissParty():Promise<void>;
 
 export function EndParty():Promise<void>;
 
+export function ForgetParty(arg1:string):Promise<void>;
+
 export function GetSettings():Promise<settings.Settings>;
 
 export function InviteWarning(arg1:string):Promise<string>;

@@ -86,6 +86,10 @@ export function EndParty() {
   return window['go']['app']['App']['EndParty']();
 }
 
+export function ForgetParty(arg1) {
+  return window['go']['app']['App']['ForgetParty'](arg1);
+}
+
 export function GetSettings() {
   return window['go']['app']['App']['GetSettings']();
 }
