@@ -24,7 +24,10 @@ if $inner; then
 	out=$(scripts/uninstall-desktop.sh) || fail "uninstall-desktop.sh failed (keyring, no key)"
 	! grep -q "Gemini key" <<<"$out" || fail "uninstall spoke of a Gemini key with none stored: $out"
 	scripts/install-desktop.sh "$bin" >/dev/null || fail "install-desktop.sh failed (keyring, again)"
-	printf 'AIzaTestInstallNotAKey0123456789abcdefgh\n' | "$HOME/.local/bin/concordia" key set >/dev/null || fail "concordia key set failed"
+	# key set asks the Gemini API about the key: here a loopback port that refuses, so it is
+	# stored unchecked and nothing leaves the machine.
+	out=$(printf 'AIzaTestInstallNotAKey0123456789abcdefgh\n' | CONCORDIA_GEMINI_BASE_URL=http://127.0.0.1:9/ "$HOME/.local/bin/concordia" key set 2>&1) ||
+		fail "concordia key set failed: $out"
 	out=$(scripts/uninstall-desktop.sh) || fail "uninstall-desktop.sh failed (keyring, a key)"
 	grep -qF "kept your Gemini key in the OS keyring (service concordia, account gemini-api-key); $clear_key removes it" <<<"$out" ||
 		fail "uninstall did not say the key it kept, and how to remove it: $out"

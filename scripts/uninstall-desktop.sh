@@ -28,7 +28,7 @@ if [ -x "$prefix/bin/concordia" ]; then
 	command -v timeout >/dev/null 2>&1 && bound="timeout 30"
 	status=$($bound "$prefix/bin/concordia" key status </dev/null 2>/dev/null || true)
 	case $(printf '%s\n' "$status" | sed -n 's/^OS keyring: *//p') in
-	"reachable, holds a key") keyring=key ;;
+	"reachable, holds a key"*) keyring=key ;; # "… not yet checked with Google" too
 	"reachable, no key stored") keyring=none ;;
 	esac
 elif [ ! -d "$config/concordia" ]; then
