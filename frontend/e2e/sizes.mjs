@@ -887,7 +887,8 @@ export function sizeTests({ browser, artifacts, realPage }) {
     await p.getByTestId('prompt-input').press('Enter');
     await p.getByTestId('permission-allow').first().waitFor({ state: 'visible' });
     m = await words(p);
-    check(m.conn === 'Connected' && /^Changes \d+$/.test(m.changes), `800×600 during a tool request: the header lost its words ${JSON.stringify(m)}`);
+    // Changes is its folder and count beside Stop (Find and the role keep their places).
+    check(m.conn === 'Connected' && /^\d+$/.test(m.changes) && m.role.toLowerCase() === 'host', `800×600 during a tool request: the header lost its words ${JSON.stringify(m)}`);
     await noOverflow(p, 'the header at 800×600 during a tool request');
     await shot(p, '800x600-header-permission');
     // Narrower, the dot alone is named for a screen reader and in its tooltip.
@@ -897,10 +898,10 @@ export function sizeTests({ browser, artifacts, realPage }) {
   }));
 
   // A user tester's 800 px header hid Find (the transcript search) below 900 px with room
-  // to spare. It shows at every width while no turn is under way, a host's and a
-  // participant's, in the window and not covered; while one is (Stop, a long phase) it gives
-  // way below 900 px, and Ctrl+F opens the find bar at every size.
-  test('400 to 899 px: the header shows Find where it has room, and Ctrl+F finds at every size', withShot('find-button', async () => {
+  // to spare; a window tester's lost Find and the role at 800 px while the agent waited for
+  // a tool decision. Find shows at every width and in every phase, a host's and a
+  // participant's, in the window and not covered, and Ctrl+F opens the find bar too.
+  test('400 to 899 px: the header shows Find at every width, idle and during a tool request, and Ctrl+F finds', withShot('find-button', async () => {
     const ctrlF = async (p, what) => {
       await p.getByTestId('transcript').click({ position: { x: 10, y: 10 } });
       await p.keyboard.press('Control+f');
@@ -922,13 +923,21 @@ export function sizeTests({ browser, artifacts, realPage }) {
       await p.getByTestId('find-input').waitFor({ state: 'hidden' });
       await ctrlF(p, what);
     }
-    // During a tool request at the narrowest width, Find has given way; Ctrl+F still finds.
-    const p = await open(400, 700, 'screen=party&history=0&ask', 'transcript-item');
-    await p.getByTestId('permission-allow').first().waitFor({ state: 'visible', timeout: 45_000 });
-    await p.getByTestId('stop-turn').waitFor({ state: 'visible' });
-    await noOverflow(p, 'the header at 400×700 during a tool request', 2);
-    check(!(await p.getByTestId('find-open').isVisible()), 'the header at 400×700 during a tool request: Find did not give way');
-    await ctrlF(p, 'the header at 400×700 during a tool request');
+    // During a tool request, beside Stop and the longest phase: Find stays, and from 720 px the role.
+    for (const w of [400, 520, 640, 720, 760, 800, 899]) {
+      const what = `the header at ${w}×700 during a tool request`;
+      const p = await open(w, 700, 'screen=party&history=0&ask', 'transcript-item');
+      await p.getByTestId('permission-allow').first().waitFor({ state: 'visible', timeout: 45_000 });
+      await p.getByTestId('stop-turn').waitFor({ state: 'visible' });
+      if (w === 800) await shot(p, '800x700-find-permission');
+      await noOverflow(p, what, w < 520 ? 2 : 1);
+      for (const id of ['find-open', 'stop-turn', 'panel-toggle', 'changes-toggle', 'party-settings', ...(w >= 720 ? ['party-you-role'] : [])]) await mustSee(p, id, `${what}: [${id}]`);
+      await p.getByTestId('find-open').click();
+      await p.getByTestId('find-input').waitFor({ state: 'visible' });
+      await p.keyboard.press('Escape');
+      await p.getByTestId('find-input').waitFor({ state: 'hidden' });
+      await ctrlF(p, what);
+    }
   }));
 
   // A window tester's 900 px header, while Stop showed during a tool request: the party's

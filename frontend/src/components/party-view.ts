@@ -40,9 +40,6 @@ function noArrowChoice(e: KeyboardEvent): void {
 /** The attempt from which the reconnect banner says what to do if the party moved (some 15 s of tries in). */
 export const MOVED_HINT_FROM = 4;
 
-/** The phases of a turn under way: below 900 px the header has no room for Find beside them (see the styles). */
-const WORKING_PHASES: ReadonlySet<string> = new Set(['collecting', 'merging', 'awaiting_approval', 'running', 'awaiting_permission']);
-
 /** A header button clicked: its tooltip goes (tip-off) until the pointer leaves it (tipBack), or the keyboard's focus does (tipBackFocus). */
 function tipOff(e: Event): void {
   (e.target as Element | null)?.closest?.('[data-tip]')?.classList.add('tip-off');
@@ -601,19 +598,25 @@ export class PartyView extends LitElement {
          Settings out at 1100–1150 px. */
       :host([vw~=lt1400]) .top.has-action.changes-open .conn-word,
       :host([vw~=lt1400]) .top.has-action.changes-open .me-name { display: none; }
-      :host([vw~=lt900]) .people-word, :host([vw~=lt900]) .me-name,
-      :host([vw~=lt900]) .top.has-action .me { display: none; }
+      :host([vw~=lt900]) .people-word, :host([vw~=lt900]) .me-name { display: none; }
       /* Below 900 px Send now is its arrow (named for a screen reader, and in its tooltip): with
          its word, Settings, the role and at 760 px Changes were pushed out of the window (a
          colleague's look at 520–800 px). The connection and Changes keep theirs. */
       :host([vw~=lt900]) .send-word { display: none; }
-      /* Find stays at every width while no turn is under way (a user tester's 800 px header
-         hid it with room to spare). While one is, Stop or Send now and the longer phases
-         take its room below 900 px (beside Stop at 720 px it pushed Settings out of the
-         window): it gives way, and Ctrl+F still opens the find bar. */
-      :host([vw~=lt900]) .top.working .find-open { display: none; }
+      /* Find and the role stay at every width and in every phase (a window tester's 800 px
+         header lost both while the agent waited for a tool decision, and Find was then
+         reachable only by Ctrl+F). Below 900 px Stop is its icon instead, named for a screen
+         reader and in its tooltip, as Send now is its arrow. */
+      :host([vw~=lt900]) .stop-word { display: none; }
+      /* Beside Stop or Send now, Changes is its folder and count too (named for a screen
+         reader, and in its tooltip): Find and the role beside the longest phase left the
+         party's name 48 px at 800 px. The phase is cut (its tooltip has it whole) where
+         the name would have less than a first name's worth. */
+      :host([vw~=lt900]) .top.has-action .changes-word { display: none; }
+      :host([vw~=lt900]:not([vw~=lt720])) .top.has-action > phase-pill { max-width: calc(100% - 545px); }
       :host([vw~=lt760]) .changes-word { display: none; }
-      :host([vw~=lt720]) .conn-word, :host([vw~=lt720]) .me { display: none; }
+      /* Below 720 px the role gives way only to Stop or Send now. */
+      :host([vw~=lt720]) .conn-word, :host([vw~=lt720]) .top.has-action .me { display: none; }
       :host([vw~=lt900]) .top { gap: 8px; padding: 10px 12px; }
 
       :host([vw~=lt720]) .tiny-hide { display: none; }
@@ -623,7 +626,7 @@ export class PartyView extends LitElement {
          (a colleague's look). The pill is cut (its tooltip has it whole) to what the name at its
          least and the buttons leave: the action's icon, the connection's dot, People, Changes and
          Settings, with some room for longer counts. */
-      :host([vw~=lt720]:not([vw~=lt520])) .top.has-action > phase-pill { max-width: calc(100% - 330px); }
+      :host([vw~=lt720]:not([vw~=lt520])) .top.has-action > phase-pill { max-width: calc(100% - 372px); }
       /* Too narrow for the phase beside the buttons (a tester's 400 px window scrolled sideways
          during a tool request, People and Settings out of view): the phase and Send now have a
          second row, whatever the phase's length (the header jumped between one row and two as
@@ -1189,7 +1192,7 @@ export class PartyView extends LitElement {
     // Stop and Send now take the same room in the header: what gives way for one gives way for the other (see the styles).
     const action = sendNow || (s.isHost && s.turnRunning);
     return html`
-      <div class="top ${s.workspace.open ? 'changes-open' : ''} ${action ? 'has-action' : ''} ${WORKING_PHASES.has(s.displayPhase) ? 'working' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}
+      <div class="top ${s.workspace.open ? 'changes-open' : ''} ${action ? 'has-action' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}
         @click=${tipOff} @mouseout=${tipBack} @focusout=${tipBackFocus}>
         ${logo(24)}
         <div class="party-name">
@@ -1206,7 +1209,7 @@ export class PartyView extends LitElement {
         <span class="grow"></span>
         ${s.isHost && s.turnRunning
           ? html`<button class="stop small" data-testid="stop-turn" data-tip="Stop the agent's turn (it keeps what it wrote so far)"
-              aria-label="Stop the agent's turn" ?disabled=${s.control.busy('stop')} @click=${() => void this.#stop(s)}>${iconStop()} <span class="tiny-hide">Stop</span></button>`
+              aria-label="Stop the agent's turn" ?disabled=${s.control.busy('stop')} @click=${() => void this.#stop(s)}>${iconStop()} <span class="stop-word">Stop</span></button>`
           : nothing}
         ${s.ended ? nothing : this.#connection(s)}
         <!-- People before Changes: it shows only beside an open Changes (1100–1399 px), and
@@ -1223,7 +1226,7 @@ export class PartyView extends LitElement {
         <!-- The tooltip's words for a screen reader (it reads no ::after): the files kept back are said there. -->
         <span id="changes-tip" class="sr-only">${changesTip}</span>
         <span class="me" data-testid="party-you" title=${`You: ${sess.you.name}, ${this.#roleWord(s)}`}><span class="me-name">${this.#avatar(sess.you.name)} <b title=${sess.you.name}>${sess.you.name}</b></span> <span class="role" data-testid="party-you-role">${this.#roleWord(s)}</span></span>
-        <!-- Not below 900 px while a turn is under way, where the header has no room for it: Ctrl+F is. -->
+        <!-- At every width and in every phase (see the styles). -->
         <button class="ghost icon find-open tip-end" data-tip="Find in the conversation (Ctrl+F)" aria-keyshortcuts="Control+F" aria-label="Find in the conversation" data-testid="find-open" @click=${() => this.#openFind()}>${iconSearch()}</button>
         <button class="ghost icon tip-end" data-tip="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>
       </div>
