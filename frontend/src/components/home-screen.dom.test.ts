@@ -136,35 +136,36 @@ describe('<home-screen> a party that stopped without ending', () => {
 // after 2 minutes (the CLI has --permission-timeout). More options has it, in minutes, from
 // the saved setting; what is typed goes to CreateParty in milliseconds, and a value out of
 // Go's range is said of the field, More options opened, before anything starts.
-describe('<home-screen> the tool request timeout', () => {
-  async function home(over: Partial<Settings> = {}) {
-    const be = new FakeBackend();
-    const boot = be.handlers.Boot;
-    be.handlers.Boot = async () => {
-      const b = await boot();
-      return { ...b, settings: { ...b.settings, workdir: '/tmp/x/proj', ...over } };
-    };
-    const st = new AppState(be, { checkDelayMs: 10 });
-    await st.start();
-    const el = document.createElement('home-screen') as Home;
-    el.state = st;
-    document.body.append(el);
+/** A Create party form on a FakeBackend whose saved settings are over, with helpers to type and submit. */
+async function home(over: Partial<Settings> = {}) {
+  const be = new FakeBackend();
+  const boot = be.handlers.Boot;
+  be.handlers.Boot = async () => {
+    const b = await boot();
+    return { ...b, settings: { ...b.settings, workdir: '/tmp/x/proj', ...over } };
+  };
+  const st = new AppState(be, { checkDelayMs: 10 });
+  await st.start();
+  const el = document.createElement('home-screen') as Home;
+  el.state = st;
+  document.body.append(el);
+  await el.updateComplete;
+  const q = <T extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<T>(`[data-testid=${id}]`);
+  const type = async (id: string, value: string) => {
+    const input = q<HTMLInputElement>(id)!;
+    input.value = value;
+    input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
     await el.updateComplete;
-    const q = <T extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<T>(`[data-testid=${id}]`);
-    const type = async (id: string, value: string) => {
-      const input = q<HTMLInputElement>(id)!;
-      input.value = value;
-      input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
-      await el.updateComplete;
-    };
-    const submit = async () => {
-      el.shadowRoot!.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
-      await new Promise((r) => setTimeout(r, 0));
-      await el.updateComplete;
-    };
-    return { be, st, el, q, type, submit };
-  }
+  };
+  const submit = async () => {
+    el.shadowRoot!.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+  };
+  return { be, st, el, q, type, submit };
+}
 
+describe('<home-screen> the tool request timeout', () => {
   it('starts from the saved setting, in minutes, and goes to CreateParty in milliseconds', async () => {
     const { be, st, el, q, type, submit } = await home({ permission_timeout_ms: 120_000 });
     const field = q<HTMLInputElement>('home-permission-timeout')!;
@@ -259,6 +260,37 @@ describe('<home-screen> where a party listens', () => {
     await again.updateComplete;
     expect(again.shadowRoot!.activeElement?.getAttribute('data-testid')).not.toBe('settings-listen');
     again.remove();
+    el.remove();
+    st.dispose();
+  });
+});
+
+describe('<home-screen> Create party with no display name', () => {
+  // A window tester cleared the name and pressed Create party: the party started under the
+  // saved name, without a word (Go's fallback, for the CLI).
+  it('is refused under the name field, which gets the focus, and starts nothing', async () => {
+    const was = Element.prototype.scrollIntoView;
+    Element.prototype.scrollIntoView = () => {}; // jsdom has none; a failed Create brings its error into view
+    onTestFinished(() => {
+      Element.prototype.scrollIntoView = was;
+    });
+    const { be, st, el, q, type, submit } = await home();
+    for (const typed of ['', '   ']) {
+      await type('home-name', typed);
+      await submit();
+      expect(be.count('CreateParty')).toBe(0);
+      const error = q('home-create-error');
+      expect(error?.textContent).toContain('Type the display name the others will see you by.');
+      // Inline: inside the name's field, and the field says it is the one.
+      expect(error?.closest('label')?.querySelector('[data-testid=home-name]')).toBe(q('home-name'));
+      expect(q('home-name')!.getAttribute('aria-invalid')).toBe('true');
+      expect(q('home-name')!.getAttribute('aria-describedby')).toBe(error?.id);
+      expect(el.shadowRoot!.activeElement).toBe(q('home-name'));
+    }
+    await type('home-name', 'Hana');
+    await submit();
+    expect(be.count('CreateParty')).toBe(1);
+    expect(be.calls.find(([n]) => n === 'CreateParty')?.[1][0]).toMatchObject({ name: 'Hana' });
     el.remove();
     st.dispose();
   });

@@ -283,7 +283,12 @@ export class HomeScreen extends LitElement {
                   <label class="field">
                     <span class="label">Your display name</span>
                     <input data-testid="home-name" aria-invalid=${bad === 'name' ? 'true' : 'false'} .value=${d.name} autocomplete="off" spellcheck="false"
+                      aria-describedby=${bad === 'name' ? 'home-name-error' : nothing}
                       @input=${(e: InputEvent) => this.#set('name', (e.target as HTMLInputElement).value)} />
+                    ${bad === 'name'
+                      ? // Under the field, not at the form's end: the field is at the top.
+                        html`<span class="error-box" role="alert" id="home-name-error" data-testid="home-create-error">${iconAlert()}<span>${s.createError}</span></span>`
+                      : nothing}
                   </label>
                   <label class="field">
                     <span class="label">Working directory</span>
@@ -372,7 +377,7 @@ export class HomeScreen extends LitElement {
                         </div>`
                       : nothing}
                   </details>
-                  ${s.createError
+                  ${s.createError && bad !== 'name'
                     ? html`<div class="error-box" role="alert" data-testid="home-create-error">${iconAlert()}<span>${s.createError}</span></div>`
                     : nothing}
                   <div class="actions">

@@ -8,7 +8,13 @@ import type { CreateRequest } from './types';
 import { permissionTimeoutProblem } from './settings';
 
 /** A problem the window finds in the form itself, before asking Go; "" when none. */
+/** Create party with no display name (the Join dialog's words, and "display name" for errorField). */
+export const NAME_NEEDED = 'Type the display name the others will see you by.';
+
 export function localCreateProblem(req: CreateRequest): string {
+  // Go falls back to the saved name (the CLI's default), but the window says so instead: a
+  // window tester's cleared name started the party under the old one without a word.
+  if (req.name.trim() === '') return NAME_NEEDED;
   // The words and bounds of Go's settings.CheckWindow, so the message stays the same
   // whichever side finds it.
   if (!Number.isFinite(req.window_ms) || req.window_ms < 100 || req.window_ms > 600_000) {
