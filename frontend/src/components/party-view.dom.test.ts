@@ -587,6 +587,21 @@ describe('<party-view> after the person is gone, or the party', () => {
     expect(before).toMatch(/^People \d+$/);
     expect(after).toMatch(/^People at the end \d+$/);
   });
+
+  // A window tester's participant pressed Leave and read "People at the end" while the
+  // party went on without them; removed is the same.
+  it('calls its people those when you left, or were removed, while the party goes on', async () => {
+    const title = (r: ShadowRoot) => [...r.querySelectorAll('aside h3')].map((h) => h.textContent!.replace(/\s+/g, ' ').trim())[0];
+    const { st } = await inParty('participant');
+    const el = await mount(st);
+    await st.leave();
+    await el.updateComplete;
+    expect(title(el.shadowRoot!)).toMatch(/^People when you left \d+$/);
+    el.remove();
+    st.dispose();
+    const [, removed] = await beforeAndAfter({ reason: 'removed by the host', kicked: true }, title);
+    expect(removed).toMatch(/^People when you were removed \d+$/);
+  });
 });
 
 describe('<party-view> a batch that waits for more prompts', () => {

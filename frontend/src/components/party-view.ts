@@ -1246,7 +1246,7 @@ export class PartyView extends LitElement {
           </div>
           <section>
             <!-- Ended: who was here at its end, said so (a user tester read the list as live). -->
-            <h3>${s.ended ? 'People at the end' : 'People'} <span class="n">${s.participants.length}</span></h3>
+            <h3>${peopleTitle(s)} <span class="n">${s.participants.length}</span></h3>
             ${stale
               ? // Not the host's list now: it looked as it did, the host listed, while the
                 // host could not be reached (a window tester's).
@@ -1337,6 +1337,18 @@ function pendingRequestIds(items: readonly TranscriptItem[]): string[] {
  * A dialog's keys: Escape closes it, and only it (the drawer behind it stays open); Tab
  * stays inside it (trapTab).
  */
+/**
+ * The side panel's People heading. Once this window is out of the party its list is the last
+ * it had: "at the end" only when the party ended; a participant who left or was removed read
+ * "People at the end" while the party went on (a window tester's).
+ */
+function peopleTitle(s: AppState): string {
+  if (!s.ended) return 'People';
+  if (s.ended.removed) return 'People when you were removed';
+  if (s.ended.left && s.session?.role !== 'host') return 'People when you left';
+  return 'People at the end';
+}
+
 /**
  * Whether a key is the find shortcut: ⌘F on a Mac, Ctrl+F elsewhere (on a Mac, Ctrl+F in
  * a text field moves the caret forward, which the prompt box must keep: a reviewer's).
