@@ -136,7 +136,7 @@ export class ConcordiaApp extends LitElement {
     // Remove that failed) is still announced.
     const modal = this.#anyModal();
     return html`
-      ${s.trayNote && s.session?.role !== 'participant'
+      ${s.trayNote
         ? html`<div class="traynote" data-testid="tray-note" role="status" ?inert=${modal}>
             ${iconInfo()} <span>${s.trayNote}</span>
             <button class="ghost small" data-testid="tray-note-dismiss" @click=${() => s.dismissTrayNote()}>Dismiss</button>

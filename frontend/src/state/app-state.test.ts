@@ -897,9 +897,7 @@ describe('errors for people', () => {
   });
 
   it('tray unavailable shows a dismissible note, and Go remembers the dismissal', async () => {
-    const be = new FakeBackend();
-    const st = new AppState(be);
-    await st.start();
+    const { be, st } = await inParty();
     expect(st.trayNote).toBe('');
     be.emit('tray:status', { available: false, reason: 'no tray host' });
     expect(st.trayNote).toBe('no tray host');
@@ -917,13 +915,52 @@ describe('errors for people', () => {
     const be = new FakeBackend();
     const boot = be.handlers.Boot;
     be.handlers.Boot = async () => ({ ...(await boot()), tray: { available: false, reason: 'no tray host' }, dismissed: ['no tray host'] });
-    const st = new AppState(be);
-    await st.start();
-    expect(st.trayNote).toBe('');
+    be.handlers.CreateParty = async () => fakeSession('host');
+    const host = async () => {
+      const st = new AppState(be);
+      await st.start();
+      expect(await st.createParty({ name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask', claude_args: '', approve: false })).toBe(true);
+      return st;
+    };
+    expect((await host()).trayNote).toBe('');
     be.handlers.Boot = async () => ({ ...(await boot()), tray: { available: false, reason: 'no tray host' }, dismissed: null });
-    const fresh = new AppState(be);
-    await fresh.start();
-    expect(fresh.trayNote).toBe('no tray host'); // no list (null, as Go's JSON of none may be): it shows
+    expect((await host()).trayNote).toBe('no tray host'); // no list (null, as Go's JSON of none may be): it shows
+  });
+
+  // A window tester read "While you host a party, closing the window asks first…" on a
+  // joiner's Home, in a joined party and after the party had ended.
+  it('shows the tray note only while this window hosts a party', async () => {
+    const tray = async (be: FakeBackend) => {
+      const boot = be.handlers.Boot;
+      be.handlers.Boot = async () => ({ ...(await boot()), tray: { available: false, reason: 'no tray host' } });
+    };
+    const home = new FakeBackend();
+    await tray(home);
+    const st = new AppState(home);
+    await st.start();
+    expect(st.trayNote).toBe(''); // Home
+    expect(st.tray?.available).toBe(false);
+
+    const be = new FakeBackend();
+    await tray(be);
+    be.handlers.CreateParty = async () => fakeSession('participant'); // as a joined party's session
+    const joined = new AppState(be);
+    await joined.start();
+    expect(await joined.createParty({ name: 'bob', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask', claude_args: '', approve: false })).toBe(true);
+    expect(joined.session?.role).toBe('participant');
+    expect(joined.trayNote).toBe(''); // a joined party
+
+    const hosting = new FakeBackend();
+    await tray(hosting);
+    hosting.handlers.CreateParty = async () => fakeSession('host');
+    const host = new AppState(hosting);
+    await host.start();
+    expect(await host.createParty({ name: 'ann', workdir: '/w', window_ms: 3000, min_prompts: 1, merger: 'auto', claude_path: '', permission_mode: 'ask', claude_args: '', approve: false })).toBe(true);
+    expect(host.trayNote).toBe('no tray host'); // hosting
+    hosting.emit('party:ended', { reason: 'the host ended the party', kicked: false });
+    expect(host.ended).not.toBeNull();
+    expect(host.trayNote).toBe(''); // ended
+    for (const s of [st, joined, host]) s.dispose();
   });
 });
 

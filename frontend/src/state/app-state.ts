@@ -182,9 +182,13 @@ export class AppState {
     );
   }
 
-  /** The tray note's text while it should show, else ''. */
+  /**
+   * The tray note's text while it should show, else ''. It is about closing the window of a
+   * party this window runs, so it shows only then: a window tester read it on a joiner's
+   * Home and after the party had ended, where it did not apply.
+   */
   get trayNote(): string {
-    if (!this.tray || this.tray.available) return '';
+    if (!this.tray || this.tray.available || !this.isOwner) return '';
     const text = this.tray.reason || 'No system tray is available.';
     return this.#dismissed.has(text) ? '' : text;
   }
