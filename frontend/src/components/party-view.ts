@@ -493,6 +493,11 @@ export class PartyView extends LitElement {
       /* Not once clicked, until the pointer or the focus leaves: it stood over the Remove
          dialog's backdrop (a user tester's). */
       .tipped > button:not(.tip-off):hover + .tip, .tipped > button:not(.tip-off):focus-visible + .tip { display: block; }
+      /* Nor under a dialog of this view (the header and the layout are inert then): the dialog
+         takes the focus, whose blur ends tip-off, and WebKitGTK keeps :hover on the button
+         until the pointer moves, so the tooltip came back under the Remove dialog's dimmed
+         backdrop (a window tester's). */
+      [inert] .tipped > .tip, .top[inert] [data-tip]::after { display: none !important; }
       li.person.away .name { color: var(--faint); }
       li.person.away .tag { margin-left: auto; }
       .away-head { margin: 12px 0 6px; font-size: 11px; font-weight: 650; color: var(--faint); text-transform: uppercase; letter-spacing: 0.07em; display: flex; align-items: center; gap: 6px; }
