@@ -830,6 +830,39 @@ export function sizeTests({ browser, artifacts, realPage }) {
     });
   }
 
+  // A window tester's find bar covered the transcript's first line, and the outline of the
+  // match shown crossed the next item's first line. The transcript starts below the open bar,
+  // and what outlines the match (the row's outline, or its ::after box) ends above the next item.
+  test('1280×720: the find bar covers no line, and the match\'s outline stays off the next item', withShot('find-room', async () => {
+    const p = await open(1280, 720, 'screen=party', 'transcript-item');
+    await p.getByTestId('find-open').click();
+    await p.getByTestId('find-input').fill('joined');
+    await until('a match shown', async () => /^\d+ of \d+$/.test((await p.getByTestId('find-count').textContent())?.trim() ?? ''), 10_000);
+    await p.waitForTimeout(500); // the reveal settles
+    const m = await p.evaluate(async () => {
+      const tv = document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot.querySelector('transcript-view').shadowRoot;
+      const scroller = tv.querySelector('.scroller');
+      scroller.scrollTop = 0;
+      await new Promise((r) => setTimeout(r, 300));
+      const bar = tv.querySelector('transcript-find').getBoundingClientRect();
+      const rows = [...tv.querySelectorAll('.item-row')];
+      const first = rows[0].firstElementChild.getBoundingClientRect();
+      const hit = tv.querySelector('.item-row.hit');
+      const box = hit.getBoundingClientRect();
+      const after = getComputedStyle(hit, '::after');
+      const st = getComputedStyle(hit);
+      const markBottom = after.content !== 'none' && after.content !== 'normal'
+        ? box.bottom - parseFloat(after.bottom)
+        : st.outlineStyle !== 'none' ? box.bottom + parseFloat(st.outlineOffset) + parseFloat(st.outlineWidth) : box.bottom;
+      const next = hit.nextElementSibling?.firstElementChild?.getBoundingClientRect();
+      return { barBottom: Math.round(bar.bottom), firstTop: Math.round(first.top), markBottom: Math.round(markBottom), nextTop: next ? Math.round(next.top) : null };
+    });
+    await shot(p, '1280x720-find-room');
+    check(m.firstTop >= m.barBottom, `the find bar covers the transcript's first line ${JSON.stringify(m)}`);
+    check(m.nextTop !== null, `no item after the match to measure ${JSON.stringify(m)}`);
+    check(m.markBottom <= m.nextTop, `the match's outline crosses the next item ${JSON.stringify(m)}`);
+  }));
+
   test('1180×720: find brings a match in a long party into view and marks it', withShot('find-long', async () => {
     // A user tester's long party: find said "1 of 2" and showed a reply two turns away, with
     // nothing marked. The rows around the match were measured after the view was brought to

@@ -49,6 +49,16 @@ const REVEAL_TRIES = 6;
 
 /** Two animation frames: what was rendered is laid out, and its ResizeObserver told. */
 const twoFrames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+/** The room under an item, inside its row (the rows are measured with it). */
+const ROW_GAP_PX = 12;
+
+/**
+ * The room the find bar takes over the transcript's top while it is open (its 8 px from the
+ * top, its height, a gap): the transcript starts below it, or the bar covered the first line
+ * (a window tester's).
+ */
+const FIND_BAR_ROOM_PX = 44;
+
 /** While the find bar is open and the transcript changes, it finds again at most this often (ms). */
 const REFIND_MS = 250;
 /** How long one slice of reading the replies ahead of the typing takes at most (#warm). */
@@ -131,7 +141,7 @@ export class TranscriptView extends LitElement {
       .list { max-width: 860px; margin: 0 auto; padding: 20px 24px 28px; }
       /* Not "row": the shared styles' .row centres its items, which put others' prompts and
          the approval card in the middle of the column. */
-      .item-row { display: flex; flex-direction: column; align-items: flex-start; padding-bottom: 12px; }
+      .item-row { display: flex; flex-direction: column; align-items: flex-start; padding-bottom: ${ROW_GAP_PX}px; }
       .item-row > approval-card, .item-row > .error { align-self: stretch; }
       .empty { margin: 12vh auto 0; max-width: 380px; text-align: center; color: var(--muted); display: grid; gap: 8px; }
       .empty b { color: var(--text); font-size: 15px; }
@@ -245,7 +255,13 @@ export class TranscriptView extends LitElement {
       .jump.waits { color: var(--warn); border-color: var(--warn); font-weight: 600; }
       transcript-find { position: absolute; top: 8px; right: 16px; z-index: 2; max-width: calc(100% - 32px); }
       /* The item the find bar shows. */
-      .item-row.hit { outline: 2px solid var(--accent); outline-offset: 4px; border-radius: var(--radius-sm); }
+      /* Drawn around the item, not its row: the row's own gap below it is not outlined. An
+         outline of the row (offset out) crossed the next item's first line (a window tester's). */
+      .item-row.hit { position: relative; }
+      .item-row.hit::after {
+        content: ''; position: absolute; inset: -4px -4px ${ROW_GAP_PX - 4}px; pointer-events: none;
+        border: 2px solid var(--accent); border-radius: var(--radius-sm);
+      }
       /* Narrow windows (down to 640 px): less margin, prompts may use more of the row. */
       :host([vw~=lt720]) .list { padding: 14px 12px 20px; }
       :host([vw~=lt720]) .prompt { max-width: 90%; }
@@ -1132,7 +1148,7 @@ export class TranscriptView extends LitElement {
     return html`
       <div class="scroller" data-testid="transcript" data-seq=${s.lastSeq} data-items=${items.length} data-rendered=${shown.length} @scroll=${this.#onScroll} @keep-place=${this.#onKeepPlace}
         @wheel=${this.#passiveInput} @touchstart=${this.#passiveInput} @keydown=${this.#onInput} @pointerdown=${this.#onInput}>
-        <div class="list" style="padding-top: ${20 + r.top}px; padding-bottom: ${28 + r.bottom}px">
+        <div class="list" style="padding-top: ${20 + (f.open ? FIND_BAR_ROOM_PX : 0) + r.top}px; padding-bottom: ${28 + r.bottom}px">
           ${items.length === 0
             ? html`<div class="empty" data-testid="transcript-empty">
                 <b>Nothing here yet</b>
