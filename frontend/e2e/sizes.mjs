@@ -572,6 +572,33 @@ export function sizeTests({ browser, artifacts, realPage }) {
   // stayed, under the dimmed backdrop. The dialog's focus ends the click's tip-off (blur),
   // and WebKitGTK keeps :hover on the button until the pointer moves: held here through
   // the DevTools protocol (Chromium moves :hover to the backdrop by itself).
+  // A window tester's Create form at 1180×720 (a banner above it, 40 px): the sticky Create
+  // party bar covered the approval checkbox's hint at first view. At first view and scrolled
+  // to the end, that hint and the form's last line before the bar are wholly above it.
+  test('1180×720 and 1180×680: Create party\'s sticky bar covers no line of the approval checkbox or the form\'s end', withShot('create-bar', async () => {
+    for (const h of [720, 680]) {
+      const p = await open(1180, h, '', 'home-name');
+      const measure = () => p.evaluate(() => {
+        const hs = document.querySelector('concordia-app').shadowRoot.querySelector('home-screen').shadowRoot;
+        const bar = hs.querySelector('.actions').getBoundingClientRect();
+        const approve = [...hs.querySelectorAll('form .hint')].find((e) => /reject it first/.test(e.textContent));
+        const lines = [...approve.getClientRects()];
+        const last = hs.querySelector('details.more > summary').getBoundingClientRect();
+        return { barTop: Math.round(bar.top), hintBottom: Math.round(Math.max(...lines.map((r) => r.bottom))), lastBottom: Math.round(last.bottom) };
+      });
+      const first = await measure();
+      await shot(p, `1180x${h}-create-bar`);
+      check(first.hintBottom <= first.barTop, `1180×${h} at first view: the bar covers the approval checkbox's hint ${JSON.stringify(first)}`);
+      await p.evaluate(() => {
+        const home = document.querySelector('concordia-app').shadowRoot.querySelector('home-screen');
+        home.scrollTop = home.scrollHeight;
+      });
+      await p.waitForTimeout(200);
+      const end = await measure();
+      check(end.lastBottom <= end.barTop, `1180×${h} scrolled to the end: the bar covers the form's last line ${JSON.stringify(end)}`);
+    }
+  }));
+
   test('1280×800: a member\'s ✕ tooltip is gone while the Remove dialog is open', withShot('kick-tip', async () => {
     const p = await open(1280, 800, 'screen=party', 'member-kick');
     const kick = p.getByTestId('member-kick').first();

@@ -85,18 +85,17 @@ export class HomeScreen extends LitElement {
       /* The button stays in view when the form is taller than the window (800×600, a banner above).
          Its top fades, so that fields scrolled under it show that the form goes on below. */
       /* A field reached with Tab (or focused after an error) scrolls clear of the sticky button. */
-      form input, form select, form textarea { scroll-margin-bottom: 88px; }
+      form input, form select, form textarea { scroll-margin-bottom: 64px; }
+      /* As low as the button, with a short fade, at every height: its 18 px padding and fade
+         covered a line of the form at first view wherever the form went on below (at 640×480 a
+         third of the fields, a tester's; at 1180×720 the approval checkbox's hint, a window
+         tester's). It stays sticky: Create party must be in view wherever the form is scrolled
+         (a button out of view after a failed Create looked dead, an earlier tester's). */
       .actions {
-        display: flex; justify-content: flex-end; gap: 8px; margin: -8px -22px -22px; padding: 18px 22px 18px;
+        display: flex; justify-content: flex-end; gap: 8px; margin: -4px -22px -22px; padding: 8px 22px 12px;
         position: sticky; bottom: 0; border-radius: 0 0 var(--radius) var(--radius);
-        background: linear-gradient(to bottom, transparent, var(--surface) 18px);
+        background: linear-gradient(to bottom, transparent, var(--surface) 6px);
       }
-      /* In a low window (640×480) the sticky bar and its fade covered a third of the fields it was
-         over (a tester's): there it is as low as the button, with a short fade. It stays sticky:
-         Create party must be in view wherever the form is scrolled (a button out of view after a
-         failed Create looked dead, an earlier tester's). */
-      :host([vh~=lt600]) .actions { padding: 8px 22px 10px; margin-top: -4px; background: linear-gradient(to bottom, transparent, var(--surface) 6px); }
-      :host([vh~=lt600]) form input, :host([vh~=lt600]) form select, :host([vh~=lt600]) form textarea { scroll-margin-bottom: 64px; }
       .join-card { display: flex; flex-direction: column; gap: 14px; }
       .join-card .big {
         width: 100%; min-height: 44px; font-size: 14.5px;
