@@ -637,7 +637,8 @@ export class PartyView extends LitElement {
          second row, whatever the phase's length (the header jumped between one row and two as
          the phase changed: a reviewer's). */
       .top > .row-break { display: none; }
-      :host([vw~=lt520]) .top { flex-wrap: wrap; row-gap: 6px; }
+      /* Column gaps of 6 px: Find beside Stop left a long party name 87 px at 400 px. */
+      :host([vw~=lt520]) .top { flex-wrap: wrap; row-gap: 6px; column-gap: 6px; }
       :host([vw~=lt520]) .top > .row-break { display: block; flex: 0 0 100%; height: 0; order: 1; }
       :host([vw~=lt520]) .top > phase-pill, :host([vw~=lt520]) .top > [data-testid='send-now'] { order: 2; }
       :host([vw~=lt520]) .top > phase-pill { max-width: calc(100% - 60px); }
