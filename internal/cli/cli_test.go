@@ -246,6 +246,9 @@ func (f *fakeControl) Reject(_ context.Context, b, r string) error {
 }
 func (f *fakeControl) Interrupt(context.Context) error { return f.rec("interrupt") }
 func (f *fakeControl) SendNow(context.Context) error   { return f.rec("send now") }
+func (f *fakeControl) Editing(_ context.Context, b string, on bool) error {
+	return f.rec(fmt.Sprintf("editing %s %v", b, on))
+}
 func (f *fakeControl) Decide(_ context.Context, id, d, r string) error {
 	err := f.rec("decide " + id + " " + d + " " + r)
 	if f.deciding != nil {

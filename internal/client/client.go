@@ -100,6 +100,11 @@ type Config struct {
 	// OnHello gets each hello reply (first connect and every reconnect) before the events
 	// it carries are passed to OnEvent: participants, pending prompts, phase.
 	OnHello func(wire.HelloResult)
+	// OnEditors, when set, gets each Client.editing notification of the host (a co-host
+	// is told who edits the batch that waits for approval, §7), on the connection's
+	// dispatch goroutine: it must not call the host. It has no seq and may come before the
+	// events ahead of it are delivered.
+	OnEditors func(wire.Editors)
 	// OnStatus gets connection changes.
 	OnStatus func(Status)
 	// OnCatchUp, when set, gets how far a (re)connection's catch-up has come when the
@@ -254,6 +259,12 @@ func (c *Client) Approve(ctx context.Context, batch string, text *string) error 
 // Reject drops the waiting batch.
 func (c *Client) Reject(ctx context.Context, batch, reason string) error {
 	return c.call(ctx, wire.MethodReject, wire.RejectParams{Batch: batch, Reason: reason}, nil)
+}
+
+// Editing says that this host has opened (on) or closed an editor on the batch that waits
+// for approval (Party.editing, §7).
+func (c *Client) Editing(ctx context.Context, batch string, on bool) error {
+	return c.call(ctx, wire.MethodEditing, wire.EditingParams{Batch: batch, Editing: on}, nil)
 }
 
 // SendNow sends the waiting prompts without waiting for --window or --min-prompts (a host).
@@ -569,6 +580,14 @@ func (c *Client) handler(in *inbox) rpc.Handler {
 				return
 			}
 			in.put(ev, len(req.Params))
+			req.Reply(true, nil)
+		case wire.MethodEditors:
+			// Who edits the held batch: no seq, nothing to catch up on; the latest is all
+			// that matters, and OnEditors matches it to the card by batch id.
+			var ed wire.Editors
+			if json.Unmarshal(req.Params, &ed) == nil && c.cfg.OnEditors != nil {
+				c.cfg.OnEditors(ed)
+			}
 			req.Reply(true, nil)
 		default:
 			req.Reply(nil, rpc.Errorf(rpc.CodeMethodNotFound, "unknown method %q", req.Method))

@@ -28,6 +28,7 @@ type heldBatch struct {
 	id      string
 	prompts []wire.Prompt
 	res     merge.Result
+	editors []string // the hosts' member ids that have an editor open on it (editing.go)
 }
 
 // words names the held batch in a notice: "the merged prompt", or "bob's prompt" for one

@@ -30,6 +30,7 @@ type Controller interface {
 	RevokeAlways(ctx context.Context, tool string) error
 	Invites(ctx context.Context) (wire.Invites, error)
 	SendNow(ctx context.Context) error
+	Editing(ctx context.Context, batch string, on bool) error
 }
 
 // control runs a host method for memberID on the loop: the member must be connected and
@@ -83,6 +84,7 @@ func (p *Party) SetApproval(memberID string, on bool) error {
 			p.held = nil
 			p.heldDecided = &heldDecision{batch: h.id, how: wire.HeldApprovalOff, by: by.Name, byID: by.ID}
 			p.send(h.id, h.prompts, h.res.Text, h.res.Merger, "")
+			p.heldDone(h)
 		}
 		return nil
 	})
@@ -205,6 +207,7 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 		p.heldDecided = &heldDecision{batch: h.id, how: how, by: by.Name, byID: by.ID}
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: note})
 		p.send(h.id, h.prompts, sent, h.res.Merger, editedBy)
+		p.heldDone(h)
 		return nil
 	})
 }
@@ -225,6 +228,7 @@ func (p *Party) Reject(memberID, batch, reason string) error {
 		}
 		p.dropPending(carried)
 		p.emit(wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: h.id, Prompts: ids, By: by.Name, Reason: reasonLine(reason)}})
+		p.heldDone(h)
 		p.busy = false
 		p.settle()
 		return nil
@@ -386,6 +390,11 @@ func (p *Party) SetRole(memberID, target, role string) error {
 			}
 		}
 		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
+		if role == wire.RoleHost {
+			p.tellEditorsTo(m)
+		} else {
+			p.stopEditing(m.ID)
+		}
 		return nil
 	})
 }
@@ -466,6 +475,7 @@ func (p *Party) Kick(memberID, target, reason string) error {
 			}
 			m.sub, m.conn = nil, nil
 		}
+		p.stopEditing(m.ID)
 		// Also for a member who was away (count unchanged): it may no longer come back,
 		// and every client that listed it as away must hear so.
 		left := m.Member

@@ -21,9 +21,11 @@ type Local struct {
 	id     string
 	events chan wire.Event
 
-	mu      sync.Mutex // guards queue, pumping and closed
+	mu      sync.Mutex // guards queue, pumping, closed and editors
 	queue   []wire.Event
-	pumping bool // the pump holds events taken from queue that it has not delivered yet
+	editors wire.Editors  // the last Client.editing this member was told (editing.go)
+	edWake  chan struct{} // EditorsChanged
+	pumping bool          // the pump holds events taken from queue that it has not delivered yet
 	closed  bool
 	wake    chan struct{}
 	stop    chan struct{}
@@ -36,6 +38,7 @@ func newLocal(p *Party) *Local {
 		p:       p,
 		events:  make(chan wire.Event, localBuffer),
 		wake:    make(chan struct{}, 1),
+		edWake:  make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		stopped: make(chan struct{}),
 	}
@@ -277,6 +280,38 @@ func (l *Local) Send(ev wire.Event, _ json.RawMessage) bool {
 	return true
 }
 
+// SendEditors implements editorsSender: it keeps ed as the latest and wakes
+// EditorsChanged. It never blocks: only the latest matters, not each change.
+func (l *Local) SendEditors(ed wire.Editors) bool {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return false
+	}
+	l.editors = ed
+	l.mu.Unlock()
+	select {
+	case l.edWake <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// EditorsChanged receives when the hosts editing the batch that waits for approval may
+// have changed (Editors says who): a host member is told, others never. Not an event: it
+// has no seq and may overtake the events before it, so its reader matches it to the
+// approval card by batch id.
+func (l *Local) EditorsChanged() <-chan struct{} { return l.edWake }
+
+// Editors is who edits the batch that waits for approval, as this member was last told.
+func (l *Local) Editors() wire.Editors {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ed := l.editors
+	ed.Editors = slices.Clone(ed.Editors)
+	return ed
+}
+
 // Close implements Subscriber.
 func (l *Local) Close(string) { l.shut() }
 
@@ -343,6 +378,12 @@ func (l *Local) Reject(_ context.Context, batch, reason string) error {
 
 // Interrupt stops the running turn.
 func (l *Local) Interrupt(context.Context) error { return l.p.Interrupt(l.id) }
+
+// Editing says that this host has opened (on) or closed an editor on the batch that
+// waits for approval (Party.Editing).
+func (l *Local) Editing(_ context.Context, batch string, on bool) error {
+	return l.p.Editing(l.id, batch, on)
+}
 
 // SendNow sends the waiting prompts without waiting for more (Party.SendNow).
 func (l *Local) SendNow(context.Context) error { return l.p.SendNow(l.id) }

@@ -161,6 +161,9 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	if back != nil {
 		if _, live := p.members[back.ID]; live {
 			// The same person reconnecting replaces their old connection; no join event.
+			// The connection that had an editor open is going: a client that still has one
+			// says Party.editing again on the new one.
+			p.stopEditing(back.ID)
 			if back.sub != nil {
 				back.sub.Close(wire.ReasonReplaced)
 			}
@@ -168,7 +171,9 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 			if p.bindClient(back, req.ClientID) {
 				p.journalMember(back)
 			}
-			return p.welcome(back, req), nil
+			res := p.welcome(back, req)
+			p.tellEditorsTo(back)
+			return res, nil
 		}
 	}
 	if back != nil {
@@ -213,6 +218,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	joined := m.Member
 	n := len(p.members)
 	p.emit(wire.Event{Kind: wire.KindParticipants, Joined: &joined, Count: &n})
+	p.tellEditorsTo(m)
 	return res, nil
 }
 
@@ -261,6 +267,7 @@ func (p *Party) Lost(memberID string, conn any, how string) {
 			ev.Why, ev.Text = wire.WhyLost, m.Name+" lost the connection: "+how
 		}
 		p.emit(ev)
+		p.stopEditing(memberID)
 		p.forgetOld()
 	})
 }

@@ -383,6 +383,26 @@ func (c *remote) sendHeldLocked() bool {
 	return ok
 }
 
+// SendEditors implements editorsSender: a Client.editing notification, queued after any
+// output held for this connection so that it never overtakes an event. Loop-owned, as
+// Send.
+func (c *remote) SendEditors(ed wire.Editors) bool {
+	msg, err := json.Marshal(struct {
+		JSONRPC string       `json:"jsonrpc"`
+		Method  string       `json:"method"`
+		Params  wire.Editors `json:"params"`
+	}{"2.0", wire.MethodEditors, ed})
+	if err != nil {
+		return true // nothing of it can fail to encode; not the connection's fault
+	}
+	c.heldMu.Lock()
+	defer c.heldMu.Unlock()
+	if !c.sendHeldLocked() {
+		return false
+	}
+	return c.out.SendPrepared(rpc.Prepare(msg)) == nil
+}
+
 // frame is the Client.event notification for the event with seq, encoded once for every
 // connection: the party sends an event to each member in turn, so the last one is kept.
 // Loop-owned code calls it (through Send), and in a large party the fan-out helper too
@@ -491,7 +511,7 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 	case wire.MethodSetApproval, wire.MethodApprove, wire.MethodReject, wire.MethodInterrupt,
 		wire.MethodDecide, wire.MethodSetRole, wire.MethodKick, wire.MethodRotateInvite,
 		wire.MethodAgentCommand, wire.MethodSetWorkspace, wire.MethodRevokeAlways, wire.MethodInvites,
-		wire.MethodSetPermissionMode, wire.MethodSendNow:
+		wire.MethodSetPermissionMode, wire.MethodSendNow, wire.MethodEditing:
 		c.hostMethod(req)
 	case wire.MethodChanges, wire.MethodDiff, wire.MethodTree:
 		c.workspaceMethod(ctx, req)
@@ -662,6 +682,8 @@ func (c *remote) hostMethod(req *rpc.Request) {
 		err = withParams(req.Params, func(a wire.ApproveParams) error { return p.Approve(id, a.Batch, a.Text) }, "batch")
 	case wire.MethodReject:
 		err = withParams(req.Params, func(a wire.RejectParams) error { return p.Reject(id, a.Batch, a.Reason) }, "batch")
+	case wire.MethodEditing:
+		err = withParams(req.Params, func(a wire.EditingParams) error { return p.Editing(id, a.Batch, a.Editing) }, "batch", "editing")
 	case wire.MethodInterrupt:
 		err = p.Interrupt(id)
 	case wire.MethodSendNow:

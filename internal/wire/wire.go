@@ -45,6 +45,14 @@ const (
 	// MethodWithdraw (an extension of §4): {"prompt": id} → {} — take back a prompt that
 	// is still waiting for a batch. Its author may, and any host; viewers may not.
 	MethodWithdraw = "Party.withdraw"
+	// MethodEditing (an extension of §7, host only, since 2026-12-07): {"batch": id,
+	// "editing": bool} → {} — the calling host has opened (true) or closed (false) an
+	// editor on the batch that waits for approval, so that the other hosts know.
+	MethodEditing = "Party.editing"
+	// MethodEditors (an extension of §7, since 2026-12-07): the host's notification to
+	// hosts, params Editors, whenever who edits the batch that waits for approval
+	// changes. Not an event: it has no seq, is not journalled, and is never replayed.
+	MethodEditors = "Client.editing"
 )
 
 // Limits of protocol v1.
@@ -550,6 +558,20 @@ type SetApprovalParams struct {
 type ApproveParams struct {
 	Batch string  `json:"batch"`
 	Text  *string `json:"text,omitempty"`
+}
+
+// EditingParams are Party.editing's parameters.
+type EditingParams struct {
+	Batch   string `json:"batch"`
+	Editing bool   `json:"editing"`
+}
+
+// Editors is a Client.editing notification's params: the hosts that have an editor open on
+// Batch, the batch that waits for approval (or waited: Editors is empty once it is
+// decided), in the order they opened it.
+type Editors struct {
+	Batch   string   `json:"batch"`
+	Editors []Member `json:"editors"`
 }
 
 // RejectParams are Party.reject's parameters.
