@@ -451,6 +451,19 @@ decide it.`, io.Out, io.Err)
 		// The owner's terminal is shown the text of an edit the party shows no one else.
 		party.ReadFramed(view.Events(), party.ViewFrame, func(ev wire.Event) { pr.event(view.OwnerView(ev)) })
 	}()
+	editorsDone := make(chan struct{})
+	go func() {
+		// Another host editing the held prompt (never an event): said as it starts.
+		defer close(editorsDone)
+		for {
+			select {
+			case <-view.EditorsChanged():
+				pr.editors(view.Editors())
+			case <-printed:
+				return
+			}
+		}
+	}()
 
 	select {
 	case <-ctx.Done():
@@ -466,6 +479,7 @@ decide it.`, io.Out, io.Err)
 	err = h.ShutdownBecause(sctx, endText)
 	view.Leave()
 	<-printed
+	<-editorsDone
 	if left := h.LeftAtEnd(); left != "" {
 		pr.notice("system", left)
 	}

@@ -197,6 +197,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				pr.event(ev)
 			}
 		},
+		OnEditors: pr.editors, // another host editing the held prompt
 		OnHello: func(h wire.HelloResult) {
 			saved.hello(h)
 			pr.hello(h)

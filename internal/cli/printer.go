@@ -133,6 +133,10 @@ type printer struct {
 	// settling: the tool requests that events about to be printed settle (liveThen): not
 	// said to wait meanwhile. nil otherwise.
 	settling map[string]bool
+	// editing are the hosts (member ids) last said to edit editingBatch, the prompt held
+	// for approval (editors.go): each is said once, as it starts.
+	editing      map[string]bool
+	editingBatch string
 }
 
 // roleChangeWait is how long a role change waits for the host's notice of it.
