@@ -45,6 +45,12 @@ func (a *App) RejectBatch(batch, reason string) error {
 	return a.control("reject batch", func(ctx context.Context) error { return a.session.Reject(ctx, batch, reason) })
 }
 
+// EditingBatch tells the other hosts that this window has opened (editing true) or closed
+// "Edit and send…" on the batch waiting for approval; they are shown who edits it.
+func (a *App) EditingBatch(batch string, editing bool) error {
+	return a.control("say you are editing", func(ctx context.Context) error { return a.session.Editing(ctx, batch, editing) })
+}
+
 // SendNow sends the prompts waiting for a batch without waiting for the batching window
 // or the minimum number of prompts.
 func (a *App) SendNow() error {

@@ -154,6 +154,22 @@ func (a *active) pump() {
 	})
 }
 
+// pumpEditors forwards who edits the prompt held for approval (a host's Local is told,
+// never as an event) until the hosted party's view ends (pump closes done).
+func (a *active) pumpEditors(local *party.Local) {
+	for {
+		select {
+		case <-local.EditorsChanged():
+			a.m.cfg.Emitter.Emit(EventPartyEditing, local.Editors())
+		case <-a.done:
+			return
+		}
+	}
+}
+
+// onEditors forwards a joined party's Client.editing to the window.
+func (a *active) onEditors(ed wire.Editors) { a.m.cfg.Emitter.Emit(EventPartyEditing, ed) }
+
 // emitAndUnlock sends ev to the window, releases a.mu (held by the caller, so that
 // events leave in seq order), then says the party's summary changed if ev changed it.
 func (a *active) emitAndUnlock(ev wire.Event) {

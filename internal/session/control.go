@@ -54,6 +54,12 @@ func (m *Manager) Reject(ctx context.Context, batch, reason string) error {
 	return m.control("reject batch", func(c party.Controller) error { return c.Reject(ctx, batch, reason) })
 }
 
+// Editing tells the other hosts that this window has opened (on) or closed the editor of
+// the batch waiting for approval.
+func (m *Manager) Editing(ctx context.Context, batch string, on bool) error {
+	return m.control("say you are editing", func(c party.Controller) error { return c.Editing(ctx, batch, on) })
+}
+
 // Interrupt stops the running turn.
 func (m *Manager) Interrupt(ctx context.Context) error {
 	return m.control("stop the turn", func(c party.Controller) error { return c.Interrupt(ctx) })

@@ -184,5 +184,6 @@ func (m *Manager) startHost(ctx context.Context, req HostRequest, res *host.Resu
 	info := Info{Role: wire.RoleHost, You: hello.You, Party: hello.Party, Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(hello.State)}
 	a.mu.Unlock()
 	go a.pump()
+	go a.pumpEditors(local)
 	return a, info, nil
 }

@@ -93,6 +93,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		},
 		OnStatus:  a.onStatus,
 		OnCatchUp: a.onCatchUp,
+		OnEditors: a.onEditors,
 		Backoff:   m.cfg.ClientBackoff,
 		Logger:    m.log,
 	}

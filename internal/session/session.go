@@ -64,6 +64,10 @@ const (
 	EventPartyEnded  = "party:ended"
 	// EventPartyInvites carries wire.Invites after a rotation.
 	EventPartyInvites = "party:invites"
+	// EventPartyEditing carries wire.Editors: who edits the prompt held for approval,
+	// as the host last told this window's member, a host (Client.editing, §7). Not a
+	// party event: no seq, and it may come before the events ahead of it.
+	EventPartyEditing = "party:editing"
 )
 
 // Connection states in Status (the client's, plus "connected" for a hosted party).

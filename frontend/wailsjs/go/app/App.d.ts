@@ -45,6 +45,8 @@ export function DismissNote(arg1:string):Promise<void>;
 
 export function DismissParty():Promise<void>;
 
+export function EditingBatch(arg1:string,arg2:boolean):Promise<void>;
+
 export function EndParty():Promise<void>;
 
 export function ForgetParty(arg1:string):Promise<void>;

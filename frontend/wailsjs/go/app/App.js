@@ -82,6 +82,10 @@ export function DismissParty() {
   return window['go']['app']['App']['DismissParty']();
 }
 
+export function EditingBatch(arg1, arg2) {
+  return window['go']['app']['App']['EditingBatch'](arg1, arg2);
+}
+
 export function EndParty() {
   return window['go']['app']['App']['EndParty']();
 }
