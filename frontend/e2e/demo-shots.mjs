@@ -42,6 +42,7 @@ await shot('create-party-permissions', 'teammates=0', {
   },
 });
 await shot('approval-card', `${party}&approve&ask`, { wait: 'approval-send' });
+await shot('approval-card-co-editing', `${party}&approve&ask&coediting`, { wait: 'approval-others-editing' });
 await shot('permission-card', `${party}&ask`, { wait: 'permission-allow' });
 await shot('approval-card-participant', 'screen=joined&approve&ask&history=0', { wait: 'approval-waiting' });
 await shot('stop', `${party}&slow=6`, {

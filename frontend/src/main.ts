@@ -22,6 +22,7 @@ async function makeBackend(): Promise<Backend> {
     slow: Number(params.get('slow') ?? '1') || 1,
     noKeyring: params.get('keyring') === '0',
     approve: params.has('approve'),
+    coediting: params.has('coediting'),
     ask: params.has('ask'),
     bench: Number(params.get('bench') ?? '0') || 0,
     benchLong: params.has('benchlong'),

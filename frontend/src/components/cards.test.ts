@@ -563,6 +563,74 @@ describe('<approval-card>', () => {
   });
 });
 
+describe('<approval-card> while another host edits it', () => {
+  // A window tester's co-host had "Edit and send…" open when the owner, who saw plain Send,
+  // sent the prompt: the edits were lost. The other hosts are now told, and Send says so.
+  it('says who edits it, labels Send, and tells the others when this host edits', async () => {
+    const { be, st, el, q } = await approvalCard();
+    const said = () => be.calls.filter(([n]) => n === 'EditingBatch').map(([, a]) => a);
+    const gus = { id: 'm4', name: 'gus', role: 'host' as const };
+    const ann = { id: 'm1', name: 'ann', role: 'host' as const };
+    const note = () => q('approval-others-editing')?.textContent?.replace(/\s+/g, ' ').trim();
+    expect(note()).toBeUndefined();
+    expect(q('approval-send')!.textContent!.trim()).toBe('Send');
+    // Another batch's editors, and my own editing, say nothing here.
+    be.emit('party:editing', { batch: 'b0', editors: [gus] });
+    be.emit('party:editing', { batch: 'b1', editors: [ann] });
+    await el.updateComplete;
+    expect(note()).toBeUndefined();
+    be.emit('party:editing', { batch: 'b1', editors: [ann, gus] });
+    await el.updateComplete;
+    expect(note()).toBe("gus is editing this prompt: Send anyway sends it as it is, without gus's edits.");
+    expect(q('approval-send')!.textContent!.trim()).toBe('Send anyway');
+    be.emit('party:editing', { batch: 'b1', editors: [gus, { id: 'm5', name: 'ida', role: 'host' }] });
+    await el.updateComplete;
+    expect(note()).toBe('gus and ida are editing this prompt: Send anyway sends it as it is, without their edits.');
+    be.emit('party:editing', { batch: 'b1', editors: [] });
+    await el.updateComplete;
+    expect(note()).toBeUndefined();
+    expect(q('approval-send')!.textContent!.trim()).toBe('Send');
+
+    // Opening and closing the editor here tells the others.
+    q('approval-edit')!.click();
+    await el.updateComplete;
+    expect(said()).toEqual([['b1', true]]);
+    be.emit('party:editing', { batch: 'b1', editors: [gus, ann] });
+    await el.updateComplete;
+    expect(note()).toBe('gus is editing this prompt.'); // both edit: whoever sends first wins
+    q('approval-edit-cancel')!.click();
+    await el.updateComplete;
+    expect(said()).toEqual([['b1', true], ['b1', false]]);
+    // Back in touch after a drop with the editor open, the host is told again.
+    q('approval-edit')!.click();
+    await el.updateComplete;
+    be.emit('party:status', { status: 'reconnecting', attempt: 1, error: 'connection refused', retry_ms: 1000 });
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    expect(said()).toEqual([['b1', true], ['b1', false], ['b1', true], ['b1', true]]);
+    el.remove();
+    st.dispose();
+  });
+
+  it('a refusal to say it is not shown, and a decided batch is not said again after a reconnect', async () => {
+    const { be, st, el, q, m } = await approvalCard();
+    be.handlers.EditingBatch = async () => {
+      throw new Error('unknown method "Party.editing"'); // a host from before it
+    };
+    q('approval-edit')!.click();
+    await el.updateComplete;
+    await new Promise((r) => setTimeout(r, 0));
+    expect(st.notices.length).toBe(0);
+    m.apply(batch(3, { id: 'b1', prompts: ['p1'], merged: 'touch x', merger: 'local' }));
+    el.item = m.items.find((it) => it.type === 'approval') as ApprovalItem;
+    await el.updateComplete;
+    be.emit('party:status', { status: 'reconnecting', attempt: 1, error: 'connection refused', retry_ms: 1000 });
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    expect(be.count('EditingBatch')).toBe(1);
+    el.remove();
+    st.dispose();
+  });
+});
+
 describe('<permission-card> of a text only the owner sees', () => {
   // The note "(only you see this text …)" was inside the box of what a Write would write,
   // and read as part of the file (a window tester's).

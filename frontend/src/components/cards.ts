@@ -14,7 +14,7 @@ import { StateObserver } from './observe';
 import { base } from './styles';
 import { formatWait, initials, nameHue } from '../state/format';
 import { RESUMED_WITHOUT, outcomeWords, shownSummary, splitDetail } from '../state/shown-words';
-import { iconAlert, iconCheck, iconMerge, iconTool, iconX } from './icons';
+import { iconAlert, iconCheck, iconMerge, iconPencil, iconTool, iconX } from './icons';
 import './time-left';
 import './markdown-view';
 
@@ -148,6 +148,7 @@ const cardStyles = css`
   .grow { flex: 1; }
   .overtaken { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; padding: 8px 12px; font-size: 12.5px; background: var(--warn-soft); border-top: 1px solid var(--border); }
   .overtaken span { flex: 1 1 240px; }
+  .editing-note { display: flex; gap: 8px; align-items: center; padding: 6px 10px; margin-bottom: 8px; font-size: 12.5px; border-radius: 6px; background: var(--warn-soft); }
 `;
 
 function avatar(name: string) {
@@ -637,6 +638,7 @@ export class ApprovalCard extends LitElement {
     }
     const reason = this.#reason.text.trim();
     if (this.#rejecting && reason !== '' && !(it.status === 'rejected' && it.rejected?.by === me)) this.#overtaken = { text: reason, what: 'reason' };
+    if (this.#editing) this.state?.control.editingEnded(it.approval.batch); // decided: the party forgot my editor
     this.#editing = false;
     this.#rejecting = false;
     this.#text = null;
@@ -666,6 +668,15 @@ export class ApprovalCard extends LitElement {
         : nothing}
       <button class="ghost small" data-testid="approval-overtaken-dismiss" aria-label="Dismiss" @click=${() => this.#set(() => (this.#overtaken = null))}>${iconX()}</button>
     </div>`;
+  }
+
+  /** "gus is editing this prompt", to the other hosts (party:editing). */
+  #othersEditingNote(s: AppState, it: ApprovalItem) {
+    const names = s.control.othersEditing(it.approval.batch, s.session?.you.id ?? '');
+    if (names.length === 0) return nothing;
+    const who = names.length === 1 ? `${names[0]} is` : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} are`;
+    return html`<div class="editing-note" role="status" data-testid="approval-others-editing">${iconPencil()}
+      <span>${who} editing this prompt${this.#editing ? '' : `: Send anyway sends it as it is, without ${names.length === 1 ? `${names[0]}'s` : 'their'} edits`}.</span></div>`;
   }
 
   #prompts(it: ApprovalItem) {
@@ -715,8 +726,13 @@ export class ApprovalCard extends LitElement {
           : nothing}
       </div>`;
     }
+    // Another host has "Edit and send…" open: Send still sends, as it is, and says so
+    // (their edits would be lost: a window tester's co-host lost his unseen).
+    const others = s.control.othersEditing(batch, s.session?.you.id ?? '');
     return html`<div class="actions">
-      <button class="primary" data-testid="approval-send" ?disabled=${busy || !this.#arming.armed} @click=${() => void decided(this, () => s.control.approve(batch))}>${iconCheck()} Send</button>
+      <button class="primary" data-testid="approval-send" ?disabled=${busy || !this.#arming.armed}
+        title=${others.length > 0 ? 'Sends the prompt as it is now, without their edits' : nothing}
+        @click=${() => void decided(this, () => s.control.approve(batch))}>${iconCheck()} ${others.length > 0 ? 'Send anyway' : 'Send'}</button>
       <button data-testid="approval-edit" ?disabled=${busy} @click=${() => this.#startEdit()}>Edit and send…</button>
       <span class="grow"></span>
       <button class="danger" data-testid="approval-reject" ?disabled=${busy} @click=${() => void this.#startReject()}>${iconX()} Reject…</button>
@@ -744,12 +760,16 @@ export class ApprovalCard extends LitElement {
 
   /** Leaves editing, its edits undone (Cancel, Escape); the focus goes back to Edit and send…. */
   async #cancelEdit(): Promise<void> {
+    const batch = this.item?.approval.batch;
+    if (this.#editing && batch !== undefined) this.state?.control.editing(batch, false);
     this.#set(() => ((this.#editing = false), (this.#text = null), (this.#escapeArmed = false)));
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLButtonElement>('[data-testid=approval-edit]')?.focus();
   }
 
   async #startEdit(): Promise<void> {
+    const batch = this.item?.approval.batch;
+    if (batch !== undefined) this.state?.control.editing(batch, true); // the other hosts are told
     this.#set(() => ((this.#editing = true), (this.#escapeArmed = false)));
     await this.updateComplete;
     const ta = this.renderRoot.querySelector<HTMLTextAreaElement>('textarea');
@@ -814,6 +834,7 @@ export class ApprovalCard extends LitElement {
             }}
             @change=${() => this.requestUpdate()}></textarea>
         </label>
+        ${host ? this.#othersEditingNote(s, it) : nothing}
         ${host
           ? this.#hostActions(s, it)
           : html`<span class="wait" data-testid="approval-waiting"><span class="spinner"></span> Waiting for a host's approval…</span>`}

@@ -22,6 +22,7 @@ export const iconMerge = () => wrap(svg`<circle cx="4" cy="3.5" r="1.5"/><circle
 export const iconDoor = () => wrap(svg`<path d="M9.5 2.5H4c-.6 0-1 .4-1 1v9c0 .6.4 1 1 1h5.5"/><path d="M7 8h7M11.5 5.5L14 8l-2.5 2.5"/>`);
 export const iconStop = () => wrap(svg`<rect x="3.5" y="3.5" width="9" height="9" rx="1.5"/>`);
 export const iconSearch = () => wrap(svg`<circle cx="7" cy="7" r="4.3"/><path d="M10.2 10.2l3.6 3.6"/>`);
+export const iconPencil = () => wrap(svg`<path d="M10.8 2.7l2.5 2.5-7.8 7.8H3v-2.5z"/><path d="M9.2 4.3l2.5 2.5"/>`);
 export const iconArrowUp = () => wrap(svg`<path d="M8 13.5v-11M3.5 7L8 2.5 12.5 7"/>`);
 
 /** The brand mark: three strands meeting. */

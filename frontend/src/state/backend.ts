@@ -9,6 +9,7 @@ import type {
   FileDiff,
   TreeResult,
   Decision,
+  Editors,
   Invites,
   PartyInfo,
   KeyCheck,
@@ -35,6 +36,8 @@ export interface BackendEvents {
   'party:status': PartyStatus;
   'party:ended': PartyEnded;
   'party:invites': Invites;
+  /** To a host: who edits the prompt held for approval (no seq; matched by batch). */
+  'party:editing': Editors;
   'app:link': string;
   'tray:status': TrayStatus;
   /** The tray's End party…: open the End party dialog (the window was brought forward). */
@@ -91,6 +94,8 @@ export interface Backend {
   ApproveBatch(batch: string): Promise<void>;
   ApproveEditedBatch(batch: string, text: string): Promise<void>;
   RejectBatch(batch: string, reason: string): Promise<void>;
+  /** Tells the other hosts this window opened (true) or closed "Edit and send…" on batch. */
+  EditingBatch(batch: string, editing: boolean): Promise<void>;
   StopTurn(): Promise<void>;
   /** Sends the prompts waiting for a batch without waiting for the window or min prompts. */
   SendNow(): Promise<void>;
@@ -300,6 +305,9 @@ export class WailsBackend implements Backend {
   }
   RejectBatch(batch: string, reason: string): Promise<void> {
     return this.#app.RejectBatch(batch, reason);
+  }
+  EditingBatch(batch: string, editing: boolean): Promise<void> {
+    return this.#app.EditingBatch(batch, editing);
   }
   StopTurn(): Promise<void> {
     return this.#app.StopTurn();

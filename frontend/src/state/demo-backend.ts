@@ -67,6 +67,8 @@ export interface DemoOptions {
   asks?: number;
   /** The party starts in plan mode: each turn begins with the agent's plan, a tool request to leave plan mode (`?plan=1`). */
   plan?: boolean;
+  /** With approve: the first teammate, a co-host, opens "Edit and send…" on each held prompt (`?coediting`). */
+  coediting?: boolean;
 }
 
 /** The demo agent's plan, as Claude Code sends it in plan mode (ExitPlanMode's input), and its summary as Go writes it. */
@@ -322,7 +324,7 @@ export class DemoBackend implements Backend {
   #secrets = 0;
 
   constructor(opts: DemoOptions = {}) {
-    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, benchLong: false, share: '', files: 0, lostEnd: false, asks: 1, plan: false, ...opts, names: opts.names ?? ['bob', 'carol'] };
+    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, benchLong: false, share: '', files: 0, lostEnd: false, asks: 1, plan: false, coediting: false, ...opts, names: opts.names ?? ['bob', 'carol'] };
     if (this.#opts.noKeyring) {
       this.#key = {
         source: 'none',
@@ -596,6 +598,7 @@ export class DemoBackend implements Backend {
     if (!h || h.id !== batch) throw new Error('That merged prompt is no longer waiting for approval: it was sent or rejected, or the host stopped and merged its prompts again.');
     await this.#sleep(150);
     this.#held = null;
+    this.#emit('party:editing', { batch, editors: [] });
     const edited = text !== null && text !== h.merged;
     this.#event({ kind: 'system', text: `${by.name} ${edited ? 'edited and sent' : 'approved'} ${heldWords(h)}` });
     this.#send(h.id, h.prompts, edited ? text : h.merged);
@@ -606,6 +609,7 @@ export class DemoBackend implements Backend {
     if (!h || h.id !== batch) throw new Error('That merged prompt is no longer waiting for approval: it was sent or rejected, or the host stopped and merged its prompts again.');
     await this.#sleep(150);
     this.#held = null;
+    this.#emit('party:editing', { batch, editors: [] });
     this.#event({ kind: 'rejected', rejected: { batch, prompts: h.prompts.map((p) => p.id), by: by.name, reason } });
     this.#running = false;
     this.#schedule();
@@ -1011,12 +1015,33 @@ export class DemoBackend implements Backend {
         this.#held = { id, prompts, merged };
         this.#setPhase('awaiting_approval');
         this.#event({ kind: 'approval', approval: { batch: id, prompts: prompts.map((p) => p.id), merged, merger: this.#session.party.merger } });
+        if (this.#opts.coediting) this.#coEdit(id);
         // A joined window watches a scripted host decide.
         if (this.#session.you.role !== 'host') this.#after(3500, () => void this.#asHost(() => this.#approve(id, null)));
         return;
       }
       this.#send(id, prompts, merged);
     });
+  }
+
+  /** The first teammate, made a co-host, opens "Edit and send…" on the held batch id. */
+  #coEdit(id: string): void {
+    const gus = this.#members.find((m) => m.name === this.#opts.names[0]);
+    if (!gus) return;
+    if (gus.role !== 'host') {
+      gus.role = 'host';
+      this.#event({ kind: 'participants', changed: { ...gus }, count: this.#members.length });
+    }
+    this.#after(300, () => {
+      if (this.#held?.id === id) this.#emit('party:editing', { batch: id, editors: [{ ...gus }] });
+    });
+  }
+
+  /** As the real host: the other hosts are told; a batch that does not wait is refused. */
+  async EditingBatch(batch: string, editing: boolean): Promise<void> {
+    const h = this.#held;
+    if (!h || h.id !== batch) throw new Error('That merged prompt is no longer waiting for approval.');
+    void editing; // the demo has no other window to tell
   }
 
   /** Runs a host method as the demo's own host (when this window joined). */

@@ -102,6 +102,7 @@ export class FakeBackend implements Backend {
     ApproveBatch: async () => {},
     ApproveEditedBatch: async () => {},
     RejectBatch: async () => {},
+    EditingBatch: async () => {},
     StopTurn: async () => {},
     SendNow: async () => {},
     DecidePermission: async () => {},
@@ -167,6 +168,7 @@ export class FakeBackend implements Backend {
   ApproveBatch(b: string) { return this.#call('ApproveBatch', b); }
   ApproveEditedBatch(b: string, t: string) { return this.#call('ApproveEditedBatch', b, t); }
   RejectBatch(b: string, r: string) { return this.#call('RejectBatch', b, r); }
+  EditingBatch(b: string, on: boolean) { return this.#call('EditingBatch', b, on); }
   StopTurn() { return this.#call('StopTurn'); }
   SendNow() { return this.#call('SendNow'); }
   DecidePermission(id: string, d: Decision, r: string) { return this.#call('DecidePermission', id, d, r); }

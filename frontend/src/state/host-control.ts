@@ -5,7 +5,7 @@
 // member's role and every argument; a refusal comes back as a sentence, shown as a notice.
 
 import { errorText, type Backend } from './backend';
-import type { Decision, Invites, Permission, PermissionMode, Role } from './types';
+import type { Decision, Editors, Invites, Permission, PermissionMode, Role } from './types';
 
 /**
  * The tool with which the agent presents its plan and asks to leave plan mode (Go's
@@ -114,6 +114,10 @@ export class HostControl {
   readonly #backend: Backend;
   readonly #ctx: ControlContext;
   readonly #busy = new Set<string>();
+  /** Who edits the prompt held for approval, as the host last said (party:editing). */
+  #editors: Editors | null = null;
+  /** The batch whose "Edit and send…" this window has open: said again after a reconnect. */
+  #mine: string | null = null;
 
   constructor(backend: Backend, ctx: ControlContext) {
     this.#backend = backend;
@@ -128,6 +132,45 @@ export class HostControl {
   /** Forgets what was in flight (the party ended). */
   reset(): void {
     this.#busy.clear();
+    this.#editors = null;
+    this.#mine = null;
+  }
+
+  /** The host said who edits the prompt held for approval (party:editing). */
+  setEditors(ed: Editors): void {
+    this.#editors = ed;
+    this.#ctx.changed();
+  }
+
+  /**
+   * The names of the other hosts who have "Edit and send…" open on batch, never mine (myId):
+   * sending it now would drop their edits (a window tester's co-host lost his so).
+   */
+  othersEditing(batch: string, myId: string): string[] {
+    const ed = this.#editors;
+    if (!ed || ed.batch !== batch) return [];
+    return ed.editors.filter((m) => m.id !== myId).map((m) => m.name);
+  }
+
+  /**
+   * Tells the other hosts this window opened (on) or closed "Edit and send…" on batch. Only a
+   * hint for them: a refusal (the batch was decided meanwhile, a host from before it) is not
+   * this person's to read, and is not shown.
+   */
+  editing(batch: string, on: boolean): void {
+    if (!on && this.#mine !== batch) return;
+    this.#mine = on ? batch : null;
+    this.#backend.EditingBatch(batch, on).catch(() => {});
+  }
+
+  /** The card's editor closed because batch was decided: the party forgot it already. */
+  editingEnded(batch: string): void {
+    if (this.#mine === batch) this.#mine = null;
+  }
+
+  /** Back in touch with the host, which forgot this window's editor with the connection. */
+  connectedAgain(): void {
+    if (this.#mine !== null) this.#backend.EditingBatch(this.#mine, true).catch(() => {});
   }
 
   /** Runs one call once at a time per key; failures become a notice. Resolves true on success. */

@@ -18,6 +18,7 @@ import type { WorkspaceState } from './workspace';
 import type {
   ConnStatus,
   HistoryProgress,
+  Editors,
   Invites,
   Member,
   PartyEnded,
@@ -142,7 +143,7 @@ export interface PartyHooks {
 export interface PartyOptions {
   now: () => number;
   attentive: () => boolean;
-  control: Pick<HostControl, 'reset'>;
+  control: Pick<HostControl, 'reset' | 'setEditors' | 'connectedAgain'>;
   workspace: WorkspaceState;
 }
 
@@ -234,13 +235,13 @@ export class PartySession {
   readonly #hooks: PartyHooks;
   readonly #now: () => number;
   readonly #attentive: () => boolean;
-  readonly #control: Pick<HostControl, 'reset'>;
+  readonly #control: Pick<HostControl, 'reset' | 'setEditors' | 'connectedAgain'>;
   readonly #workspace: WorkspaceState;
   readonly #transcript = new TranscriptModel();
   readonly #myPromptIds = new Set<string>();
   #partySubs: Array<() => void> = [];
   /** Events that arrive while CreateParty/JoinParty is still in flight. */
-  #early: Array<{ name: 'party:event' | 'party:state' | 'party:ended' | 'party:invites'; payload: unknown }> = [];
+  #early: Array<{ name: 'party:event' | 'party:state' | 'party:ended' | 'party:invites' | 'party:editing'; payload: unknown }> = [];
   /** The last party:info of this party (a reconnect's hello), applied after every resync. */
   #info: PartyInfo | null = null;
   /** Live events that arrived ahead of a missing seq, by seq (see #onEvent). */
@@ -604,7 +605,7 @@ export class PartySession {
   subscribe(): number {
     this.unsubscribe();
     const gen = ++this.#partyGen;
-    const early = <K extends 'party:event' | 'party:state' | 'party:ended' | 'party:invites'>(
+    const early = <K extends 'party:event' | 'party:state' | 'party:ended' | 'party:invites' | 'party:editing'>(
       name: K,
       apply: (p: BackendEvents[K]) => void,
     ) =>
@@ -620,6 +621,7 @@ export class PartySession {
       // it is this window's leaving, not the party's end.
       early('party:ended', (e) => (this.#leaving ? this.#endParty('', true) : this.#ended(e))),
       early('party:invites', (inv) => this.setInvites(inv)),
+      early('party:editing', (ed) => this.#control.setEditors(ed)),
       this.#backend.on('party:info', (info) => {
         if (gen === this.#partyGen) this.#onInfo(info);
       }),
@@ -679,6 +681,7 @@ export class PartySession {
       if (!this.session) break; // an early party:ended
       if (e.name === 'party:event') this.#onEvent(e.payload as PartyEvent);
       else if (e.name === 'party:invites') this.setInvites(e.payload as Invites);
+      else if (e.name === 'party:editing') this.#control.setEditors(e.payload as Editors);
       else if (e.name === 'party:state') {
         // A resync older than the session's own state would go backwards.
         const st = e.payload as PartyState;
@@ -958,7 +961,10 @@ export class PartySession {
     if (st.history && st.history.of > 0 && st.status !== 'connected') this.connection.history = { have: st.history.have, of: st.history.of };
     // Go says how long it waits from now, as it starts waiting: the banner counts down to it.
     this.retryAt = st.status === 'reconnecting' && (st.retry_ms ?? 0) > 0 ? this.#now() + (st.retry_ms ?? 0) : 0;
-    if (st.status === 'connected' && was !== 'connected') this.#hooks.connectedAgain();
+    if (st.status === 'connected' && was !== 'connected') {
+      this.#hooks.connectedAgain();
+      this.#control.connectedAgain();
+    }
     this.#hooks.changed();
   }
 

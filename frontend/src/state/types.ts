@@ -174,6 +174,15 @@ export interface Permission {
 /** A host's answer to a tool request. */
 export type Decision = 'allow' | 'deny' | 'always';
 
+/**
+ * Who has "Edit and send…" open on the batch held for approval (party:editing, to a host):
+ * this window's member included; [] when nobody. No seq: matched to the card by batch.
+ */
+export interface Editors {
+  batch: string;
+  editors: Member[];
+}
+
 /** The participant and viewer invites (after NewInvites, and the party:invites event), and
  * the host invite of a party hosted with no terminal of its own, which its hosts see. */
 export interface Invites {
