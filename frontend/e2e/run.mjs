@@ -652,6 +652,29 @@ test('approval: the host edits and sends a waiting batch, then allows the tool r
   await shot('permission-allowed');
 });
 
+// A window tester's co-host lost the edit he had open to the owner's Send: a host's terminal is
+// now told when another host opens "Edit and send…" (the window says Party.editing, the party
+// tells the hosts, the co-host's CLI prints it), and /approve is untouched.
+test("approval: a co-host's terminal is told the window's host is editing the held prompt", async () => {
+  const bobRow = page.locator('[data-testid=participant-item][data-name=bob]');
+  await bobRow.locator('[data-testid=member-role]').selectOption('host');
+  await until('bob made a co-host', async () => (await bobRow.getAttribute('data-role')) === 'host');
+  bob.send('please rename the module');
+  const waiting = page.locator('[data-testid=approval-card][data-status=waiting]');
+  await waiting.first().waitFor();
+  await textOf('approval-prompts', 'please rename the module');
+  check(!bob.lines.some((l) => l.includes('is editing the held prompt')), 'bob was told of an edit before anyone edited');
+  await tid('approval-edit').click();
+  await bob.expect(/\[approval\] hazel is editing the held prompt/);
+  await tid('approval-edit-cancel').click();
+  await armed(tid('approval-send'), 'Send enabled');
+  check((await deepText(tid('approval-send'))).trim() === 'Send', 'Send is labelled as if another host edited');
+  await tid('approval-send').click();
+  await answered('please rename the module');
+  await bobRow.locator('[data-testid=member-role]').selectOption('participant');
+  await until('bob a participant again', async () => (await bobRow.getAttribute('data-role')) === 'participant');
+});
+
 test('approval: a rejected batch says who and why', async () => {
   bob.send('please delete everything');
   const waiting = page.locator('[data-testid=approval-card][data-status=waiting]');
