@@ -36,7 +36,10 @@ func TestRecentPartiesAndResume(t *testing.T) {
 	if _, err := m.Prompt(ctx, "remember this"); err != nil {
 		t.Fatalf("Prompt: %v", err)
 	}
-	rec.waitFor(t, "the reply", func(e []emitted) bool { return hasOutput(partyEvents(e), "echo: remember this") })
+	// Its turn's end, not only the reply: a turn the end cuts is not counted (Turns).
+	rec.waitFor(t, "the reply and its turn's end", func(e []emitted) bool {
+		return hasOutput(partyEvents(e), "echo: remember this") && hasTurnEnd(e)
+	})
 	if err := m.End(ctx); err != nil {
 		t.Fatalf("End: %v", err)
 	}
