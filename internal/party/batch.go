@@ -49,7 +49,27 @@ func (h *heldBatch) wordsBy(by *member) string {
 
 // agentCommand is a host's agent slash command waiting for the agent to be idle.
 type agentCommand struct {
-	by, text string
+	by, byID, text string // byID: by's member id ("" in a journal from before it was kept)
+}
+
+// act is the system event of a member's act, its text starting with by's name: it names
+// by by member id too (wire.Event.SaidTo), so that a client says "you" of its own acts by
+// id, never by name.
+func act(by *member, text string) wire.Event {
+	return wire.Event{Kind: wire.KindSystem, Text: text, By: by.Name, ByMember: by.ID}
+}
+
+// about is ev, the notice of an act on h, naming the author of h's one prompt as the
+// member the act is on ("hana edited and sent alice's prompt"); ev as it is for a merged
+// prompt, a host's own prompt, or no batch (nil).
+func (h *heldBatch) about(ev wire.Event) wire.Event {
+	if h == nil || len(h.prompts) != 1 {
+		return ev
+	}
+	if pr := h.prompts[0]; pr.Member != "" && pr.Member != ev.ByMember {
+		ev.About, ev.AboutMember = oneLine(pr.User), pr.Member
+	}
+	return ev
 }
 
 // runningTurn is the batch on the agent.
@@ -473,7 +493,7 @@ func (p *Party) runCommand(c agentCommand) {
 		p.failed = "" // the session the failed request was in is gone
 	}
 	batchID := p.newID("b")
-	p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s runs the agent command %s", c.by, c.text)})
+	p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s runs the agent command %s", c.by, c.text), By: c.by, ByMember: c.byID})
 	p.emit(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: batchID, Prompts: []string{}, Merged: c.text, Merger: "command"}})
 	p.startTurn(batchID, c.text, true, "")
 }

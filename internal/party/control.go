@@ -77,7 +77,7 @@ func (p *Party) SetApproval(memberID string, on bool) error {
 			// Said: it goes to the agent unapproved (a tester's went with no word).
 			text += "; " + p.held.words() + " that waited for approval is sent now"
 		}
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
+		p.emit(p.held.about(act(by, text)))
 		p.emitSettings()
 		if !on && p.held != nil {
 			h := p.held
@@ -126,7 +126,7 @@ func (p *Party) SetPermissionMode(memberID, mode string) error {
 			// waiting for allowed.
 			text += " (" + plural(n, "1 tool request already waiting still needs", fmt.Sprintf("%d tool requests already waiting still need", n)) + " a host's decision)"
 		}
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
+		p.emit(act(by, text))
 		p.emitSettings()
 		if mode == wire.PermissionPlan {
 			// "Plan only: nothing is changed" holds for what already waits too: a host
@@ -205,7 +205,7 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 			how = wire.HeldEdited
 		}
 		p.heldDecided = &heldDecision{batch: h.id, how: how, by: by.Name, byID: by.ID}
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: note})
+		p.emit(h.about(act(by, note)))
 		p.send(h.id, h.prompts, sent, h.res.Merger, editedBy)
 		p.heldDone(h)
 		return nil
@@ -227,7 +227,7 @@ func (p *Party) Reject(memberID, batch, reason string) error {
 			carried[id] = true
 		}
 		p.dropPending(carried)
-		p.emit(wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: h.id, Prompts: ids, By: by.Name, Reason: reasonLine(reason)}})
+		p.emit(wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: h.id, Prompts: ids, By: by.Name, ByMember: by.ID, Reason: reasonLine(reason)}})
 		p.heldDone(h)
 		p.busy = false
 		p.settle()
@@ -274,7 +274,7 @@ func (p *Party) Interrupt(memberID string) error {
 		}
 		if t.stoppedBy == "" {
 			t.stoppedBy = by.Name
-			p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + " stopped the turn"})
+			p.emit(act(by, by.Name+" stopped the turn"))
 			t.cancel()
 		}
 		return nil
@@ -319,7 +319,7 @@ func (p *Party) SendNow(memberID string) error {
 			text += fmt.Sprintf("; once merged, %s %s for a host's approval", it, waits)
 		}
 		p.sendNow = true // the loop's schedule, after this op, cuts the batch
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
+		p.emit(act(by, text))
 		return nil
 	})
 }
@@ -341,7 +341,7 @@ func (p *Party) RevokeAlways(memberID, tool string) error {
 		}
 		delete(p.always, tool)
 		p.emitSettings() // first: a resume takes the list from it, so the notice never says more than the journal
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s made %s ask again: it is no longer always allowed", by.Name, tool)})
+		p.emit(act(by, fmt.Sprintf("%s made %s ask again: it is no longer always allowed", by.Name, tool)))
 		return nil
 	})
 }
@@ -389,7 +389,11 @@ func (p *Party) SetRole(memberID, target, role string) error {
 				text += fmt.Sprintf(" (%s's %d waiting prompts are still sent, unless %s or a host withdraws them)", m.Name, n, m.Name)
 			}
 		}
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
+		ev := act(by, text)
+		if m != by {
+			ev.About, ev.AboutMember = m.Name, m.ID
+		}
+		p.emit(ev)
 		if role == wire.RoleHost {
 			p.tellEditorsTo(m)
 		} else {
@@ -466,7 +470,9 @@ func (p *Party) Kick(memberID, target, reason string) error {
 				text += fmt.Sprintf("; %s's prompt in the merged prompt that waits for approval stays in it: a host can reject it, or edit it out", m.Name)
 			}
 		}
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: text})
+		ev := act(by, text)
+		ev.About, ev.AboutMember = m.Name, m.ID
+		p.emit(ev)
 		p.withdrawAllOf(m, by)
 		if _, live := p.members[m.ID]; live {
 			delete(p.members, m.ID)
@@ -531,7 +537,7 @@ func (p *Party) RotateInvite(memberID string) (wire.Invites, error) {
 		if p.cfg.Rotate != nil {
 			inv = p.cfg.Rotate(tokens)
 		}
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + RotatedNotice})
+		p.emit(act(by, by.Name+RotatedNotice))
 		return nil
 	})
 	return inv, err
@@ -570,9 +576,9 @@ func (p *Party) AgentCommand(memberID, command string) error {
 		case len(command) > 4096:
 			return fmt.Errorf("%w: an agent command is at most 4096 bytes", ErrInvalid)
 		}
-		p.commands = append(p.commands, agentCommand{by: by.Name, text: command})
+		p.commands = append(p.commands, agentCommand{by: by.Name, byID: by.ID, text: command})
 		if p.busy {
-			p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s queued the agent command %s; it runs when the agent is free", by.Name, command)})
+			p.emit(act(by, fmt.Sprintf("%s queued the agent command %s; it runs when the agent is free", by.Name, command)))
 		}
 		return nil
 	})

@@ -208,7 +208,7 @@ func (p *Party) SetWorkspace(memberID, level string) error {
 			p.wsCoCap = level
 		}
 		p.wsLevel = level
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: by.Name + " " + sharingWords[level]})
+		p.emit(act(by, by.Name+" "+sharingWords[level]))
 		p.emitSettings()
 		p.wsQuiet = false
 		if level == wire.WorkspaceOff {

@@ -318,7 +318,10 @@ type Rejected struct {
 	Batch   string   `json:"batch"`
 	Prompts []string `json:"prompts"`
 	By      string   `json:"by"`
-	Reason  string   `json:"reason,omitempty"`
+	// ByMember (an extension, since 2026-12-07) is the member id of By: a client tells "you
+	// rejected" by it, never by name.
+	ByMember string `json:"by_member,omitempty"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 // Withdrawn is a waiting prompt taken back before any batch carried it (an extension of
@@ -430,6 +433,15 @@ type Event struct {
 	Count   *int    `json:"count,omitempty"`   // participants
 
 	Text string `json:"text,omitempty"` // system, output, error
+	// By and ByMember (an extension of §5, system only, since 2026-12-07): the member whose
+	// act the notice says, its text starting with By and a space ("hana turned approval
+	// on"); About and AboutMember: the member the act is on, named in it ("hana made alice a
+	// co-host", "… sent alice's prompt"). A client says "you" of its own member by these ids
+	// (SaidTo), never by name: a newcomer may have the name of a member who has gone.
+	By          string `json:"by,omitempty"`
+	ByMember    string `json:"by_member,omitempty"`
+	About       string `json:"about,omitempty"`
+	AboutMember string `json:"about_member,omitempty"`
 	// Why (an extension of §5, participants with left only) says why the member is gone,
 	// for a client to say in its own words (WhyHostStopped, WhyPartyEnded); Text then
 	// says it in the host's.
