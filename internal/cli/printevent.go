@@ -182,7 +182,13 @@ func (p *printer) eventLocked(ev wire.Event) {
 		// its unfinished line, which a notice cut mid-word (a tester's "echo: FAKE_" …
 		// "SLOW=6000").
 		if !saidWithRole {
-			p.asideLocked("system", p.ownRemovalLocked(p.ownNotice(p.yourPrompts(p.ownUnsentLocked(ev.Text)))))
+			text := p.ownNotice(p.yourPrompts(p.ownUnsentLocked(ev.Text)))
+			if ev.ByMember != "" || ev.AboutMember != "" {
+				// Whose act, and on whom, by member id (since 2026-12-07), in the history too;
+				// by name (live only) for a host from before.
+				text = p.ownUnsentLocked(ev.SaidTo(p.r.you.ID))
+			}
+			p.asideLocked("system", p.ownRemovalLocked(text))
 		}
 		if by, ok := party.RotatedBy(ev.Text); ok && by != p.r.you.Name && p.isHostLocked() && !p.earlier && p.r.you.Name != p.r.host {
 			// (Not in the owner's terminal: its host prints the new invites there.)
@@ -416,7 +422,7 @@ func (p *printer) eventLocked(ev wire.Event) {
 			who := asked(b)
 			by := term.Line(rj.By)
 			switch {
-			case rj.By == p.r.you.Name && !p.earlier:
+			case rj.ByMember != "" && rj.ByMember == p.r.you.ID, rj.ByMember == "" && rj.By == p.r.you.Name && !p.earlier:
 				// As a withdrawal says it (a tester's host read "hosty rejected bob's
 				// prompt" of its own rejection). Only live: a name is one member's at a
 				// time, and in the history it may be another's who had it.
