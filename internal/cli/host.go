@@ -204,7 +204,7 @@ decide it.`, io.Out, io.Err)
 	})
 	if err != nil {
 		for _, n := range notes {
-			pr.notice("system", n)
+			pr.notice("system", host.OwnKeyNotice(n))
 		}
 		pr.notice("error", err.Error())
 		io.failed("host", err.Error())
@@ -301,7 +301,7 @@ decide it.`, io.Out, io.Err)
 		fmt.Fprintf(out, "host invite: %s\n", hinv)
 	}
 	for _, n := range later {
-		pr.notice("system", n)
+		pr.notice("system", host.OwnKeyNotice(n)) // this terminal is the host: "you have no Gemini key"
 	}
 	made := "party created"
 	if resume != nil {

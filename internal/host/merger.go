@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -265,4 +266,27 @@ func endpointWords(base string) string {
 		return "another address"
 	}
 	return u.Scheme + "://" + u.Host
+}
+
+// ownKeyWords turn the merger's notices about the host's Gemini key (SelectMerger), which
+// every member reads, into the host's own words: "you have no Gemini key …; add one", not
+// "the host has no Gemini key … the host can …" on the host's own screen (a tester's).
+var ownKeyWords = strings.NewReplacer(
+	"the host has no Gemini key", "you have no Gemini key",
+	"the host's Gemini key", "your Gemini key",
+	"the OS keyring on the host's machine", "the OS keyring on this machine",
+	"into the host's OS keyring", "into this machine's OS keyring",
+	"(the host can run `concordia key set`, or set ", "(run `concordia key set`, or set ",
+	"(the host can add one in Settings)", "(add one in Settings)",
+	"(the host can set ", "(set ",
+	"until the host sets one", "until you set one",
+)
+
+// OwnKeyNotice is a notice of SelectMerger's as the host itself reads it (ownKeyWords);
+// any other text is returned as it is.
+func OwnKeyNotice(text string) string {
+	if !strings.HasPrefix(text, "the host has no Gemini key") && !strings.HasPrefix(text, "the host's Gemini key") {
+		return text
+	}
+	return ownKeyWords.Replace(text)
 }

@@ -452,10 +452,14 @@ func TestNoKeyNoticesSpeakOfTheHost(t *testing.T) {
 		store  *secrets.Store
 		window bool
 		want   string
+		own    string // as the host itself reads it (OwnKeyNotice)
 	}{
-		{"keyring unavailable", locked, false, "the host has no Gemini key: the OS keyring on the host's machine is unavailable (the host can set GEMINI_API_KEY to use Gemini); merging locally until the keyring can be read"},
-		{"no key, terminal", empty, false, "the host has no Gemini key (the host can run `concordia key set`, or set GEMINI_API_KEY); merging locally until the host sets one"},
-		{"no key, window", empty, true, "the host has no Gemini key (the host can add one in Settings); merging locally until the host sets one"},
+		{"keyring unavailable", locked, false, "the host has no Gemini key: the OS keyring on the host's machine is unavailable (the host can set GEMINI_API_KEY to use Gemini); merging locally until the keyring can be read",
+			"you have no Gemini key: the OS keyring on this machine is unavailable (set GEMINI_API_KEY to use Gemini); merging locally until the keyring can be read"},
+		{"no key, terminal", empty, false, "the host has no Gemini key (the host can run `concordia key set`, or set GEMINI_API_KEY); merging locally until the host sets one",
+			"you have no Gemini key (run `concordia key set`, or set GEMINI_API_KEY); merging locally until you set one"},
+		{"no key, window", empty, true, "the host has no Gemini key (the host can add one in Settings); merging locally until the host sets one",
+			"you have no Gemini key (add one in Settings); merging locally until you set one"},
 	} {
 		_, notes, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: tc.store, Window: tc.window, RekeyEvery: time.Hour, Getenv: none})
 		if err != nil {
@@ -464,6 +468,12 @@ func TestNoKeyNoticesSpeakOfTheHost(t *testing.T) {
 		if !slices.Contains(notes, tc.want) {
 			t.Errorf("%s: notes %q,\nwant %q", tc.name, notes, tc.want)
 		}
+		if got := OwnKeyNotice(tc.want); got != tc.own {
+			t.Errorf("%s: OwnKeyNotice = %q,\nwant %q", tc.name, got, tc.own)
+		}
+	}
+	if got := OwnKeyNotice("claude started"); got != "claude started" {
+		t.Errorf("OwnKeyNotice of another notice = %q", got)
 	}
 }
 
