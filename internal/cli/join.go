@@ -331,7 +331,11 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			// Said once, plainly, before the try as someone new (a tester's removed member
 			// read only of a wrong invite, twice).
 			removed.Store(true)
-			pr.notice("system", removedWords(rm))
+			wasName := was.Name
+			if wasName == "" {
+				wasName = name
+			}
+			pr.notice("system", keptRemovedWords(rm, wasName))
 			return
 		}
 		gone = true

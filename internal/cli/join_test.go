@@ -287,14 +287,30 @@ func TestNamesSayCoHost(t *testing.T) {
 
 // The terminal says who removed its member, in the words of a line (a host's name may hold
 // what a terminal must not print), else "a host"; lower case, as a notice's words are.
+// No full stop: a notice's words are a line, as every other notice's (a tester's).
 func TestRemovedWords(t *testing.T) {
 	for by, want := range map[string]string{
-		"alice":        "alice removed you from this party.",
-		"":             "a host removed you from this party.",
-		"al\x1b[2Jice": "alice removed you from this party.",
+		"alice":        "alice removed you from this party",
+		"":             "a host removed you from this party",
+		"al\x1b[2Jice": "alice removed you from this party",
 	} {
 		if got := removedWords(&client.RemovedError{By: by}); got != want {
 			t.Errorf("removedWords(%q) = %q, want %q", by, got, want)
+		}
+	}
+}
+
+// The member this terminal kept, removed, is said as that member, not "you": whoever
+// joins now under its name may be someone else (a tester's rejoin under the name of a
+// member removed before was told "alice removed you from this party.").
+func TestKeptRemovedWords(t *testing.T) {
+	for _, tc := range []struct{ by, name, want string }{
+		{"alice", "carl", "alice had removed carl, the member this terminal joined this party as before"},
+		{"", "carl", "a host had removed carl, the member this terminal joined this party as before"},
+		{"alice", "", "alice had removed the member this terminal joined this party as before"},
+	} {
+		if got := keptRemovedWords(&client.RemovedError{By: tc.by}, tc.name); got != tc.want {
+			t.Errorf("keptRemovedWords(%q, %q) = %q, want %q", tc.by, tc.name, got, tc.want)
 		}
 	}
 }

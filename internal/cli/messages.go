@@ -135,7 +135,7 @@ func disconnectWords(err error) string {
 	switch {
 	case errors.As(err, &removed):
 		// Removed while away: the host said so when the session came back (since 2026-12-07).
-		return removedWords(removed) + " `concordia join` with the invite joins it again, as someone new, while the invite lets people in."
+		return removedWords(removed) + ". `concordia join` with the invite joins it again, as someone new, while the invite lets people in."
 	case errors.Is(err, client.ErrRefused) && !errors.As(err, &cut):
 		// A reconnect says its member's session, not the invite: refused, the host no
 		// longer knows that member (a tester's joined while the journal was behind, and
@@ -147,10 +147,22 @@ func disconnectWords(err error) string {
 	return describe(err) + "; join again with the same invite"
 }
 
-// removedWords says that a host removed this terminal's member, and who when the host
-// said: "alice removed you from this party."
+// removedWords says that a host removed this terminal's member while its connection was
+// away, and who when the host said: "alice removed you from this party".
 func removedWords(e *client.RemovedError) string {
-	return wire.RemovedBy(term.Line(e.By)) + " removed you from this party."
+	return wire.RemovedBy(term.Line(e.By)) + " removed you from this party"
+}
+
+// keptRemovedWords says that a host removed the member this terminal joined as before
+// (kept in its data directory under that name), and who when the host said. Not "you":
+// whoever joins now with that name may not be who that member was (a tester, joining
+// under the name of a member removed before, read "alice removed you from this party.").
+func keptRemovedWords(e *client.RemovedError, name string) string {
+	who := "the member this terminal joined this party as before"
+	if name != "" {
+		who = term.Line(name) + ", " + who
+	}
+	return wire.RemovedBy(term.Line(e.By)) + " had removed " + who
 }
 
 // errRemovedThenRefused: the member this terminal was had been removed, and the invite,

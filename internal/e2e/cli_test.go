@@ -629,7 +629,7 @@ func TestJoinAfterBeingRemovedKeepsTheNewMember(t *testing.T) {
 	h.send("/kick carl")
 	first.wait()
 	second := start(t, nil, "join", inv, "--name", "carl")
-	second.expect(`^\[system\] hosty removed you from this party\.$`)
+	second.expect(`^\[system\] hosty had removed carl, the member this terminal joined this party as before$`)
 	second.expect(`joined hosty's party as carl `)
 	second.expect(`^\[system\] you joined as someone new: this invite still lets people in$`)
 	if strings.Contains(second.stdout(), "no longer in the party") {
@@ -663,7 +663,7 @@ func TestJoinAfterBeingRemovedWithNewInvites(t *testing.T) {
 		if code := again.wait(); code == 0 {
 			t.Fatalf("try %d: a removed member with a replaced invite joined", try)
 		}
-		again.expect(`^\[system\] hosty removed you from this party\.$`)
+		again.expect(`^\[system\] hosty had removed carl, the member this terminal joined this party as before$`)
 		again.expect(`^\[error\] this invite no longer lets you in: ask a host for a new one\.$`)
 		out := again.stdout()
 		for _, wrong := range []string{"joining as", "no longer in the party", "you joined", "the host refused this invite"} {
@@ -671,7 +671,7 @@ func TestJoinAfterBeingRemovedWithNewInvites(t *testing.T) {
 				t.Errorf("try %d said %q:\n%s", try, wrong, out)
 			}
 		}
-		if n := strings.Count(out, "removed you"); n != 1 {
+		if n := strings.Count(out, " had removed "); n != 1 {
 			t.Errorf("try %d said the removal %d times:\n%s", try, n, out)
 		}
 	}
