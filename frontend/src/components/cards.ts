@@ -13,7 +13,7 @@ import type { Permission, Prompt } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
 import { formatWait, initials, nameHue } from '../state/format';
-import { RESUMED_WITHOUT, outcomeWords, shownSummary, splitDetail } from '../state/shown-words';
+import { RESUMED_WITHOUT, outcomeWords, rejectedBy, shownSummary, splitDetail } from '../state/shown-words';
 import { iconAlert, iconCheck, iconMerge, iconPencil, iconTool, iconX } from './icons';
 import './time-left';
 import './markdown-view';
@@ -789,7 +789,7 @@ export class ApprovalCard extends LitElement {
           ${r
             ? r.reason === RESUMED_WITHOUT
               ? html`<span class="outcome" data-testid="approval-outcome">Not taken up on resume: send again what is still wanted</span>`
-              : html`<span class="outcome rejected" data-testid="approval-outcome">${iconX()} <span>Rejected by ${r.by}${r.reason ? ':' : ''}</span>${r.reason ? html`<span class="why">${r.reason}</span>` : nothing}</span>`
+              : html`<span class="outcome rejected" data-testid="approval-outcome">${iconX()} <span>Rejected by ${rejectedBy(r, s.reader)}${r.reason ? ':' : ''}</span>${r.reason ? html`<span class="why">${r.reason}</span>` : nothing}</span>`
             : it.status === 'replaced'
               ? html`<span class="outcome" data-testid="approval-outcome">Not decided before the host stopped: merged again below</span>`
               : it.status === 'unsent'

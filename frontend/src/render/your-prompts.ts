@@ -44,3 +44,37 @@ export function yourPrompts(text: string, name: string, live = true): string {
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** The members a host's notice of an act names, by member id (PartyEvent.by_member, about_member). */
+export interface NoticeActs {
+  by?: string;
+  by_member?: string;
+  about?: string;
+  about_member?: string;
+}
+
+/**
+ * A host's notice of an act as the member with id `you` reads it (Go's wire.Event.SaidTo,
+ * which the terminal uses): its own act is "you …" ("you turned approval on"), an act on it
+ * says "you" and "your" ("hana made you a viewer", "… sent your prompt"). Told by member id,
+ * never by name: a newcomer may have the name of a member who has gone.
+ */
+export function saidTo(text: string, acts: NoticeActs, you: string): string {
+  if (!you) return text;
+  let head = '';
+  let rest = text;
+  if (acts.by && text.startsWith(`${acts.by} `)) {
+    head = `${acts.by} `;
+    rest = text.slice(head.length);
+  }
+  if (head !== '' && acts.by_member === you) {
+    head = 'you ';
+    rest = rest.startsWith('made themselves ') ? `made yourself ${rest.slice('made themselves '.length)}` : rest.replace(' themselves ', ' yourself ');
+    rest = rest.replace(' their own ', ' your own ');
+  }
+  const name = acts.about ?? '';
+  if (name && acts.about_member === you && acts.about_member !== acts.by_member) {
+    for (const [from, to] of [[` ${name}'s `, ' your '], [`(${name}'s `, '(your '], [` ${name} `, ' you ']] as const) rest = rest.split(from).join(to);
+  }
+  return head + rest;
+}

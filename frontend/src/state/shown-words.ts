@@ -5,7 +5,7 @@
 
 import { EXIT_PLAN_TOOL, isCancelledRequest, roleLabel } from './host-control';
 import { timedOutWords } from './format';
-import { yourPrompts } from '../render/your-prompts';
+import { saidTo, yourPrompts } from '../render/your-prompts';
 import type { MembersItem, NoticeItem } from './transcript';
 import type { Member, Permission } from './types';
 
@@ -206,9 +206,42 @@ function leftWords(m: Member, it: MembersItem, mine: boolean, r: Reader): string
 /** The host's words of its own end (its owner reads "you ended the party"). */
 export const HOST_ENDED = 'the host ended the party';
 
+/**
+ * Who rejected a merged prompt, as the reader reads it: "you" told by member id (since
+ * 2026-12-07), never by name (a newcomer may have the name of a host who has gone).
+ */
+export function rejectedBy(r: { by: string; by_member?: string }, reader: Reader): string {
+  return r.by_member !== undefined && reader.you !== '' && r.by_member === reader.you ? 'you' : r.by;
+}
+
+/** How the host's notices of its Gemini key start (Go's host.SelectMerger, pinned by a test there). */
+const OWN_KEY_START = ['the host has no Gemini key', "the host's Gemini key"];
+
+/** Those notices in the host's own words, as Go's host.OwnKeyNotice says them to its terminal. */
+const OWN_KEY_WORDS: [string, string][] = [
+  ['the host has no Gemini key', 'you have no Gemini key'],
+  ["the host's Gemini key", 'your Gemini key'],
+  ["the OS keyring on the host's machine", 'the OS keyring on this machine'],
+  ["into the host's OS keyring", "into this machine's OS keyring"],
+  ['(the host can run `concordia key set`, or set ', '(run `concordia key set`, or set '],
+  ['(the host can add one in Settings)', '(add one in Settings)'],
+  ['(the host can set ', '(set '],
+  ['until the host sets one', 'until you set one'],
+];
+
+/** A notice of the host's Gemini key as the host itself reads it: "you have no Gemini key (add one in Settings)…". */
+export function ownKeyWords(text: string): string {
+  return OWN_KEY_WORDS.reduce((t, [from, to]) => t.split(from).join(to), text);
+}
+
 /** A party's notice (not an error), as the reader reads it. */
 export function noticeWords(it: NoticeItem, r: Reader): string {
   // The party's owner ended it, as the banner above says ("you ended the party"): a
   // tester's read "the host ended the party" under it.
-  return it.text === HOST_ENDED && r.owner ? 'you ended the party' : yourPrompts(it.text, r.name, it.seq > r.joinedAt);
+  if (it.text === HOST_ENDED && r.owner) return 'you ended the party';
+  if (r.owner && OWN_KEY_START.some((start) => it.text.startsWith(start))) return ownKeyWords(it.text);
+  // Whose act, and on whom, by member id when the host says (since 2026-12-07); by name
+  // (live only) for a host from before.
+  if (it.acts) return saidTo(it.text, it.acts, r.you);
+  return yourPrompts(it.text, r.name, it.seq > r.joinedAt);
 }

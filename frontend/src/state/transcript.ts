@@ -225,6 +225,16 @@ export interface PromptItem extends ItemBase {
 export interface NoticeItem extends ItemBase {
   type: 'system' | 'error';
   text: string;
+  /** Whose act a host's notice says, and on whom, by member id (PartyEvent.by_member, about_member). */
+  acts?: Acts;
+}
+
+/** The members a notice of an act names (a system event's by, by_member, about, about_member). */
+export interface Acts {
+  by?: string;
+  by_member?: string;
+  about?: string;
+  about_member?: string;
 }
 
 /** Someone joined or left, or a member's role changed. */
@@ -542,14 +552,15 @@ export class TranscriptModel {
           break;
         }
         const last = this.#items.length - 1;
+        const acts: { acts?: Acts } = ev.kind === 'system' && (ev.by_member || ev.about_member) ? { acts: { by: ev.by, by_member: ev.by_member, about: ev.about, about_member: ev.about_member } } : {};
         if (ev.kind === 'system' && this.#saysRoleChange(this.#items[last], ev.seq, text)) {
           // It says the role change just shown, and who made it: it takes that line's place.
-          this.#replace(last, { ...base, type: 'system', text });
+          this.#replace(last, { ...base, type: 'system', text, ...acts });
         } else if (ev.kind === 'system' && this.#saysRoleChangeInTurn(ev.seq, text)) {
-          this.#replaceLastEvent({ ...base, type: 'system', text });
+          this.#replaceLastEvent({ ...base, type: 'system', text, ...acts });
         } else {
           const kind = ev.kind === 'error' && text.endsWith(AGENT_EXITED_IDLE) ? 'system' : ev.kind;
-          if (!this.#turnNotice(kind, ev.seq, text)) this.#note({ ...base, type: kind, text });
+          if (!this.#turnNotice(kind, ev.seq, text)) this.#note({ ...base, type: kind, text, ...acts });
         }
         break;
       }

@@ -133,6 +133,8 @@ export interface Rejected {
   batch: string;
   prompts: string[];
   by: string;
+  /** by's member id (our extension, since 2026-12-07): "you rejected" is told by it. */
+  by_member?: string;
   reason?: string;
 }
 
@@ -222,6 +224,14 @@ export interface PartyEvent {
   changed?: Member;
   count?: number;
   text?: string;
+  /**
+   * system (our extension, since 2026-12-07): the member whose act the notice says (its
+   * text starts with by's name), and the member the act is on; "you" is told by these ids.
+   */
+  by?: string;
+  by_member?: string;
+  about?: string;
+  about_member?: string;
   /** participants with left (our extension): why the member is gone, from a resumed host. */
   why?: 'host_stopped' | 'party_ended' | 'kicked' | 'connection_lost' | string;
   stream?: 'assistant' | 'tool' | 'stderr' | 'tool_output' | string;
