@@ -1009,7 +1009,7 @@ func TestPrinterHostControl(t *testing.T) {
 			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "pat", Text: "y"}},
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1", "p2"}, Merged: "x y", Merger: "local"}},
 			{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b1", By: "carol"}},
-		}, "[party] pat: x\n[party] pat: y\n[approval] this merged prompt waits for a host's approval (pat's 2 prompts):\n    pat: x\n    pat: y\n    (/show prints the merged text)\n[party] carol rejected the merged prompt (pat's 2 prompts); it was not sent\n"},
+		}, "[party] pat: x\n[party] pat: y\n[approval] this merged prompt waits for a host's approval (pat's 2 prompts):\n    pat: x\n    pat: y\n    (/show prints the merged text)\n[system] carol rejected the merged prompt (pat's 2 prompts); it was not sent\n"},
 		{"a turn with a denial is not a plain finish", []wire.Event{
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnDone, DurationMS: 1000, Denied: 1}},
 		}, "[system] claude finished (1s), but not everything it asked for was allowed; 1 tool request denied\n"},
@@ -1115,12 +1115,12 @@ func TestPrinterHostControl(t *testing.T) {
 		}, "[party] bob: fix it\n[approval] a prompt waits for a host's approval:\n    bob: fix it\n[system] sending bob's prompt to claude as carol edited it:\n    fix it\n    and add a test\n"}, // once, not "carol edited and sent bob's prompt" before it (a tester's)
 		{"rejected", []wire.Event{
 			{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b2", By: "carol", Reason: "too vague"}},
-		}, "[party] carol rejected the merged prompt (a host's agent command); it was not sent: too vague\n"},
+		}, "[system] carol rejected the merged prompt (a host's agent command); it was not sent: too vague\n"},
 		{"one prompt rejected is not a merged prompt", []wire.Event{
 			{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "bob", Text: "fix it"}},
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1"}, Merged: "fix it", Merger: "local"}},
 			{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b1", Prompts: []string{"p1"}, By: "carol"}},
-		}, "[party] bob: fix it\n[approval] a prompt waits for a host's approval:\n    bob: fix it\n[party] carol rejected bob's prompt; it was not sent\n"},
+		}, "[party] bob: fix it\n[approval] a prompt waits for a host's approval:\n    bob: fix it\n[system] carol rejected bob's prompt; it was not sent\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -2292,11 +2292,11 @@ func TestRejectedPromptIsYours(t *testing.T) {
 	ev(16, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b5", Prompts: []string{"p7"}, Merged: "f", Merger: "local"}})
 	ev(17, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b5", Prompts: []string{"p7"}, By: "me"}})
 	for _, want := range []string{
-		"[party] hostie rejected your prompt; it was not sent: out of scope\n",
-		"[party] hostie rejected the merged prompt (your 2 prompts); it was not sent\n",
-		"[party] hostie rejected the merged prompt (prompts by me, Bob); it was not sent\n",
-		"[party] Bob rejected their prompt; it was not sent\n",
-		"[party] you rejected Bob's prompt; it was not sent\n",
+		"[system] hostie rejected your prompt; it was not sent: out of scope\n",
+		"[system] hostie rejected the merged prompt (your 2 prompts); it was not sent\n",
+		"[system] hostie rejected the merged prompt (prompts by me, Bob); it was not sent\n",
+		"[system] Bob rejected their prompt; it was not sent\n",
+		"[system] you rejected Bob's prompt; it was not sent\n",
 		// And a request or an approval for it (a tester's read "(for bob's prompt)").
 		"[approval] this merged prompt waits for a host's approval (your 2 prompts):\n",
 	} {

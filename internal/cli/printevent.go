@@ -442,7 +442,9 @@ func (p *printer) eventLocked(ev wire.Event) {
 				// The resume's, not a host's rejection (a tester's host "rejected" it).
 				text = what + " is not sent: " + rj.Reason
 			}
-			p.noticeLocked("party", text)
+			// "[system]", as a host's approval or edit of it is (a tester's read "[party]"
+			// for the one, "[system]" for the other).
+			p.noticeLocked("system", text)
 			if p.r.recalls() > recalls && p.sink != nil && !p.earlier && !p.recallSaid {
 				p.noticeLocked("system", "Up recalls your prompt, to send again")
 				p.recallSaid = true

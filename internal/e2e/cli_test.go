@@ -488,7 +488,7 @@ func TestLosingHostIsToldWhoDecided(t *testing.T) {
 	h.expect(`^\s+bob: another one$`) // under its approval
 	b.expect(`^\s+bob: another one$`)
 	h.send("/reject not now")
-	b.expect(`^\[party\] hosty rejected your prompt; it was not sent: not now$`)
+	b.expect(`^\[system\] hosty rejected your prompt; it was not sent: not now$`)
 	b.send("/approve")
 	b.expect(`^\[error\] /approve: that merged prompt is no longer waiting for approval: hosty already rejected it$`)
 }
