@@ -1004,7 +1004,7 @@ func TestRealClaudeKeepsAFailedRequest(t *testing.T) {
 	}
 	told := false
 	for _, ev := range kinds(evs, wire.KindSystem) {
-		told = told || strings.Contains(ev.Text, "still holds the request that failed")
+		told = told || ev.Text == party.FailedNoteNotice
 	}
 	if !told {
 		t.Fatal("the party was not told")

@@ -52,6 +52,11 @@ type agentCommand struct {
 	by, byID, text string // byID: by's member id ("" in a journal from before it was kept)
 }
 
+// FailedNoteNotice is said of the first batch after a failed turn, which goes with a note
+// (wire.Batch.Sent): in plain words, for someone new to it (a tester's read "claude still
+// holds the request that failed; it is told so, and to do only what this batch asks").
+const FailedNoteNotice = "claude still remembers the request that failed, so what is sent now tells it to drop that request and do only what is asked now"
+
 // act is the system event of a member's act, its text starting with by's name: it names
 // by by member id too (wire.Event.SaidTo), so that a client says "you" of its own acts by
 // id, never by name.
@@ -430,7 +435,7 @@ func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger, edited
 	}
 	p.emit(wire.Event{Kind: wire.KindBatch, Batch: b})
 	if failed != "" {
-		p.emit(wire.Event{Kind: wire.KindSystem, Text: "claude still holds the request that failed; it is told so, and to do only what this batch asks"})
+		p.emit(wire.Event{Kind: wire.KindSystem, Text: FailedNoteNotice})
 		text = b.Sent
 	}
 	p.startTurn(batchID, text, false, "")

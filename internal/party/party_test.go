@@ -466,7 +466,7 @@ func TestBatchAfterAFailedTurnSaysItFailed(t *testing.T) {
 		if ev.Kind == wire.KindBatch {
 			bs = append(bs, ev.Batch)
 		}
-		note = note || ev.Kind == wire.KindSystem && strings.Contains(ev.Text, "still holds the request that failed")
+		note = note || ev.Kind == wire.KindSystem && ev.Text == FailedNoteNotice
 	}
 	if len(bs) != 2 || bs[0].Sent != "" || bs[1].Merged != "add a README" || bs[1].Sent != got[1] || !note {
 		t.Fatalf("batches %+v, system note %v", bs, note)
