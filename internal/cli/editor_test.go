@@ -685,7 +685,7 @@ func TestUpRecallsPromptsOfAFailedTurn(t *testing.T) {
 	if v := up(); v != "mine, typed elsewhere" {
 		t.Fatalf("Up recalls %q, want this member's prompt of the failed turn", v)
 	}
-	if !strings.Contains(b.String(), "[system] Up recalls your prompt in it, to send again") {
+	if !strings.Contains(b.String(), "[system] press Up to get back your prompt from that turn and send it again") {
 		t.Errorf("not said:\n%s", b.String())
 	}
 	// Through approval too; a turn that fails with none of this member's adds nothing.
@@ -712,7 +712,7 @@ func TestUpRecallsPromptsOfAFailedTurn(t *testing.T) {
 	ev(13, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b3", Prompts: []string{"p4"}, Merged: "x", Merger: wire.MergerLocal}})
 	ev(14, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b3", Status: wire.TurnError, Error: "boom"}})
 	r.settle()
-	if v := up(); v != "held, then failed" || strings.Contains(b.String(), "Up recalls") || !strings.Contains(b.String(), "claude's turn failed") {
+	if v := up(); v != "held, then failed" || strings.Contains(b.String(), "press Up") || !strings.Contains(b.String(), "claude's turn failed") {
 		t.Fatalf("after a failed turn of others' only: Up recalls %q; printed:\n%s", v, b.String())
 	}
 }
@@ -736,7 +736,7 @@ func TestUpRecallsButDoesNotInviteSendingAgainWhenArgsRefused(t *testing.T) {
 	if !strings.Contains(out, "so it will not start in this party") {
 		t.Fatalf("the turn's error is not said:\n%s", out)
 	}
-	if strings.Contains(out, "to send again") || !strings.Contains(out, "[system] Up recalls your prompt in it (to send once the party is hosted again: here it would fail the same way)") {
+	if strings.Contains(out, "to send again") || !strings.Contains(out, "[system] press Up to get back your prompt from that turn, to send once the party is hosted again (here it would fail the same way)") {
 		t.Errorf("Up is offered to send again in a party claude will not start in:\n%s", out)
 	}
 }

@@ -338,7 +338,8 @@ func (p *printer) eventLocked(ev wire.Event) {
 				if len(given) > 0 && p.sink != nil && !p.earlier {
 					// As after a failed turn: the prompt was not answered (a tester's /stop
 					// and turn timeout gave nothing back).
-					p.noticeLocked("system", "Up recalls "+yourPromptsWords(len(given), "in it")+", to send again")
+					n := len(given)
+					p.noticeLocked("system", "press Up to get back "+yourPromptsWords(n, "from that turn")+" and send "+itOrThem(n)+" again")
 				}
 			default:
 				p.failedTurn = t.Error
@@ -359,14 +360,15 @@ func (p *printer) eventLocked(ev wire.Event) {
 					// This turn had prompts of this member's: the editor puts them in its
 					// history (status.recall), as the party says to send them again
 					// (one typed elsewhere or long ago is not there otherwise).
-					what := yourPromptsWords(n, "in it")
-					again := ", to send again"
+					// Plainly: "Up recalls your prompt in it" puzzled a newcomer (a tester's).
+					what, it := yourPromptsWords(n, "from that turn"), itOrThem(n)
+					again := " and send " + it + " again"
 					if argsRefused(t.Error) {
 						// Claude will not start in this party: not an invitation to send it
 						// here again, where it fails the same way (a reviewer's).
-						again = " (to send once the party is hosted again: here it would fail the same way)"
+						again = ", to send once the party is hosted again (here " + it + " would fail the same way)"
 					}
-					p.noticeLocked("system", "Up recalls "+what+again)
+					p.noticeLocked("system", "press Up to get back "+what+again)
 				}
 			}
 		}
@@ -615,13 +617,21 @@ func (p *printer) output(stream, text string) {
 	}
 }
 
-// yourPromptsWords names n prompts of this member's: "your prompt in it", "your 2 prompts
-// in it" (where "in it").
+// yourPromptsWords names n prompts of this member's: "your prompt from that turn", "your 2
+// prompts from that turn" (where "from that turn").
 func yourPromptsWords(n int, where string) string {
 	if n > 1 {
 		return fmt.Sprintf("your %d prompts %s", n, where)
 	}
 	return "your prompt " + where
+}
+
+// itOrThem is "it" of one prompt, "them" of more.
+func itOrThem(n int) string {
+	if n > 1 {
+		return "them"
+	}
+	return "it"
 }
 
 // cutByEndWords says the turn the party's end cut short (wire.TurnPartyEnded): for whose

@@ -33,7 +33,7 @@ func TestUpRecallsPromptsOfAStoppedTurn(t *testing.T) {
 				t.Errorf("Up recalls %q, want the stopped turn's prompt", v)
 			}
 			out := r.b.String()
-			if !strings.Contains(out, "[system] Up recalls your prompt in it, to send again") {
+			if !strings.Contains(out, "[system] press Up to get back your prompt from that turn and send it again") {
 				t.Errorf("not said:\n%s", out)
 			}
 			if tc.before != "" && (!strings.Contains(out, "[error] claude was silent for 8s; stopping the turn") || strings.Contains(out, "the agent")) {
