@@ -119,14 +119,9 @@ func (p *printer) eventLocked(ev wire.Event) {
 			p.ownDrop = true // its join after the resume is "you are back", not "hana joined"
 			p.asideLocked("party", "you were in the party when it stopped ("+others+")")
 		case ev.Left != nil && ev.Why == wire.WhyHostStopped && ev.Left.ID == p.r.you.ID:
+			// Without a count, as the others' below.
 			p.ownDrop = true
-			if count == 0 {
-				// Written by the resume before anyone is back: "(0 in the party)" read oddly
-				// (a tester's), as for the others below.
-				p.asideLocked("party", "you were disconnected when the host stopped")
-			} else {
-				p.asideLocked("party", fmt.Sprintf("you were disconnected when the host stopped (%s)", people(count)))
-			}
+			p.asideLocked("party", "you were disconnected when the host stopped")
 		case ev.Left != nil && ev.Why == "" && ev.Left.ID == p.r.you.ID && strings.HasPrefix(ev.Text, ev.Left.Name+" was "):
 			// A host (or a journal) from before why: its own words, which name this member.
 			p.asideLocked("party", fmt.Sprintf("you were %s (%s)", term.Line(strings.TrimPrefix(ev.Text, ev.Left.Name+" was ")), people(count)))
@@ -143,10 +138,17 @@ func (p *printer) eventLocked(ev wire.Event) {
 			default:
 				p.asideLocked("party", fmt.Sprintf("the host lost this terminal's connection for a while (%s)", people(count)))
 			}
-		case ev.Left != nil && ev.Why == wire.WhyHostStopped && count == 0:
-			// Written by the resume before anyone is back: "(0 in the party)" after each
-			// of them read oddly (a tester's).
-			p.asideLocked("party", term.Line(ev.Text))
+		case ev.Left != nil && ev.Why == wire.WhyHostStopped:
+			// Written by the resume before anyone is back: a count after each ("hana, the
+			// host, stopped (2 in the party)", "alice was disconnected … (1 in the party)")
+			// counted down people who were all gone already (testers'), and "(0 in the
+			// party)" read oddly too. Who comes back is counted ("alice came back (2 in the
+			// party)"), as the window says it.
+			text := ev.Text
+			if text == "" {
+				text = ev.Left.Name + " was disconnected when the host stopped"
+			}
+			p.asideLocked("party", term.Line(text))
 		case ev.Left != nil && ev.Text != "": // why, in the host's words
 			p.asideLocked("party", fmt.Sprintf("%s (%s)", term.Line(ev.Text), people(count)))
 		case ev.Left != nil:
