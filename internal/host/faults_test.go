@@ -490,7 +490,7 @@ func TestHungAgentIsStoppedAndRestarted(t *testing.T) {
 	if tr.Status != wire.TurnInterrupted || tr.Error != "stopped by the turn timeout" {
 		t.Fatalf("turn %+v, want interrupted by the turn timeout", *tr)
 	}
-	if !slices.ContainsFunc(of(evs, wire.KindError), func(ev wire.Event) bool { return strings.Contains(ev.Text, "silent for 2s") }) {
+	if !slices.ContainsFunc(of(evs, wire.KindError), func(ev wire.Event) bool { return ev.Text == "claude was silent for 2s; stopping the turn" }) {
 		t.Fatalf("the timeout was not reported: %s", lastFew(evs, 10))
 	}
 	prompt(t, alice, "are you back?")

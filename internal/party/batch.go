@@ -545,7 +545,7 @@ func (p *Party) armSilence(t *runningTurn, wait time.Duration) {
 				p.armSilence(t, p.cfg.TurnTimeout-quiet)
 				return
 			}
-			p.emit(wire.Event{Kind: wire.KindError, Text: fmt.Sprintf("the agent was silent for %s; stopping the turn", p.cfg.TurnTimeout)})
+			p.emit(wire.Event{Kind: wire.KindError, Text: fmt.Sprintf("claude was silent for %s; stopping the turn", p.cfg.TurnTimeout)}) // "claude", as the turn's end says it
 			t.stoppedBy = "the turn timeout"
 			t.cancel()
 		})

@@ -311,11 +311,11 @@ describe('TranscriptModel', () => {
 
   it('an error while a turn runs goes into it, and so does a party notice (at its place); errors between turns stay items', () => {
     const m = fold([
-      batch(1, b1), out(2, 'working'), err(3, 'the agent was silent for 10m0s; stopping the turn'), sys(4, 'ann made bob a viewer'),
+      batch(1, b1), out(2, 'working'), err(3, 'claude was silent for 10m0s; stopping the turn'), sys(4, 'ann made bob a viewer'),
       turn(5, 'b1', 'interrupted'), err(6, 'merging failed (quota); merged locally'),
     ]);
     expect(describeItems(m.items)).toEqual([
-      'turn b1 [reply:working, error:the agent was silent for 10m0s; stopping the turn, event:system ann made bob a viewer] interrupted',
+      'turn b1 [reply:working, error:claude was silent for 10m0s; stopping the turn, event:system ann made bob a viewer] interrupted',
       'error merging failed (quota); merged locally',
     ]);
   });
