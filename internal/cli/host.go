@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
@@ -193,6 +194,13 @@ decide it.`, io.Out, io.Err)
 	}
 	if st, err := os.Stat(f.workdir); err != nil || !st.IsDir() {
 		return usageError(fs, io.Err, "--workdir %q is not a directory", f.workdir)
+	}
+	if _, err := exec.LookPath(f.claude); err != nil {
+		// Said as the checks of the other flags are, before anything starts: a tester's
+		// read "[error] Claude Code was not found…" here, "concordia host: …" for every
+		// other start-up error. (host.Start checks it too, for the window.)
+		fmt.Fprintf(io.Err, "concordia host: %s\n", notInstalled(fmt.Errorf("%w (looked for %q: %w)", agent.ErrNotInstalled, f.claude, err)))
+		return ExitError
 	}
 	log := newLogger(io, f.verbose)
 	pr, sc := newTerminal(io)

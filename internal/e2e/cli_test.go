@@ -198,7 +198,6 @@ func TestAFailedCommandSaysItOnStderr(t *testing.T) {
 		want string
 	}{
 		{[]string{"join", "concordia://127.0.0.1:1/" + strings.Repeat("a", 43)}, "concordia join: cannot reach the host"},
-		{[]string{"host", "--listen", "127.0.0.1:0", "--claude", "/nonexistent/claude", "--data-dir", t.TempDir()}, "concordia host: Claude Code was not found"},
 	} {
 		p := start(t, nil, c.args...)
 		p.stdin.Close()
@@ -211,6 +210,21 @@ func TestAFailedCommandSaysItOnStderr(t *testing.T) {
 		if !strings.Contains(p.stdout(), "[error] ") {
 			t.Errorf("%v: stdout %q has no error line", c.args, p.stdout())
 		}
+	}
+}
+
+// TestMissingClaudeIsSaidAsAFlagsError: a --claude that is not there is said before
+// anything starts, as the other flags' errors are ("concordia host: …"); a tester's
+// terminal read "[error] Claude Code was not found…" for it alone.
+func TestMissingClaudeIsSaidAsAFlagsError(t *testing.T) {
+	p := start(t, nil, "host", "--listen", "127.0.0.1:0", "--claude", "/nonexistent/claude", "--data-dir", t.TempDir())
+	p.stdin.Close()
+	if code := p.wait(); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	want := "concordia host: Claude Code was not found: there is no file /nonexistent/claude; point --claude at the claude program, or install it with \"npm install -g @anthropic-ai/claude-code\"\n"
+	if p.stderr() != want || p.stdout() != "" {
+		t.Errorf("stderr %q, stdout %q; want stderr %q and nothing on stdout", p.stderr(), p.stdout(), want)
 	}
 }
 
