@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/concordia-party/concordia/internal/credential"
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/secrets"
@@ -99,8 +100,13 @@ func Run(ctx context.Context, args []string, in io.Reader, stdout, stderr io.Wri
 		return exitOK
 	}
 	if _, ok := actionUsage[action]; !ok {
-		// The argument is not echoed: it might be a key typed in the wrong place.
-		fmt.Fprint(stderr, "concordia key: unknown action (want set, status, check or delete)\n\n", usage)
+		// What was given is said, as the other commands' errors say it (got "x"), unless
+		// it might be a key typed in the wrong place.
+		got := "something that may be a key (not shown; `concordia key set` asks for it)"
+		if shownWord(action) {
+			got = fmt.Sprintf("%q", action)
+		}
+		fmt.Fprintf(stderr, "concordia key: unknown action (want set, status, check or delete); got %s\n\n%s", got, usage)
 		return exitUsage
 	}
 	for _, a := range args[1:] {
@@ -502,4 +508,18 @@ func modelFlag(args []string) (model string, given bool, rest []string) {
 		}
 	}
 	return "", false, args
+}
+
+// shownWord reports whether an argument given for an action may be echoed: a short word,
+// and nothing like a token (credential.HoldsToken). A key typed in the wrong place is not.
+func shownWord(s string) bool {
+	if s == "" || len(s) > 16 || credential.HoldsToken(s) {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -60,8 +60,11 @@ func TestRun(t *testing.T) {
 		{name: "set help", args: []string{"set", "--help"}, wantCode: 0, wantOut: []string{"Usage: concordia key set", "never taken from the command line"}},
 		{name: "status help", args: []string{"status", "-h"}, wantCode: 0, wantOut: []string{"Usage: concordia key status"}},
 		{name: "delete help", args: []string{"delete", "-help"}, wantCode: 0, wantOut: []string{"Usage: concordia key delete"}},
-		{name: "unknown action", args: []string{"show"}, wantCode: 2, wantErr: []string{"unknown action", "Usage: concordia key"}},
-		{name: "key given as action", args: []string{testKey}, wantCode: 2, wantErr: []string{"unknown action"}},
+		// What was given is named, as other commands' errors do (a tester's "concordia key
+		// bogus" was not), unless it may be a key.
+		{name: "unknown action", args: []string{"bogus"}, wantCode: 2, wantErr: []string{`unknown action (want set, status, check or delete); got "bogus"`, "Usage: concordia key"}},
+		{name: "key given as action", args: []string{testKey}, wantCode: 2, wantErr: []string{"unknown action", "may be a key (not shown"}, noErr: []string{testKey, testKey[:12]}},
+		{name: "a long word given as action", args: []string{"x7Hq2LmP9vRt4WzYk"}, wantCode: 2, wantErr: []string{"may be a key (not shown"}, noErr: []string{"x7Hq2LmP9vRt4WzYk"}},
 		{name: "key given as argument", args: []string{"set", testKey}, wantCode: 2, wantErr: []string{"never from the command line", "Usage: concordia key set"}},
 		{name: "key given as flag", args: []string{"set", "--key=" + testKey}, wantCode: 2, wantErr: []string{"takes no arguments"}},
 		{name: "status with argument", args: []string{"status", "x"}, wantCode: 2, wantErr: []string{"takes no arguments"}},
