@@ -406,6 +406,12 @@ func nearOf(name string, of func(string) bool) string {
 }
 
 func (c *commander) send(ctx context.Context, text string) {
+	if n := len(text); n > wire.MaxPromptBytes {
+		// Said here as the line editor says it (a script's read the host's "prompt too
+		// large: 32769 bytes, the limit is 32768", a person's "it is 32,769 bytes; …").
+		c.pr.reply("error", "prompt not sent ("+strconv.Quote(firstLine(text))+"): "+tooLargeWords(n))
+		return
+	}
 	c.pr.with(func(r *roster) { r.unanswered, r.unansweredSaid = "", false }) // sent again, or another: what shows up is this one
 	c.pr.sendStart()
 	backs := c.pr.reconnects() // a reconnect after this one began tells whether it arrived

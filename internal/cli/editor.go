@@ -341,7 +341,7 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			e.errText = fmt.Sprintf("this prompt is %s bytes; the limit is %s (32 KiB). Shorten it or send it in parts; nothing was sent.", thousands(n), thousands(wire.MaxPromptBytes))
 			// Said in the scrollback too, as every prompt not sent is: the line under the
 			// input goes with the next key.
-			return e, e.sayKeptBack(v, fmt.Sprintf("it is %s bytes; the limit is %s (32 KiB): shorten it or send it in parts (it is still in the input line)", thousands(n), thousands(wire.MaxPromptBytes)))
+			return e, e.sayKeptBack(v, tooLargeWords(n)+" (it is still in the input line)")
 		}
 		if t := strings.TrimSpace(v); e.st.role == wire.RoleViewer && (!strings.HasPrefix(t, "/") || strings.HasPrefix(t, "//")) {
 			// It would only be refused. Kept in the history (a host may make this member a
@@ -844,4 +844,10 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	default:
 		return false // ctx ended, or the program without a quit (its input closed)
 	}
+}
+
+// tooLargeWords says that a prompt of n bytes is over the host's limit, and what to do, in
+// a line's words: the same for a person's prompt (the line editor) and a script's.
+func tooLargeWords(n int) string {
+	return fmt.Sprintf("it is %s bytes; the limit is %s (32 KiB): shorten it or send it in parts", thousands(n), thousands(wire.MaxPromptBytes))
 }

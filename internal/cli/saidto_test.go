@@ -2,6 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -86,5 +89,23 @@ func TestOwnRejectionByMemberID(t *testing.T) {
 		if got := b.String(); !strings.Contains(got, "] "+tc.want+" ") {
 			t.Errorf("%s: got %q, want it to say %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestAScriptsPromptTooLargeIsSaidAsAPersons: a piped prompt over the limit is refused
+// here, in the words the line editor uses ("it is 32,769 bytes; the limit is 32,768 (32
+// KiB)…"); a tester's script read the host's "prompt too large: 32769 bytes, the limit is
+// 32768" instead.
+func TestAScriptsPromptTooLargeIsSaidAsAPersons(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	sent := false
+	c.prompt = func(context.Context, string) error {
+		sent = true
+		return fmt.Errorf("%w: %d bytes, the limit is %d", errors.New("prompt too large"), wire.MaxPromptBytes+1, wire.MaxPromptBytes)
+	}
+	c.line(context.Background(), strings.Repeat("x", wire.MaxPromptBytes+1))
+	want := `prompt not sent ("` + strings.Repeat("x", 99) + `…"): it is 32,769 bytes; the limit is 32,768 (32 KiB): shorten it or send it in parts` + "\n"
+	if got := out.String(); sent || !strings.HasSuffix(got, want) {
+		t.Errorf("sent to the host: %v; printed %q,\nwant it to end %q", sent, got, want)
 	}
 }
