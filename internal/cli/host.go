@@ -320,13 +320,7 @@ decide it.`, io.Out, io.Err)
 		batches += fmt.Sprintf(", at least %d prompts a batch", f.minPrompts)
 	}
 	pr.notice("system", fmt.Sprintf("%s; merging with %s, %s; share the invite code above (the viewer invite lets people watch without prompting)", made, merger.Name(), batches))
-	approval := "off"
-	if f.approve {
-		approval = "on: every merged prompt waits for you (/approve, /reject)"
-		if f.noLocalREPL {
-			approval = "on: every merged prompt waits for a host's approval"
-		}
-	}
+	approval := approvalWords(f.approve, !f.noLocalREPL)
 	// And how long a request waits, the party's own (a resumed one keeps its journal's), as
 	// a joiner is told (a user tester's host was not).
 	wait := time.Duration(h.Party().Info().PermissionTimeoutMS) * time.Millisecond

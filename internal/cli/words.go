@@ -98,14 +98,23 @@ func alwaysWords(tools []string, host bool) string {
 	return s
 }
 
+// approvalWords says the approval mode, after "approval ", as the host's terminal and a
+// joining one both say it (the host's said only "approval off"): mine, for the terminal
+// that decides (/approve, /reject).
+func approvalWords(on, mine bool) string {
+	switch {
+	case !on:
+		return "off: merged prompts go to claude at once"
+	case mine:
+		return "on: every merged prompt waits for you (/approve, /reject)"
+	}
+	return "on: every merged prompt waits for a host's approval"
+}
+
 // rulesWords says a party's tool permission mode and approval mode, for someone joining.
 func rulesWords(info wire.PartyInfo) string {
-	approval := "off: merged prompts go to claude at once"
-	if info.Approval {
-		approval = "on: every merged prompt waits for a host's approval"
-	}
 	s := fmt.Sprintf("tool permissions: %s%s; approval %s", modeWords(info.PermissionMode),
-		timeoutWords(time.Duration(info.PermissionTimeoutMS)*time.Millisecond, info.PermissionMode), approval)
+		timeoutWords(time.Duration(info.PermissionTimeoutMS)*time.Millisecond, info.PermissionMode), approvalWords(info.Approval, false))
 	if info.MinPrompts > 1 {
 		// Else a lone prompt's wait is first explained by the status line (a tester's).
 		s += fmt.Sprintf("; a batch takes at least %d prompts", info.MinPrompts)

@@ -28,6 +28,8 @@ func TestHostAndJoinTalk(t *testing.T) {
 	// What may be seen of the folder, and how (a tester found /changes only in /help).
 	j.expect(`^\[system\] the party sees every file that changes in the working directory, by the agent or by hand, and its diff \(never \.env and other secrets\): /changes lists the files changed, /diff PATH shows one$`)
 	h.expect(`^\[party\] bob joined \(2 in the party\)$`)
+	// Approval said as a joining terminal says it (a tester's host read "approval off").
+	h.expect(`; approval off: merged prompts go to claude at once$`)
 	j.send("please say hi")
 	j.expect(`^\[party\] bob: please say hi$`)
 	// The join was said once: its own joined event, which came before the prompt's, is
