@@ -218,8 +218,10 @@ func (p *printer) eventLocked(ev wire.Event) {
 		p.noticeLocked("error", ev.Text)
 	case wire.KindPrompt:
 		if ev.Prompt != nil {
+			// "[you]" for this member's own, with colour or without: a piped join tagged
+			// them "[party] carol:", a terminal's "[you] alice:" (a tester's).
 			tag := "party"
-			if p.r.promptIsMine(*ev.Prompt) && p.color {
+			if p.r.promptIsMine(*ev.Prompt) {
 				tag = "you"
 			}
 			p.asideLocked(tag, term.Line(ev.Prompt.User)+": "+p.promptShown(ev.Prompt.Text))

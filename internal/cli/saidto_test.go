@@ -109,3 +109,18 @@ func TestAScriptsPromptTooLargeIsSaidAsAPersons(t *testing.T) {
 		t.Errorf("sent to the host: %v; printed %q,\nwant it to end %q", sent, got, want)
 	}
 }
+
+// TestOwnPromptsAreYoursWithoutColour: this member's own prompt is "[you] name: …" in a
+// pipe as in a terminal (a tester's piped join read "[party] carol: …", a terminal's
+// "[you] alice: …"); another's is "[party]".
+func TestOwnPromptsAreYoursWithoutColour(t *testing.T) {
+	var b bytes.Buffer
+	p := newPrinter(&b) // no colour: a pipe
+	p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "carol", Role: wire.RoleParticipant}})
+	b.Reset()
+	p.event(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", Member: "m1", User: "carol", Text: "mine"}})
+	p.event(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", Member: "m2", User: "bob", Text: "his"}})
+	if got, want := b.String(), "[you] carol: mine\n[party] bob: his\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -31,7 +31,7 @@ func TestHostAndJoinTalk(t *testing.T) {
 	// Approval said as a joining terminal says it (a tester's host read "approval off").
 	h.expect(`; approval off: merged prompts go to claude at once$`)
 	j.send("please say hi")
-	j.expect(`^\[party\] bob: please say hi$`)
+	j.expect(`^\[you\] bob: please say hi$`)
 	// The join was said once: its own joined event, which came before the prompt's, is
 	// not said again as "you joined (2 in the party)" (a user tester's).
 	if strings.Contains(j.stdout(), "you joined") {
@@ -423,7 +423,7 @@ func TestWithdrawFromTheTerminal(t *testing.T) {
 	j.send("FAKE_SLOW=1500 a slow job")
 	j.expect(`^\[system\] sending the prompt to claude`)
 	j.send("a prompt with a typo")
-	j.expect(`^\[party\] bob: a prompt with a typo$`)
+	j.expect(`^\[you\] bob: a prompt with a typo$`)
 	j.send("/withdraw")
 	j.expect(`^\[party\] you withdrew your prompt: a prompt with a typo \(it will not be sent\)$`)
 	h.expect(`^\[party\] bob withdrew their prompt: a prompt with a typo \(it will not be sent\)$`)
