@@ -195,13 +195,6 @@ decide it.`, io.Out, io.Err)
 	if st, err := os.Stat(f.workdir); err != nil || !st.IsDir() {
 		return usageError(fs, io.Err, "--workdir %q is not a directory", f.workdir)
 	}
-	if _, err := exec.LookPath(f.claude); err != nil {
-		// Said as the checks of the other flags are, before anything starts: a tester's
-		// read "[error] Claude Code was not found…" here, "concordia host: …" for every
-		// other start-up error. (host.Start checks it too, for the window.)
-		fmt.Fprintf(io.Err, "concordia host: %s\n", notInstalled(fmt.Errorf("%w (looked for %q: %w)", agent.ErrNotInstalled, f.claude, err)))
-		return ExitError
-	}
 	log := newLogger(io, f.verbose)
 	pr, sc := newTerminal(io)
 	defer pr.finish() // last: agent text held for its frame is printed, its line ended, whatever the way out
@@ -216,6 +209,14 @@ decide it.`, io.Out, io.Err)
 		}
 		pr.notice("error", err.Error())
 		io.failed("host", err.Error())
+		return ExitError
+	}
+	if _, err := exec.LookPath(f.claude); err != nil {
+		// Said as the checks of the flags are, before the party starts: a tester's read
+		// "[error] Claude Code was not found…" here, "concordia host: …" for the other
+		// start-up errors. (After the merger's: --merge gemini without a key says so
+		// first, as it did. host.Start checks it too, for the window.)
+		fmt.Fprintf(io.Err, "concordia host: %s\n", notInstalled(fmt.Errorf("%w (looked for %q: %w)", agent.ErrNotInstalled, f.claude, err)))
 		return ExitError
 	}
 	// What is said of the merger and the resume follows the invites: `invite code: ` starts
