@@ -43,6 +43,8 @@ func TestHostsActsAreYoursByMemberID(t *testing.T) {
 		{"made a viewer, read by them", gus, false, on(act(hana, "hana made gus a viewer (gus's waiting prompt is still sent, unless gus or a host withdraws it)"), gus),
 			"hana made you a viewer (your waiting prompt is still sent, unless you or a host withdraws it)"},
 		{"stepping down", alice, false, act(alice, "alice made themselves a participant"), "you made yourself a participant"},
+		{"own agent command", hana, false, act(hana, "hana runs the agent command /compact"), "you run the agent command /compact"},
+		{"own sharing", hana, false, act(hana, "hana now shares the whole working directory, secrets included (ignored files never)"), "you now share the whole working directory, secrets included (ignored files never)"},
 		{"own act in the history", hana, true, act(hana, "hana turned approval on"), "you turned approval on"},
 		{"removed, read in the history", gus, true, on(act(hana, "hana removed gus from the party"), gus), "hana removed you from the party"},
 		// The name is this member's, the member another's: as the host says it.

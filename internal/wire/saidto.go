@@ -27,6 +27,12 @@ func (e Event) SaidTo(you string) string {
 			rest = "made yourself " + r
 		}
 		rest = strings.Replace(rest, " their own ", " your own ", 1)
+		// The host's acts said in the present: "you run", not "you runs".
+		for _, verb := range [][2]string{{"runs ", "run "}, {"now shares ", "now share "}} {
+			if r, ok := strings.CutPrefix(rest, verb[0]); ok {
+				rest = verb[1] + r
+			}
+		}
 	}
 	if e.AboutMember == you && e.About != "" && e.AboutMember != e.ByMember {
 		name := e.About

@@ -71,6 +71,8 @@ export function saidTo(text: string, acts: NoticeActs, you: string): string {
     head = 'you ';
     rest = rest.startsWith('made themselves ') ? `made yourself ${rest.slice('made themselves '.length)}` : rest.replace(' themselves ', ' yourself ');
     rest = rest.replace(' their own ', ' your own ');
+    // The host's acts said in the present: "you run", not "you runs".
+    for (const [from, to] of [['runs ', 'run '], ['now shares ', 'now share ']] as const) if (rest.startsWith(from)) rest = to + rest.slice(from.length);
   }
   const name = acts.about ?? '';
   if (name && acts.about_member === you && acts.about_member !== acts.by_member) {
