@@ -688,9 +688,9 @@ test('approval: a rejected batch says who and why', async () => {
   await page.keyboard.press('Enter');
   await until('the rejection', async () => (await page.locator('[data-testid=approval-card][data-status=rejected]').count()) === 1);
   await until('the focus in the prompt box after the rejection', async () => (await focusedTestId()) === 'prompt-input');
-  await textOf('prompt-rejected', 'rejected by hazel');
+  await textOf('prompt-rejected', 'rejected by you');
   const outcome = await deepText(page.locator('[data-testid=approval-card][data-status=rejected]').first());
-  check(outcome.includes('Rejected by hazel') && outcome.includes('not today'), `the rejection does not say who and why: ${JSON.stringify(outcome)}`);
+  check(outcome.includes('Rejected by you') && outcome.includes('not today'), `the rejection does not say who and why: ${JSON.stringify(outcome)}`);
   await shot('approval-rejected');
   // With the keyboard: Space turns it off, and the box has the focus again once its call is
   // done (disabled meanwhile, it dropped it to the page: a tester's second Space did nothing).
@@ -740,7 +740,7 @@ test('Always allow: shown to everyone, and a host makes the tool ask again', asy
   await tid('always-revoke').click();
   await tid('always-list').waitFor({ state: 'detached' });
   await tid('party-always').waitFor({ state: 'detached' });
-  await textOf('transcript', 'hazel made Bash ask again');
+  await textOf('transcript', 'you made Bash ask again');
   await bob.expect(/hazel made Bash ask again: it is no longer always allowed/);
   // It asks again.
   await ask('touch three FAKE_ASK');
@@ -761,7 +761,7 @@ test('Tool permissions: the host lets the running agent work unasked, then makes
   check((await select.inputValue()) === 'ask', 'Cancel left the select at "all"');
   await select.selectOption('all');
   await tid('permission-all-confirm').click();
-  await textOf('transcript', "hazel set tool permissions to all: the agent may run any command and change any file on hazel's computer without asking anyone");
+  await textOf('transcript', "you set tool permissions to all: the agent may run any command and change any file on hazel's computer without asking anyone");
   await until('the select shows all', async () => (await select.inputValue()) === 'all');
   await bob.expect(/hazel set tool permissions to all: the agent may run any command/);
   await ask('touch four FAKE_ASK');
@@ -770,7 +770,7 @@ test('Tool permissions: the host lets the running agent work unasked, then makes
   check((await deepText(tid('reply').last())).includes('tools: allowed'), 'the tool did not run in "all"');
   // Back to asking: the next request is a card again.
   await select.selectOption('ask');
-  await textOf('transcript', 'hazel set tool permissions to ask: every tool use that needs permission asks a host');
+  await textOf('transcript', 'you set tool permissions to ask: every tool use that needs permission asks a host');
   await bob.expect(/hazel set tool permissions to ask: every tool use that needs permission asks a host/);
   await ask('touch five FAKE_ASK');
   await pending.first().waitFor();
@@ -958,13 +958,13 @@ test('roles, new invites and kick', async () => {
   await tid('kick-reason').press('Enter'); // Enter removes, as the button does
   await caraRow.waitFor({ state: 'detached' });
   await until('cara told to go', () => cara.exitCode !== undefined);
-  await textOf('transcript', 'hazel removed cara from the party: wrong party');
+  await textOf('transcript', 'you removed cara from the party: wrong party');
 });
 
 test('agent commands are a host menu; a typed "/" prompt is text', async () => {
   await tid('agent-command-input').fill('/compact');
   await tid('agent-command-run').click();
-  await until('the command ran', async () => (await deepText(tid('transcript'))).includes('hazel runs the agent command /compact'));
+  await until('the command ran', async () => (await deepText(tid('transcript'))).includes('you run the agent command /compact'));
   await tid('agent-command').filter({ hasText: '/clear' }).click();
   await visible('command-dialog');
   await tid('command-cancel').click();
@@ -1065,7 +1065,7 @@ test('the Changes panel: the host shares the whole folder, then the changes only
   await tid('share-level').selectOption('tree');
   await tid('share-confirm-yes').click();
   await visible('tab-tree');
-  await textOf('transcript', 'hazel now shares the whole working directory, secrets included');
+  await textOf('transcript', 'you now share the whole working directory, secrets included');
   await until('.env listed with the whole folder shared', async () => '.env' in (await changedFiles()));
   await tid('tab-tree').click();
   const docs = page.locator('[data-testid=tree-folder][data-path=docs]');

@@ -30,7 +30,7 @@ import { findAllText, highlight, refold, settled, unfold } from '../render/find-
 import { seenIn } from '../render/in-view';
 import './cards';
 import type { ApprovalCard, PermissionCard } from './cards';
-import { NO_READER, failedWords, interruptedWords, membersWords, noticeWords, recallTitle, recallWords, unaskedWords, NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, RESUMED_WITHOUT, TURN_FILES_OPEN, TURN_FILES_SHOWN } from '../state/shown-words';
+import { NO_READER, failedWords, rejectedBy, interruptedWords, membersWords, noticeWords, recallTitle, recallWords, unaskedWords, NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, RESUMED_WITHOUT, TURN_FILES_OPEN, TURN_FILES_SHOWN } from '../state/shown-words';
 import { filePath } from './changes-panel';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
@@ -897,7 +897,7 @@ export class TranscriptView extends LitElement {
           ${rejected
             ? rejected.reason === RESUMED_WITHOUT
               ? html`<span class="chip withdrawn" data-find-skip data-testid="prompt-rejected" title="Not taken up when the party was resumed: send it again if it is still wanted">not taken up on resume</span>`
-              : html`<span class="chip rejected" data-find-skip data-testid="prompt-rejected" title=${rejected.reason ?? ''}>rejected by ${rejected.by}</span>`
+              : html`<span class="chip rejected" data-find-skip data-testid="prompt-rejected" title=${rejected.reason ?? ''}>rejected by ${rejectedBy(rejected, this.state?.reader ?? NO_READER)}</span>`
             : nothing}
           ${withdrawn
             ? withdrawn.resumed
