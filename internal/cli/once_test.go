@@ -35,7 +35,7 @@ func TestOneEventSaidOnce(t *testing.T) {
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b1", Prompts: []string{"p1"}, Merged: "fix it", Merger: "local"}},
 			{Kind: wire.KindSystem, Text: "hana edited and sent bob's prompt"},
 			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "fix it well", Merger: "local", EditedBy: "hana"}},
-		}, "[party] bob: fix it\n[approval] a prompt waits for a host's approval:\n    bob: fix it\n[system] sending your prompt to claude as hana edited it:\n    fix it well\n"},
+		}, "[you] bob: fix it\n[approval] a prompt waits for a host's approval:\n    bob: fix it\n[system] sending your prompt to claude as hana edited it:\n    fix it well\n"},
 		{"its own /rotate, in the owner's terminal (its host prints the invites)", owner, []wire.Event{
 			{Kind: wire.KindSystem, Text: "hana" + party.RotatedNotice},
 		}, ""},

@@ -584,6 +584,7 @@ export namespace wire {
 	    batch: string;
 	    prompts: string[];
 	    by: string;
+	    by_member?: string;
 	    reason?: string;
 	
 	    static createFrom(source: any = {}) {
@@ -595,6 +596,7 @@ export namespace wire {
 	        this.batch = source["batch"];
 	        this.prompts = source["prompts"];
 	        this.by = source["by"];
+	        this.by_member = source["by_member"];
 	        this.reason = source["reason"];
 	    }
 	}
@@ -669,6 +671,10 @@ export namespace wire {
 	    changed?: Member;
 	    count?: number;
 	    text?: string;
+	    by?: string;
+	    by_member?: string;
+	    about?: string;
+	    about_member?: string;
 	    why?: string;
 	    stream?: string;
 	    prompt?: Prompt;
@@ -700,6 +706,10 @@ export namespace wire {
 	        this.changed = this.convertValues(source["changed"], Member);
 	        this.count = source["count"];
 	        this.text = source["text"];
+	        this.by = source["by"];
+	        this.by_member = source["by_member"];
+	        this.about = source["about"];
+	        this.about_member = source["about_member"];
 	        this.why = source["why"];
 	        this.stream = source["stream"];
 	        this.prompt = this.convertValues(source["prompt"], Prompt);
