@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/reap"
@@ -42,6 +43,10 @@ func LeftRunning(runs []string) []reap.Proc {
 	return left
 }
 
+// ErrNotItsJournal means a journal's party id is not one, or not its file's name: it is
+// not deleted, since its id would name another party's workspace record.
+var ErrNotItsJournal = errors.New("the journal's party id is not its file's name")
+
 // DeleteParty deletes the party s of dataDir, which must not be running: its journal
 // (everything it kept: the transcript, its invites, members' sessions) and its record of
 // the working directory's starting point. It cannot be resumed or exported afterwards;
@@ -49,6 +54,12 @@ func LeftRunning(runs []string) []reap.Proc {
 // (also one resumed meanwhile), one whose agent left processes running with a
 // *JobsLeftError, and nothing is deleted then.
 func DeleteParty(dataDir string, s *journal.Summary) error {
+	// The id inside the file names the workspace record removed below: it must be a
+	// party id, and the file's own (a hand-edited "../.." or a sync tool's copy of another
+	// party's journal would remove a record that is not this journal's, a reviewer's).
+	if id := s.Header.Party; !journal.ValidID(id) || filepath.Base(s.Path) != id+".jsonl" {
+		return fmt.Errorf("delete party %q: %w", id, ErrNotItsJournal)
+	}
 	if journal.InUse(s.Path) {
 		return fmt.Errorf("delete party %s: %w", s.Header.Party, ErrPartyRunning)
 	}
