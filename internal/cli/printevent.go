@@ -190,7 +190,7 @@ func (p *printer) eventLocked(ev wire.Event) {
 				// by name (live only) for a host from before.
 				text = p.ownUnsentLocked(ev.SaidTo(p.r.you.ID))
 			}
-			p.asideLocked("system", p.ownRemovalLocked(text))
+			p.asideLocked("system", p.ownRemovalLocked(ev, text))
 		}
 		if by, ok := party.RotatedBy(ev.Text); ok && by != p.r.you.Name && p.isHostLocked() && !p.earlier && p.r.you.Name != p.r.host {
 			// (Not in the owner's terminal: its host prints the new invites there.)
@@ -683,10 +683,13 @@ func (p *printer) invitesPrintedLocked(text string) bool {
 // with the text of each of its waiting prompts that go with it (so that they can be copied:
 // the terminal ends with the removal, and Up could not recall them). Other notices are
 // returned as they are. A tester's removed member read the removal, then its prompt, then
-// "Up recalls your prompt", then "[error] a host removed you from the party".
-func (p *printer) ownRemovalLocked(shown string) string {
+// "Up recalls your prompt", then "[error] a host removed you from the party". A host
+// that names whom an act is on (ev.AboutMember, since 2026-12-07) is taken at its word:
+// the shown text alone could be another member's removal whose name holds "removed you
+// from the party" (a reviewer's).
+func (p *printer) ownRemovalLocked(ev wire.Event, shown string) string {
 	by, rest, ok := strings.Cut(shown, " removed you from the party")
-	if !ok || p.earlier || by == "" {
+	if !ok || p.earlier || by == "" || ev.AboutMember != "" && ev.AboutMember != p.r.you.ID {
 		return shown
 	}
 	p.removedSaid = true

@@ -37,3 +37,16 @@ func TestRemovalOfAnotherIsNotOwn(t *testing.T) {
 		t.Errorf("got:\n%s", got)
 	}
 }
+
+// TestRemovalOfANameLikeOwnIsNotOwn: a member whose name holds "removed you from the
+// party" is removed; the host says whom by id, and this terminal does not take it for its
+// own removal (which would hide that member's withdrawals and the terminal's own end).
+func TestRemovalOfANameLikeOwnIsNotOwn(t *testing.T) {
+	r := newRecallParty(t, wire.RoleParticipant)
+	odd := "bob removed you from the party"
+	r.ev(1, wire.Event{Kind: wire.KindSystem, Text: "ops removed " + odd + " from the party: bye",
+		By: "ops", ByMember: "m9", About: odd, AboutMember: "m7"})
+	if r.p.removalSaid() {
+		t.Errorf("another member's removal was taken for this one's:\n%s", r.b.String())
+	}
+}
