@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,6 +83,25 @@ func TestResumeListenAsTheWindowSaysIt(t *testing.T) {
 			IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }})
 		if code != ExitUsage || !strings.HasPrefix(errb.String(), c.want) {
 			t.Errorf("--resume --listen %q: exit %d, stderr %q; want 2 and stderr starting %q", c.listen, code, errb.String(), c.want)
+		}
+	}
+	// The address each comes to: the party's port for an empty one and for port 0 (the
+	// run above stops at --public-host, after this is settled, so it cannot tell).
+	for listen, want := range map[string]string{"": "127.0.0.1:49301", "127.0.0.1:0": "127.0.0.1:49301", "[::1]:0": "[::1]:49301", "127.0.0.1:5000": "127.0.0.1:5000"} {
+		fs := flag.NewFlagSet("host", flag.ContinueOnError)
+		var f hostFlags
+		fs.StringVar(&f.listen, "listen", "", "")
+		fs.StringVar(&f.dataDir, "data-dir", "", "")
+		if err := fs.Parse([]string{"--listen", listen, "--data-dir", dataDir}); err != nil {
+			t.Fatal(err)
+		}
+		var errb bytes.Buffer
+		_, res, code := resumeSettings(fs, &f, &resumeFlag{on: true, id: "aaaaaaaaaaaa"}, nil, IO{Err: &errb, Getenv: func(string) string { return "" }})
+		if res != nil {
+			res.Close()
+		}
+		if code != -1 || f.listen != want {
+			t.Errorf("--resume --listen %q: code %d, listens on %q, want %q (%s)", listen, code, f.listen, want, errb.String())
 		}
 	}
 }
