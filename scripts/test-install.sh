@@ -24,9 +24,9 @@ if $inner; then
 	out=$(scripts/uninstall-desktop.sh) || fail "uninstall-desktop.sh failed (keyring, no key)"
 	! grep -q "Gemini key" <<<"$out" || fail "uninstall spoke of a Gemini key with none stored: $out"
 	scripts/install-desktop.sh "$bin" >/dev/null || fail "install-desktop.sh failed (keyring, again)"
-	# key set asks the Gemini API about the key: here a loopback port that refuses, so it is
-	# stored unchecked and nothing leaves the machine.
-	out=$(printf 'AIzaTestInstallNotAKey0123456789abcdefgh\n' | CONCORDIA_GEMINI_BASE_URL=http://127.0.0.1:9/ "$HOME/.local/bin/concordia" key set 2>&1) ||
+	# key set asks the Gemini API about the key: here loopback port 0, which nothing can
+	# listen on (a connect is refused), so it is stored unchecked and goes nowhere.
+	out=$(printf 'AIzaTestInstallNotAKey0123456789abcdefgh\n' | CONCORDIA_GEMINI_BASE_URL=http://127.0.0.1:0/ "$HOME/.local/bin/concordia" key set 2>&1) ||
 		fail "concordia key set failed: $out"
 	out=$(scripts/uninstall-desktop.sh) || fail "uninstall-desktop.sh failed (keyring, a key)"
 	grep -qF "kept your Gemini key in the OS keyring (service concordia, account gemini-api-key); $clear_key removes it" <<<"$out" ||
