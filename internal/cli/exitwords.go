@@ -17,7 +17,7 @@ var signalWords = map[string]struct{ name, did string }{
 	"interrupt":                {"SIGINT", "was interrupted"},
 	"hangup":                   {"SIGHUP", "was stopped"},
 	"quit":                     {"SIGQUIT", "was stopped"},
-	"broken pipe":              {"SIGPIPE", "was stopped"},
+	"broken pipe":              {"SIGPIPE", "lost its output pipe"}, // it wrote where nobody reads
 	"segmentation fault":       {"SIGSEGV", "crashed"},
 	"aborted":                  {"SIGABRT", "crashed"},
 	"abort trap":               {"SIGABRT", "crashed"}, // macOS

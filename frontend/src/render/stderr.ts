@@ -28,7 +28,7 @@ const SIGNALS: Record<string, { name: string; did: string }> = {
   interrupt: { name: 'SIGINT', did: 'was interrupted' },
   hangup: { name: 'SIGHUP', did: 'was stopped' },
   quit: { name: 'SIGQUIT', did: 'was stopped' },
-  'broken pipe': { name: 'SIGPIPE', did: 'was stopped' },
+  'broken pipe': { name: 'SIGPIPE', did: 'lost its output pipe' }, // it wrote where nobody reads
   'segmentation fault': { name: 'SIGSEGV', did: 'crashed' },
   aborted: { name: 'SIGABRT', did: 'crashed' },
   'abort trap': { name: 'SIGABRT', did: 'crashed' }, // macOS
