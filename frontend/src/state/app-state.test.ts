@@ -809,9 +809,23 @@ describe('errors for people', () => {
     expect(await st.setKey('AIza-0123456789-0123456789-abcdef')).toBe(true);
     be.emit('party:event', { seq: 1, ts: '', kind: 'batch', batch: { id: 'b1', prompts: ['p1', 'p2'], merged: 'x', merger: 'local' } });
     expect(st.key?.unchecked).toBe(true); // merged locally: nothing said of the key
+    // Go marked it checked as it merged (its id is the stored key's): the status says so.
+    be.handlers.KeyStatus = async () => ({ ...noKey, source: 'keyring', unchecked: false });
     be.emit('party:event', { seq: 2, ts: '', kind: 'batch', batch: { id: 'b2', prompts: ['p3', 'p4'], merged: 'y', merger: 'gemini' } });
+    await new Promise((r) => setTimeout(r, 0));
     expect(st.key?.unchecked).toBe(false);
     expect(describeKey(st.key)).toBe('Gemini key: in the OS keyring');
+  });
+
+  it('key: a key replaced during the party stays unchecked when the party merges with Gemini', async () => {
+    const { be, st } = await inParty(fakeSession('host'));
+    be.handlers.SetKey = async () => ({ ...noKey, source: 'keyring', unchecked: true, note: 'Saved, but not checked.' });
+    expect(await st.setKey('AIza-0123456789-0123456789-abcdef')).toBe(true);
+    // The party merges with the key it started with; Go keeps the new one's note.
+    be.handlers.KeyStatus = async () => ({ ...noKey, source: 'keyring', unchecked: true });
+    be.emit('party:event', { seq: 1, ts: '', kind: 'batch', batch: { id: 'b1', prompts: ['p1', 'p2'], merged: 'y', merger: 'gemini' } });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(st.key?.unchecked).toBe(true);
   });
 
   it('key: an answer about a key replaced or removed meanwhile is dropped', async () => {

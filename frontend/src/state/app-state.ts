@@ -141,7 +141,7 @@ export class AppState {
         },
         notificationsOff: () => this.settings?.notifications === false,
         keyRefused: (text) => this.#settings.refused(text),
-        keyWorked: () => this.#settings.worked(),
+        keyWorked: () => void this.#settings.worked(),
       },
       { now: opts.now ?? (() => Date.now()), attentive: opts.attentive ?? documentAttentive, control: this.control, workspace: this.workspace },
     );

@@ -212,11 +212,11 @@ export class SettingsState {
   /** Bumped by every check and every change of the key: older answers are dropped. */
   #checkGen = 0;
 
-  readonly #backend: Pick<Backend, 'SaveSettings' | 'SetKey' | 'DeleteKey' | 'CheckKey'>;
+  readonly #backend: Pick<Backend, 'SaveSettings' | 'SetKey' | 'DeleteKey' | 'CheckKey' | 'KeyStatus'>;
   readonly #changed: () => void;
   #savedTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(backend: Pick<Backend, 'SaveSettings' | 'SetKey' | 'DeleteKey' | 'CheckKey'>, changed: () => void) {
+  constructor(backend: Pick<Backend, 'SaveSettings' | 'SetKey' | 'DeleteKey' | 'CheckKey' | 'KeyStatus'>, changed: () => void) {
     this.#backend = backend;
     this.#changed = changed;
   }
@@ -314,11 +314,22 @@ export class SettingsState {
     return true;
   }
 
-  /** The party this window runs merged with Gemini: the key works, no longer unchecked. */
-  worked(): void {
+  /**
+   * The party this window runs merged with Gemini. Go marks the key checked when the key
+   * that merged is the one stored, so the status is asked again rather than assumed: a key
+   * replaced during the party stays unchecked (a reviewer's was shown green).
+   */
+  async worked(): Promise<void> {
     if (!this.key?.unchecked) return;
-    this.key = { ...this.key, unchecked: false };
-    this.#changed();
+    const gen = this.#checkGen;
+    try {
+      const k = await this.#backend.KeyStatus();
+      if (gen !== this.#checkGen) return; // the key changed meanwhile: its own status stands
+      this.key = k;
+      this.#changed();
+    } catch {
+      // Said again when Settings or Home next asks.
+    }
   }
 
   /**
