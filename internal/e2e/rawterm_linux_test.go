@@ -82,16 +82,7 @@ func TestTerminalTakenBackAfterAStop(t *testing.T) {
 // no invite in it is an error, and its lines are read: the shell ran each line of a
 // tester's when join gave up after the first.
 func TestJoinDashLeavesNothingForTheShell(t *testing.T) {
-	p := testkit.OpenPTY(t)
-	cmd := exec.Command(binary, "join", "-", "--name", "carol")
-	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "TERM=xterm-256color")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Slave, p.Slave, p.Slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	p.WaitFor(t, "paste the invite")
+	p, cmd := joinDash(t)
 	if _, err := p.Master.Write([]byte("Hi Carol! The link is below\rrm -rf later\rThanks, Hana\r")); err != nil {
 		t.Fatal(err)
 	}
@@ -177,16 +168,7 @@ func TestTerminalDrawsOnAfterStops(t *testing.T) {
 // Enter is not offered to try it, and the refusal after it has no usage hint: a tester was
 // offered "press Enter to try it as it is", then refused at once with "Run … --help".
 func TestJoinDashCutInviteIsNotTried(t *testing.T) {
-	p := testkit.OpenPTY(t)
-	cmd := exec.Command(binary, "join", "-", "--name", "carol")
-	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "TERM=xterm-256color")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Slave, p.Slave, p.Slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	p.WaitFor(t, "paste the invite")
+	p, cmd := joinDash(t)
 	if _, err := p.Master.Write([]byte("here is the link concordia://127.0.0.1:47110/TEKqXrCIRpq\r")); err != nil {
 		t.Fatal(err)
 	}
@@ -205,4 +187,21 @@ func TestJoinDashCutInviteIsNotTried(t *testing.T) {
 			t.Errorf("%q said:\n%s", not, p.Output())
 		}
 	}
+}
+
+// joinDash starts `concordia join - --name carol` on a terminal of its own and waits for
+// it to ask for the invite.
+func joinDash(t *testing.T) (*testkit.PTY, *exec.Cmd) {
+	t.Helper()
+	p := testkit.OpenPTY(t)
+	cmd := exec.Command(binary, "join", "-", "--name", "carol")
+	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS=disabled:", "TERM=xterm-256color")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Slave, p.Slave, p.Slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	p.WaitFor(t, "paste the invite")
+	return p, cmd
 }

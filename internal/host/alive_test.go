@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/concordia-party/concordia/internal/journal"
 )
 
 // A resume times the turn a killed host cut by the journal's last sign of it: its last
@@ -36,15 +34,7 @@ func TestResumeTimesTheCutTurnByItsLastAliveRecord(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dataDir := t.TempDir()
-			w, err := journal.Create(dataDir, journal.Header{Party: "pa", Host: "hosty", Created: t0, Token: "tok", ViewerToken: "vtok",
-				Settings: journal.Settings{Listen: "127.0.0.1:0", WindowMS: 3000, MinPrompts: 1, Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir(), Claude: "claude"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			path := w.Path()
-			if err := w.Close(); err != nil {
-				t.Fatal(err)
-			}
+			path := newJournal(t, dataDir, "pa", t0)
 			f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
 			if err != nil {
 				t.Fatal(err)

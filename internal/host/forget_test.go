@@ -15,15 +15,7 @@ import (
 // "conflicted copy") must not take that party's record with it (a reviewer's).
 func TestDeletePartyRefusesAJournalNotNamedByItsID(t *testing.T) {
 	dataDir := t.TempDir()
-	w, err := journal.Create(dataDir, journal.Header{Party: "pa", Host: "hosty", Created: time.Now(), Token: "tok", ViewerToken: "vtok",
-		Settings: journal.Settings{Listen: "127.0.0.1:0", WindowMS: 3000, MinPrompts: 1, Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir(), Claude: "claude"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := w.Path()
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path := newJournal(t, dataDir, "pa", time.Now())
 	copyPath := filepath.Join(filepath.Dir(path), "pa-copy.jsonl")
 	if err := os.Rename(path, copyPath); err != nil {
 		t.Fatal(err)
@@ -60,4 +52,20 @@ func TestDeletePartyRefusesAJournalNotNamedByItsID(t *testing.T) {
 			t.Errorf("%s is still there: %v", p, err)
 		}
 	}
+}
+
+// newJournal writes the journal of party id, created at created, with its header only,
+// and returns its path.
+func newJournal(t *testing.T, dataDir, id string, created time.Time) string {
+	t.Helper()
+	w, err := journal.Create(dataDir, journal.Header{Party: id, Host: "hosty", Created: created, Token: "tok", ViewerToken: "vtok",
+		Settings: journal.Settings{Listen: "127.0.0.1:0", WindowMS: 3000, MinPrompts: 1, Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir(), Claude: "claude"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := w.Path()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
