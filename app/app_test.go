@@ -399,24 +399,7 @@ func TestKeyBindings(t *testing.T) {
 // the key is stored, but its status says it is unchecked, until a check finds it works.
 func TestSetKeyAsksGoogle(t *testing.T) {
 	const good = "AIza-good-key-0123456789"
-	var mode atomic.Value
-	mode.Store("ok")
-	var asked atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		asked.Add(1)
-		w.Header().Set("Content-Type", "application/json")
-		switch {
-		case mode.Load() == "down":
-			w.WriteHeader(http.StatusServiceUnavailable)
-			io.WriteString(w, `{"error":{"code":503,"status":"UNAVAILABLE","message":"later"}}`)
-		case r.Header.Get("x-goog-api-key") != good:
-			testkit.WriteGeminiKeyRefused(w)
-		default:
-			io.WriteString(w, `{"name":"models/gemini-flash-latest"}`)
-		}
-	}))
-	defer srv.Close()
-	t.Setenv(merge.BaseURLEnv, srv.URL)
+	mode, asked, url := fakeGoogle(t, good)
 	gone := httptest.NewServer(http.NotFoundHandler())
 	goneURL := gone.URL
 	gone.Close()
@@ -472,7 +455,7 @@ func TestSetKeyAsksGoogle(t *testing.T) {
 				return
 			}
 			// Google is back and accepts it: a check says so, and the status stops saying unchecked.
-			t.Setenv(merge.BaseURLEnv, srv.URL)
+			t.Setenv(merge.BaseURLEnv, url)
 			mode.Store("ok")
 			if got, err := f.app.CheckKey(); err != nil || got.Result != "accepted" {
 				t.Fatalf("CheckKey = %+v, %v", got, err)
@@ -488,22 +471,7 @@ func TestSetKeyAsksGoogle(t *testing.T) {
 // says what it answered in a sentence with the way on; with no key it rejects.
 func TestCheckKeyBinding(t *testing.T) {
 	const good = "AIza-good-key-0123456789"
-	var mode atomic.Value
-	mode.Store("ok")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		switch {
-		case mode.Load() == "down":
-			w.WriteHeader(http.StatusServiceUnavailable)
-			io.WriteString(w, `{"error":{"code":503,"status":"UNAVAILABLE","message":"later"}}`)
-		case r.Header.Get("x-goog-api-key") != good:
-			testkit.WriteGeminiKeyRefused(w)
-		default:
-			io.WriteString(w, `{"name":"models/gemini-flash-latest"}`)
-		}
-	}))
-	defer srv.Close()
-	t.Setenv(merge.BaseURLEnv, srv.URL)
+	mode, _, _ := fakeGoogle(t, good)
 	f := newFixture(t)
 	if _, err := f.app.CheckKey(); err == nil || err.Error() != "There is no Gemini key to check: paste one first." {
 		t.Fatalf("CheckKey without a key = %v", err)
@@ -1458,4 +1426,29 @@ func TestCreatePartyPermissionTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	asked(45 * time.Minute)
+}
+
+// fakeGoogle stands in for the Gemini API on loopback (merge.BaseURLEnv) for a key check:
+// it accepts good, refuses any other key, and answers 503 while mode holds "down" ("ok" at
+// first); asked counts its requests; url is where it listens.
+func fakeGoogle(t *testing.T, good string) (mode *atomic.Value, asked *atomic.Int32, url string) {
+	t.Helper()
+	mode, asked = new(atomic.Value), new(atomic.Int32)
+	mode.Store("ok")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case mode.Load() == "down":
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"error":{"code":503,"status":"UNAVAILABLE","message":"later"}}`)
+		case r.Header.Get("x-goog-api-key") != good:
+			testkit.WriteGeminiKeyRefused(w)
+		default:
+			io.WriteString(w, `{"name":"models/gemini-flash-latest"}`)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Setenv(merge.BaseURLEnv, srv.URL)
+	return mode, asked, srv.URL
 }
