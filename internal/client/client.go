@@ -105,7 +105,8 @@ type Config struct {
 	// dispatch goroutine: it must not call the host. It has no seq and may come before the
 	// events ahead of it are delivered.
 	OnEditors func(wire.Editors)
-	// OnStatus gets connection changes.
+	// OnStatus gets connection changes. StatusConnected comes after the events of the
+	// hello (and of its catch-up) and before any event that arrived live on that connection.
 	OnStatus func(Status)
 	// OnCatchUp, when set, gets how far a (re)connection's catch-up has come when the
 	// hello's history was cut (§4): after the hello's page of events is delivered, and
@@ -558,11 +559,16 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 		<-runErr
 		return nil, nil, fmt.Errorf("%w: the history after seq %d could not be fetched", ErrUnreachable, c.LastSeq())
 	}
+	// Connected is said before the first live event: what came before it is the hello's
+	// history (a terminal prints that under "— earlier in this party —"). The inbox's
+	// goroutine, started first, delivered a joiner's own joined event while OnStatus had not
+	// been told yet, and the terminal said the join twice (a CI run's). Events arriving
+	// meanwhile wait in the inbox.
+	c.status(Status{State: StatusConnected})
 	// From here on a goroutine of this connection delivers the events that arrive (in.run);
 	// it ends with the connection.
 	inRuns <- true
 	go func() { in.run(peer, ran); close(inDone) }()
-	c.status(Status{State: StatusConnected})
 	return peer, runErr, nil
 }
 

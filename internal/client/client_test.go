@@ -355,3 +355,68 @@ func TestViewerTurnedAwayForPlacesKept(t *testing.T) {
 		t.Fatalf("a tenth viewer of ten places: %v", err)
 	}
 }
+
+// StatusConnected comes after the hello's history and before the connection's first live
+// event: a terminal takes everything before "connected" as history (printed under
+// "— earlier in this party —"), and a joiner's own joined event, live, delivered while
+// OnStatus had not yet been told, was printed there as "you joined" after the join was
+// said already (a CI run's). OnStatus here takes its time, as a terminal printing a long
+// history does; the live events must wait for it.
+func TestConnectedComesBeforeLiveEvents(t *testing.T) {
+	p, inv := serve(t, 0)
+	l, _, err := p.JoinLocal("writer", wire.RoleHost) // some history for the hello
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Leave()
+	var mu sync.Mutex
+	var hello wire.HelloResult
+	connected := false
+	var early []int64 // live events delivered before StatusConnected
+	var live int      // live events delivered at all
+	c, err := Join(context.Background(), Config{Invite: inv, Name: "late",
+		OnHello: func(h wire.HelloResult) { mu.Lock(); hello = h; mu.Unlock() },
+		OnEvent: func(ev wire.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			if ev.Seq > hello.State.Seq {
+				live++
+				if !connected {
+					early = append(early, ev.Seq)
+				}
+			}
+		},
+		OnStatus: func(s Status) {
+			if s.State != StatusConnected {
+				return
+			}
+			time.Sleep(300 * time.Millisecond)
+			mu.Lock()
+			connected = true
+			mu.Unlock()
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := l.Prompt("a live event"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		n := live
+		mu.Unlock()
+		if n >= 2 { // this member's joined event, and the prompt's
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d live events delivered, want the join's and the prompt's", n)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(early) > 0 {
+		t.Fatalf("live events %v were delivered before StatusConnected", early)
+	}
+}
