@@ -298,6 +298,18 @@ decide it.`, io.Out, io.Err)
 			later = append(later, fmt.Sprintf("--name %s is not used: you come back as %s, the member you were (a resumed party keeps its host's name)", term.Line(f.name), term.Line(was)))
 		}
 	}
+	// This terminal's member joins before the invites are printed: a joiner quick off the
+	// mark (a script reading the invite line) came in first, and read "1 in the party" and
+	// "no host is in the party right now" (a CI run's). Its events wait in its view.
+	var own *party.Local
+	var ownHello wire.HelloResult
+	if !f.noLocalREPL {
+		own, ownHello, err = h.Party().JoinLocalPaged(f.name, wire.RoleHost)
+		if err != nil {
+			pr.notice("error", describe(err))
+			return ExitError
+		}
+	}
 	// Through the screen when there is one: in the background of a terminal that stops
 	// background writers, a write of its own stopped the host (a reviewer's).
 	var out interface{ Write([]byte) (int, error) } = io.Out
@@ -392,11 +404,7 @@ decide it.`, io.Out, io.Err)
 			go watchOnly(f, pr) // ends with the input, or with the process
 		}
 	} else {
-		v, hello, err := h.Party().JoinLocalPaged(f.name, wire.RoleHost)
-		if err != nil {
-			pr.notice("error", describe(err))
-			return ExitError
-		}
+		v, hello := own, ownHello
 		view = v
 		pr.hello(hello)
 		// a new party's few opening events are not history

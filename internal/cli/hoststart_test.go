@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/invite"
+	"github.com/concordia-party/concordia/internal/testkit"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// joinAtInvite is a host terminal's output that, as the invite line is written, joins the
+// party with it before the write returns: a script that joins as soon as it reads the
+// invite, at its quickest.
+type joinAtInvite struct {
+	mu     sync.Mutex
+	out    bytes.Buffer
+	joined bool
+	hello  wire.HelloResult
+	err    error
+}
+
+var inviteLineRx = regexp.MustCompile(`(?m)^invite code: (concordia://\S+)$`)
+
+func (w *joinAtInvite) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.out.Write(b)
+	m := inviteLineRx.FindSubmatch(w.out.Bytes())
+	if m == nil || w.joined {
+		return len(b), nil
+	}
+	w.joined = true
+	inv, err := invite.Parse(string(m[1]))
+	if err != nil {
+		w.err = err
+		return len(b), nil
+	}
+	c, err := client.Join(context.Background(), client.Config{Invite: inv, Name: "quick",
+		OnHello: func(h wire.HelloResult) { w.hello = h }})
+	if err != nil {
+		w.err = err
+		return len(b), nil
+	}
+	c.Close()
+	return len(b), nil
+}
+
+// The host's own terminal is in the party by the time its invite is printed: a joiner
+// quick off the mark (a script reading the invite line) came in first, read "1 in the
+// party" and "no host is in the party right now" (a CI run's).
+func TestHostIsInThePartyWhenItsInviteIsPrinted(t *testing.T) {
+	out := &joinAtInvite{}
+	in, feed := io.Pipe()
+	defer feed.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--merge", "local",
+			"--claude", testkit.FakeClaude(t), "--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--name", "hosty"},
+			IO{In: in, Out: out, Err: io.Discard, Getenv: func(string) string { return "" }})
+	}()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		out.mu.Lock()
+		joined := out.joined
+		out.mu.Unlock()
+		if joined {
+			break
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatal("no invite line printed")
+		}
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the host did not end")
+	}
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	if out.err != nil {
+		t.Fatalf("join with the invite printed: %v", out.err)
+	}
+	var names []string
+	for _, m := range out.hello.State.Participants {
+		names = append(names, m.Name+"/"+m.Role)
+	}
+	if len(names) != 2 || names[0] != "hosty/"+wire.RoleHost {
+		t.Fatalf("a joiner at the invite line found %v in the party, want hosty (host) and itself", names)
+	}
+}
