@@ -109,6 +109,23 @@ async function shot(name) {
 
 const tid = (id) => page.getByTestId(id);
 
+/**
+ * Waits until the animations and transitions that show what loc finds have run to their end:
+ * its own and its descendants', and its ancestors' through shadow roots (a dialog's backdrop
+ * fades in, the dialog pops). Endless ones (a pulsing dot) are not waited for. A screenshot
+ * taken a fixed while after a dialog opened caught it half faded in on a loaded machine.
+ */
+async function settled(loc) {
+  await loc.evaluate(async (el) => {
+    const anims = [...el.getAnimations({ subtree: true })];
+    for (let a = el.parentElement ?? el.getRootNode().host; a; a = a.parentElement ?? a.getRootNode().host) {
+      anims.push(...a.getAnimations());
+    }
+    const ending = anims.filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity));
+    await Promise.all(ending.map((a) => a.finished.catch(() => undefined))); // a cancelled one is over too
+  });
+}
+
 /** Waits until the element with test id id is visible and returns its locator. */
 async function visible(id) {
   const loc = tid(id).first();
@@ -954,6 +971,7 @@ test('roles, new invites and kick', async () => {
   await caraRow.locator('[data-testid=member-kick]').click();
   await visible('kick-dialog');
   await tid('kick-reason').fill('wrong party');
+  await settled(tid('kick-dialog'));
   await shot('roles');
   await tid('kick-reason').press('Enter'); // Enter removes, as the button does
   await caraRow.waitFor({ state: 'detached' });
