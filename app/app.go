@@ -49,7 +49,7 @@ const (
 	// checkKeyTimeout bounds CheckKey: the keyring, then one request to Google.
 	checkKeyTimeout = 30 * time.Second
 	// setKeyTimeout bounds SetKey: the keyring, one request to Google
-	// (host.SaveKeyTimeout), and the keyring again.
+	// (keysave.Timeout), and the keyring again.
 	setKeyTimeout = 30 * time.Second
 	stopTimeout   = 15 * time.Second
 	// callTimeout bounds a host method (a co-host's goes over the network).

@@ -17,6 +17,7 @@ import (
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/journal"
+	"github.com/concordia-party/concordia/internal/keysave"
 	"github.com/concordia-party/concordia/internal/membership"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/party"
@@ -204,10 +205,10 @@ func sentence(err error) string {
 		return "The host refused: " + punctuate(rerr.Message)
 	case errors.Is(err, rpc.ErrClosed):
 		return "The connection to the host was lost."
-	case errors.Is(err, host.ErrKeyRefused):
+	case errors.Is(err, keysave.ErrRefused):
 		return "Google " + merge.Reason(err) + ", so it was not saved. Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."
-	case errors.Is(err, host.ErrKeyTooShort):
-		return capitalize(punctuate(host.ErrKeyTooShort.Error()))
+	case errors.Is(err, keysave.ErrTooShort):
+		return capitalize(punctuate(keysave.ErrTooShort.Error()))
 	case errors.Is(err, secrets.ErrEmptyKey):
 		return "The key is empty."
 	case errors.Is(err, secrets.ErrInvalidKey):

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/keysave"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/secrets/secretstest"
@@ -489,7 +490,7 @@ func TestAMergeWithGeminiChecksAnUncheckedKey(t *testing.T) {
 	getenv := func(k string) string { return env[k] }
 	store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: getenv, ConfigDir: t.TempDir()})
 	env[merge.BaseURLEnv] = gone.URL
-	saved, err := SaveKey(ctx, store, "good-key-0123456789-abcdef", func(k string) merge.GeminiConfig {
+	saved, err := keysave.Save(ctx, store, "good-key-0123456789-abcdef", func(k string) merge.GeminiConfig {
 		return merge.EnvConfig(k, "", getenv)
 	})
 	if err != nil || saved.Unchecked == nil {

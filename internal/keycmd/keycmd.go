@@ -16,7 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/concordia-party/concordia/internal/credential"
-	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/keysave"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/secrets"
 )
@@ -234,17 +234,17 @@ func (c *cmd) set() int {
 	// Asked before it is stored: a key Google refuses is not kept and shown as working (a
 	// window tester's "abc" was).
 	who := c.gemini()
-	if k, err := secrets.Normalize(key); err == nil && len(k) >= host.MinKeyRunes {
+	if k, err := secrets.Normalize(key); err == nil && len(k) >= keysave.MinRunes {
 		fmt.Fprintf(c.stdout, "Checking the key with %s…\n", who)
 	}
-	saved, err := host.SaveKey(c.ctx, c.store, key, func(k string) merge.GeminiConfig {
+	saved, err := keysave.Save(c.ctx, c.store, key, func(k string) merge.GeminiConfig {
 		return merge.EnvConfig(k, merge.DefaultGeminiModel, c.getenv)
 	})
 	switch {
-	case errors.Is(err, host.ErrKeyRefused):
+	case errors.Is(err, keysave.ErrRefused):
 		return c.fail("set", fmt.Errorf("%s %s, so the key was not stored. Copy it again, whole (https://aistudio.google.com/apikey makes one), and run \"concordia key set\" again", capitalize(who), merge.Reason(err)))
-	case errors.Is(err, host.ErrKeyTooShort):
-		return c.fail("set", fmt.Errorf("%w; nothing was stored", host.ErrKeyTooShort))
+	case errors.Is(err, keysave.ErrTooShort):
+		return c.fail("set", fmt.Errorf("%w; nothing was stored", keysave.ErrTooShort))
 	case errors.Is(err, context.Canceled) && c.ctx.Err() != nil:
 		return c.fail("set", errCanceled)
 	case err != nil && saved.Unchecked == nil:

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/keysave"
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/secrets"
 )
@@ -45,21 +45,21 @@ func (m *Manager) CheckKey(ctx context.Context) (secrets.Source, string, error) 
 }
 
 // SaveKey checks key with Google, with the model and endpoint a party would use, and
-// stores it in the OS keyring unless Google refused it (host.SaveKey): a refused key is
-// not stored (host.ErrKeyRefused); one Google could not be asked about is stored, noted
-// as unchecked, and SavedKey.Unchecked says why.
-func (m *Manager) SaveKey(ctx context.Context, key string) (host.SavedKey, error) {
+// stores it in the OS keyring unless Google refused it (keysave.Save): a refused key is
+// not stored (keysave.ErrRefused); one Google could not be asked about is stored, noted
+// as unchecked, and Saved.Unchecked says why.
+func (m *Manager) SaveKey(ctx context.Context, key string) (keysave.Saved, error) {
 	getenv := m.cfg.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
 	}
 	model := m.cfg.GeminiModel
-	saved, err := host.SaveKey(ctx, m.cfg.Secrets, key, func(k string) merge.GeminiConfig {
+	saved, err := keysave.Save(ctx, m.cfg.Secrets, key, func(k string) merge.GeminiConfig {
 		return merge.EnvConfig(k, model, getenv)
 	})
 	if k, nerr := secrets.Normalize(key); nerr == nil {
 		switch {
-		case errors.Is(err, host.ErrKeyRefused):
+		case errors.Is(err, keysave.ErrRefused):
 			m.refused.Set(k, true)
 		case err == nil && saved.Unchecked == nil:
 			m.refused.Set(k, false)
