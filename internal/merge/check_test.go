@@ -28,7 +28,7 @@ func TestCheckKey(t *testing.T) {
 	}{
 		{"accepted", replyModel, nil, ""},
 		{"an invalid key", replyError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key. "+testKey, keyInvalid), ErrInvalidKey, "refused the API key (400 INVALID_ARGUMENT)"},
-		{"a key without access", replyError(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers"), ErrInvalidKey, "refused the API key (403 PERMISSION_DENIED)"},
+		{"a key without access", replyError(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers"), ErrKeyDenied, "refused this use of the API key (403 PERMISSION_DENIED)"},
 		{"an unknown model", replyError(404, "NOT_FOUND", "models/test-model is not found"), ErrRejected, `rejected the request (404 NOT_FOUND: it knows no model "test-model")`},
 		{"Google down", replyError(503, "UNAVAILABLE", "The service is currently unavailable."), ErrTransient, "unavailable (503)"},
 		{"not the Gemini API (an HTTP 404 page)", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, ErrRejected, "rejected the request (404 Not Found)"},
@@ -59,5 +59,68 @@ func TestCheckKey(t *testing.T) {
 	err := CheckKey(context.Background(), GeminiConfig{APIKey: testKey, Model: testModel, BaseURL: f.srv.URL, Timeout: 100 * time.Millisecond})
 	if !errors.Is(err, ErrTransient) || Reason(err) != "timed out" {
 		t.Errorf("a hanging server: %v (%q)", err, Reason(err))
+	}
+}
+
+// TestKeyDenied: a 403 is Google refusing this use of a key it knows, not a key to copy
+// again. Each reason Google gives (google.api.ErrorReason, as the Gemini API answers
+// them) is said, with Google's own words and advice that fits it; the error still
+// matches ErrInvalidKey, so that a party stops using the key as before. A 400
+// API_KEY_INVALID stays a key that is not valid, with no such advice.
+func TestKeyDenied(t *testing.T) {
+	info := func(reason string) map[string]any {
+		return map[string]any{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason, "domain": "googleapis.com",
+			"metadata": map[string]any{"consumer": "projects/123", "service": "generativelanguage.googleapis.com"}}
+	}
+	cases := []struct {
+		name, reason, message string
+		label                 string // the status, as Reason says it
+		advice                string // a part of KeyAdvice
+	}{
+		{"API not enabled", "SERVICE_DISABLED",
+			"Generative Language API has not been used in project 123 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=123 then retry.",
+			"403 PERMISSION_DENIED, SERVICE_DISABLED", "enable the Generative Language API in the key's Google Cloud project"},
+		{"API left out of the key's restrictions", "API_KEY_SERVICE_BLOCKED",
+			"Requests to this API generativelanguage.googleapis.com method google.ai.generativelanguage.v1beta.ModelService.GetModel are blocked.",
+			"403 PERMISSION_DENIED, API_KEY_SERVICE_BLOCKED", "add it to the key's allowed APIs"},
+		{"IP address restriction", "API_KEY_IP_ADDRESS_BLOCKED", "The provided API key has an IP address restriction. The originating IP address of the call (192.0.2.7) violates this restriction.",
+			"403 PERMISSION_DENIED, API_KEY_IP_ADDRESS_BLOCKED", "restrictions refuse this computer"},
+		{"website restriction", "API_KEY_HTTP_REFERRER_BLOCKED", "Requests from referer <empty> are blocked.",
+			"403 PERMISSION_DENIED, API_KEY_HTTP_REFERRER_BLOCKED", "restricted to websites"},
+		{"app restriction", "API_KEY_ANDROID_APP_BLOCKED", "Requests from this Android client application <empty> are blocked.",
+			"403 PERMISSION_DENIED, API_KEY_ANDROID_APP_BLOCKED", "restricted to phone apps"},
+		{"project suspended, key echoed", "CONSUMER_SUSPENDED", "Permission denied: Consumer 'api_key:" + testKey + "' has been suspended.",
+			"403 PERMISSION_DENIED, CONSUMER_SUSPENDED", "project is suspended"},
+		{"a reason not known here", "SOMETHING_NEW", "The caller does not have permission",
+			"403 PERMISSION_DENIED, SOMETHING_NEW", "project or its restrictions refuse this use"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFakeGemini(t, replyError(403, "PERMISSION_DENIED", c.message, info(c.reason)))
+			err := CheckKey(context.Background(), GeminiConfig{APIKey: testKey, Model: testModel, BaseURL: f.srv.URL, Timeout: 5 * time.Second})
+			if !errors.Is(err, ErrKeyDenied) || !errors.Is(err, ErrInvalidKey) {
+				t.Fatalf("CheckKey: %v, want ErrKeyDenied and ErrInvalidKey", err)
+			}
+			if want := "refused this use of the API key (" + c.label + ")"; Reason(err) != want {
+				t.Errorf("Reason = %q, want %q", Reason(err), want)
+			}
+			wantSaid := strings.ReplaceAll(c.message, testKey, "[redacted]")
+			if Said(err) != wantSaid {
+				t.Errorf("Said = %q, want %q", Said(err), wantSaid)
+			}
+			advice := KeyAdvice(err)
+			if !strings.Contains(advice, c.advice) || strings.Contains(strings.ToLower(advice), "copy") {
+				t.Errorf("KeyAdvice = %q, want it to say %q and not to copy the key again", advice, c.advice)
+			}
+			if strings.Contains(err.Error()+Said(err)+Reason(err), testKey) {
+				t.Errorf("the key is in %q", err)
+			}
+		})
+	}
+
+	f := newFakeGemini(t, replyError(400, "INVALID_ARGUMENT", "API key expired. Please renew the API key.", info("API_KEY_INVALID")))
+	err := CheckKey(context.Background(), GeminiConfig{APIKey: testKey, Model: testModel, BaseURL: f.srv.URL, Timeout: 5 * time.Second})
+	if !errors.Is(err, ErrInvalidKey) || errors.Is(err, ErrKeyDenied) || KeyAdvice(err) != "" || Said(err) != "API key expired. Please renew the API key." {
+		t.Errorf("400 API_KEY_INVALID: %v, advice %q, said %q; want ErrInvalidKey only, no advice, Google's words", err, KeyAdvice(err), Said(err))
 	}
 }

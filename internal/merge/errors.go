@@ -10,9 +10,19 @@ import (
 // Classes of Gemini failure. Every error Gemini.Merge returns (other than a
 // cancelled context) wraps exactly one of them; compare with errors.Is.
 var (
-	// ErrInvalidKey: Google refused the API key (400 API_KEY_INVALID, 401, 403).
-	// Retrying cannot help; the key must be replaced.
+	// ErrInvalidKey: Google refused the API key (400 API_KEY_INVALID, 401, and every
+	// ErrKeyDenied). Retrying cannot help: the key must be replaced, or (ErrKeyDenied)
+	// its project or restrictions changed on Google's side.
 	ErrInvalidKey = errors.New("gemini refused the API key")
+	// ErrKeyDenied: Google knows the key but refuses this use of it (403
+	// PERMISSION_DENIED): the Generative Language API is not enabled in the key's Google
+	// Cloud project (SERVICE_DISABLED), the key's restrictions leave the API out
+	// (API_KEY_SERVICE_BLOCKED) or refuse this computer (API_KEY_IP_ADDRESS_BLOCKED,
+	// API_KEY_HTTP_REFERRER_BLOCKED, ..._APP_BLOCKED), or the project is suspended. The
+	// key may well be whole and right: the fix is on Google's side (KeyAdvice says
+	// which). Every such error matches ErrInvalidKey too, so that whatever stops using a
+	// refused key stops using this one.
+	ErrKeyDenied = errors.New("gemini refused this use of the API key")
 	// ErrTransient: timeout, rate limit (429), server error (5xx) or network
 	// failure. The next batch may well succeed.
 	ErrTransient = errors.New("gemini temporarily unavailable")
@@ -36,6 +46,11 @@ type geminiError struct {
 	// timedOut: the attempt used its whole timeout. It is not tried again within the
 	// batch, and Fallback rests Gemini for a while (timedOut).
 	timedOut bool
+	// said is Google's own message (redacted, one line, bounded), "" when none.
+	said string
+	// denial is the ErrorInfo reason of an ErrKeyDenied ("SERVICE_DISABLED"), "" when
+	// Google gave none; label its status ("403 PERMISSION_DENIED, SERVICE_DISABLED").
+	denial, label string
 }
 
 // timedOut says whether err is an attempt that used its whole timeout: a Gemini that
@@ -52,7 +67,63 @@ func (e *geminiError) Error() string {
 	return "gemini merge: " + e.class.Error() + ": " + e.detail
 }
 
-func (e *geminiError) Unwrap() error { return e.class }
+// Unwrap is the class; an ErrKeyDenied is an ErrInvalidKey as well.
+func (e *geminiError) Unwrap() []error {
+	if e.class == ErrKeyDenied {
+		return []error{ErrKeyDenied, ErrInvalidKey}
+	}
+	return []error{e.class}
+}
+
+// Said is what Google said of a failure, in its own words ("Generative Language API has
+// not been used in project 123 before or it is disabled. ..."), the key redacted; "" when
+// it said nothing or was not asked.
+func Said(err error) string {
+	var ge *geminiError
+	if errors.As(err, &ge) {
+		return ge.said
+	}
+	return ""
+}
+
+// deniedLabel is the status Google gave an ErrKeyDenied ("403 PERMISSION_DENIED,
+// SERVICE_DISABLED").
+func deniedLabel(err error) string {
+	var ge *geminiError
+	if errors.As(err, &ge) {
+		return ge.label
+	}
+	return ""
+}
+
+// KeyAdvice is what the key's owner can do about an ErrKeyDenied, fitting Google's
+// reason, in a few words for people ("enable the Generative Language API in the key's
+// Google Cloud project, ..."); "" for any other error. None of it is "copy the key
+// again": the key itself was taken.
+func KeyAdvice(err error) string {
+	var ge *geminiError
+	if !errors.As(err, &ge) || ge.class != ErrKeyDenied {
+		return ""
+	}
+	const credentials = "in Google Cloud Console (APIs & Services, Credentials)"
+	switch ge.denial {
+	case "SERVICE_DISABLED":
+		return "enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again"
+	case "BILLING_DISABLED":
+		return "enable billing for the key's Google Cloud project, then check again"
+	case "API_KEY_SERVICE_BLOCKED":
+		return "the key's API restrictions leave out the Generative Language API: add it to the key's allowed APIs " + credentials + ", then check again"
+	case "API_KEY_IP_ADDRESS_BLOCKED":
+		return "the key's IP address restrictions refuse this computer: add this computer's public address to the key " + credentials + ", or lift the restriction, then check again"
+	case "API_KEY_HTTP_REFERRER_BLOCKED":
+		return "the key is restricted to websites, which refuses an app like this one: set its application restriction to None or IP addresses " + credentials + ", then check again"
+	case "API_KEY_ANDROID_APP_BLOCKED", "API_KEY_IOS_APP_BLOCKED":
+		return "the key is restricted to phone apps: set its application restriction to None or IP addresses " + credentials + ", then check again"
+	case "CONSUMER_SUSPENDED":
+		return "the key's Google Cloud project is suspended: ask Google why, or make a key in another project at aistudio.google.com/apikey"
+	}
+	return "the key's Google Cloud project or its restrictions refuse this use: check both " + credentials + ", or make a new key at aistudio.google.com/apikey"
+}
 
 // reasonOf is the short, human reason of a Gemini failure, for a notice.
 func reasonOf(err error) string {

@@ -22,7 +22,9 @@ import (
 //     said once; then Gemini is tried again.
 //   - A refused key: this batch and every later one are merged locally, with an
 //     error notice, until SetGemini supplies a new client. The key itself is
-//     not touched: deleting it is the key owner's decision.
+//     not touched: deleting it is the key owner's decision. A key Google refuses
+//     for this use only (ErrKeyDenied) is stopped alike; its notice says what to
+//     change on Google's side instead of asking for the key again.
 //
 // Safe for concurrent use: mu guards gemini and off; the network call runs
 // without the lock.
@@ -176,6 +178,11 @@ const (
 	noticeReplacedKey = "a new Gemini API key was set: merging with it from now on"
 	noticeKeyRemoved  = "the Gemini API key was removed: merging locally from now on"
 	noticeKeyUnusable = "the host set a new Gemini API key, but it cannot be used; merging locally"
+
+	// A key Google knows but whose project or restrictions refuse this use (ErrKeyDenied):
+	// Google's reason and what to change there. The party does not ask again with the
+	// same key, so it says how long it merges locally.
+	noticeKeyDenied = KeyRefusedPrefix + " for this use (%s): %s. Merging locally for the rest of this party, or until the host replaces the key (%s)"
 )
 
 // StartRefused has the merger start as if g's key had just been refused: merging locally
@@ -301,6 +308,11 @@ func (f *Fallback) Merge(ctx context.Context, prompts []wire.Prompt) (Result, er
 	}
 	var notice Notice
 	switch {
+	case errors.Is(err, ErrKeyDenied):
+		// Stopped as a refused key is, but the way out is on Google's side, not a key
+		// copied again.
+		f.disable(g)
+		notice = Notice{Kind: wire.KindError, Text: fmt.Sprintf(noticeKeyDenied, deniedLabel(err), KeyAdvice(err), f.hint())}
 	case errors.Is(err, ErrInvalidKey):
 		f.disable(g)
 		notice = Notice{Kind: wire.KindError, Text: fmt.Sprintf(noticeKeyRefused, f.hint())}

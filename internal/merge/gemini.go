@@ -205,7 +205,8 @@ func CheckKey(ctx context.Context, cfg GeminiConfig) error {
 }
 
 // Reason is a Gemini failure's short reason for people: "refused the API key (400
-// INVALID_ARGUMENT)", "unreachable", "rate limited (429)"; "failed" when it has none.
+// INVALID_ARGUMENT)", "refused this use of the API key (403 PERMISSION_DENIED,
+// SERVICE_DISABLED)", "unreachable", "rate limited (429)"; "failed" when it has none.
 func Reason(err error) string { return reasonOf(err) }
 
 // maxRetryDelay is the longest server-requested wait (429 RetryInfo) worth
@@ -271,9 +272,18 @@ func (g *Gemini) classify(err error) error {
 		case status != "":
 			label += " " + status
 		}
+		said := redact(apiErr.Message, g.key)
 		switch {
-		case code == http.StatusUnauthorized || code == http.StatusForbidden || keyRefused(apiErr):
-			return &geminiError{class: ErrInvalidKey, reason: "refused the API key (" + label + ")", detail: detail}
+		case code == http.StatusForbidden:
+			// The key is known, but this use of it is not allowed: a project or a
+			// restriction to change on Google's side, not a key to copy again.
+			denial := errorReason(apiErr)
+			if denial != "" {
+				label += ", " + denial
+			}
+			return &geminiError{class: ErrKeyDenied, reason: "refused this use of the API key (" + label + ")", detail: detail, said: said, denial: denial, label: label}
+		case code == http.StatusUnauthorized || keyRefused(apiErr):
+			return &geminiError{class: ErrInvalidKey, reason: "refused the API key (" + label + ")", detail: detail, said: said}
 		case code == http.StatusTooManyRequests:
 			return &geminiError{class: ErrTransient, reason: "rate limited (429)", detail: detail, retryAfter: retryInfo(apiErr)}
 		case code == http.StatusRequestTimeout || code >= 500:
@@ -330,6 +340,23 @@ func keyRefused(e genai.APIError) bool {
 		}
 	}
 	return strings.Contains(strings.ToLower(e.Message), "api key")
+}
+
+// errorReason is the reason of an error's google.rpc.ErrorInfo detail
+// ("SERVICE_DISABLED"), "" when it has none. Only capitals and underscores are taken:
+// it is shown to people.
+func errorReason(e genai.APIError) string {
+	for _, d := range e.Details {
+		if t, _ := d["@type"].(string); !strings.HasSuffix(t, "google.rpc.ErrorInfo") {
+			continue
+		}
+		r, _ := d["reason"].(string)
+		if r == "" || len(r) > 64 || strings.Trim(r, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") != "" {
+			continue
+		}
+		return r
+	}
+	return ""
 }
 
 // retryInfo reads the RetryInfo detail of a 429 ("retryDelay": "37s").
