@@ -67,6 +67,9 @@ type KeyStatus struct {
 	Unchecked bool `json:"unchecked"`
 	// Note is what saving the key has to say (SetKey only): why it is unchecked. "" else.
 	Note string `json:"note,omitempty"`
+	// NoteRefused: the note says that Google refused this use of the key (its project or
+	// restrictions; the key is stored all the same), rather than that it could not be asked.
+	NoteRefused bool `json:"note_refused,omitempty"`
 }
 
 // TrayStatus says whether the tray icon is shown, and why not.

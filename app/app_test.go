@@ -410,6 +410,7 @@ func TestSetKeyAsksGoogle(t *testing.T) {
 		wantStored            string
 		wantUnchecked         bool
 		wantNote              string
+		wantNoteRefused       bool
 		wantAsked             int32
 	}{
 		{name: "refused", key: "AIza-typo-0123456789-abc", mode: "ok", wantAsked: 1,
@@ -421,6 +422,10 @@ func TestSetKeyAsksGoogle(t *testing.T) {
 		{name: "Google unreachable", key: good, mode: "ok", base: goneURL, wantStored: good, wantUnchecked: true,
 			wantNote: "Saved, but not checked: Google could not be reached (unreachable (connection refused))."},
 		{name: "accepted", key: good, mode: "ok", wantStored: good, wantAsked: 1},
+		// A whole, valid key whose project has not enabled the API: stored (the fix is on
+		// Google's side), refused in Google's words, and not "paste it again".
+		{name: "API not enabled in the key's project", key: good, mode: "disabled", wantStored: good, wantUnchecked: true, wantAsked: 1, wantNoteRefused: true,
+			wantNote: "Saved, but Google refused this use of the API key (403 PERMISSION_DENIED, SERVICE_DISABLED), so prompts are merged locally. Google said: “" + testkit.GeminiServiceDisabled + "” The key itself need not change: enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -440,8 +445,8 @@ func TestSetKeyAsksGoogle(t *testing.T) {
 			if v, _ := f.keys.Lookup(secrets.Service, secrets.Account); v != c.wantStored {
 				t.Errorf("keyring holds %q, want %q", v, c.wantStored)
 			}
-			if st.Unchecked != c.wantUnchecked || !strings.HasPrefix(st.Note, c.wantNote) || (c.wantNote == "" && st.Note != "") {
-				t.Errorf("status %+v, want unchecked %v, note %q", st, c.wantUnchecked, c.wantNote)
+			if st.Unchecked != c.wantUnchecked || !strings.HasPrefix(st.Note, c.wantNote) || (c.wantNote == "" && st.Note != "") || st.NoteRefused != c.wantNoteRefused {
+				t.Errorf("status %+v, want unchecked %v, note %q (refused %v)", st, c.wantUnchecked, c.wantNote, c.wantNoteRefused)
 			}
 			if c.base == "" && asked.Load() != c.wantAsked {
 				t.Errorf("Google asked %d times, want %d", asked.Load(), c.wantAsked)
@@ -480,6 +485,7 @@ func TestCheckKeyBinding(t *testing.T) {
 		{good, "ok", "accepted", "Google accepted this key."},
 		{"AIza-typo-0123456789-abc", "ok", "refused", "Google refused the API key (400 INVALID_ARGUMENT), so prompts are merged locally. Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
 		{good, "down", "unavailable", "Could not check the key with Google: unavailable (503). The key is kept; check again later."},
+		{good, "disabled", "refused", "Google refused this use of the API key (403 PERMISSION_DENIED, SERVICE_DISABLED), so prompts are merged locally. Google said: “" + testkit.GeminiServiceDisabled + "” The key itself need not change: enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again."},
 	}
 	for _, c := range cases {
 		// Stored as it is (SetKey would not store a refused key): this is about CheckKey.
@@ -1429,8 +1435,9 @@ func TestCreatePartyPermissionTimeout(t *testing.T) {
 }
 
 // fakeGoogle stands in for the Gemini API on loopback (merge.BaseURLEnv) for a key check:
-// it accepts good, refuses any other key, and answers 503 while mode holds "down" ("ok" at
-// first); asked counts its requests; url is where it listens.
+// it accepts good, refuses any other key, and answers 503 while mode holds "down", 403
+// SERVICE_DISABLED while it holds "disabled" ("ok" at first); asked counts its requests;
+// url is where it listens.
 func fakeGoogle(t *testing.T, good string) (mode *atomic.Value, asked *atomic.Int32, url string) {
 	t.Helper()
 	mode, asked = new(atomic.Value), new(atomic.Int32)
@@ -1442,6 +1449,8 @@ func fakeGoogle(t *testing.T, good string) (mode *atomic.Value, asked *atomic.In
 		case mode.Load() == "down":
 			w.WriteHeader(http.StatusServiceUnavailable)
 			io.WriteString(w, `{"error":{"code":503,"status":"UNAVAILABLE","message":"later"}}`)
+		case mode.Load() == "disabled": // the key's project has not enabled the API
+			testkit.WriteGeminiServiceDisabled(w)
 		case r.Header.Get("x-goog-api-key") != good:
 			testkit.WriteGeminiKeyRefused(w)
 		default:

@@ -106,9 +106,11 @@ func (a *App) CheckKey() (KeyCheck, error) {
 }
 
 // SetKey checks the Gemini key with Google and stores it in the OS keyring. A key Google
-// refuses is not stored: it rejects with a sentence saying so (a window tester's "abc"
-// was stored and shown as working). When Google cannot be asked, the key is stored and
-// its status says it is unchecked, Note says why.
+// refuses as not valid is not stored: it rejects with a sentence saying so (a window
+// tester's "abc" was stored and shown as working). When Google cannot be asked, or refuses
+// only this use of the key (its project or restrictions: fixed on Google's side), the key
+// is stored and its status says it is unchecked; Note says why, and NoteRefused whether
+// Google refused it.
 func (a *App) SetKey(key string) (KeyStatus, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), setKeyTimeout)
 	defer cancel()
@@ -121,7 +123,14 @@ func (a *App) SetKey(key string) (KeyStatus, error) {
 	}
 	a.dropLegacyKey()
 	st := a.keyStatus(ctx)
-	if saved.Unchecked != nil {
+	switch {
+	case errors.Is(saved.Unchecked, merge.ErrKeyDenied):
+		// Stored (the person fixes it on Google's side, not by pasting it again), but
+		// Google did answer: refused, said so as a check's refusal would be.
+		a.log.Info("Gemini key stored; Google refused this use of it", "err", saved.Unchecked)
+		st.Note = "Saved, but Google " + merge.Reason(saved.Unchecked) + ", so prompts are merged locally. " + keyDenied(saved.Unchecked)
+		st.NoteRefused = true
+	case saved.Unchecked != nil:
 		a.log.Info("Gemini key stored unchecked", "err", saved.Unchecked)
 		st.Note = "Saved, but not checked: " + uncheckedWhy(saved.Unchecked) + ". It shows as not checked until Check, or a party's merge, finds that it works."
 	}

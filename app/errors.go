@@ -247,6 +247,9 @@ func describeKeyCheck(src secrets.Source, model string, err error) KeyCheck {
 	switch {
 	case err == nil:
 		return KeyCheck{Result: "accepted", Text: capitalize("Google accepted " + which + ".")}
+	case errors.Is(err, merge.ErrKeyDenied):
+		// A key Google knows, refused for this use: pasting it again cannot help.
+		return KeyCheck{Result: "refused", Text: "Google " + merge.Reason(err) + ", so prompts are merged locally. " + keyDenied(err)}
 	case errors.Is(err, merge.ErrInvalidKey):
 		how := "Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."
 		if src == secrets.SourceEnv {
@@ -258,6 +261,16 @@ func describeKeyCheck(src secrets.Source, model string, err error) KeyCheck {
 	default:
 		return KeyCheck{Result: "unavailable", Text: fmt.Sprintf("Could not check the key with Google: %s. The key is kept; check again later.", merge.Reason(err))}
 	}
+}
+
+// keyDenied says what Google said of a key it refused for this use (merge.ErrKeyDenied),
+// and what to change on Google's side: the key itself need not be pasted again.
+func keyDenied(err error) string {
+	said := ""
+	if w := merge.Said(err); w != "" {
+		said = "Google said: “" + strings.TrimSuffix(w, ".") + ".” "
+	}
+	return said + "The key itself need not change: " + punctuate(merge.KeyAdvice(err))
 }
 
 // pathError is an error about a file of the working folder, whose sentence may start with

@@ -15,11 +15,14 @@ import (
 	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/secrets/secretstest"
+	"github.com/concordia-party/concordia/internal/testkit"
 )
 
 // fakeGoogle answers a models.get: the model for good (any key when good is ""), 400
-// API_KEY_INVALID for any other key, 503 when down; it counts requests.
-func fakeGoogle(t *testing.T, good string, down bool) (*httptest.Server, *[]string) {
+// API_KEY_INVALID for any other key; for any key, 503 when answer is "down", and 403
+// SERVICE_DISABLED (a valid key whose project has not enabled the API) when it is
+// "disabled". It counts requests.
+func fakeGoogle(t *testing.T, good string, answer string) (*httptest.Server, *[]string) {
 	t.Helper()
 	var paths []string
 	var mu sync.Mutex
@@ -29,7 +32,9 @@ func fakeGoogle(t *testing.T, good string, down bool) (*httptest.Server, *[]stri
 		paths = append(paths, r.Method+" "+r.URL.Path)
 		w.Header().Set("Content-Type", "application/json")
 		switch {
-		case down:
+		case answer == "disabled":
+			testkit.WriteGeminiServiceDisabled(w)
+		case answer == "down":
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": 503, "status": "UNAVAILABLE", "message": "try later"}})
 		case good != "" && r.Header.Get("x-goog-api-key") != good:
@@ -51,7 +56,7 @@ func TestCheck(t *testing.T) {
 	cases := []struct {
 		name        string
 		stored, env string
-		down        bool
+		google      string // fakeGoogle's answer: "", "down" or "disabled"
 		args        []string
 		wantCode    int
 		wantOut     string
@@ -63,7 +68,11 @@ func TestCheck(t *testing.T) {
 		{name: "a refused key", stored: testKey, args: []string{"check"}, wantCode: 1, wantOut: "Checking the Gemini key from the OS keyring with the Gemini API at http://127.0.0.1:",
 			wantErr: `concordia key check: The Gemini API at http://127.0.0.1:`},
 		{name: "a refused key from the environment", stored: storedKey, env: envKey, args: []string{"check"}, wantCode: 1, wantErr: "refused the API key (400 INVALID_ARGUMENT). To replace it, set GEMINI_API_KEY to a key copied whole (https://aistudio.google.com/apikey makes one); until then parties merge prompts locally"},
-		{name: "Google down", stored: storedKey, down: true, args: []string{"check"}, wantCode: 1, wantErr: "(CONCORDIA_GEMINI_BASE_URL): unavailable (503); try again later"},
+		// A valid key whose project has not enabled the API: Google's words and what to
+		// change there, not "copied whole".
+		{name: "a key whose project has not enabled the API", stored: storedKey, google: "disabled", args: []string{"check"}, wantCode: 1,
+			wantErr: "refused this use of the API key (403 PERMISSION_DENIED, SERVICE_DISABLED). Google said: \"Generative Language API has not been used in project 123 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=123 then retry.\" The key itself need not change: enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again (\"concordia key check\"); until then parties merge prompts locally"},
+		{name: "Google down", stored: storedKey, google: "down", args: []string{"check"}, wantCode: 1, wantErr: "(CONCORDIA_GEMINI_BASE_URL): unavailable (503); try again later"},
 		{name: "no key", args: []string{"check"}, wantCode: 1, wantErr: `no Gemini key is set: run "concordia key set" to store one`},
 		{name: "a stray argument", stored: storedKey, args: []string{"check", "AIza-oops"}, wantCode: 2, wantErr: "takes only --gemini-model MODEL"},
 		// A tester's empty model was told to give --gemini-model MODEL, which it had.
@@ -75,7 +84,7 @@ func TestCheck(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			srv, paths := fakeGoogle(t, storedKey, c.down)
+			srv, paths := fakeGoogle(t, storedKey, c.google)
 			backend := &secretstest.Backend{}
 			if c.stored != "" {
 				backend.Seed(secrets.Service, secrets.Account, c.stored, false)
@@ -116,7 +125,7 @@ func TestSetChecksTheKey(t *testing.T) {
 	cases := []struct {
 		name      string
 		stdin     string
-		google    string // "up", "down" (503), "gone" (nothing listens)
+		google    string // "up", "down" (503), "disabled" (403 SERVICE_DISABLED), "gone" (nothing listens)
 		wantCode  int
 		wantRing  string
 		wantOut   string
@@ -132,12 +141,16 @@ func TestSetChecksTheKey(t *testing.T) {
 			wantErr: "concordia key set: that is too short to be a Gemini API key (they are about 40 characters); copy it again, whole; nothing was stored"},
 		{name: "Google down", stdin: storedKey + "\n", google: "down", wantRing: storedKey, wantAsked: 1, unchecked: true,
 			wantOut: "Stored the Gemini API key", wantErr: "warning: the key is not checked: the Gemini API at http://127.0.0.1:"},
+		// A valid key whose project has not enabled the API is stored: the fix is on
+		// Google's side, not another paste.
+		{name: "a key whose project has not enabled the API", stdin: storedKey + "\n", google: "disabled", wantRing: storedKey, wantAsked: 1, unchecked: true,
+			wantOut: "Stored the Gemini API key", wantErr: "(CONCORDIA_GEMINI_BASE_URL) refused this use of the API key (403 PERMISSION_DENIED, SERVICE_DISABLED). Google said: \"Generative Language API has not been used in project 123 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=123 then retry.\" The key itself need not change: enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again (\"concordia key check\"); until then parties merge prompts locally"},
 		{name: "Google unreachable", stdin: storedKey + "\n", google: "gone", wantRing: storedKey, unchecked: true,
 			wantOut: "Stored the Gemini API key", wantErr: "(CONCORDIA_GEMINI_BASE_URL) could not be reached (unreachable (connection refused))"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			srv, paths := fakeGoogle(t, storedKey, c.google == "down")
+			srv, paths := fakeGoogle(t, storedKey, c.google)
 			base := srv.URL
 			if c.google == "gone" {
 				srv.Close()
@@ -175,7 +188,7 @@ func TestSetChecksTheKey(t *testing.T) {
 				return
 			}
 			// Google is back and accepts it: a check clears the note.
-			up, _ := fakeGoogle(t, storedKey, false)
+			up, _ := fakeGoogle(t, storedKey, "")
 			base = up.URL
 			stdout.Reset()
 			if code := keycmd.Run(context.Background(), []string{"check"}, strings.NewReader(""), &stdout, &stderr, store, getenv); code != 0 {

@@ -261,6 +261,9 @@ func (c *cmd) set() int {
 	switch {
 	case saved.Unchecked == nil:
 		fmt.Fprintf(c.stdout, "%s accepted it: parties hosted with --merge auto (the default) or gemini merge prompts with it.\n", capitalize(who))
+	case errors.Is(saved.Unchecked, merge.ErrKeyDenied):
+		// Stored: the key is Google's to allow, not one to paste again.
+		fmt.Fprintf(c.stderr, "warning: %s %s.%s\n", who, merge.Reason(saved.Unchecked), keyDenied(saved.Unchecked))
 	case errors.Is(saved.Unchecked, merge.ErrRejected):
 		fmt.Fprintf(c.stderr, "warning: the key is not checked: %s %s for the model %s; the key itself may be fine. \"concordia key check\" asks again.\n", who, merge.Reason(saved.Unchecked), merge.DefaultGeminiModel)
 	default:
@@ -330,6 +333,8 @@ func (c *cmd) check(model string) int {
 		}
 		fmt.Fprintf(c.stdout, "%s accepted the key: parties hosted with --merge auto (the default) or gemini merge prompts with it.\n", capitalize(who))
 		return exitOK
+	case errors.Is(err, merge.ErrKeyDenied):
+		return c.fail("check", fmt.Errorf("%s %s.%s", capitalize(who), merge.Reason(err), keyDenied(err)))
 	case errors.Is(err, merge.ErrInvalidKey):
 		how := "run \"concordia key set\" with a key copied whole"
 		if src == secrets.SourceEnv {
@@ -343,6 +348,16 @@ func (c *cmd) check(model string) int {
 	default:
 		return c.fail("check", fmt.Errorf("could not check the key with %s: %s; try again later", who, merge.Reason(err)))
 	}
+}
+
+// keyDenied says, after a sentence, what Google said of a key it refused for this use
+// (merge.ErrKeyDenied) and what to change on Google's side: not the key.
+func keyDenied(err error) string {
+	said := ""
+	if w := merge.Said(err); w != "" {
+		said = fmt.Sprintf(" Google said: %q", w) // quoted: no control characters reach the terminal
+	}
+	return said + " The key itself need not change: " + merge.KeyAdvice(err) + " (\"concordia key check\"); until then parties merge prompts locally"
 }
 
 // gemini names where keys are checked: Google, or the endpoint merge.BaseURLEnv gives.

@@ -189,7 +189,7 @@ func TestRun(t *testing.T) {
 
 			var stdout, stderr bytes.Buffer
 			// Google is a stand-in that accepts any key (key set checks before storing).
-			google, _ := fakeGoogle(t, "", false)
+			google, _ := fakeGoogle(t, "", "")
 			getenv := func(k string) string {
 				if k == merge.BaseURLEnv {
 					return google.URL

@@ -42,7 +42,7 @@ func TestTerminalHelper(t *testing.T) {
 		keycmd.ReadAfterCancel(d)
 	}
 	// Google is a stand-in that accepts any key: key set checks a key before storing it.
-	google, _ := fakeGoogle(t, "", false)
+	google, _ := fakeGoogle(t, "", "")
 	getenv := func(k string) string {
 		if k == merge.BaseURLEnv {
 			return google.URL

@@ -29,23 +29,26 @@ const Timeout = 10 * time.Second
 // ErrTooShort: the key given is far shorter than any Gemini API key.
 var ErrTooShort = fmt.Errorf("that is too short to be a Gemini API key (they are about 40 characters); copy it again, whole")
 
-// ErrRefused: Google refused the key Save was given, which was not stored. It wraps
-// merge.ErrInvalidKey's error, whose Reason says what Google answered.
+// ErrRefused: Google refused the key Save was given as not valid, and it was not stored.
+// It wraps merge.ErrInvalidKey's error, whose Reason and Said say what Google answered.
 var ErrRefused = errors.New("Google refused the key; it was not stored")
 
 // Saved is what Save did with a key it stored.
 type Saved struct {
-	// Unchecked is why Google could not say whether the key works (unreachable, timed
-	// out, 5xx, the model rejected): the key is stored and noted as unchecked
-	// (secrets.Status.KeyringUnchecked). nil when Google accepted it.
+	// Unchecked is why Google did not say that the key works: it could not be asked
+	// (unreachable, timed out, 5xx), the model was rejected, or Google refused this use
+	// of the key (merge.ErrKeyDenied: merge.KeyAdvice says what to change). The key is
+	// stored and noted as unchecked (secrets.Status.KeyringUnchecked). nil when Google
+	// accepted it.
 	Unchecked error
 }
 
 // Save checks key with Google (config makes a client's configuration for it: the
 // model and endpoint a party would use) under Timeout, then stores it in store's
-// keyring. A key Google refuses is not stored: the error matches ErrRefused and
-// merge.ErrInvalidKey. When Google cannot be asked, the key is stored all the same and
-// noted as unchecked until a check or a party's merge finds it works. A key that is empty,
+// keyring. A key Google refuses as not valid is not stored: the error matches ErrRefused
+// and merge.ErrInvalidKey. When Google cannot be asked, or refuses only this use of the key
+// (merge.ErrKeyDenied), the key is stored all the same and noted as unchecked until a
+// check or a party's merge finds it works. A key that is empty,
 // not one line, or far too short is refused before anything is asked. The keyring is
 // asked first: no point asking Google about a key that cannot be kept.
 func Save(ctx context.Context, store *secrets.Store, key string, config func(key string) merge.GeminiConfig) (Saved, error) {
@@ -63,6 +66,12 @@ func Save(ctx context.Context, store *secrets.Store, key string, config func(key
 	checked := merge.CheckKey(cctx, config(key))
 	cancel()
 	switch {
+	case errors.Is(checked, merge.ErrKeyDenied):
+		// A key Google knows, refused for this use (the API not enabled in its project,
+		// its restrictions): the fix is on Google's side, and the person should not have
+		// to paste it again after making it. Stored and noted unchecked below, with
+		// Google's answer in Saved.Unchecked; a party tries it, and falls back to the
+		// local merger with a notice while Google still refuses it.
 	case errors.Is(checked, merge.ErrInvalidKey):
 		return Saved{}, fmt.Errorf("store key: %w: %w", ErrRefused, checked)
 	case checked != nil && ctx.Err() != nil:

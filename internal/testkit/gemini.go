@@ -55,3 +55,20 @@ func WriteGeminiKeyRefused(w http.ResponseWriter) {
 	w.WriteHeader(400)
 	_, _ = io.WriteString(w, `{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_INVALID"}]}}`)
 }
+
+// GeminiServiceDisabled is Google's message when the key's project has not enabled the
+// Generative Language API (project 123 here).
+const GeminiServiceDisabled = "Generative Language API has not been used in project 123 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=123 then retry."
+
+// WriteGeminiServiceDisabled answers as Gemini does for a key whose Google Cloud project
+// has not enabled the Generative Language API: 403 PERMISSION_DENIED, SERVICE_DISABLED.
+// The key itself is valid.
+func WriteGeminiServiceDisabled(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{
+		"code": 403, "status": "PERMISSION_DENIED", "message": GeminiServiceDisabled,
+		"details": []any{map[string]any{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED", "domain": "googleapis.com",
+			"metadata": map[string]any{"consumer": "projects/123", "service": "generativelanguage.googleapis.com"}}},
+	}})
+}

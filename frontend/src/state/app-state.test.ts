@@ -766,6 +766,27 @@ describe('errors for people', () => {
     expect(st.keyCheck).toBeNull();
   });
 
+  it('key: a whole key Google refused for this use (its project, its restrictions) is saved, and said refused with what to change', async () => {
+    // Go stores it (the fix is on Google's side, not another paste) and says what Google
+    // answered: shown as a refusal, not as "could not be asked", and not as working.
+    const be = new FakeBackend();
+    const note =
+      "Saved, but Google refused this use of the API key (403 PERMISSION_DENIED, SERVICE_DISABLED), so prompts are merged locally. The key itself need not change: enable the Generative Language API in the key's Google Cloud project, then check again.";
+    be.handlers.SetKey = async () => ({ ...noKey, source: 'keyring', unchecked: true, note, note_refused: true });
+    const st = new AppState(be);
+    await st.start();
+    expect(await st.setKey('AIza-whole-key-0123456789')).toBe(true);
+    expect(st.keyError).toBe('');
+    expect(st.keyCheck).toEqual({ result: 'refused', text: note });
+    expect(st.keyRefused).toBe(note);
+    expect(describeKey(st.key, st.keyRefused !== '')).toBe('Gemini key: in the OS keyring — Google refused it; merging locally');
+    // Fixed on Google's side: a check finds it works, without pasting it again.
+    be.handlers.CheckKey = async () => ({ result: 'accepted', text: 'Google accepted this key.' });
+    await st.checkKey();
+    expect(st.keyRefused).toBe('');
+    expect(st.key?.unchecked).toBe(false);
+  });
+
   it('key: a key Google refused is said refused until it is replaced or a check finds it works, also after Settings opens again', async () => {
     // A window tester's Settings showed green "Stored in the OS keyring. Prompts are merged
     // with Gemini" beside the refusal, and again after reopening; so did the Create form.

@@ -306,10 +306,17 @@ export class SettingsState {
     // Go asks Google before it stores the key: one it refuses is not stored, and keyError
     // says why (a window tester's "abc" was stored and shown green).
     if (!(await this.#keyOp(() => this.#backend.SetKey(key.trim())))) return false;
-    // What Google answered then is shown at once, without asking again: accepted, or why
-    // it could not be asked (the key is stored, and said to be unchecked).
+    // What Google answered then is shown at once, without asking again: accepted, why it
+    // could not be asked, or that it refused this use of the key (its project or
+    // restrictions: stored all the same, since the fix is on Google's side). Either of the
+    // last two leaves the key stored and said to be unchecked.
     const note = this.key?.note ?? '';
-    this.keyCheck = note !== '' ? { result: 'unavailable', text: note } : { result: 'accepted', text: 'Google accepted this key.' };
+    if (note !== '' && this.key?.note_refused) {
+      this.keyCheck = { result: 'refused', text: note };
+      this.keyRefused = note;
+    } else {
+      this.keyCheck = note !== '' ? { result: 'unavailable', text: note } : { result: 'accepted', text: 'Google accepted this key.' };
+    }
     this.#changed();
     return true;
   }

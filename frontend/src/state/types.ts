@@ -321,6 +321,11 @@ export interface KeyStatus {
   unchecked: boolean;
   /** What saving the key had to say (SetKey only): why it is unchecked. */
   note?: string;
+  /**
+   * The note says Google refused this use of the key (its project or restrictions; the key
+   * is stored all the same), not that Google could not be asked (SetKey only).
+   */
+  note_refused?: boolean;
 }
 
 /** What Google said about the Gemini key (CheckKey). */

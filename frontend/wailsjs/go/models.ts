@@ -21,6 +21,7 @@ export namespace app {
 	    legacy_file: string;
 	    unchecked: boolean;
 	    note?: string;
+	    note_refused?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new KeyStatus(source);
@@ -34,6 +35,7 @@ export namespace app {
 	        this.legacy_file = source["legacy_file"];
 	        this.unchecked = source["unchecked"];
 	        this.note = source["note"];
+	        this.note_refused = source["note_refused"];
 	    }
 	}
 	export class BootInfo {
