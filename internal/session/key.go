@@ -45,9 +45,11 @@ func (m *Manager) CheckKey(ctx context.Context) (secrets.Source, string, error) 
 }
 
 // SaveKey checks key with Google, with the model and endpoint a party would use, and
-// stores it in the OS keyring unless Google refused it (keysave.Save): a refused key is
-// not stored (keysave.ErrRefused); one Google could not be asked about is stored, noted
-// as unchecked, and Saved.Unchecked says why.
+// stores it in the OS keyring unless Google refused it as not valid (keysave.Save): such a
+// key is not stored (keysave.ErrRefused); one Google could not be asked about, or refused
+// for this use only (merge.ErrKeyDenied), is stored, noted as unchecked, and
+// Saved.Unchecked says why. The latter is not remembered as refused: a party tries it,
+// since its owner may have fixed it on Google's side meanwhile.
 func (m *Manager) SaveKey(ctx context.Context, key string) (keysave.Saved, error) {
 	getenv := m.cfg.Getenv
 	if getenv == nil {
