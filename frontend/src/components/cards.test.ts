@@ -5,7 +5,7 @@ import { inParty } from '../state/party.test-helpers';
 import type { Permission } from '../state/types';
 import { ARM_MS, REASON_QUIET_MS, type ApprovalCard, type PermissionCard } from './cards';
 import { TranscriptModel, type ApprovalItem } from '../state/transcript';
-import { approval, batch, joined, left, prompt, settings } from '../state/events.test-helpers';
+import { approval, batch, changed, joined, left, prompt, settings } from '../state/events.test-helpers';
 
 /** A <permission-card> showing p, in the page. */
 function mountCard(st: AppState, p: Permission): PermissionCard {
@@ -607,6 +607,59 @@ describe('<approval-card> while another host edits it', () => {
     be.emit('party:status', { status: 'reconnecting', attempt: 1, error: 'connection refused', retry_ms: 1000 });
     be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
     expect(said()).toEqual([['b1', true], ['b1', false], ['b1', true], ['b1', true]]);
+    el.remove();
+    st.dispose();
+  });
+
+  // The card went away in this window with its editor open: the other hosts were left with
+  // "ann is editing this prompt" for as long as the prompt waited.
+  it('a card removed with its editor open says the editor closed; shown again, open again', async () => {
+    const { be, st, el, q } = await approvalCard();
+    const said = () => be.calls.filter(([n]) => n === 'EditingBatch').map(([, a]) => a);
+    q('approval-edit')!.click();
+    await el.updateComplete;
+    // Moved in the page (taken out and put back at once): nothing said.
+    document.body.append(el);
+    await Promise.resolve();
+    expect(said()).toEqual([['b1', true]]);
+    el.remove();
+    await Promise.resolve();
+    expect(said()).toEqual([['b1', true], ['b1', false]]);
+    // After a drop, the host is not told of an editor no one sees.
+    be.emit('party:status', { status: 'reconnecting', attempt: 1, error: 'connection refused', retry_ms: 1000 });
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    expect(said()).toEqual([['b1', true], ['b1', false]]);
+    // Shown again with the editor as it was: the others are told again.
+    document.body.append(el);
+    await el.updateComplete;
+    expect(q('approval-send-edited')).not.toBeNull();
+    expect(said()).toEqual([['b1', true], ['b1', false], ['b1', true]]);
+    el.remove();
+    await Promise.resolve();
+    st.dispose();
+  });
+
+  it('made a participant with the editor open, the editor closes and is not said again', async () => {
+    const { be, st, el, q } = await approvalCard();
+    q('approval-edit')!.click();
+    await el.updateComplete;
+    const text = q<HTMLTextAreaElement>('approval-text')!;
+    text.value = 'touch y';
+    text.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    be.emit('party:event', changed(1, { id: 'm1', name: 'ann', role: 'participant' }));
+    await el.updateComplete;
+    expect(st.isHost).toBe(false);
+    expect(q<HTMLTextAreaElement>('approval-text')!.value).toBe('touch x');
+    expect(q('approval-overtaken')?.textContent?.replace(/\s+/g, ' ').trim()).toBe('Your edits were not sent: you are no longer a host. Put my edits in the prompt box');
+    // Made a host again: the editor is closed, and a reconnect says nothing of it.
+    be.emit('party:event', changed(2, { id: 'm1', name: 'ann', role: 'host' }));
+    await el.updateComplete;
+    expect(q('approval-send-edited')).toBeNull();
+    expect(q('approval-edit')).not.toBeNull();
+    be.emit('party:status', { status: 'reconnecting', attempt: 1, error: 'connection refused', retry_ms: 1000 });
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    expect(be.calls.filter(([n]) => n === 'EditingBatch').map(([, a]) => a)).toEqual([['b1', true]]);
     el.remove();
     st.dispose();
   });

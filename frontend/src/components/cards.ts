@@ -604,11 +604,24 @@ export class ApprovalCard extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.requestUpdate(); // shown again (scrolled back into view): armed again after a pause
+    // Shown again with its editor open: the other hosts are told again (a move in the page
+    // said nothing: the control knows it open still).
+    const it = this.item;
+    if (this.#editing && it?.status === 'waiting' && this.state?.isHost) this.state.control.editing(it.approval.batch, true);
   }
 
   override disconnectedCallback(): void {
     this.#shownKey = '';
     super.disconnectedCallback();
+    // Gone from the page with its editor open (scrolled out of the transcript's window, the
+    // transcript replaced, the party view closed): nobody sees the editor, so the other
+    // hosts must not be left reading "gus is editing this prompt". Said a moment later, so
+    // that a card only moved in the page says nothing.
+    const it = this.item;
+    if (!this.#editing || it?.status !== 'waiting') return;
+    queueMicrotask(() => {
+      if (!this.isConnected && this.#editing) this.state?.control.editing(it.approval.batch, false);
+    });
   }
 
   /** Its row of buttons, while a host can decide (else null). */
@@ -626,6 +639,7 @@ export class ApprovalCard extends LitElement {
     const key = it?.status === 'waiting' ? `${it.approval.batch}\u0000${this.state?.isHost ?? false}` : '';
     if (key !== '' && key !== this.#shownKey) this.#arming.arm();
     this.#shownKey = key;
+    if (it?.status === 'waiting' && (this.#editing || this.#rejecting)) this.#noLongerHost(it);
     if (!it || it.status === 'waiting' || !(this.#editing || this.#rejecting)) return;
     const me = this.state?.session?.you.name ?? '';
     // Mine when the batch says I edited it: the host may have changed the text on its way
@@ -646,6 +660,25 @@ export class ApprovalCard extends LitElement {
     this.#reason.text = '';
   }
 
+  /**
+   * Made a participant or a viewer while editing the waiting prompt (or giving a reason to
+   * reject it): the editor closes, its edits offered as overtaken ones. The host forgot the
+   * editor with the role; kept open, it was said again after a reconnect, and made a host
+   * again this window showed an editor the other hosts were not told of.
+   */
+  #noLongerHost(it: ApprovalItem): void {
+    const s = this.state;
+    if (!s || s.isHost || s.ended) return;
+    const text = this.#text;
+    if (this.#editing && text !== null && text.trim() !== '' && text !== it.approval.merged) this.#overtaken = { text, what: 'edits' };
+    if (this.#editing) s.control.editingEnded(it.approval.batch);
+    this.#editing = false;
+    this.#rejecting = false;
+    this.#text = null;
+    this.#escapeArmed = false;
+    this.#reason.text = '';
+  }
+
   /** What became of the prompt my edits (or reason to reject it) were for, and a way to keep edits. */
   #overtakenNote(s: AppState, it: ApprovalItem) {
     const o = this.#overtaken;
@@ -657,7 +690,9 @@ export class ApprovalCard extends LitElement {
           ? 'approval was turned off, and the prompt went as it was'
           : it.status === 'sent'
             ? 'another host sent the prompt first'
-            : 'the prompt was not sent';
+            : it.status === 'waiting'
+              ? 'you are no longer a host'
+              : 'the prompt was not sent';
     return html`<div class="overtaken" role="status" data-testid="approval-overtaken">
       <span>${o.what === 'edits' ? html`Your edits were not sent: ${first}.` : html`Your reason was not given: ${first}. It was: “${o.text}”`}</span>
       ${o.what === 'edits' && s.canDraft
@@ -834,6 +869,7 @@ export class ApprovalCard extends LitElement {
             }}
             @change=${() => this.requestUpdate()}></textarea>
         </label>
+        ${this.#overtakenNote(s, it)}
         ${host ? this.#othersEditingNote(s, it) : nothing}
         ${host
           ? this.#hostActions(s, it)

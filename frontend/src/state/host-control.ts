@@ -158,7 +158,7 @@ export class HostControl {
    * this person's to read, and is not shown.
    */
   editing(batch: string, on: boolean): void {
-    if (!on && this.#mine !== batch) return;
+    if (on ? this.#mine === batch : this.#mine !== batch) return; // said already
     this.#mine = on ? batch : null;
     this.#backend.EditingBatch(batch, on).catch(() => {});
   }
