@@ -59,12 +59,13 @@ func (a *App) CheckInvite(text string) (string, error) {
 	return "", nil
 }
 
-// JoinName is the name this computer last joined the party of a valid invite under
-// (session.Manager.JoinName); "" when none is known or the invite is not valid.
-func (a *App) JoinName(text string) string {
+// JoinName is the name this computer last joined the party of a valid invite under, with
+// the role it last had there (session.Manager.JoinName); an empty name when none is known
+// or the invite is not valid.
+func (a *App) JoinName(text string) session.JoinedAs {
 	inv, err := invite.Parse(text)
 	if err != nil {
-		return ""
+		return session.JoinedAs{}
 	}
 	return a.session.JoinName(inv)
 }
@@ -293,7 +294,7 @@ func (a *App) JoinParty(link, name string) (session.Info, error) {
 		a.mu.Unlock()
 		cancel()
 	}()
-	known := a.JoinName(link) // the name this computer last joined the link's party under
+	known := a.JoinName(link).Name // the name this computer last joined the link's party under
 	info, err := a.session.Join(ctx, link, name)
 	if err == nil && ctx.Err() != nil {
 		// Cancelled as the hello came back: the person closed the dialog, so they are not

@@ -58,29 +58,40 @@ type Record struct {
 // inviteHash names an invite's token in a record without holding it.
 func inviteHash(token string) string { return hash("invite\x00" + token) }
 
-// LastName is the name this directory last joined inv's party under: through inv itself,
-// else through another invite of the same host; "" when none is known. A window reopened
-// and joined again with the same invite filled in the settings' name, another than the one
-// it had joined under, and came in as someone new (a window tester's "root", while "Cleo"
-// stayed away).
-func (s Store) LastName(inv invite.Invite) string {
-	byInvite, byHost := "", ""
+// LastName is the name this directory last joined inv's party under (LastJoined).
+func (s Store) LastName(inv invite.Invite) string { return s.LastJoined(inv).Name }
+
+// Joined is the name a directory last joined a party under, and the member's role then.
+type Joined struct {
+	Name string
+	// Role is the role the member last had, as its record keeps it ("" in a record from
+	// before 2026-12-06).
+	Role string
+}
+
+// LastJoined is the name this directory last joined inv's party under, with the role it
+// last had there: through inv itself, else through another invite of the same host; the
+// zero Joined when none is known. A window reopened and joined again with the same invite
+// filled in the settings' name, another than the one it had joined under, and came in as
+// someone new (a window tester's "root", while "Cleo" stayed away).
+func (s Store) LastJoined(inv invite.Invite) Joined {
+	var byInvite, byHost Joined
 	var atInvite, atHost time.Time
 	want := inviteHash(inv.Token)
 	s.records(func(_ string, r Record, at time.Time) {
 		switch {
 		case r.Name == "":
 		case r.Invite == want:
-			if byInvite == "" || at.After(atInvite) {
-				byInvite, atInvite = r.Name, at
+			if byInvite.Name == "" || at.After(atInvite) {
+				byInvite, atInvite = Joined{Name: r.Name, Role: r.Role}, at
 			}
 		case r.ClientID == s.ClientID(inv, r.Name):
-			if byHost == "" || at.After(atHost) {
-				byHost, atHost = r.Name, at
+			if byHost.Name == "" || at.After(atHost) {
+				byHost, atHost = Joined{Name: r.Name, Role: r.Role}, at
 			}
 		}
 	})
-	if byInvite != "" {
+	if byInvite.Name != "" {
 		return byInvite
 	}
 	return byHost

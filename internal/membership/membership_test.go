@@ -317,6 +317,9 @@ func TestLastName(t *testing.T) {
 	if got := s.LastName(a); got != "Cleo" {
 		t.Errorf("LastName(a) = %q, want Cleo", got)
 	}
+	if got, want := s.LastJoined(a), (Joined{Name: "Cleo", Role: wire.RoleParticipant}); got != want {
+		t.Errorf("LastJoined(a) = %+v, want %+v", got, want)
+	}
 	if got := s.LastName(rotated); got != "Cleo" {
 		t.Errorf("LastName of a rotated invite of that host = %q, want Cleo", got)
 	}

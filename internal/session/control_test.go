@@ -743,20 +743,32 @@ func TestAParticipantGivenTheHostInviteIsAHost(t *testing.T) {
 	}
 }
 
-// JoinName is the name a window of this data directory last joined a party under: a
-// window tester's reopened window filled in the settings' name and came in as someone new.
+// JoinName is the name a window of this data directory last joined a party under (a
+// window tester's reopened window filled in the settings' name and came in as someone
+// new), with the role it last had there: the join dialog says it ("You'll rejoin as Cleo
+// (co-host)"), where it could only say "with the role you last had".
 func TestJoinNameIsTheOneLastJoinedUnder(t *testing.T) {
 	h := startRemoteHost(t, false)
-	remoteOwner(t, h)
+	owner := remoteOwner(t, h)
 	dataDir := t.TempDir()
 	m := newManager(t, newRecorder(), func(c *Config) { c.DataDir, c.Insecure = dataDir, false })
-	if name := m.JoinName(h.Invite()); name != "" {
-		t.Fatalf("JoinName before any join = %q", name)
+	if got := m.JoinName(h.Invite()); got != (JoinedAs{}) {
+		t.Fatalf("JoinName before any join = %+v", got)
 	}
-	if _, err := m.Join(context.Background(), h.Invite().String(), "Cleo"); err != nil {
+	info, err := m.Join(context.Background(), h.Invite().String(), "Cleo")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if name := m.JoinName(h.Invite()); name != "Cleo" {
-		t.Fatalf("JoinName after joining as Cleo = %q", name)
+	if got, want := m.JoinName(h.Invite()), (JoinedAs{Name: "Cleo", Role: wire.RoleParticipant}); got != want {
+		t.Fatalf("JoinName after joining as Cleo = %+v, want %+v", got, want)
+	}
+	if err := owner.SetRole(context.Background(), info.You.ID, wire.RoleHost); err != nil {
+		t.Fatal(err)
+	}
+	want := JoinedAs{Name: "Cleo", Role: wire.RoleHost}
+	for deadline := time.Now().Add(5 * time.Second); m.JoinName(h.Invite()) != want; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("JoinName after Cleo was made a co-host = %+v, want %+v", m.JoinName(h.Invite()), want)
+		}
 	}
 }

@@ -199,11 +199,23 @@ func (m *Manager) RetryNow() error {
 	return nil
 }
 
+// JoinedAs is the name a window last joined a party under, and the role it last had there.
+type JoinedAs struct {
+	Name string `json:"name"`
+	// Role is "host" (a co-host), "participant" or "viewer"; "" when not known (a record
+	// kept before 2026-12-06), or when no name is.
+	Role string `json:"role"`
+}
+
 // JoinName is the name this data directory last joined inv's party under through inv, else
 // the name it last joined inv's host with through another invite (another party of that
-// host, perhaps); "" when none is known. The join dialog fills it in: a reopened window
-// that joined again under the settings' name was someone new (a window tester's).
-func (m *Manager) JoinName(inv invite.Invite) string { return m.memberships().LastName(inv) }
+// host, perhaps), with the role it last had; the zero JoinedAs when none is known. The
+// join dialog fills the name in (a reopened window that joined again under the settings'
+// name was someone new: a window tester's) and says the role it rejoins with.
+func (m *Manager) JoinName(inv invite.Invite) JoinedAs {
+	j := m.memberships().LastJoined(inv)
+	return JoinedAs{Name: j.Name, Role: j.Role}
+}
 
 // memberships is where joined windows keep their membership: the data directory's
 // "joined" folder, which `concordia join` uses too ("" keeps none).

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppState } from '../state/app-state';
 import { FakeBackend } from '../state/fake-backend';
+import type { JoinedAs } from '../state/types';
 import './join-dialog';
 
 type Dialog = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
@@ -140,35 +141,42 @@ describe('<join-dialog> a long catch-up', () => {
 
 describe('<join-dialog> the name last joined under', () => {
   // A window tester's reopened window joined again under the settings' name, someone new.
-  it('fills it in and says why', async () => {
-    const be = new FakeBackend();
-    be.handlers.ClipboardInvite = async () => link;
-    be.handlers.JoinName = async () => 'Cleo';
-    const st = new AppState(be, { checkDelayMs: 1 });
-    await st.start();
-    await st.openJoin();
-    await new Promise((r) => setTimeout(r, 20));
-    const el = document.createElement('join-dialog') as Dialog;
-    el.state = st;
-    document.body.append(el);
-    await el.updateComplete;
-    expect(el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=join-name]')!.value).toBe('Cleo');
-    // Two short lines, not one long sentence with its exceptions (a window tester's). Not
-    // "as the member you were" whatever the link: a user tester's watch-only link came back
-    // as someone new (a viewer invite never brings back a participant's seat). Nor "with a
-    // link of the same kind": another's, once a viewer, came back a viewer with the
-    // participant link (the role a host last gave is kept).
-    const lines = [...el.shadowRoot!.querySelectorAll('[data-testid=join-name-known] > span')].map((l) => l.textContent!.replace(/\s+/g, ' ').trim());
-    expect(lines).toEqual([
-      "You'll rejoin as Cleo, with the role you last had.",
-      'Not if a host removed you, or you took part and this link only watches. Another name joins as someone new.',
-    ]);
-    st.setJoinName('Someone else');
-    await el.updateComplete;
-    expect(el.shadowRoot!.querySelector('[data-testid=join-name-known]')).toBeNull();
-    el.remove();
-    st.dispose();
-  });
+  // The dialog could not say the role it rejoins with, only "the role you last had".
+  const cases: Array<{ role: JoinedAs['role']; said: string }> = [
+    { role: 'host', said: "You'll rejoin as Cleo (co-host)." },
+    { role: 'participant', said: "You'll rejoin as Cleo (participant)." },
+    { role: 'viewer', said: "You'll rejoin as Cleo (viewer)." },
+    { role: '', said: "You'll rejoin as Cleo, with the role you last had." }, // a membership kept before roles were
+  ];
+  for (const c of cases) {
+    it(`fills it in and says why: ${c.role || 'role not known'}`, async () => {
+      const be = new FakeBackend();
+      be.handlers.ClipboardInvite = async () => link;
+      be.handlers.JoinName = async (): Promise<JoinedAs> => ({ name: 'Cleo', role: c.role });
+      const st = new AppState(be, { checkDelayMs: 1 });
+      await st.start();
+      await st.openJoin();
+      await new Promise((r) => setTimeout(r, 20));
+      const el = document.createElement('join-dialog') as Dialog;
+      el.state = st;
+      document.body.append(el);
+      await el.updateComplete;
+      expect(el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=join-name]')!.value).toBe('Cleo');
+      // Two short lines, not one long sentence with its exceptions (a window tester's). Not
+      // "as the member you were" whatever the link: a user tester's watch-only link came back
+      // as someone new (a viewer invite never brings back a participant's seat). Nor "with a
+      // link of the same kind": another's, once a viewer, came back a viewer with the
+      // participant link (the role a host last gave is kept).
+      const lines = [...el.shadowRoot!.querySelectorAll('[data-testid=join-name-known] > span')].map((l) => l.textContent!.replace(/\s+/g, ' ').trim());
+      expect(lines).toEqual([c.said, 'Not if a host removed you, or you took part and this link only watches. Another name joins as someone new.']);
+      expect(el.shadowRoot!.querySelector('[data-testid=join-name-known-as] b')?.textContent).toBe('Cleo');
+      st.setJoinName('Someone else');
+      await el.updateComplete;
+      expect(el.shadowRoot!.querySelector('[data-testid=join-name-known]')).toBeNull();
+      el.remove();
+      st.dispose();
+    });
+  }
 });
 
 describe('<join-dialog> a chat message pasted', () => {

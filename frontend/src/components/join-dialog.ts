@@ -7,6 +7,8 @@ import { StateObserver } from './observe';
 import { base } from './styles';
 import { modalStyles, trapTab } from './modal';
 import { clipboardLink, inviteSummary } from '../state/join';
+import { roleLabel } from '../state/host-control';
+import type { Role } from '../state/types';
 import { iconAlert, iconCheck, iconX } from './icons';
 import { historyProgress } from '../state/format';
 
@@ -154,7 +156,7 @@ export class JoinDialog extends LitElement {
                   html`<span class="hint" id="join-name-needed" data-testid="join-name-needed">Type the name the others will see you by.</span>`
                 : j.nameKnown
                   ? // Two short lines: one long sentence with its exceptions was hard to read (a window tester's).
-                    html`<span class="hint known" data-testid="join-name-known"><span data-testid="join-name-known-as">You'll rejoin as <b>${j.name.trim()}</b>, with the role you last had.</span>
+                    html`<span class="hint known" data-testid="join-name-known"><span data-testid="join-name-known-as">${rejoinAs(j.name.trim(), j.knownRole)}</span>
                       <span>Not if a host removed you, or you took part and this link only watches. Another name joins as someone new.</span></span>`
                   : nothing}
             </label>
@@ -198,3 +200,12 @@ export class JoinDialog extends LitElement {
 }
 
 customElements.define('join-dialog', JoinDialog);
+
+/**
+ * "You'll rejoin as Gus (co-host).": the name this computer last joined the party under,
+ * with the role it last had there (the dialog could only say "with the role you last
+ * had"), which a membership kept before roles were does not know.
+ */
+function rejoinAs(name: string, role: Role | '' | undefined) {
+  return role ? html`You'll rejoin as <b>${name}</b> (${roleLabel(role)}).` : html`You'll rejoin as <b>${name}</b>, with the role you last had.`;
+}

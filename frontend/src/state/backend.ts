@@ -11,6 +11,7 @@ import type {
   Decision,
   Editors,
   Invites,
+  JoinedAs,
   PartyInfo,
   KeyCheck,
   KeyStatus,
@@ -65,8 +66,8 @@ export interface Backend {
   CheckInvite(text: string): Promise<string>;
   /** Of a valid invite: what may still be wrong (a token unlike Concordia's, as a link cut short has); "" when nothing. */
   InviteWarning(text: string): Promise<string>;
-  /** The name this computer last joined the party of a valid invite under; "" when none is known. */
-  JoinName(text: string): Promise<string>;
+  /** The name this computer last joined the party of a valid invite under, and the role it last had; name "" when none is known. */
+  JoinName(text: string): Promise<JoinedAs>;
   /** What is wrong with the Create party form, as CreateParty would say; "" when nothing. */
   CheckCreate(req: CreateRequest): Promise<string>;
   /** The native file dialog for the Claude Code program; "" when cancelled. */
@@ -246,8 +247,9 @@ export class WailsBackend implements Backend {
   InviteWarning(text: string): Promise<string> {
     return this.#app.InviteWarning(text);
   }
-  JoinName(text: string): Promise<string> {
-    return this.#app.JoinName(text);
+  async JoinName(text: string): Promise<JoinedAs> {
+    const j = await this.#app.JoinName(text);
+    return { name: j.name, role: j.role === 'host' || j.role === 'participant' || j.role === 'viewer' ? j.role : '' };
   }
   CheckCreate(req: CreateRequest): Promise<string> {
     return this.#app.CheckCreate(req);

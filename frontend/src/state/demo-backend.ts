@@ -6,6 +6,7 @@
 
 import type { Backend, BackendEventName, BackendEvents } from './backend';
 import type {
+  JoinedAs,
   BootInfo,
   ChangesResult,
   CreateRequest,
@@ -428,8 +429,8 @@ export class DemoBackend implements Backend {
   async CheckInvite(text: string): Promise<string> {
     return checkInvite(text);
   }
-  async JoinName(): Promise<string> {
-    return ''; // the demo keeps no memberships
+  async JoinName(): Promise<JoinedAs> {
+    return { name: '', role: '' }; // the demo keeps no memberships
   }
   async InviteWarning(text: string): Promise<string> {
     // As Go's invite.CutShortHint says it, for a valid link (CheckInvite's).

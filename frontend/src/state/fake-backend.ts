@@ -4,6 +4,7 @@
 
 import type { Backend, BackendEventName, BackendEvents } from './backend';
 import type {
+  JoinedAs,
   BootInfo,
   CreateRequest,
   Decision,
@@ -82,7 +83,7 @@ export class FakeBackend implements Backend {
     ClipboardInvite: async () => '',
     CheckInvite: async () => '',
     InviteWarning: async () => '',
-    JoinName: async () => '',
+    JoinName: async (): Promise<JoinedAs> => ({ name: '', role: '' }),
     CheckCreate: async (_req: CreateRequest) => '',
     PickClaude: async () => '',
     CreateParty: async (_req: CreateRequest) => fakeSession('host'),

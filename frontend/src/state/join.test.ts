@@ -4,7 +4,7 @@ import { CreateFormCheck } from './create-form';
 import { FakeBackend, fakeSettings } from './fake-backend';
 import { DEMO_INVITE, DEMO_VIEWER_INVITE, DemoBackend, checkInvite } from './demo-backend';
 import { UNPINNED_WARNING, clipboardLink, inviteSummary, inviteWarning, normalizeLink, unwrapInvite } from './join';
-import type { CreateRequest } from './types';
+import type { CreateRequest, JoinedAs } from './types';
 
 const tok = 'TgNMDR0Upfx0aYHEJt19UvIP1j7zqKBoZP_HVxfZ7ms';
 const pinned = (port: number) => `concordia://127.0.0.1:${port}/${tok}?fp=${'ab'.repeat(32)}`;
@@ -159,19 +159,19 @@ describe('join dialog and the clipboard', () => {
   it('offers the name last joined under with that party, unless one was typed here', async () => {
     const be = new FakeBackend();
     be.handlers.ClipboardInvite = async () => pinned(1111);
-    be.handlers.JoinName = async (text: string) => (text === pinned(1111) ? 'Cleo' : '');
+    be.handlers.JoinName = async (text: string): Promise<JoinedAs> => (text === pinned(1111) ? { name: 'Cleo', role: 'viewer' } : { name: '', role: '' });
     const { st } = await started(be);
     await st.openJoin();
     expect(st.join.name).toBe('ann'); // until the link is checked
     await vi.advanceTimersByTimeAsync(300);
-    expect(st.join).toMatchObject({ check: 'valid', name: 'Cleo', nameKnown: true });
+    expect(st.join).toMatchObject({ check: 'valid', name: 'Cleo', nameKnown: true, knownRole: 'viewer' });
     st.closeJoin();
     await st.openJoin(); // the same link again: still Cleo
     await vi.advanceTimersByTimeAsync(300);
     expect(st.join).toMatchObject({ name: 'Cleo', nameKnown: true });
     st.setJoinInvite(pinned(2222)); // a party never joined: the settings' name again
     await vi.advanceTimersByTimeAsync(300);
-    expect(st.join).toMatchObject({ check: 'valid', name: 'ann', nameKnown: false });
+    expect(st.join).toMatchObject({ check: 'valid', name: 'ann', nameKnown: false, knownRole: '' });
     st.setJoinInvite(pinned(1111));
     await vi.advanceTimersByTimeAsync(300);
     expect(st.join.name).toBe('Cleo');
@@ -186,7 +186,7 @@ describe('join dialog and the clipboard', () => {
   it('offers the known name again after a join under a typed one, and joins under the name shown', async () => {
     const be = new FakeBackend();
     be.handlers.ClipboardInvite = async () => '';
-    be.handlers.JoinName = async (text: string) => (text === pinned(1111) ? 'Cleo' : '');
+    be.handlers.JoinName = async (text: string): Promise<JoinedAs> => (text === pinned(1111) ? { name: 'Cleo', role: 'viewer' } : { name: '', role: '' });
     const joinedAs: string[] = [];
     const joinParty = be.handlers.JoinParty!;
     be.handlers.JoinParty = async (invite: string, name: string) => {

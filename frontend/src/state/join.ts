@@ -6,6 +6,7 @@
 import { errorText, type Backend } from './backend';
 import { roleLabel } from './host-control';
 import type { PartySession } from './party';
+import type { JoinedAs, Role } from './types';
 
 /**
  * The link without what it picked up on its way through chat and mail — a pair of <>, (),
@@ -179,6 +180,8 @@ export interface JoinState {
   nameTyped?: boolean;
   /** The name is the one this computer last joined the invite's party under (JoinName). */
   nameKnown?: boolean;
+  /** With nameKnown: the role it last had there ("" when not known). */
+  knownRole?: Role | '';
   /** The invite the last join failed with: opening the dialog again keeps its error. */
   failedInvite?: string;
 }
@@ -341,7 +344,7 @@ export class JoinDialog {
   async #runCheck(seq: number, text: string, offerName = true): Promise<boolean> {
     let problem: string;
     let warning = '';
-    let known = '';
+    let known: JoinedAs = { name: '', role: '' };
     try {
       problem = await this.#backend.CheckInvite(text);
       // A link cut short is still a valid one (another host's tokens may be shorter): said
@@ -350,7 +353,7 @@ export class JoinDialog {
       // The name it last joined that party under, unless one was typed here: a reopened
       // window joined again under the settings' name and was someone new, its member away
       // (a window tester's "root", while "Cleo" stayed away).
-      if (offerName && !problem && !this.state.nameTyped) known = await this.#backend.JoinName(text).catch(() => '');
+      if (offerName && !problem && !this.state.nameTyped) known = await this.#backend.JoinName(text).catch((): JoinedAs => ({ name: '', role: '' }));
     } catch (err) {
       problem = errorText(err);
     }
@@ -358,8 +361,8 @@ export class JoinDialog {
     // Both when both hold: a link cut short that has no ?fp= is not pinned either (a reviewer's).
     const warnings = problem ? '' : [warning, inviteWarning(text)].filter(Boolean).join(' ');
     this.state = { ...this.state, check: problem ? 'invalid' : 'valid', problem, warning: warnings };
-    if (known && !this.state.nameTyped) this.state = { ...this.state, name: known, nameKnown: true };
-    else if (offerName && this.state.nameKnown && !this.state.nameTyped && !known) this.state = { ...this.state, name: this.#hooks.name() || this.state.name, nameKnown: false };
+    if (known.name && !this.state.nameTyped) this.state = { ...this.state, name: known.name, nameKnown: true, knownRole: known.role };
+    else if (offerName && this.state.nameKnown && !this.state.nameTyped && !known.name) this.state = { ...this.state, name: this.#hooks.name() || this.state.name, nameKnown: false, knownRole: '' };
     this.#hooks.changed();
     return !problem;
   }

@@ -371,6 +371,14 @@ export interface CreateRequest {
   share_workspace?: WorkspaceLevel | '';
 }
 
+/** The name this computer last joined a party under, and the role it last had there (Go: session.JoinedAs). */
+export interface JoinedAs {
+  /** "" when none is known. */
+  name: string;
+  /** "" when not known (a membership kept before roles were). */
+  role: Role | '';
+}
+
 /**
  * A party this window takes part in, as CreateParty and JoinParty return it. role says
  * how the window is in it ("host": it runs the party; "participant": it joined one); the

@@ -252,6 +252,20 @@ export namespace session {
 		    return a;
 		}
 	}
+	export class JoinedAs {
+	    name: string;
+	    role: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new JoinedAs(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.role = source["role"];
+	    }
+	}
 	export class RecentParty {
 	    id: string;
 	    host: string;

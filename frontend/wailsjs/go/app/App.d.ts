@@ -55,7 +55,7 @@ export function GetSettings():Promise<settings.Settings>;
 
 export function InviteWarning(arg1:string):Promise<string>;
 
-export function JoinName(arg1:string):Promise<string>;
+export function JoinName(arg1:string):Promise<session.JoinedAs>;
 
 export function JoinParty(arg1:string,arg2:string):Promise<session.Info>;
 
