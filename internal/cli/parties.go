@@ -143,6 +143,13 @@ Forget, on a recent party, does the same.`, io.Out, io.Err)
 			fmt.Fprintf(io.Out, "%s: %s; `%s` %s (`%s --without-unanswered` resumes without %s)\n", s.Header.Party, what, cmd, again, cmd, u.Them())
 		}
 	}
+	// The last turn the party's end cut short: not run again at a resume, and said only by
+	// the end's notice (a tester's listing said nothing of it).
+	for _, s := range list {
+		if s.EndCut != nil && partyState(s) != "running" && !s.Incomplete && !s.LostEnd {
+			fmt.Fprintf(io.Out, "%s: %s, and a resume does not run it again\n", s.Header.Party, term.Line(party.EndCutWords(s.EndCut)))
+		}
+	}
 	// A party whose host was killed may have left its agent's background jobs running:
 	// nothing stops them until it is resumed. Every run's, as --stop-jobs stops them (a run
 	// kept its jobs with --keep-agent-jobs).

@@ -37,6 +37,9 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 	write("bbbbbbbbbbbb", prompt("p1"), batch, prompt("p2"))
 	turn := wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone}}
 	write("dddddddddddd", prompt("p1"), batch, turn, prompt("p2")) // one prompt alone: "it
+	// Its last turn cut by the party's end: not run again, and said (it was not).
+	endCut := wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnInterrupted, Error: wire.TurnPartyEnded}}
+	write("eeeeeeeeeeee", prompt("p1"), batch, endCut)
 	// A journal a failed write cut short (as journal.markIncomplete leaves it): not resumable.
 	write("cccccccccccc", prompt("p1"), batch)
 	if err := os.Chmod(journal.Path(dataDir, "cccccccccccc"), 0o400); err != nil {
@@ -77,6 +80,7 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 		"aaaaaaaaaaaa: its last turn was cut short; `concordia host --resume aaaaaaaaaaaa --data-dir " + dataDir + "` runs it again (`concordia host --resume aaaaaaaaaaaa --data-dir " + dataDir + " --without-unanswered` resumes without it)\n",
 		"bbbbbbbbbbbb: 1 prompt never reached the agent, and its last turn was cut short; `concordia host --resume bbbbbbbbbbbb --data-dir " + dataDir + "` takes them up again (`concordia host --resume bbbbbbbbbbbb --data-dir " + dataDir + " --without-unanswered` resumes without them)\n",
 		"dddddddddddd: 1 prompt never reached the agent; `concordia host --resume dddddddddddd --data-dir " + dataDir + "` takes it up again (`concordia host --resume dddddddddddd --data-dir " + dataDir + " --without-unanswered` resumes without it)\n",
+		"eeeeeeeeeeee: the last turn was cut short when the party ended (ann's prompt), and a resume does not run it again\n",
 		// Read-only alone may be a person's chmod (a tester's): how to undo it, and no
 		// full disk asked about first.
 		"cccccccccccc: its journal is read-only, which marks a journal that could not be written to its end; if it was made read-only by hand, `chmod u+w " + journal.Path(dataDir, "cccccccccccc") + "` lets it be resumed (if not, members may hold events it lacks, and a resume would number new events as theirs); `concordia export cccccccccccc --data-dir " + dataDir + "` writes what it kept\n",
@@ -88,6 +92,9 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 		}
 	}
 	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "eeeeeeeeeeee:") && strings.Contains(l, "runs it again") || strings.Contains(l, "when the party ended") && !strings.HasPrefix(l, "eeeeeeeeeeee:") {
+			t.Errorf("parties says a resume runs the turn the end cut, or says another party's end cut one:\n%s", out.String())
+		}
 		if strings.HasPrefix(l, "cccccccccccc:") && strings.Contains(l, "disk full") {
 			t.Errorf("parties asks about a full disk of a journal that is only read-only:\n%s", out.String())
 		}

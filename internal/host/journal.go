@@ -51,6 +51,7 @@ func OpenResume(dataDir, partyID string, window int) (*Resume, error) {
 	rc.Alive(s.Alive) // the cut turn ran at least until then
 	r := rc.Restore(s.Members)
 	r.Ended, r.EndedAt, r.LostEnd = s.Ended, s.EndedAt, s.LostEnd
+	r.EndCut = s.EndCut
 	if s.SeqFloor > r.Seq {
 		// Members may hold seqs past the journal's last (a power loss took its unsynced
 		// end, a durability tester's): new events are numbered past what could be lost,

@@ -739,3 +739,38 @@ func TestResumeAfterTheJournalWasCutShort(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeKnowsTheTurnThePartysEndCut: the journal's last turn, cut short when the party
+// ended, reaches the resumed party (party.Restore.EndCut), whose notice says it is not
+// run again; the resume said nothing of it (a tester's).
+func TestResumeKnowsTheTurnThePartysEndCut(t *testing.T) {
+	dataDir := t.TempDir()
+	w, err := journal.Create(dataDir, journal.Header{Party: "aaaaaaaaaaaa", Host: "hosty", Created: time.Now(), Token: "tok",
+		Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ev := range []wire.Event{
+		{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "alice", Text: "tidy the docs"}},
+		{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "tidy the docs", Merger: "local"}},
+		{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnInterrupted, Error: wire.TurnPartyEnded}},
+	} {
+		ev.Seq, ev.TS = int64(i+1), time.Now()
+		raw, _ := json.Marshal(ev)
+		if err := w.Event(ev, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	r, err := OpenResume(dataDir, "aaaaaaaaaaaa", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if c := r.Restore.EndCut; c == nil || c.Batch != "b1" || len(c.By) != 1 || c.By[0] != "alice" {
+		t.Fatalf("Restore.EndCut = %+v, want b1 by alice", c)
+	}
+	if r.Restore.Unfinished != nil {
+		t.Fatalf("the turn the end cut would run again: %+v", r.Restore.Unfinished)
+	}
+}

@@ -1493,3 +1493,57 @@ func TestTurnsCountEachBatchOnce(t *testing.T) {
 		t.Fatalf("turns %d (%v); want 3: the 10th event's, b9 once, b11", s.Turns, err)
 	}
 }
+
+// EndCut is the party's last turn when the party's end cut it short, with its authors:
+// `concordia parties`, Recent parties and a resume said nothing of it (a tester's), while
+// the end notice and the authors' terminals did.
+func TestEndCutIsTheLastTurnThePartysEndCut(t *testing.T) {
+	pr := func(id, user string) wire.Event {
+		return wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, User: user, Text: "do " + id}}
+	}
+	batch := func(id string, prompts ...string) wire.Event {
+		return wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: id, Prompts: prompts, Merged: "x", Merger: "local"}}
+	}
+	turn := func(batch, errText string) wire.Event {
+		return wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: batch, Status: wire.TurnInterrupted, Error: errText}}
+	}
+	endCut := turn("b2", wire.TurnPartyEnded)
+	for _, tc := range []struct {
+		name   string
+		events []wire.Event
+		want   *EndCut
+	}{
+		{"none", []wire.Event{pr("p1", "alice"), batch("b1", "p1"), turn("b1", "")}, nil},
+		{"the last turn", []wire.Event{
+			pr("p1", "alice"), batch("b1", "p1"), turn("b1", ""),
+			pr("p2", "bob"), pr("p3", "alice"), pr("p4", "bob"), pr("p5", "carol"), batch("b2", "p2", "p3", "p4"), endCut,
+		}, &EndCut{Batch: "b2", By: []string{"bob", "alice"}, Prompts: 3}},
+		{"an agent command", []wire.Event{batch("b2"), endCut}, &EndCut{Batch: "b2"}},
+		{"a turn after it, resumed", []wire.Event{
+			pr("p2", "bob"), batch("b2", "p2"), endCut, pr("p3", "alice"), batch("b3", "p3"), turn("b3", ""),
+		}, nil},
+		{"stopped by a host: not the end's", []wire.Event{pr("p2", "bob"), batch("b2", "p2"), turn("b2", "stopped by hosty")}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			w, err := Create(dir, header("p1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, ev := range tc.events {
+				ev.Seq, ev.TS = int64(i+1), t0.Add(time.Duration(i+1)*time.Second)
+				if err := w.Event(ev, mustJSON(t, ev)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w.Close()
+			s, err := Read(Path(dir, "p1"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(s.EndCut, tc.want) {
+				t.Fatalf("EndCut = %+v, want %+v", s.EndCut, tc.want)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -53,6 +54,15 @@ type Summary struct {
 	// its end cut as "stopped by the host", counted).
 	Turns  int
 	turned map[string]bool // the batches Turns counted
+	// EndCut is the party's last turn when the party's end cut it short (its turn reads
+	// wire.TurnPartyEnded; a resume does not run it again, PROTOCOL.md §8); nil when its
+	// last turn was not. `concordia parties`, Recent parties and the resume say it: they
+	// said nothing of it (a tester's).
+	EndCut *EndCut
+	// unbatched are the authors of the prompts no batch has carried yet (by prompt id), and
+	// lastBatch the last batch's id and authors: what EndCut names.
+	unbatched map[string]string
+	lastBatch EndCut
 	// FirstPrompt is the text of the party's first prompt, as its author typed it: what a
 	// list of parties can tell two of the same host and folder apart by.
 	FirstPrompt string
@@ -340,6 +350,7 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 		s.LastActive = ev.TS
 		s.Alive = time.Time{}
 		s.Events++
+		s.noteEndCut(ev)
 		switch {
 		case ev.Kind == wire.KindTurn && ev.Turn != nil && (ev.Turn.Unsent || ev.Turn.Error == wire.TurnNotRunAgain || ev.Turn.Error == wire.TurnPartyEnded):
 			// Not counted (below): the agent never had it, or the host's stop or end cut it.
@@ -434,4 +445,52 @@ func eventLine(line []byte) (seq int64, raw []byte, ok bool) {
 		return 0, nil, false // not UTF-8: damage, which a client would refuse whole (1007)
 	}
 	return seq, body[len(eventPrefix) : len(body)-1], true
+}
+
+// EndCut is a turn the party's end cut short: its batch, and the names of its prompts'
+// authors, each once in the batch's order (none for a host's agent command, or a batch
+// whose prompts the journal does not hold).
+type EndCut struct {
+	Batch   string
+	By      []string
+	Prompts int // how many of its prompts the journal holds (By wrote them)
+}
+
+// noteEndCut follows, of event ev, what Summary.EndCut needs: who wrote the prompts each
+// batch carries, and whether the last turn is one the party's end cut.
+func (s *Summary) noteEndCut(ev wire.Event) {
+	switch {
+	case ev.Kind == wire.KindPrompt && ev.Prompt != nil:
+		if s.unbatched == nil {
+			s.unbatched = map[string]string{}
+		}
+		s.unbatched[ev.Prompt.ID] = ev.Prompt.User
+	case ev.Kind == wire.KindBatch && ev.Batch != nil:
+		s.lastBatch = EndCut{Batch: ev.Batch.ID}
+		for _, id := range ev.Batch.Prompts {
+			by, ok := s.unbatched[id]
+			if ok {
+				s.lastBatch.Prompts++
+			}
+			if ok && !slices.Contains(s.lastBatch.By, by) {
+				s.lastBatch.By = append(s.lastBatch.By, by)
+			}
+			delete(s.unbatched, id)
+		}
+	case ev.Kind == wire.KindRejected && ev.Rejected != nil:
+		for _, id := range ev.Rejected.Prompts {
+			delete(s.unbatched, id)
+		}
+	case ev.Kind == wire.KindWithdrawn && ev.Withdrawn != nil:
+		delete(s.unbatched, ev.Withdrawn.Prompt)
+	case ev.Kind == wire.KindTurn && ev.Turn != nil:
+		s.EndCut = nil
+		if ev.Turn.Error == wire.TurnPartyEnded {
+			c := EndCut{Batch: ev.Turn.Batch}
+			if s.lastBatch.Batch == ev.Turn.Batch {
+				c.By, c.Prompts = slices.Clone(s.lastBatch.By), s.lastBatch.Prompts
+			}
+			s.EndCut = &c
+		}
+	}
 }

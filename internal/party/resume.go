@@ -77,6 +77,9 @@ type Restore struct {
 	// Failed is the error of the last turn that failed on the agent, when no batch has
 	// carried the note of it since (Party.failed): the resumed party's next batch does.
 	Failed string
+	// EndCut is the last turn when the party's end cut it short (journal.Summary.EndCut;
+	// host.OpenResume fills it): not run again, and the resume's notice says so.
+	EndCut *journal.EndCut
 }
 
 // Recovery reads a journal's events one by one (pass its Event to journal.Read or
@@ -582,6 +585,9 @@ func (p *Party) resumed(r *Restore) {
 	}
 	if r.Unfinished != nil && !r.LostEnd && !without {
 		notes = append(notes, "the batch that was running is sent to the agent again (told that part of it may already be done)")
+	}
+	if r.EndCut != nil && !r.LostEnd {
+		notes = append(notes, EndCutWords(r.EndCut)+", and is not run again: send again what is still wanted")
 	}
 	switch {
 	case r.Workspace != "" && r.Workspace != p.wsLevel:

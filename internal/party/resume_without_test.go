@@ -182,3 +182,42 @@ func TestResumeWithoutAMergedPromptHeldForApproval(t *testing.T) {
 		t.Errorf("withdrawn: %v", withdrawn)
 	}
 }
+
+// The resume of a party whose last turn its end cut short says so, and does not run it
+// again (PROTOCOL.md §8): only the end's notice had said it (a tester's).
+func TestResumeSaysTheTurnThePartysEndCut(t *testing.T) {
+	r := recoverFrom(t,
+		`{"kind":"prompt",`+at(0)+`,"prompt":{"id":"p1","user":"alice","text":"tidy the docs"}}`,
+		`{"kind":"batch",`+at(time.Second)+`,"batch":{"id":"b1","prompts":["p1"],"merged":"tidy the docs","merger":"local"}}`,
+		`{"kind":"turn",`+at(3*time.Second)+`,"turn":{"batch":"b1","status":"interrupted","error":"the party ended"}}`,
+	)
+	r.EndCut = &journal.EndCut{Batch: "b1", By: []string{"alice"}, Prompts: 1} // as host.OpenResume fills it
+	fr := &fakeRunner{}
+	p, _, _ := start(t, Config{ID: "pe", Restore: r, Runner: fr})
+	evs, _ := pageAll(t, p, r.Seq)
+	d := dump(evs)
+	want := "the party was resumed: the last turn was cut short when the party ended (alice's prompt), and is not run again: send again what is still wanted"
+	if !strings.Contains(d, want) {
+		t.Errorf("no %q in\n%s", want, d)
+	}
+	if strings.Contains(d, `"kind":"retry"`) || len(fr.got()) != 0 {
+		t.Errorf("the turn the end cut is run again: %q\n%s", fr.got(), d)
+	}
+}
+
+func TestEndCutWords(t *testing.T) {
+	for _, tc := range []struct {
+		c    *journal.EndCut
+		want string
+	}{
+		{nil, ""},
+		{&journal.EndCut{Batch: "b1"}, "the last turn was cut short when the party ended"}, // an agent command
+		{&journal.EndCut{Batch: "b1", By: []string{"alice"}, Prompts: 1}, "the last turn was cut short when the party ended (alice's prompt)"},
+		{&journal.EndCut{Batch: "b1", By: []string{"alice"}, Prompts: 2}, "the last turn was cut short when the party ended (alice's 2 prompts)"},
+		{&journal.EndCut{Batch: "b1", By: []string{"alice", "bob", "cleo"}, Prompts: 4}, "the last turn was cut short when the party ended (the 4 prompts of alice, bob and cleo)"},
+	} {
+		if got := EndCutWords(tc.c); got != tc.want {
+			t.Errorf("EndCutWords(%+v) = %q, want %q", tc.c, got, tc.want)
+		}
+	}
+}

@@ -44,6 +44,26 @@ func FindUnanswered(s *journal.Summary, rc *Recovery) Unanswered {
 	return u
 }
 
+// EndCutWords says the party's last turn, which its end cut short (journal.Summary.EndCut;
+// a resume does not run it again, PROTOCOL.md §8): "the last turn was cut short when the
+// party ended (alice's prompt)"; "" for nil. `concordia parties`, Recent parties and the
+// resume said nothing of it, only the end's notice did (a tester's). Names are peer text.
+func EndCutWords(c *journal.EndCut) string {
+	if c == nil {
+		return ""
+	}
+	text := "the last turn was cut short when the party ended"
+	switch n := len(c.By); {
+	case n == 1 && c.Prompts <= 1:
+		text += " (" + c.By[0] + "'s prompt)"
+	case n == 1:
+		text += fmt.Sprintf(" (%s's %d prompts)", c.By[0], c.Prompts)
+	case n > 1:
+		text += fmt.Sprintf(" (the %d prompts of %s and %s)", c.Prompts, strings.Join(c.By[:n-1], ", "), c.By[n-1])
+	}
+	return text
+}
+
 // None reports that a resume would take up nothing.
 func (u Unanswered) None() bool { return len(u.Pending) == 0 && u.Cut == nil }
 

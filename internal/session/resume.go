@@ -51,6 +51,10 @@ type RecentParty struct {
 	// FirstPrompt is the start of its first prompt, on one line: two parties of one host
 	// and folder read the same otherwise (a window tester's). Peer text: shown as text.
 	FirstPrompt string `json:"first_prompt,omitempty"`
+	// EndCut says its last turn when the party's end cut it short, as `concordia parties`
+	// does: "the last turn was cut short when the party ended (alice's prompt)"; a resume
+	// does not run it again ("" = it was not). Names are peer text: shown as text.
+	EndCut string `json:"end_cut,omitempty"`
 }
 
 // firstPromptShown is the most of a party's first prompt a list shows: its first line
@@ -131,6 +135,7 @@ func (m *Manager) RecentParties() ([]RecentParty, error) {
 			ID: s.Header.Party, Host: s.Header.Host, Created: s.Header.Created, LastActive: s.LastActive,
 			Turns: s.Turns, State: state, Workdir: s.Settings.WorkDir, Workspace: s.SharingLevel(),
 			Incomplete: s.Incomplete, LostEnd: s.LostEnd, FirstPrompt: firstPromptShown(s.FirstPrompt),
+			EndCut: term.Line(party.EndCutWords(s.EndCut)),
 		})
 	}
 	return out, nil

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -497,5 +498,34 @@ func TestResumeWithoutTheUnanswered(t *testing.T) {
 		if ev.Kind == wire.KindOutput && (strings.Contains(ev.Text, "add a test") || strings.Contains(ev.Text, "fix the login form")) {
 			t.Errorf("the agent had a request from before: %q", ev.Text)
 		}
+	}
+}
+
+// Recent parties says of a party whose last turn its end cut short what `concordia
+// parties` says (a resume does not run it again): neither said anything of it (a
+// tester's). The names are peer text: shown on one line, without controls.
+func TestRecentPartiesSayTheTurnThePartysEndCut(t *testing.T) {
+	m := newManager(t, newRecorder(), nil)
+	t0 := time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)
+	write := func(id string, evs ...wire.Event) {
+		t.Helper()
+		testkit.WriteJournal(t, m.cfg.DataDir, journal.Header{Party: id, Host: "hosty", Created: t0, Token: "tok",
+			Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir()}}, evs...)
+	}
+	prompt := wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ali\x1b[31mce", Text: "tidy the docs"}}
+	batch := wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "tidy the docs", Merger: "local"}}
+	write("aaaaaaaaaaaa", prompt, batch, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnInterrupted, Error: wire.TurnPartyEnded}})
+	write("bbbbbbbbbbbb", prompt, batch, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone}})
+	list, err := m.RecentParties()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range list {
+		got[p.ID] = p.EndCut
+	}
+	want := map[string]string{"aaaaaaaaaaaa": "the last turn was cut short when the party ended (alice's prompt)", "bbbbbbbbbbbb": ""}
+	if !maps.Equal(got, want) {
+		t.Fatalf("EndCut of the recent parties = %q, want %q", got, want)
 	}
 }

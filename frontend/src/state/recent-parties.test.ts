@@ -29,17 +29,20 @@ describe('recent parties', () => {
   it('lists the parties and says which can be resumed', async () => {
     // p4's journal a full disk cut short: it cannot be resumed, and says why. p5's too, but
     // with its cut mark: it can, and says what a resume does.
-    const list = [party(), party({ id: 'p2', state: 'ended' }), party({ id: 'p3', state: 'running' }), party({ id: 'p4', incomplete: true }), party({ id: 'p5', lost_end: true })];
+    // p6's last turn was cut short when it ended: said, as a resume does not run it again.
+    const cut = "the last turn was cut short when the party ended (alice's prompt)";
+    const list = [party(), party({ id: 'p2', state: 'ended' }), party({ id: 'p3', state: 'running' }), party({ id: 'p4', incomplete: true }), party({ id: 'p5', lost_end: true }), party({ id: 'p6', state: 'ended', end_cut: cut })];
     const { st } = await started(list);
     expect(st.recent.loaded).toBe(true);
-    expect(st.recent.parties.map((p) => p.id)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5']);
-    expect(st.recent.parties.map(canResume)).toEqual([true, true, false, false, true]);
+    expect(st.recent.parties.map((p) => p.id)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'p6']);
+    expect(st.recent.parties.map(canResume)).toEqual([true, true, false, false, true, true]);
     expect(st.recent.parties.map(recentStateText)).toEqual([
       'stopped without ending',
       'ended',
       'running',
       'cannot be resumed: its journal could not be written to its end (was the disk full?)',
       'its journal lost its end (was the disk full?): a resume goes on after it and runs nothing from before again',
+      `ended; ${cut}`,
     ]);
   });
 

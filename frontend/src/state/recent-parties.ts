@@ -24,6 +24,8 @@ export interface RecentParty {
   lost_end?: boolean;
   /** The start of its first prompt, on one line (absent: none yet): peer text, shown as text. */
   first_prompt?: string;
+  /** "the last turn was cut short when the party ended (alice's prompt)": a resume does not run it again (absent: it was not). Peer text. */
+  end_cut?: string;
 }
 
 /**
@@ -119,13 +121,16 @@ export function recentStateText(p: RecentParty): string {
   if (p.incomplete && p.state !== 'running') return 'cannot be resumed: its journal could not be written to its end (was the disk full?)';
   // Not "stopped without ending": its end may be what the journal lost (a window tester's host had ended it).
   if (p.lost_end && p.state !== 'running') return 'its journal lost its end (was the disk full?): a resume goes on after it and runs nothing from before again';
+  // The turn the party's end cut short: not run again by a resume, and said nowhere else
+  // once the party was over (a tester's).
+  const cut = p.end_cut && p.state !== 'running' ? `; ${p.end_cut}` : '';
   switch (p.state) {
     case 'running':
       return 'running';
     case 'ended':
-      return 'ended';
+      return `ended${cut}`;
     default:
-      return 'stopped without ending';
+      return `stopped without ending${cut}`;
   }
 }
 

@@ -280,6 +280,7 @@ export namespace session {
 	    incomplete?: boolean;
 	    lost_end?: boolean;
 	    first_prompt?: string;
+	    end_cut?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new RecentParty(source);
@@ -298,6 +299,7 @@ export namespace session {
 	        this.incomplete = source["incomplete"];
 	        this.lost_end = source["lost_end"];
 	        this.first_prompt = source["first_prompt"];
+	        this.end_cut = source["end_cut"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
