@@ -35,6 +35,21 @@ export function armed(button, what = 'the button enabled') {
 }
 
 /**
+ * Clicks a card's button until what it decides is done (done() true). Allow, Always allow,
+ * Deny and Send are disabled for a moment when their card appears or moves by itself
+ * (cards.ts Arming): a click that lands in the instant after Playwright found the button
+ * enabled is ignored, as a person's would be, and a loaded run once left a tool request
+ * waiting so (and the tests after it with it). Clicks again only while done() is false.
+ */
+export function decide(button, done, what) {
+  return until(what, async () => {
+    if (await done()) return true;
+    if (!(await button.isDisabled())) await button.click({ timeout: 2_000 }).catch(() => {});
+    return done();
+  });
+}
+
+/**
  * Polls fn (sync or async) until it returns a truthy value, which it returns; fails with
  * what (a description of the condition) after timeoutMs. A throwing fn counts as "not yet".
  */

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { Proc, TIMEOUT_MS, armed, check, ensureDir, freePort, join, runTests, serveDir, stopAll, test, until } from './harness.mjs';
+import { Proc, TIMEOUT_MS, armed, check, decide, ensureDir, freePort, join, runTests, serveDir, stopAll, test, until } from './harness.mjs';
 import { joinTests } from './join.mjs';
 import { sizeTests } from './sizes.mjs';
 import { timelineTests } from './timeline.mjs';
@@ -658,8 +658,7 @@ test('approval: the host edits and sends a waiting batch, then allows the tool r
   // Allow takes clicks (and looks it) a moment after the card shows (cards.ts ARM_MS).
   await armed(tid('permission-allow'), 'Allow enabled');
   await shot('permission-card');
-  await tid('permission-allow').click();
-  await until('the tool request allowed', async () => (await page.locator('[data-testid=permission-card][data-status=allowed]').count()) === 1);
+  await decide(tid('permission-allow'), async () => (await page.locator('[data-testid=permission-card][data-status=allowed]').count()) === 1, 'the tool request allowed');
   await textOf('permission-outcome', 'Allowed by hazel');
   // The Allow button is gone: the focus goes to the prompt box, not to the page.
   await until('the focus in the prompt box after Allow', async () => (await focusedTestId()) === 'prompt-input');
@@ -740,9 +739,9 @@ test('Always allow: shown to everyone, and a host makes the tool ask again', asy
   const pending = page.locator('[data-testid=permission-card][data-status=pending]');
   await ask('touch one FAKE_ASK');
   await pending.first().waitFor();
-  await tid('permission-always').click();
+  await decide(tid('permission-always'), async () => (await tid('permission-always-yes').count()) > 0, 'Always allow Bash asking first');
   // Bash for good asks first: every command, unasked, on the owner's computer.
-  await tid('permission-always-yes').click();
+  await decide(tid('permission-always-yes'), async () => (await pending.count()) === 0, 'Bash allowed for good');
   await answered('touch one');
   await textOf('party-always', 'Bash');
   check((await page.locator('[data-testid=always-tool][data-tool=Bash]').count()) === 1, 'Bash is not listed under Always allowed');
@@ -762,7 +761,7 @@ test('Always allow: shown to everyone, and a host makes the tool ask again', asy
   // It asks again.
   await ask('touch three FAKE_ASK');
   await pending.first().waitFor();
-  await tid('permission-allow').click();
+  await decide(tid('permission-allow'), async () => (await pending.count()) === 0, 'the request for touch three allowed');
   await answered('touch three');
 });
 
@@ -791,7 +790,7 @@ test('Tool permissions: the host lets the running agent work unasked, then makes
   await bob.expect(/hazel set tool permissions to ask: every tool use that needs permission asks a host/);
   await ask('touch five FAKE_ASK');
   await pending.first().waitFor();
-  await tid('permission-allow').click();
+  await decide(tid('permission-allow'), async () => (await pending.count()) === 0, 'the request for touch five allowed');
   await answered('touch five');
 });
 
@@ -1203,7 +1202,7 @@ test('a long streamed reply: incremental Markdown keeps up, the view follows it,
     const view = await tid('transcript').boundingBox();
     return box !== null && view !== null && box.y < view.y + view.height && box.y + box.height > view.y;
   });
-  await tid('permission-allow').click();
+  await decide(tid('permission-allow'), async () => (await pending.count()) === 0, 'the request allowed from the view Latest scrolled to');
   await answered('touch five');
 });
 
