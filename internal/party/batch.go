@@ -84,6 +84,7 @@ type runningTurn struct {
 	failedNote  string             // the error whose note this batch carried (afterFailure), "" for none
 	cancel      context.CancelFunc // stops the turn (Party.interrupt, the turn timeout)
 	stoppedBy   string             // who stopped it ("" = nobody yet)
+	stoppedByID string             // the member id of the host who stopped it, "" for none
 	byEnd       bool               // the party's end stopped it (End): it ends wire.TurnPartyEnded
 	denied      int                // tool requests denied or timed out in this turn
 	lastActive  time.Time          // output or a decision; for the turn timeout
@@ -387,7 +388,7 @@ func (p *Party) merged(batchID string, prompts []wire.Prompt, res merge.Result) 
 			p.hold(batchID, prompts, res)
 			return
 		}
-		p.send(batchID, prompts, res.Text, res.Merger, "")
+		p.send(batchID, prompts, res.Text, res.Merger, wire.Member{})
 	})
 }
 
@@ -416,7 +417,7 @@ func promptIDs(prompts []wire.Prompt) []string {
 // turn first (merged, whenListed); one a host approved does not (it showed as still
 // waiting for approval meanwhile: a reviewer's), as the scans while it waited list what
 // changed, counts and all.
-func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger, editedBy string) {
+func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger string, editedBy wire.Member) {
 	if p.closed {
 		p.busy = false // ending (End): no batch starts; its prompts stay in the journal
 		return
@@ -427,7 +428,7 @@ func (p *Party) send(batchID string, prompts []wire.Prompt, text, merger, edited
 	}
 	p.dropPending(carried)
 	text = wire.AsText(text)
-	b := &wire.Batch{ID: batchID, Prompts: promptIDs(prompts), Merged: text, Merger: merger, EditedBy: editedBy}
+	b := &wire.Batch{ID: batchID, Prompts: promptIDs(prompts), Merged: text, Merger: merger, EditedBy: editedBy.Name, EditedByMember: editedBy.ID}
 	failed := p.failed
 	if failed != "" {
 		b.Sent = afterFailure(text, failed)
@@ -627,7 +628,7 @@ func (p *Party) runTurn(ctx context.Context, batchID, text string, command bool,
 			// attempt before (the run again asks anew; these no Ask waits for any more).
 			for id, pr := range p.perms {
 				if pr.perm.Batch == batchID {
-					_ = p.resolve(id, wire.PermissionDenied, "", stoppedAsking)
+					_ = p.resolve(id, wire.PermissionDenied, wire.Member{}, stoppedAsking)
 				}
 			}
 			p.emit(wire.Event{Kind: wire.KindRetry, RetryBatch: batchID, RetrySent: retrySent(text, command, crashed)})
@@ -721,6 +722,7 @@ func (p *Party) turnDone(turn wire.Turn) {
 			turn.Error = wire.TurnPartyEnded
 		case t.stoppedBy != "":
 			turn.Error = "stopped by " + t.stoppedBy
+			turn.ByMember = t.stoppedByID
 		}
 		p.turn = nil
 	}

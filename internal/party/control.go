@@ -83,7 +83,7 @@ func (p *Party) SetApproval(memberID string, on bool) error {
 			h := p.held
 			p.held = nil
 			p.heldDecided = &heldDecision{batch: h.id, how: wire.HeldApprovalOff, by: by.Name, byID: by.ID}
-			p.send(h.id, h.prompts, h.res.Text, h.res.Merger, "")
+			p.send(h.id, h.prompts, h.res.Text, h.res.Merger, wire.Member{})
 			p.heldDone(h)
 		}
 		return nil
@@ -133,12 +133,23 @@ func (p *Party) SetPermissionMode(memberID, mode string) error {
 			// could otherwise still allow a Write the party says it would not do.
 			for id, pr := range p.perms {
 				if !planTools[pr.perm.Tool] {
-					_ = p.resolve(id, wire.PermissionDenied, "", planReason)
+					_ = p.resolve(id, wire.PermissionDenied, wire.Member{}, planReason)
 				}
 			}
 		}
 		return nil
 	})
+}
+
+// ownerMember is the party's owner as a member (its id empty when no member of the party is
+// the owner), for a decision the owner made before a resume (an "always").
+func (p *Party) ownerMember() wire.Member {
+	for _, m := range p.known {
+		if m.owner {
+			return m.Member
+		}
+	}
+	return wire.Member{Name: p.hostName}
 }
 
 // ownerName is the name of the party's owner, for notices about the owner's computer.
@@ -184,7 +195,7 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 		if err != nil {
 			return err
 		}
-		sent, editedBy := h.res.Text, ""
+		sent, editedBy := h.res.Text, wire.Member{}
 		note := by.Name + " approved " + h.wordsBy(by)
 		// The held text has the leading space that keeps a "/" text a text (wire.AsText): the same
 		// text without it ("/approve /compact" in a terminal, which trims) is no edit.
@@ -196,12 +207,12 @@ func (p *Party) Approve(memberID, batch string, text *string) error {
 			if len(*text) > wire.MaxPromptBytes {
 				return fmt.Errorf("%w: the edited prompt is %d bytes, the limit is %d", ErrTooLarge, len(*text), wire.MaxPromptBytes)
 			}
-			sent, editedBy = edited, by.Name
+			sent, editedBy = edited, by.Member
 			note = by.Name + " edited and sent " + h.wordsBy(by)
 		}
 		p.held = nil
 		how := wire.HeldApproved
-		if editedBy != "" {
+		if editedBy.Name != "" {
 			how = wire.HeldEdited
 		}
 		p.heldDecided = &heldDecision{batch: h.id, how: how, by: by.Name, byID: by.ID}
@@ -273,7 +284,7 @@ func (p *Party) Interrupt(memberID string) error {
 			return fmt.Errorf("%w: no turn is running", ErrInvalid)
 		}
 		if t.stoppedBy == "" {
-			t.stoppedBy = by.Name
+			t.stoppedBy, t.stoppedByID = by.Name, by.ID
 			p.emit(act(by, by.Name+" stopped the turn"))
 			t.cancel()
 		}

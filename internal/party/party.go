@@ -387,7 +387,7 @@ type Party struct {
 	// loop-owned: tool permissions (permission.go)
 	permMode string
 	perms    map[string]*permRequest
-	always   map[string]string // tools allowed for the rest of the party: by whom ("" from a journal)
+	always   map[string]wire.Member // tools allowed for the rest of the party: by whom (none from a journal)
 
 	workers sync.WaitGroup // merge and turn workers; run() waits for them before returning
 	runCtx  context.Context
@@ -487,7 +487,7 @@ func New(cfg Config) *Party {
 		wsLevel:    cfg.WorkspaceLevel,
 		wsCoCap:    cfg.WorkspaceLevel,
 		perms:      map[string]*permRequest{},
-		always:     map[string]string{},
+		always:     map[string]wire.Member{},
 	}
 	if cfg.Restore != nil {
 		p.restore(cfg.Restore)

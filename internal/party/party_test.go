@@ -1324,7 +1324,9 @@ func TestPlanModeDeniesEditsUntilThePlanIsApproved(t *testing.T) {
 	}
 	defer boss.Leave()
 	// Not even an "always" lets plan mode change things, nor lets a plan through unasked.
-	_ = p.do(func() { p.always["Write"], p.always["Bash"], p.always["ExitPlanMode"] = "boss", "boss", "boss" })
+	_ = p.do(func() {
+		p.always["Write"], p.always["Bash"], p.always["ExitPlanMode"] = wire.Member{Name: "boss"}, wire.Member{Name: "boss"}, wire.Member{Name: "boss"}
+	})
 	if _, err := p.Prompt(id, "write p1.txt"); err != nil {
 		t.Fatal(err)
 	}
@@ -1532,7 +1534,7 @@ func (r *readRunner) RunTurn(ctx context.Context, prompt string, io TurnIO) (Tur
 func withReadAlways(t *testing.T, r Runner) (*Party, *collector, string, *Local) {
 	t.Helper()
 	p, col, id, boss := withOwner(t, r)
-	_ = p.do(func() { p.always["Read"] = "boss" })
+	_ = p.do(func() { p.always["Read"] = wire.Member{Name: "boss"} })
 	return p, col, id, boss
 }
 

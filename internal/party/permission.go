@@ -48,7 +48,7 @@ func (p *Party) ask(ctx, turn context.Context, batchID string, req ToolRequest) 
 		if turn.Err() == nil {
 			why = stoppedAsking
 		}
-		p.post(func() { p.resolve(id, wire.PermissionDenied, "", why) })
+		p.post(func() { p.resolve(id, wire.PermissionDenied, wire.Member{}, why) })
 		return ToolDecision{Message: StoppedBeforeADecision}
 	}
 }
@@ -207,11 +207,13 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 			// The mode's own allowances ("all", "edits") are not said: nothing was asked.
 			perm := wire.Permission{
 				ID: p.newID("t"), Tool: oneLine(req.Tool), Summary: redacted(oneLine(req.Summary)),
-				Batch: batchID, Status: wire.PermissionAllowed, By: p.always[req.Tool], Reason: wire.AlwaysReason(oneLine(req.Tool)),
+				Batch: batchID, Status: wire.PermissionAllowed, Reason: wire.AlwaysReason(oneLine(req.Tool)),
 			}
-			if perm.By == "" {
-				perm.By = p.hostName // allowed for good before a resume: only the owner can
+			by := p.always[req.Tool]
+			if by.Name == "" {
+				by = p.ownerMember() // allowed for good before a resume: only the owner can
 			}
+			perm.By, perm.ByMember = by.Name, by.ID
 			p.emit(wire.Event{Kind: wire.KindPermission, Permission: &perm})
 		}
 		reply <- ToolDecision{Allow: true}
@@ -236,7 +238,7 @@ func (p *Party) openPermission(batchID string, req ToolRequest, reply chan ToolD
 	id := pr.perm.ID
 	pr.timer = time.AfterFunc(p.cfg.PermissionTimeout, func() {
 		p.post(func() {
-			p.resolve(id, wire.PermissionTimedOut, "", fmt.Sprintf("no decision within %s", p.cfg.PermissionTimeout))
+			p.resolve(id, wire.PermissionTimedOut, wire.Member{}, fmt.Sprintf("no decision within %s", p.cfg.PermissionTimeout))
 		})
 	})
 	p.perms[id] = pr
@@ -333,7 +335,7 @@ func (p *Party) showsEditText(req ToolRequest) bool {
 
 // resolve decides a pending request: status is allowed, denied or timed_out. It emits the
 // decision and answers the agent. An unknown or decided id gives ErrInvalid.
-func (p *Party) resolve(id, status, by, reason string) error {
+func (p *Party) resolve(id, status string, by wire.Member, reason string) error {
 	pr, ok := p.perms[id]
 	if !ok {
 		return fmt.Errorf("%w: no tool request %q is waiting for a decision", ErrInvalid, id)
@@ -343,13 +345,13 @@ func (p *Party) resolve(id, status, by, reason string) error {
 	perm := pr.perm
 	// The decision names the request; its detail was in the pending event (the history
 	// need not hold a Write's text twice).
-	perm.Status, perm.By, perm.Reason, perm.Expires, perm.Detail, perm.Uncovered = status, by, reason, nil, "", false
+	perm.Status, perm.By, perm.ByMember, perm.Reason, perm.Expires, perm.Detail, perm.Uncovered = status, by.Name, by.ID, reason, nil, "", false
 	d := ToolDecision{Allow: status == wire.PermissionAllowed}
 	switch status {
 	case wire.PermissionDenied:
 		d.Message = "The host denied this tool use."
-		if by != "" {
-			d.Message = by + " (a host of this party) denied this tool use."
+		if by.Name != "" {
+			d.Message = by.Name + " (a host of this party) denied this tool use."
 		}
 		if reason != "" {
 			d.Message += " Reason: " + reason
@@ -357,7 +359,7 @@ func (p *Party) resolve(id, status, by, reason string) error {
 	case wire.PermissionTimedOut:
 		d.Message = "Nobody decided on this tool use in time (" + reason + "), so it was denied. Do not retry it unless asked."
 	}
-	if !d.Allow && !(by == "" && reason == stoppedAsking) {
+	if !d.Allow && !(by.Name == "" && reason == stoppedAsking) {
 		if t := p.turn; t != nil && t.batch == perm.Batch {
 			t.denied++
 		}
@@ -384,7 +386,7 @@ const TurnEnded = "the turn ended before a decision"
 func (p *Party) closePermissions(batchID string) {
 	for id, pr := range p.perms {
 		if pr.perm.Batch == batchID {
-			_ = p.resolve(id, wire.PermissionDenied, "", TurnEnded)
+			_ = p.resolve(id, wire.PermissionDenied, wire.Member{}, TurnEnded)
 		}
 	}
 }
@@ -394,9 +396,9 @@ func (p *Party) decide(by *member, id, decision, reason string) error {
 	reason = reasonLine(reason)
 	switch decision {
 	case wire.DecisionAllow:
-		return p.resolve(id, wire.PermissionAllowed, by.Name, "")
+		return p.resolve(id, wire.PermissionAllowed, by.Member, "")
 	case wire.DecisionDeny:
-		return p.resolve(id, wire.PermissionDenied, by.Name, reason)
+		return p.resolve(id, wire.PermissionDenied, by.Member, reason)
 	case wire.DecisionAlways:
 		pr, ok := p.perms[id]
 		if !ok {
@@ -406,14 +408,14 @@ func (p *Party) decide(by *member, id, decision, reason string) error {
 		if tool == ExitPlanTool {
 			// A plan is always a host's to approve, one at a time: "always" approves this
 			// one only, and is not kept (a tester saw ExitPlanMode listed as always allowed).
-			return p.resolve(id, wire.PermissionAllowed, by.Name, "")
+			return p.resolve(id, wire.PermissionAllowed, by.Member, "")
 		}
 		if _, already := p.always[tool]; already {
 			// It asked though its tool is always allowed (a Read of a file that usually
 			// holds secrets asks every time): "always" cannot cover it, and is not said to
 			// (a tester's record read "always allow Read" twice, the next Read asking
 			// again). Allowed once, as it is.
-			return p.resolve(id, wire.PermissionAllowed, by.Name, "")
+			return p.resolve(id, wire.PermissionAllowed, by.Member, "")
 		}
 		if !by.owner {
 			// A tool allowed for good is a standing permission on the owner's computer, as
@@ -421,13 +423,13 @@ func (p *Party) decide(by *member, id, decision, reason string) error {
 			// reviewer's). A co-host allows one request at a time.
 			return fmt.Errorf("%w: only the party's owner can allow %s for the rest of the party (the agent runs on %s's computer); allow this one request instead", ErrNotAllowed, tool, p.ownerName())
 		}
-		p.always[tool] = by.Name
-		err := p.resolve(id, wire.PermissionAllowed, by.Name, wire.AlwaysReason(tool))
+		p.always[tool] = by.Member
+		err := p.resolve(id, wire.PermissionAllowed, by.Member, wire.AlwaysReason(tool))
 		// Requests for the same tool that are already waiting are allowed too, those it
 		// covers.
 		for oid, o := range p.perms {
 			if o.perm.Tool == tool && !o.uncovered {
-				_ = p.resolve(oid, wire.PermissionAllowed, by.Name, wire.AlwaysReason(tool))
+				_ = p.resolve(oid, wire.PermissionAllowed, by.Member, wire.AlwaysReason(tool))
 			}
 		}
 		p.emitSettings() // everyone sees what is always allowed, and a host can revoke it
@@ -439,16 +441,17 @@ func (p *Party) decide(by *member, id, decision, reason string) error {
 // leavePlan follows the agent out of plan mode once its plan (ExitPlanMode) was allowed:
 // from then on it asks before each tool use, so the party says so, shows the mode as
 // "ask", and stops denying edits.
-func (p *Party) leavePlan(by string) {
+func (p *Party) leavePlan(by wire.Member) {
 	who := "a host"
-	if by != "" {
-		who = by
+	if by.Name != "" {
+		who = by.Name
 	}
 	p.permMode = wire.PermissionAsk
 	if r, ok := p.cfg.Runner.(modeRunner); ok {
 		r.SetPermissionMode(wire.PermissionAsk) // an agent restarted later starts out of plan mode too
 	}
-	p.emit(wire.Event{Kind: wire.KindSystem, Text: who + " approved the agent's plan: the party leaves plan mode, and the agent asks before each tool use"})
+	// Named by member id too, as a host's acts are (act): a client says "you approved" by it.
+	p.emit(wire.Event{Kind: wire.KindSystem, Text: who + " approved the agent's plan: the party leaves plan mode, and the agent asks before each tool use", By: by.Name, ByMember: by.ID})
 	p.emitSettings()
 }
 

@@ -440,7 +440,7 @@ func (p *Party) restore(r *Restore) {
 		p.phase = r.Phase
 	}
 	for _, t := range r.Always {
-		p.always[t] = "" // the journal says what, not who: the owner, by then
+		p.always[t] = wire.Member{} // the journal says what, not who: the owner, by then
 	}
 	p.failed = r.Failed // the resumed session still holds that request
 	if r.LostEnd {

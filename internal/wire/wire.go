@@ -282,6 +282,9 @@ type Batch struct {
 	// EditedBy (an extension of §7) names the host who edited the merged prompt while it
 	// waited for approval, when one did: merged is that host's text. Absent otherwise.
 	EditedBy string `json:"edited_by,omitempty"`
+	// EditedByMember (an extension, since 2026-12-07) is the member id of EditedBy: a
+	// client tells "as you edited it" by it, never by name.
+	EditedByMember string `json:"edited_by_member,omitempty"`
 	// Sent (an extension of §5) is the exact text the agent got, when it is not Merged: a
 	// note that the request before failed, a blank line, then Merged. Absent otherwise.
 	Sent string `json:"sent,omitempty"`
@@ -303,6 +306,10 @@ type Turn struct {
 	// or it stopped and could not be started again. The next batch tries again (our
 	// extension; clients say "not running" rather than "idle").
 	AgentDown bool `json:"agent_down,omitempty"`
+	// ByMember (an extension, since 2026-12-07), on a turn a host stopped (status
+	// interrupted, error "stopped by NAME"): that host's member id, by which a client says
+	// "stopped by you", never by name.
+	ByMember string `json:"by_member,omitempty"`
 }
 
 // Approval is a merged batch waiting for a host (§7).
@@ -347,7 +354,10 @@ type Permission struct {
 	Batch   string `json:"batch"`
 	Status  string `json:"status"`
 	By      string `json:"by,omitempty"`
-	Reason  string `json:"reason,omitempty"`
+	// ByMember (an extension, since 2026-12-07) is the member id of By, on a decision: a
+	// client tells "allowed by you" by it, never by name.
+	ByMember string `json:"by_member,omitempty"`
+	Reason   string `json:"reason,omitempty"`
 	// Detail (an extension of §7, pending only): what a host needs beyond the summary to
 	// decide, as plain text of several lines: the text a Write would write, an Edit's old
 	// ("- ") and new ("+ ") text, a Bash command's description, the agent's plan. At most
