@@ -213,10 +213,10 @@ func decideWith(decision string) func(*commander, context.Context, string) error
 			if len(r.perms) > 0 {
 				id, tool, summary, uncovered = r.perms[0].ID, r.perms[0].Tool, permWhat(r.perms[0]), r.perms[0].Uncovered
 				editsMode = r.settings.PermissionMode == wire.PermissionEdits
-				if d := r.movedBy; d != nil && r.movedUp == id && d.By != r.you.Name && time.Since(r.movedAt) < movedRecently {
+				if d := r.movedBy; d != nil && r.movedUp == id && !r.isYou(d.ByMember, d.By, false) && time.Since(r.movedAt) < movedRecently {
 					moved = decidedWords(*d)
 				}
-			} else if d := r.decided; d != nil && d.By != r.you.Name && time.Since(r.decidedAt) < recentDecision {
+			} else if d := r.decided; d != nil && !r.isYou(d.ByMember, d.By, false) && time.Since(r.decidedAt) < recentDecision {
 				// Not one's own decision, nor one of a turn before this batch (roster): a
 				// tester's /deny with nothing waiting read "hostie already allowed Bash" of
 				// their own decision, turns before.

@@ -80,7 +80,10 @@ func (p *printer) permission(pm *wire.Permission) {
 		if !wasAsked && pm.ByAlways() {
 			// Nobody was asked: the line read as the decision itself (a reviewer's).
 			who := "a host"
-			if pm.By != "" {
+			switch {
+			case p.r.isYou(pm.ByMember, pm.By, p.earlier):
+				who = "you"
+			case pm.By != "":
 				who = term.Line(pm.By)
 			}
 			p.noticeLocked("permission", fmt.Sprintf("allowed %s without asking (%s allowed %s for the rest of the party)", what, who, term.Line(pm.Tool)))
@@ -91,8 +94,8 @@ func (p *printer) permission(pm *wire.Permission) {
 			// Who did it first, as the window's "Allowed by bob" says it: "allowed Bash:
 			// touch x (bob)" did not say who did what (a user tester's).
 			who := term.Line(pm.By)
-			if pm.By == p.r.you.Name {
-				who = "you"
+			if p.r.isYou(pm.ByMember, pm.By, p.earlier) {
+				who = "you" // by member id (since 2026-12-07); a name only live
 			}
 			text = who + " " + text
 		}
@@ -102,7 +105,11 @@ func (p *printer) permission(pm *wire.Permission) {
 		}
 		if transcript.IsPlanSentBack(*pm) {
 			// Plan mode's review, not a refusal (the window's card says it so).
-			text = term.Line(pm.By) + " sent the plan back for changes"
+			who := term.Line(pm.By)
+			if p.r.isYou(pm.ByMember, pm.By, p.earlier) {
+				who = "you"
+			}
+			text = who + " sent the plan back for changes"
 		}
 		if pm.Reason != "" {
 			text += ": " + pm.Reason

@@ -445,11 +445,7 @@ func (p *printer) withdrawnText(w wire.Withdrawn) string {
 	who, whose := term.Line(w.By), term.Line(w.User)+"'s"
 	// By ids where the host gives them: a name may have been someone else's earlier in the
 	// party (a newcomer named like a member who left was told the other's prompts were theirs).
-	byMe := w.ByMember == p.r.you.ID
-	if w.ByMember == "" {
-		byMe = w.By == p.r.you.Name && !p.earlier // an older host: trusted only live
-	}
-	if byMe {
+	if p.r.isYou(w.ByMember, w.By, p.earlier) {
 		who = "you"
 	}
 	switch {

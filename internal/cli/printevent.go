@@ -261,7 +261,7 @@ func (p *printer) eventLocked(ev wire.Event) {
 				}
 				who := "a host" // a host from before edited_by
 				switch {
-				case b.EditedBy != "" && b.EditedBy == p.r.you.Name && !p.earlier:
+				case p.r.isYou(b.EditedByMember, b.EditedBy, p.earlier):
 					who = "you"
 				case b.EditedBy != "":
 					who = term.Line(b.EditedBy)
@@ -326,8 +326,8 @@ func (p *printer) eventLocked(ev wire.Event) {
 				switch {
 				case why == "":
 					why = "interrupted"
-				case why == "stopped by "+p.r.you.Name && p.r.you.Name != "" && !p.earlier:
-					why = "stopped by you"
+				case strings.HasPrefix(why, "stopped by ") && p.r.isYou(t.ByMember, strings.TrimPrefix(why, "stopped by "), p.earlier):
+					why = "stopped by you" // by the host's id (turn by_member) where it gives one
 				}
 				sofar := "what it wrote so far is above"
 				if !p.turnWrote {
@@ -428,7 +428,7 @@ func (p *printer) eventLocked(ev wire.Event) {
 			who := asked(b)
 			by := term.Line(rj.By)
 			switch {
-			case rj.ByMember != "" && rj.ByMember == p.r.you.ID, rj.ByMember == "" && rj.By == p.r.you.Name && !p.earlier:
+			case p.r.isYou(rj.ByMember, rj.By, p.earlier):
 				// As a withdrawal says it (a tester's host read "hosty rejected bob's
 				// prompt" of its own rejection). Only live: a name is one member's at a
 				// time, and in the history it may be another's who had it.

@@ -501,6 +501,18 @@ func (r *roster) promptIsMine(p wire.Prompt) bool {
 	return p.User == r.you.Name
 }
 
+// isYou says whether the member an event names, by member id and by name, is this
+// terminal's own. By id where the host gives one (PROTOCOL.md §5/§7: withdrawn, rejected,
+// and since 2026-12-07 permission, batch edited_by_member, turn by_member), in the history
+// too; by name only for a host from before, and only live (earlier false): a name is one
+// member's at a time, and in the history it may be another's who had it.
+func (r *roster) isYou(id, name string, earlier bool) bool {
+	if id != "" {
+		return id == r.you.ID
+	}
+	return name != "" && name == r.you.Name && !earlier
+}
+
 // mine reports whether this terminal's member wrote prompt id.
 func (r *roster) mine(id string) bool { return r.wroteBy(id, r.you) }
 

@@ -46,6 +46,8 @@ func TestHostsActsAreYoursByMemberID(t *testing.T) {
 		{"own agent command", hana, false, act(hana, "hana runs the agent command /compact"), "you run the agent command /compact"},
 		{"own sharing", hana, false, act(hana, "hana now shares the whole working directory, secrets included (ignored files never)"), "you now share the whole working directory, secrets included (ignored files never)"},
 		{"own act in the history", hana, true, act(hana, "hana turned approval on"), "you turned approval on"},
+		{"own approval of the plan, in the history", hana, true, act(hana, "hana approved the agent's plan: the party leaves plan mode, and the agent asks before each tool use"),
+			"you approved the agent's plan: the party leaves plan mode, and the agent asks before each tool use"},
 		{"removed, read in the history", gus, true, on(act(hana, "hana removed gus from the party"), gus), "hana removed you from the party"},
 		// The name is this member's, the member another's: as the host says it.
 		{"another's removal, same name, live", newAlice, false, on(act(hana, "hana removed alice from the party"), alice), "hana removed alice from the party"},
