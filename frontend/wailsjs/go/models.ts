@@ -449,6 +449,7 @@ export namespace wire {
 	    merged: string;
 	    merger: string;
 	    edited_by?: string;
+	    edited_by_member?: string;
 	    sent?: string;
 	
 	    static createFrom(source: any = {}) {
@@ -462,6 +463,7 @@ export namespace wire {
 	        this.merged = source["merged"];
 	        this.merger = source["merger"];
 	        this.edited_by = source["edited_by"];
+	        this.edited_by_member = source["edited_by_member"];
 	        this.sent = source["sent"];
 	    }
 	}
@@ -556,6 +558,7 @@ export namespace wire {
 	    batch: string;
 	    status: string;
 	    by?: string;
+	    by_member?: string;
 	    reason?: string;
 	    detail?: string;
 	    // Go type: time
@@ -574,6 +577,7 @@ export namespace wire {
 	        this.batch = source["batch"];
 	        this.status = source["status"];
 	        this.by = source["by"];
+	        this.by_member = source["by_member"];
 	        this.reason = source["reason"];
 	        this.detail = source["detail"];
 	        this.expires = this.convertValues(source["expires"], null);
@@ -626,6 +630,7 @@ export namespace wire {
 	    denied?: number;
 	    unsent?: boolean;
 	    agent_down?: boolean;
+	    by_member?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Turn(source);
@@ -640,6 +645,7 @@ export namespace wire {
 	        this.denied = source["denied"];
 	        this.unsent = source["unsent"];
 	        this.agent_down = source["agent_down"];
+	        this.by_member = source["by_member"];
 	    }
 	}
 	export class Prompt {
