@@ -13,7 +13,7 @@ import type { Permission, Prompt } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
 import { formatWait, initials, nameHue } from '../state/format';
-import { RESUMED_WITHOUT, outcomeWords, rejectedBy, shownSummary, splitDetail } from '../state/shown-words';
+import { NO_READER, RESUMED_WITHOUT, outcomeWords, rejectedBy, shownSummary, splitDetail } from '../state/shown-words';
 import { iconAlert, iconCheck, iconMerge, iconPencil, iconTool, iconX } from './icons';
 import './time-left';
 import './markdown-view';
@@ -236,9 +236,11 @@ export class Arming implements ReactiveController {
 
 /** <permission-card>: one tool request of a turn. */
 export class PermissionCard extends LitElement {
-  static override properties = { state: { attribute: false }, permission: { attribute: false }, prompts: { attribute: false } };
+  static override properties = { state: { attribute: false }, permission: { attribute: false }, seq: { attribute: false }, prompts: { attribute: false } };
   declare state: AppState | undefined;
   declare permission: Permission | undefined;
+  /** The seq of the request's last event: a decision said "by you" by name only when it came live. */
+  declare seq: number | undefined;
   /** The prompts of the batch the request belongs to (who asked). */
   declare prompts: readonly Prompt[] | undefined;
   #reason = new Reason(this);
@@ -299,7 +301,9 @@ export class PermissionCard extends LitElement {
     }
     if (p && p.status !== 'pending' && this.#reason.text.trim() !== '' && !this.#reason.waiting) {
       // A reason typed here, and someone else decided first (a tester's vanished unsaid).
-      if ((p.by ?? '') !== (this.state?.session?.you.name ?? '')) this.#lostReason = this.#reason.text.trim();
+      const you = this.state?.session?.you;
+      const mine = p.by_member ? p.by_member === you?.id : (p.by ?? '') === (you?.name ?? '');
+      if (!mine) this.#lostReason = this.#reason.text.trim();
       this.#reason.text = '';
     }
     // Keyed on the role too: made a host while the request waits, the buttons appear then;
@@ -410,7 +414,7 @@ export class PermissionCard extends LitElement {
 
   /** The words are outcomeWords', each one text (find counts them so: state/shown-words.ts). */
   #outcome(p: Permission) {
-    const w = outcomeWords(p);
+    const w = outcomeWords(p, this.state?.reader ?? NO_READER, this.seq ?? 0);
     const why = w.why ? html`<span class="why">${w.why}</span>` : nothing;
     switch (w.status) {
       case 'allowed':
@@ -642,16 +646,17 @@ export class ApprovalCard extends LitElement {
     if (it?.status === 'waiting' && (this.#editing || this.#rejecting)) this.#noLongerHost(it);
     if (!it || it.status === 'waiting' || !(this.#editing || this.#rejecting)) return;
     const me = this.state?.session?.you.name ?? '';
+    const myId = this.state?.session?.you.id ?? '';
     // Mine when the batch says I edited it: the host may have changed the text on its way
     // (a leading space before "/", hidden characters taken out), so it is not compared (a
     // reviewer's own "/review the diff" was said not sent).
     const text = this.#text;
-    const mine = it.status === 'sent' && it.editedBy === me;
+    const mine = it.status === 'sent' && (it.editedByMember ? it.editedByMember === myId : it.editedBy === me);
     if (this.#editing && !mine && (it.status === 'sent' || it.status === 'rejected') && text !== null && text.trim() !== '' && text !== it.approval.merged) {
       this.#overtaken = { text, what: 'edits' };
     }
     const reason = this.#reason.text.trim();
-    if (this.#rejecting && reason !== '' && !(it.status === 'rejected' && it.rejected?.by === me)) this.#overtaken = { text: reason, what: 'reason' };
+    if (this.#rejecting && reason !== '' && !(it.status === 'rejected' && (it.rejected?.by_member ? it.rejected.by_member === myId : it.rejected?.by === me))) this.#overtaken = { text: reason, what: 'reason' };
     if (this.#editing) this.state?.control.editingEnded(it.approval.batch); // decided: the party forgot my editor
     this.#editing = false;
     this.#rejecting = false;

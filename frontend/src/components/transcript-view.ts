@@ -30,7 +30,7 @@ import { findAllText, highlight, refold, settled, unfold } from '../render/find-
 import { seenIn } from '../render/in-view';
 import './cards';
 import type { ApprovalCard, PermissionCard } from './cards';
-import { NO_READER, failedWords, rejectedBy, interruptedWords, membersWords, noticeWords, recallTitle, recallWords, unaskedWords, NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, RESUMED_WITHOUT, TURN_FILES_OPEN, TURN_FILES_SHOWN } from '../state/shown-words';
+import { NO_READER, editedByWords, failedWords, rejectedBy, interruptedWords, stoppedWords, membersWords, noticeWords, recallTitle, recallWords, unaskedWords, NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, RESUMED_WITHOUT, TURN_FILES_OPEN, TURN_FILES_SHOWN } from '../state/shown-words';
 import { filePath } from './changes-panel';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
@@ -985,8 +985,7 @@ export class TranscriptView extends LitElement {
     const merger = b?.merger === 'gemini' ? 'Gemini' : 'the local merger';
     // Who edited it, when the host said (a window tester read "edited by a host" of an edit
     // of their own).
-    const by = typeof b?.edited_by === 'string' ? b.edited_by : '';
-    const editedBy = !by ? 'edited by a host' : by === s.session?.you.name ? 'edited by you' : `edited by ${by}`;
+    const editedBy = editedByWords(b, s.reader, it.seq);
     let footer: TemplateResult | typeof nothing = nothing;
     if (it.end) {
       // A batch the agent never had took no time on it (a reviewer read "… under 0.1 s").
@@ -1000,7 +999,7 @@ export class TranscriptView extends LitElement {
         const w = doneWords(it);
         footer = html`<footer class=${w.warn ? 'denied' : 'done'} data-testid="turn-end" data-status="done" data-denied=${w.denied} data-failed=${w.failed} data-plan-back=${w.plansBack}>${w.warn ? iconAlert() : iconCheck()} <span class="end-words">${w.text}</span> ${dur}</footer>`;
       } else if (it.end.status === 'interrupted') {
-        footer = html`<footer class="interrupted" data-testid="turn-end" data-status="interrupted">${iconStop()} <span class="end-words">${interruptedWords(it.end.error ?? '', deniedText)}</span> ${dur}</footer>`;
+        footer = html`<footer class="interrupted" data-testid="turn-end" data-status="interrupted">${iconStop()} <span class="end-words">${interruptedWords(stoppedWords(it.end, s.reader, it.endSeq ?? it.seq), deniedText)}</span> ${dur}</footer>`;
       } else {
         // The error asks the authors to send their prompts again: mine come back on a click
         // (an unsent batch's came back by themselves).
@@ -1040,9 +1039,9 @@ export class TranscriptView extends LitElement {
       sg.kind === 'reply'
         ? html`<markdown-view data-testid="reply" .text=${sg.text} .final=${!(running && i === growing)}></markdown-view>`
         : sg.kind === 'permission' && sg.unasked
-          ? html`<div class="notice" data-testid="permission-unasked">${unaskedWords(sg.permission)}</div>`
+          ? html`<div class="notice" data-testid="permission-unasked">${unaskedWords(sg.permission, s.reader, sg.seq)}</div>`
           : sg.kind === 'permission'
-          ? html`<permission-card .state=${s} .permission=${sg.permission} .prompts=${it.prompts}></permission-card>`
+          ? html`<permission-card .state=${s} .permission=${sg.permission} .seq=${sg.seq ?? 0} .prompts=${it.prompts}></permission-card>`
           : sg.kind === 'notice'
             ? this.#turnNotice(sg)
             : sg.kind === 'event'

@@ -21,6 +21,7 @@ describe('a host\'s notice of an act, by member id', () => {
   // "Hana made Gus a viewer" (34-guest-now-viewer.png).
   it('says "you" of the reader\'s own acts and of acts on the reader', () => {
     expect(said({ text: 'hana turned approval on', by: 'hana', by_member: 'm1' }, hana)).toBe('you turned approval on');
+    expect(said({ text: "hana approved the agent's plan: the party leaves plan mode", by: 'hana', by_member: 'm1' }, { ...hana, joinedAt: 9 })).toBe("you approved the agent's plan: the party leaves plan mode");
     expect(said({ text: 'hana made gus a viewer', by: 'hana', by_member: 'm1', about: 'gus', about_member: 'm3' }, hana)).toBe('you made gus a viewer');
     expect(said({ text: 'hana made gus a viewer', by: 'hana', by_member: 'm1', about: 'gus', about_member: 'm3' }, gus)).toBe('hana made you a viewer');
     expect(said({ text: "hana edited and sent gus's prompt", by: 'hana', by_member: 'm1', about: 'gus', about_member: 'm3' }, gus)).toBe('hana edited and sent your prompt');

@@ -7,7 +7,7 @@ import { EXIT_PLAN_TOOL, isCancelledRequest, roleLabel } from './host-control';
 import { timedOutWords } from './format';
 import { saidTo, yourPrompts } from '../render/your-prompts';
 import type { MembersItem, NoticeItem } from './transcript';
-import type { Member, Permission } from './types';
+import type { Batch, Member, Permission, Turn } from './types';
 
 /** How much of a tool step's output shows before "Show more". */
 export const OUTPUT_LINES = 40;
@@ -50,24 +50,42 @@ export interface OutcomeWords {
   why: string;
 }
 
-/** How a decided request's card says what became of it. */
-export function outcomeWords(p: Permission): OutcomeWords {
+/**
+ * Whether the member an event names, by member id and by name, is the reader. By id where
+ * the host gives one (permission by_member, batch edited_by_member, turn by_member: since
+ * 2026-12-07), in the history too; by name only from a host without it, and only live (seq
+ * after the reader joined), as a notice without ids is read (noticeWords): a name is one
+ * member's at a time, and in the history it may be another's who had it.
+ */
+export function isReader(id: string | undefined, name: string | undefined, seq: number, r: Reader): boolean {
+  if (id) return r.you !== '' && id === r.you;
+  return !!name && name === r.name && seq > r.joinedAt;
+}
+
+/** Who decided a request, as the reader reads it: "you" of the reader's own decision (isReader). */
+function decidedBy(p: Permission, r: Reader, seq: number): string {
+  return p.by && isReader(p.by_member, p.by, seq, r) ? 'you' : (p.by ?? '');
+}
+
+/** How a decided request's card says what became of it, to the reader (seq: its decision's event). */
+export function outcomeWords(p: Permission, r: Reader = NO_READER, seq = 0): OutcomeWords {
   const reason = p.reason ?? '';
+  const by = decidedBy(p, r, seq);
   switch (p.status) {
     case 'allowed':
-      return { status: 'allowed', sentBack: false, text: `Allowed${p.by ? ` by ${p.by}` : ''}`, why: reason ? `— ${reason}` : '' };
+      return { status: 'allowed', sentBack: false, text: `Allowed${by ? ` by ${by}` : ''}`, why: reason ? `— ${reason}` : '' };
     case 'timed_out':
       return { status: 'timed_out', sentBack: false, text: 'Timed out — denied', why: reason ? `(${timedOutWords(reason)})` : '' };
     default:
-      if (p.tool === EXIT_PLAN_TOOL && p.by) return { status: 'denied', sentBack: true, text: `Sent back for changes by ${p.by}${reason ? ':' : ''}`, why: reason };
+      if (p.tool === EXIT_PLAN_TOOL && p.by) return { status: 'denied', sentBack: true, text: `Sent back for changes by ${by}${reason ? ':' : ''}`, why: reason };
       if (isCancelledRequest(p)) return { status: 'cancelled', sentBack: false, text: `Cancelled${reason ? ':' : ''}`, why: reason };
-      return { status: 'denied', sentBack: false, text: `Denied${p.by ? ` by ${p.by}` : ''}${reason ? ':' : ''}`, why: reason };
+      return { status: 'denied', sentBack: false, text: `Denied${by ? ` by ${by}` : ''}${reason ? ':' : ''}`, why: reason };
   }
 }
 
-/** A request a rule allowed without asking, as the turn shows it. */
-export function unaskedWords(p: Permission): string {
-  return `${p.tool}${p.summary ? `: ${p.summary}` : ''} — allowed without asking (${p.by || 'a host'} allowed ${p.tool} for the rest of the party)`;
+/** A request a rule allowed without asking, as the turn shows it to the reader (seq: its event). */
+export function unaskedWords(p: Permission, r: Reader = NO_READER, seq = 0): string {
+  return `${p.tool}${p.summary ? `: ${p.summary}` : ''} — allowed without asking (${decidedBy(p, r, seq) || 'a host'} allowed ${p.tool} for the rest of the party)`;
 }
 
 /**
@@ -88,6 +106,30 @@ export function splitDetail(detail: string): { note: string; text: string } {
   const nl = detail.indexOf('\n');
   if (detail.startsWith('(only you see ') && nl > 0) return { note: detail.slice(1, nl).replace(/\)$/, ''), text: detail.slice(nl + 1) };
   return { note: '', text: detail };
+}
+
+const STOPPED_BY = 'stopped by ';
+
+/**
+ * An interrupted turn's error as the reader reads it: "stopped by you" of the reader's own
+ * stop (isReader: by the turn's by_member, else by name and live only; seq: the turn's
+ * event), as the terminal says it; the error as it is otherwise.
+ */
+export function stoppedWords(end: Turn, r: Reader, seq: number): string {
+  const error = end.error ?? '';
+  if (!error.startsWith(STOPPED_BY)) return error;
+  return isReader(end.by_member, error.slice(STOPPED_BY.length), seq, r) ? `${STOPPED_BY}you` : error;
+}
+
+/**
+ * Who edited a batch while it waited for approval, as the reader reads it (seq: the batch's
+ * event): "edited by you" told by edited_by_member, else by name and live only (isReader);
+ * "edited by a host" from a host that did not say.
+ */
+export function editedByWords(b: Batch | null, r: Reader, seq: number): string {
+  const by = typeof b?.edited_by === 'string' ? b.edited_by : '';
+  if (!by) return 'edited by a host';
+  return isReader(b?.edited_by_member, by, seq, r) ? 'edited by you' : `edited by ${by}`;
 }
 
 /** An interrupted turn's end: why (its error, else "Interrupted"), and its requests not allowed (deniedWords). */

@@ -14,7 +14,7 @@ import { splitPath } from './format';
 import { showBidi } from './bidi';
 import { deniedWords, doneWords, turnRequests } from './turn-end';
 import { NOTHING_MORE, stepKey, type Shown } from './shown-more';
-import { NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, NO_READER, TURN_FILES_OPEN, TURN_FILES_SHOWN, boundOutput, failedWords, interruptedWords, membersWords, noticeWords, outcomeWords, shownSummary, splitDetail, unaskedWords, type Reader } from './shown-words';
+import { NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, NO_READER, TURN_FILES_OPEN, TURN_FILES_SHOWN, boundOutput, failedWords, interruptedWords, stoppedWords, membersWords, noticeWords, outcomeWords, shownSummary, splitDetail, unaskedWords, type Reader } from './shown-words';
 
 /**
  * Lower-cased texts by the object they are of: items and segments are replaced when they
@@ -96,12 +96,12 @@ function segmentText(sg: Segment, item = '', index = -1): string {
         .join(APART);
     case 'permission': {
       const p = sg.permission;
-      if (sg.unasked) return unaskedWords(p);
+      if (sg.unasked) return unaskedWords(p, reader, sg.seq);
       if (p.status === 'pending') {
         const detail = !p.detail ? '' : p.tool === EXIT_PLAN_TOOL ? replyShownText(p.detail) : splitDetail(p.detail).text;
         return [p.tool, shownSummary(p, true), detail].join(APART);
       }
-      const w = outcomeWords(p);
+      const w = outcomeWords(p, reader, sg.seq);
       return [p.tool, shownSummary(p, false), w.text, w.why].join(APART);
     }
     case 'notice':
@@ -122,7 +122,7 @@ function endText(it: TurnItem): string {
   const end = it.end;
   if (!end) return '';
   if (end.status === 'done') return doneWords(it).text;
-  if (end.status === 'interrupted') return interruptedWords(end.error ?? '', deniedWords(end.denied ?? 0, turnRequests(it.segments)));
+  if (end.status === 'interrupted') return interruptedWords(stoppedWords(end, reader, it.endSeq ?? it.seq), deniedWords(end.denied ?? 0, turnRequests(it.segments)));
   if (end.error === NOT_RUN_AGAIN) return NOT_RUN_AGAIN_WORDS;
   const e = splitStderr(end.error ?? '');
   return [failedWords(e.text), e.stderr.join('\n')].join(APART);

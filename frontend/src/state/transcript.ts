@@ -191,6 +191,8 @@ export interface PermissionSegment {
    * would bury the work.
    */
   unasked?: boolean;
+  /** The seq of the request's last event (its decision, once decided): said "by you" by name only when it came live. */
+  seq?: number;
 }
 
 /** A piece of a turn's output, in order. */
@@ -274,6 +276,8 @@ export interface TurnItem extends ItemBase {
   prompts: readonly Prompt[];
   segments: readonly Segment[];
   end: Turn | null;
+  /** The seq of the turn event that ended it (a stop said "by you" by name only when it came live). */
+  endSeq?: number;
   /** This card is its batch run again after a resume: an earlier card shows the first run. */
   again?: boolean;
   /** A host edited the merged prompt that waited for approval: the agent got the host's text. */
@@ -307,6 +311,8 @@ export interface ApprovalItem extends ItemBase {
   released?: boolean;
   /** The host whose edits were sent (the batch's edited_by), when one edited it. */
   editedBy?: string;
+  /** editedBy's member id (the batch's edited_by_member), from hosts since 2026-12-07. */
+  editedByMember?: string;
   rejected: Rejected | null;
 }
 
@@ -587,7 +593,7 @@ export class TranscriptModel {
           this.#approvalOff = false;
           this.#settleApproval(batch.id, (it) => {
             edited = batch.merged !== it.approval.merged;
-            return { ...it, status: 'sent', edited: edited ? batch.merged : null, ...(released ? { released } : {}), ...(batch.edited_by ? { editedBy: batch.edited_by } : {}) };
+            return { ...it, status: 'sent', edited: edited ? batch.merged : null, ...(released ? { released } : {}), ...(batch.edited_by ? { editedBy: batch.edited_by } : {}), ...(batch.edited_by_member ? { editedByMember: batch.edited_by_member } : {}) };
           });
           // A batch of the same prompts under another id: the host stopped before anyone
           // decided, and, resumed with approval off, sent them (a reviewer's).
@@ -769,7 +775,7 @@ export class TranscriptModel {
       if (j >= 0) {
         const segs = it.segments.slice();
         if ((segs[j] as PermissionSegment).permission.status === 'pending' && perm.status !== 'pending') this.#settled++;
-        segs[j] = { ...(segs[j] as PermissionSegment), permission: perm };
+        segs[j] = { ...(segs[j] as PermissionSegment), permission: perm, seq: base.seq };
         this.#replace(i, { ...it, segments: segs });
         return;
       }
@@ -784,7 +790,7 @@ export class TranscriptModel {
     // Only an "always" allows unasked: a cut history may start between a request and its
     // decision (a reviewer's), which is then no use nobody was asked about.
     const unasked = perm.status === 'allowed' && (perm.reason ?? '').startsWith('always allow ');
-    this.#replace(i, { ...turn, segments: [...turn.segments, { kind: 'permission', permission: perm, ...(unasked ? { unasked } : {}) }] });
+    this.#replace(i, { ...turn, segments: [...turn.segments, { kind: 'permission', permission: perm, seq: base.seq, ...(unasked ? { unasked } : {}) }] });
   }
 
   /**
@@ -989,11 +995,11 @@ export class TranscriptModel {
     for (let i = this.#items.length - 1; i >= 0; i--) {
       const it = this.#items[i]!;
       if (it.type === 'turn' && it.batch?.id === turn.batch) {
-        this.#replace(i, { ...it, end: turn });
+        this.#replace(i, { ...it, end: turn, endSeq: base.seq });
         return;
       }
     }
     // The batch event is not in our log (a truncated history): show the outcome alone.
-    this.#push({ ...base, type: 'turn', batch: null, prompts: [], segments: [], end: turn, files: [] });
+    this.#push({ ...base, type: 'turn', batch: null, prompts: [], segments: [], end: turn, endSeq: base.seq, files: [] });
   }
 }

@@ -116,6 +116,8 @@ export interface Batch {
   merger: 'gemini' | 'local' | 'command' | string;
   /** The host who edited it while it waited for approval (our extension); absent when none did, and from older hosts. */
   edited_by?: string;
+  /** edited_by's member id (our extension, since 2026-12-07): "edited by you" is told by it. */
+  edited_by_member?: string;
   /** The exact text the agent got when it is not merged: a note that the request before failed, then merged (our extension). */
   sent?: string;
 }
@@ -160,6 +162,8 @@ export interface Permission {
   batch: string;
   status: PermissionStatus | string;
   by?: string;
+  /** by's member id, on a decision (our extension, since 2026-12-07): "allowed by you" is told by it. */
+  by_member?: string;
   reason?: string;
   /** pending: when it is denied as timed_out if nobody decides (RFC 3339, the host's clock). */
   expires?: string;
@@ -205,6 +209,8 @@ export interface Turn {
   unsent?: boolean;
   /** No agent runs after this turn (it could not start, or not again): "not running", not idle. */
   agent_down?: boolean;
+  /** A turn a host stopped (error "stopped by NAME"): that host's member id (our extension, since 2026-12-07). */
+  by_member?: string;
 }
 
 /** Pipeline phases (State.phase and the phase event). */
