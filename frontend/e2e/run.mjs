@@ -659,7 +659,7 @@ test('approval: the host edits and sends a waiting batch, then allows the tool r
   await armed(tid('permission-allow'), 'Allow enabled');
   await shot('permission-card');
   await decide(tid('permission-allow'), async () => (await page.locator('[data-testid=permission-card][data-status=allowed]').count()) === 1, 'the tool request allowed');
-  await textOf('permission-outcome', 'Allowed by hazel');
+  await textOf('permission-outcome', 'Allowed by you');
   // The Allow button is gone: the focus goes to the prompt box, not to the page.
   await until('the focus in the prompt box after Allow', async () => (await focusedTestId()) === 'prompt-input');
   await until('the edited batch sent', async () => (await deepText(tid('batch-merged').last())).includes('edited by hazel: touch it'));
@@ -805,7 +805,7 @@ test('Stop: the host stops a slow turn; the partial reply stays', async () => {
   await tid('stop-turn').click();
   await until('the turn stopped', async () => (await tid('turn-end').last().getAttribute('data-status')) === 'interrupted');
   const end = await deepText(tid('turn-end').last());
-  check(end.includes('Stopped by hazel'), `the stopped turn says ${JSON.stringify(end)}`);
+  check(end.includes('Stopped by you'), `the stopped turn says ${JSON.stringify(end)}`);
   const partial = await deepText(tid('reply').last());
   check(partial.startsWith('echo: a') && !partial.includes('FAKE_SLOW=30000'), `not the partial reply: ${JSON.stringify(partial)}`);
   await tid('stop-turn').waitFor({ state: 'hidden' });
