@@ -939,3 +939,25 @@ func TestEndCauseIsThePeersCloseOverAWriteThatRacedIt(t *testing.T) {
 		}
 	}
 }
+
+// TestAReplyBeforeTheEndIsTheAnswer: a reply read before the connection ended answers the
+// call, though the end is seen as well. A host refuses a hello with an error and closes at
+// once; a caller that came to wait with both ready was told "closed" half the time, and a
+// removed window lost who removed it (a session test's flake).
+func TestAReplyBeforeTheEndIsTheAnswer(t *testing.T) {
+	p := &Peer{done: make(chan struct{}), err: errors.New("the connection was closed")}
+	close(p.done)
+	refused := &Error{Code: -32001, Message: "removed"}
+	for i := 0; i < 200; i++ {
+		ch := make(chan message, 1)
+		ch <- message{err: refused}
+		m, err := p.await(context.Background(), ch, nil)
+		if err != nil || m.err != refused {
+			t.Fatalf("try %d: the reply waiting was lost to the end: %v, %v", i, m.err, err)
+		}
+	}
+	// With no reply, the end is the answer.
+	if _, err := p.await(context.Background(), make(chan message, 1), nil); err != p.err {
+		t.Fatalf("no reply: %v, want the end's %v", err, p.err)
+	}
+}
