@@ -286,7 +286,10 @@ func newCommander(role string) (*commander, *fakeControl, *[]string, *bytes.Buff
 	ctl := &fakeControl{}
 	var sent []string
 	c := &commander{pr: pr, ctl: ctl, describe: describe,
-		prompt: func(_ context.Context, s string) error { sent = append(sent, s); return nil }}
+		prompt: func(_ context.Context, s string) (wire.PromptResult, error) {
+			sent = append(sent, s)
+			return wire.PromptResult{}, nil
+		}}
 	return c, ctl, &sent, &out
 }
 
@@ -295,8 +298,8 @@ func newCommander(role string) (*commander, *fakeControl, *[]string, *bytes.Buff
 func TestRefusedPromptComesBack(t *testing.T) {
 	c, _, _, out := newCommander(wire.RoleParticipant)
 	c.editor = true
-	c.prompt = func(context.Context, string) error {
-		return fmt.Errorf("%w: at most 10 prompts at once", party.ErrRateLimited)
+	c.prompt = func(context.Context, string) (wire.PromptResult, error) {
+		return wire.PromptResult{}, fmt.Errorf("%w: at most 10 prompts at once", party.ErrRateLimited)
 	}
 	var given []string
 	c.pr.setInputSink(func(text string) { given = append(given, text) })
@@ -3386,7 +3389,7 @@ func TestAPromptWithNoAnswerMayHaveArrived(t *testing.T) {
 		{&rpc.Error{Code: wire.CodeRateLimited, Message: "slow down"}, `prompt not sent ("fix the parser"): this terminal left while it waited (slow down`},
 	} {
 		c, _, _, out := newCommander(wire.RoleParticipant)
-		c.prompt = func(context.Context, string) error { return tc.err }
+		c.prompt = func(context.Context, string) (wire.PromptResult, error) { return wire.PromptResult{}, tc.err }
 		leaves, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 		c.line(leaves, "fix the parser")
 		cancel()
@@ -3402,7 +3405,9 @@ func TestAPromptWithNoAnswerMayHaveArrived(t *testing.T) {
 		c, _, _, out := newCommander(wire.RoleParticipant)
 		c.editor = true
 		c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}, Party: wire.PartyInfo{Host: "hana"}, State: wire.State{Seq: 3}})
-		c.prompt = func(context.Context, string) error { return fmt.Errorf("call Party.prompt: %w", rpc.ErrClosed) }
+		c.prompt = func(context.Context, string) (wire.PromptResult, error) {
+			return wire.PromptResult{}, fmt.Errorf("call Party.prompt: %w", rpc.ErrClosed)
+		}
 		c.line(context.Background(), "fix the parser")
 		out.Reset()
 		if arrives { // in the reconnect's catch-up
@@ -3423,9 +3428,9 @@ func TestAPromptWithNoAnswerMayHaveArrived(t *testing.T) {
 	c, _, _, out := newCommander(wire.RoleParticipant)
 	c.editor = true
 	c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}, Party: wire.PartyInfo{Host: "hana"}, State: wire.State{Seq: 3}})
-	c.prompt = func(context.Context, string) error {
+	c.prompt = func(context.Context, string) (wire.PromptResult, error) {
 		c.pr.event(wire.Event{Seq: 4, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p4", User: "bob", Member: "m2", Text: "fix the parser"}})
-		return fmt.Errorf("call Party.prompt: %w", rpc.ErrClosed)
+		return wire.PromptResult{}, fmt.Errorf("call Party.prompt: %w", rpc.ErrClosed)
 	}
 	c.line(context.Background(), "fix the parser")
 	c.pr.reconnected()
@@ -3445,13 +3450,13 @@ func TestAScriptsDroppedPromptIsSentOnceBack(t *testing.T) {
 		c.pr.hello(wire.HelloResult{You: wire.Member{ID: "m2", Name: "bob", Role: wire.RoleParticipant}, Party: wire.PartyInfo{Host: "hana"}, State: wire.State{Seq: 3}})
 		var mu sync.Mutex
 		tries := 0
-		c.prompt = func(context.Context, string) error {
+		c.prompt = func(context.Context, string) (wire.PromptResult, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			if tries++; tries == 1 {
-				return fmt.Errorf("call Party.prompt: %w", rpc.ErrClosed)
+				return wire.PromptResult{}, fmt.Errorf("call Party.prompt: %w", rpc.ErrClosed)
 			}
-			return nil
+			return wire.PromptResult{}, nil
 		}
 		done := make(chan struct{})
 		go func() {
@@ -3499,12 +3504,12 @@ func TestAScriptsPromptsWaitForTheHost(t *testing.T) {
 	c, _, _, out := newCommander(wire.RoleParticipant)
 	var tries int
 	var sent []string
-	c.prompt = func(_ context.Context, text string) error {
+	c.prompt = func(_ context.Context, text string) (wire.PromptResult, error) {
 		if tries++; tries <= 100 { // far longer than scriptPatience: no patience for an outage
-			return client.ErrNotConnected
+			return wire.PromptResult{}, client.ErrNotConnected
 		}
 		sent = append(sent, text)
-		return nil
+		return wire.PromptResult{}, nil
 	}
 	c.line(context.Background(), "first")
 	c.line(context.Background(), "second")
@@ -3521,7 +3526,9 @@ func TestAScriptsPromptsWaitForTheHost(t *testing.T) {
 	}
 	// Leaving while it waits: not sent, and said.
 	out.Reset()
-	c.prompt = func(context.Context, string) error { return client.ErrNotConnected }
+	c.prompt = func(context.Context, string) (wire.PromptResult, error) {
+		return wire.PromptResult{}, client.ErrNotConnected
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	c.line(ctx, "fourth")
@@ -3532,7 +3539,10 @@ func TestAScriptsPromptsWaitForTheHost(t *testing.T) {
 	ed, _, _, edOut := newCommander(wire.RoleParticipant)
 	ed.editor = true
 	tries = 0
-	ed.prompt = func(context.Context, string) error { tries++; return client.ErrNotConnected }
+	ed.prompt = func(context.Context, string) (wire.PromptResult, error) {
+		tries++
+		return wire.PromptResult{}, client.ErrNotConnected
+	}
 	ed.line(context.Background(), "typed")
 	if tries != 1 || !strings.Contains(edOut.String(), "it is back in the box") {
 		t.Errorf("the editor's prompt: %d tries, said %q", tries, edOut.String())
@@ -3547,11 +3557,11 @@ func TestAScriptsPromptsWaitTheirTurn(t *testing.T) {
 	tooFast := &rpc.Error{Code: wire.CodeRateLimited, Message: "rate limited: at most 10 prompts at once, then one per 1s"}
 	c, _, _, out := newCommander(wire.RoleParticipant)
 	var tries int
-	c.prompt = func(context.Context, string) error {
+	c.prompt = func(context.Context, string) (wire.PromptResult, error) {
 		if tries++; tries <= 3 {
-			return tooFast
+			return wire.PromptResult{}, tooFast
 		}
-		return nil
+		return wire.PromptResult{}, nil
 	}
 	c.line(context.Background(), "first")
 	c.line(context.Background(), "second")
@@ -3560,7 +3570,7 @@ func TestAScriptsPromptsWaitTheirTurn(t *testing.T) {
 		t.Errorf("tries %d, said %q", tries, got)
 	}
 	out.Reset()
-	c.prompt = func(context.Context, string) error { return tooFast }
+	c.prompt = func(context.Context, string) (wire.PromptResult, error) { return wire.PromptResult{}, tooFast }
 	c.line(context.Background(), "third")
 	if got := out.String(); !strings.Contains(got, `prompt not sent ("third"): rate limited`) {
 		t.Errorf("refused past the patience: said %q", got)
@@ -3569,11 +3579,11 @@ func TestAScriptsPromptsWaitTheirTurn(t *testing.T) {
 	own, _, _, ownOut := newCommander(wire.RoleHost)
 	own.endsParty = true
 	tries = 0
-	own.prompt = func(context.Context, string) error {
+	own.prompt = func(context.Context, string) (wire.PromptResult, error) {
 		if tries++; tries <= 2 {
-			return fmt.Errorf("%w: at most 10 prompts at once, then one per 1s", party.ErrRateLimited)
+			return wire.PromptResult{}, fmt.Errorf("%w: at most 10 prompts at once, then one per 1s", party.ErrRateLimited)
 		}
-		return nil
+		return wire.PromptResult{}, nil
 	}
 	own.line(context.Background(), "the host's own")
 	if tries != 3 || strings.Contains(ownOut.String(), "not sent") || !strings.Contains(ownOut.String(), "[system] prompts come too fast (") {
@@ -3582,7 +3592,7 @@ func TestAScriptsPromptsWaitTheirTurn(t *testing.T) {
 	ed, _, _, _ := newCommander(wire.RoleParticipant)
 	ed.editor = true
 	tries = 0
-	ed.prompt = func(context.Context, string) error { tries++; return tooFast }
+	ed.prompt = func(context.Context, string) (wire.PromptResult, error) { tries++; return wire.PromptResult{}, tooFast }
 	ed.line(context.Background(), "typed")
 	if tries != 1 {
 		t.Errorf("a typed prompt was tried %d times", tries)
@@ -4577,5 +4587,42 @@ func TestRemovedMembersOwnPromptGoesWithThem(t *testing.T) {
 	// Said with the removal, once (a tester's read it in a line of its own after it).
 	if want := "[system] alice removed you from the party; your waiting prompt goes with you, not sent:\n    carol p1\n"; !strings.HasSuffix(out.String(), want) || strings.Contains(out.String(), "carol's") {
 		t.Fatalf("output %q lacks %q", out.String(), want)
+	}
+}
+
+// A line typed right after a prompt runs once the prompt's event is in: the host answers
+// after sending it, but the event reaches the roster on another goroutine, and a tester's
+// /withdraw typed at once found nothing to take back (the prompt was sent), and a /quit
+// left unwarned.
+func TestALineAfterAPromptSeesIt(t *testing.T) {
+	for _, next := range []string{"/withdraw", "/quit"} {
+		t.Run(next, func(t *testing.T) {
+			c, _, _, out := newCommander(wire.RoleParticipant)
+			c.editor = true // the line editor's /quit warns of prompts waiting
+			var withdrawn []string
+			c.withdraw = func(_ context.Context, id string) error { withdrawn = append(withdrawn, id); return nil }
+			late := make(chan struct{})
+			c.prompt = func(_ context.Context, text string) (wire.PromptResult, error) {
+				go func() { // the event, delivered after the answer
+					defer close(late)
+					time.Sleep(50 * time.Millisecond)
+					c.pr.event(wire.Event{Seq: 5, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p5", User: "me", Member: "m1", Text: text}})
+				}()
+				return wire.PromptResult{ID: "p5", Seq: 5}, nil
+			}
+			c.line(context.Background(), "mine to withdraw")
+			quit := c.line(context.Background(), next)
+			<-late
+			switch next {
+			case "/withdraw":
+				if !slices.Equal(withdrawn, []string{"p5"}) {
+					t.Errorf("withdrew %v, want p5; said %q", withdrawn, out.String())
+				}
+			case "/quit":
+				if quit || !strings.Contains(out.String(), "your prompt still waits") {
+					t.Errorf("quit %v at once, said %q", quit, out.String())
+				}
+			}
+		})
 	}
 }

@@ -29,7 +29,10 @@ type commander struct {
 	refused   string
 	pacedSaid bool // a script's prompts were said to wait for the host's rate (paced)
 	awaySaid  bool // a script's prompts were said to wait for the host to be back (paced)
-	prompt    func(ctx context.Context, text string) error
+	// prompt sends a prompt to the party; its result names the prompt's event.
+	prompt func(ctx context.Context, text string) (wire.PromptResult, error)
+	// sentSeq is the seq of the last prompt's event the party answered with (sendOnce).
+	sentSeq int64
 	// withdraw takes back a waiting prompt by id (Party.withdraw).
 	withdraw func(ctx context.Context, id string) error
 	ctl      party.Controller
@@ -415,9 +418,17 @@ func (c *commander) send(ctx context.Context, text string) {
 	c.pr.with(func(r *roster) { r.unanswered, r.unansweredSaid = "", false }) // sent again, or another: what shows up is this one
 	c.pr.sendStart()
 	backs := c.pr.reconnects() // a reconnect after this one began tells whether it arrived
-	err := c.prompt(ctx, text)
+	err := c.sendOnce(ctx, text)
 	if !c.editor {
 		err = c.paced(ctx, text, err, backs)
+	}
+	if err == nil {
+		// The next line reads what this terminal knows of its prompts (/withdraw, /quit's
+		// warning): it runs once the prompt's event is in, which the host sends before its
+		// answer but which reaches the roster on another goroutine (a tester's /withdraw
+		// typed at once found nothing to take back, and the prompt was sent; a /quit left
+		// unwarned).
+		c.pr.awaitSeq(ctx, c.sentSeq, eventWait)
 	}
 	c.pr.sendDone()
 	switch {
@@ -539,7 +550,7 @@ func (c *commander) paced(ctx context.Context, text string, err error, backs uin
 					return nil
 				}
 				backs = c.pr.reconnects()
-				err = c.prompt(ctx, text)
+				err = c.sendOnce(ctx, text)
 				continue
 			}
 		default:
@@ -551,8 +562,21 @@ func (c *commander) paced(ctx context.Context, text string, err error, backs uin
 		if !wait() {
 			return err
 		}
-		err = c.prompt(ctx, text)
+		err = c.sendOnce(ctx, text)
 	}
+}
+
+// eventWait is how long a line waits for the event of the prompt sent before it: the host
+// sends it before its answer, so it is late only when the connection is.
+const eventWait = 5 * time.Second
+
+// sendOnce sends text once, remembering the seq of its event when the party took it.
+func (c *commander) sendOnce(ctx context.Context, text string) error {
+	res, err := c.prompt(ctx, text)
+	if err == nil {
+		c.sentSeq = res.Seq
+	}
+	return err
 }
 
 // dropped reports whether err says the connection dropped before the prompt's answer came

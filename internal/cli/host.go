@@ -423,7 +423,7 @@ decide it.`, io.Out, io.Err)
 		}
 		cmd := &commander{
 			pr:         pr,
-			prompt:     func(_ context.Context, text string) error { _, err := v.Prompt(text); return err },
+			prompt:     func(_ context.Context, text string) (wire.PromptResult, error) { return v.Prompt(text) },
 			withdraw:   v.Withdraw,
 			ctl:        v,
 			ws:         v,

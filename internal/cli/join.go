@@ -392,7 +392,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 
 	cmd := &commander{
 		pr:       pr,
-		prompt:   func(ctx context.Context, text string) error { _, err := c.Prompt(ctx, text); return err },
+		prompt:   c.Prompt,
 		withdraw: c.Withdraw,
 		ctl:      c,
 		ws:       c,

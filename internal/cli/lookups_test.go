@@ -46,7 +46,10 @@ func TestLookupsRunBesideTheTerminal(t *testing.T) {
 	var sent []string
 	ws := slowWS{release: make(chan struct{}), diffed: make(chan struct{}, 4)}
 	c := &commander{pr: pr, ctl: ctl, describe: describe, editor: true, ws: ws,
-		prompt: func(_ context.Context, s string) error { sent = append(sent, s); return nil }}
+		prompt: func(_ context.Context, s string) (wire.PromptResult, error) {
+			sent = append(sent, s)
+			return wire.PromptResult{}, nil
+		}}
 	ctx := context.Background()
 
 	lineDone := make(chan struct{})

@@ -417,6 +417,14 @@ func (p *printer) await(ctx context.Context, d time.Duration, ok func(r *roster)
 	}
 }
 
+// awaitSeq waits until the roster has taken in the event of seq (0: none), for at most d
+// or until ctx ends.
+func (p *printer) awaitSeq(ctx context.Context, seq int64, d time.Duration) {
+	if seq > 0 {
+		p.await(ctx, d, func(r *roster) bool { return r.lastSeq >= seq })
+	}
+}
+
 // withdrawnText says who took back whose prompt, and what it asked. Runs before forget.
 func (p *printer) withdrawnText(w wire.Withdrawn) string {
 	if p.removed != "" && w.User == p.removed {

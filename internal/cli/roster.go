@@ -18,7 +18,10 @@ import (
 // waiting for approval. The printer owns it (guarded by printer.mu) and updates it before
 // rendering each event; commands read it through the printer.
 type roster struct {
-	seq     int64 // the hello state's seq: membership events up to it are already in members
+	seq int64 // the hello state's seq: membership events up to it are already in members
+	// lastSeq is the seq of the latest event taken in (or the hello state's): a prompt whose
+	// answer said its event's seq is in the roster once lastSeq reaches it (awaitSeq).
+	lastSeq int64
 	you     wire.Member
 	members []wire.Member
 	// away lists the members who left and may come back with their session (every member
@@ -131,6 +134,7 @@ func (r *roster) reset(h wire.HelloResult) {
 	r.cannotShare, r.shareError = h.Party.CannotShare, h.Party.ShareError
 	r.host = h.Party.Host
 	r.seq = h.State.Seq
+	r.lastSeq = max(r.lastSeq, h.State.Seq)
 	r.members = append([]wire.Member(nil), h.State.Participants...)
 	r.pending = r.pending[:0]
 	clear(r.own)
@@ -174,6 +178,7 @@ func (r *roster) reset(h wire.HelloResult) {
 // track applies one event, which happened at at on this machine's clock (now for a live
 // event; for history, its time stamp as our clock reads it).
 func (r *roster) track(ev wire.Event, at time.Time) {
+	r.lastSeq = max(r.lastSeq, ev.Seq)
 	switch ev.Kind {
 	case wire.KindParticipants:
 		// Who is away is not in the hello: replayed history counts for it too.

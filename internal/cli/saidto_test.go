@@ -103,9 +103,9 @@ func TestOwnRejectionByMemberID(t *testing.T) {
 func TestAScriptsPromptTooLargeIsSaidAsAPersons(t *testing.T) {
 	c, _, _, out := newCommander(wire.RoleParticipant)
 	sent := false
-	c.prompt = func(context.Context, string) error {
+	c.prompt = func(context.Context, string) (wire.PromptResult, error) {
 		sent = true
-		return fmt.Errorf("%w: %d bytes, the limit is %d", errors.New("prompt too large"), wire.MaxPromptBytes+1, wire.MaxPromptBytes)
+		return wire.PromptResult{}, fmt.Errorf("%w: %d bytes, the limit is %d", errors.New("prompt too large"), wire.MaxPromptBytes+1, wire.MaxPromptBytes)
 	}
 	c.line(context.Background(), strings.Repeat("x", wire.MaxPromptBytes+1))
 	want := `prompt not sent ("` + strings.Repeat("x", 99) + `…"): it is 32,769 bytes; the limit is 32,768 (32 KiB): shorten it or send it in parts` + "\n"
