@@ -124,6 +124,15 @@ type editor struct {
 
 const maxEditorRows = 8
 
+// maxTypedAhead is how many lines typed ahead wait for the ones before them to be handled;
+// one more is kept back (typedAheadText).
+const maxTypedAhead = 32
+
+var (
+	typedAheadText = fmt.Sprintf("%d lines typed ahead wait already: this one was not sent; Up brings it back", maxTypedAhead)
+	typedAheadWhy  = fmt.Sprintf("%d lines typed ahead wait to be handled; Up brings it back", maxTypedAhead)
+)
+
 // continuedMsg: the process continued after a stop, and a shell may have put its own
 // terminal settings back (onContinue, retakeInput). The editor makes its input raw again
 // and asks for the rest: bracketed paste, the hidden cursor, and a whole repaint (size:
@@ -409,8 +418,14 @@ func (e *editor) submit(text string) (tea.Model, tea.Cmd) {
 	select {
 	case e.lines <- text:
 	default:
-		e.errText = "still handling the previous line; try again in a moment"
-		return e, nil
+		// As many lines wait as the queue holds: this one is kept back, out of the input,
+		// never left there for the next line typed to run on from (a tester's lines,
+		// typed faster than the host answered, were sent as "p3p4p5p6p7p8").
+		e.remember(text)
+		e.ta.Reset()
+		e.fit()
+		e.errText = typedAheadText
+		return e, e.sayKeptBack(text, typedAheadWhy)
 	}
 	if text != interruptLine && text != eofLine && !strings.HasPrefix(text, "/quit") {
 		e.remember(text)
@@ -760,7 +775,9 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 		return false
 	}
 	sc.releaseHeld() // what a terminal that stops background writers kept meanwhile
-	lines := make(chan string, 1)
+	// Lines typed while one is being handled (a prompt waits for the host's answer) wait
+	// here in order, each handled as its own line.
+	lines := make(chan string, maxTypedAhead)
 	ed := newEditor(pr.color, lines)
 	ed.onWidth = sc.setWidth
 	ed.keptBack = func(text, why string) {

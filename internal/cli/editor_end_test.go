@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +25,12 @@ import (
 // program is attached.
 func startEditor(t *testing.T, ctx context.Context) (pr *printer, sc *screen, input *io.PipeWriter, out *testkit.Buffer, ended <-chan bool) {
 	t.Helper()
+	return startEditorWith(t, ctx, func(context.Context, string) bool { return false })
+}
+
+// startEditorWith is startEditor whose lines go to handle.
+func startEditorWith(t *testing.T, ctx context.Context, handle func(context.Context, string) bool) (pr *printer, sc *screen, input *io.PipeWriter, out *testkit.Buffer, ended <-chan bool) {
+	t.Helper()
 	in, input := io.Pipe()
 	out = &testkit.Buffer{}
 	sc = &screen{out: out}
@@ -32,7 +39,7 @@ func startEditor(t *testing.T, ctx context.Context) (pr *printer, sc *screen, in
 	pr.w.frame = printFrame // as a party terminal's
 	done := make(chan bool, 1)
 	go func() {
-		done <- runEditor(ctx, in, sc, pr, func(context.Context, string) bool { return false })
+		done <- runEditor(ctx, in, sc, pr, handle)
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
@@ -487,4 +494,53 @@ func TestHeldLinesComeFirstAndAreNotLost(t *testing.T) {
 	if !strings.HasSuffix(out.String(), "the last word\n") {
 		t.Fatalf("after letGo a line was kept: %q", out.String())
 	}
+}
+
+// TestLinesTypedAheadWaitTheirTurn: lines typed while the one before is still being
+// handled (the host has not answered yet) wait in order, each its own line: a tester's
+// "p1" Enter … "p8" Enter sent p1 and p2, then the box held "p3p4p5p6p7p8" and said
+// "still handling the previous line".
+func TestLinesTypedAheadWaitTheirTurn(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var handled []string
+	_, _, input, out, ended := startEditorWith(t, ctx, func(_ context.Context, line string) bool {
+		<-release // the host answers slowly
+		mu.Lock()
+		defer mu.Unlock()
+		handled = append(handled, line)
+		return false
+	})
+	var want []string
+	for i := 1; i <= 8; i++ {
+		want = append(want, fmt.Sprintf("p%d", i))
+		if _, err := io.WriteString(input, want[i-1]+"\r"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(release)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		got := slices.Clone(handled)
+		mu.Unlock()
+		if len(got) == len(want) {
+			if !slices.Equal(got, want) {
+				t.Fatalf("handled %q, want %q", got, want)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("handled %q, want %q; the screen: %q", got, want, out.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if strings.Contains(out.String(), "still handling") {
+		t.Errorf("a line was refused: %q", out.String())
+	}
+	cancel()
+	<-ended
+	_ = input.Close()
 }
