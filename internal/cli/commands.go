@@ -419,9 +419,11 @@ func (c *commander) send(ctx context.Context, text string) {
 	c.pr.sendStart()
 	backs := c.pr.reconnects() // a reconnect after this one began tells whether it arrived
 	err := c.sendOnce(ctx, text)
-	if !c.editor {
-		err = c.paced(ctx, text, err, backs)
-	}
+	// In the line editor too, a prompt refused as too fast waits its turn: lines typed
+	// after it wait behind it (runEditor), and one given back to the box had the next
+	// line typed run on from it (a tester's burst sent "burst prompt number 4burst prompt
+	// number 5" as one prompt).
+	err = c.paced(ctx, text, err, backs, c.editor)
 	if err == nil {
 		// The next line reads what this terminal knows of its prompts (/withdraw, /quit's
 		// warning): it runs once the prompt's event is in, which the host sends before its
@@ -492,8 +494,9 @@ var (
 // if the catch-up does not have it (the same tester's line sent as the host was killed
 // was "no answer … ↑ brings it back", and lost). The lines after it wait in the pipe
 // meanwhile. err is the first try's, backs the printer's reconnects before it; the last
-// try's error is returned.
-func (c *commander) paced(ctx context.Context, text string, err error, backs uint64) error {
+// try's error is returned. onlyFast: only a prompt refused as too fast is tried again (the
+// line editor's; it keeps a prompt back while the host is out of reach).
+func (c *commander) paced(ctx context.Context, text string, err error, backs uint64, onlyFast bool) error {
 	tooFast := func(err error) (string, bool) {
 		var re *rpc.Error
 		switch {
@@ -532,6 +535,8 @@ func (c *commander) paced(ctx context.Context, text string, err error, backs uin
 				}
 				c.pr.reply("system", who+" too fast ("+why+"): each line waits its turn, tried again every second")
 			}
+		case onlyFast:
+			return err
 		case away || dropped(err):
 			if !c.awaySaid {
 				c.awaySaid = true
