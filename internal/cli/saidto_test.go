@@ -128,3 +128,28 @@ func TestOwnPromptsAreYoursWithoutColour(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestOwnAgentCommandSaidOnce: the host's notice of who runs an agent command comes just
+// before its batch, which is then not said again; in the terminal of the host who ran it
+// the notice reads "you run …", and it was followed by "running the agent command" too (a
+// tester's read both).
+func TestOwnAgentCommandSaidOnce(t *testing.T) {
+	hana := wire.Member{ID: "m1", Name: "hana", Role: wire.RoleHost}
+	for _, tc := range []struct {
+		name string
+		you  wire.Member
+		want string
+	}{
+		{"own", hana, "[system] you run the agent command /compact\n"},
+		{"another's", wire.Member{ID: "m2", Name: "alice", Role: wire.RoleHost}, "[system] hana runs the agent command /compact\n"},
+	} {
+		var b bytes.Buffer
+		p := newPrinter(&b)
+		p.hello(wire.HelloResult{You: tc.you})
+		p.event(wire.Event{Seq: 1, Kind: wire.KindSystem, Text: "hana runs the agent command /compact", By: "hana", ByMember: "m1"})
+		p.event(wire.Event{Seq: 2, Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{}, Merger: "command", Merged: "/compact"}})
+		if got := b.String(); got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
