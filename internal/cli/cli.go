@@ -36,23 +36,33 @@ type IO struct {
 	NoWindow bool
 }
 
-// failed says on stderr, too, the error that ends command (already printed with the
-// party's lines) when stdout is not where a person reads it: `join … >log` and a script
-// saw nothing of "cannot reach the host" (a tester's). Not when stdout is a terminal, nor
-// when stderr is the same file (`>log 2>&1`): it would be said twice.
-func (io IO) failed(command, text string) {
+// fatal says the error that ends command, once: on stderr when stdout is not where a
+// person reads it (`join … >log`: a script saw nothing of "cannot reach the host", a
+// tester's), with the party's lines otherwise (stdout a terminal, or stderr the same file
+// as stdout, `>log 2>&1`). Said in both places, `host … >out 2>err` wrote it twice and
+// `2>&1 | tee` showed it twice (a tester's).
+func (io IO) fatal(pr *printer, command, text string) {
+	if io.errElsewhere() {
+		fmt.Fprintf(io.Err, "concordia %s: %s\n", command, text)
+		return
+	}
+	pr.notice("error", text)
+}
+
+// errElsewhere reports whether stdout is not a terminal and stderr is another file.
+func (io IO) errElsewhere() bool {
 	out, ok := io.Out.(*os.File)
 	if !ok || xterm.IsTerminal(int(out.Fd())) {
-		return
+		return false
 	}
 	if errf, ok := io.Err.(*os.File); ok {
 		a, err1 := out.Stat()
 		b, err2 := errf.Stat()
 		if err1 == nil && err2 == nil && os.SameFile(a, b) {
-			return
+			return false
 		}
 	}
-	fmt.Fprintf(io.Err, "concordia %s: %s\n", command, text)
+	return true
 }
 
 // IsSubcommand reports whether args (without the program name) are for the headless CLI

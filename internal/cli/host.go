@@ -207,8 +207,7 @@ decide it.`, io.Out, io.Err)
 		for _, n := range notes {
 			pr.notice("system", host.OwnKeyNotice(n))
 		}
-		pr.notice("error", err.Error())
-		io.failed("host", err.Error())
+		io.fatal(pr, "host", err.Error())
 		return ExitError
 	}
 	if _, err := exec.LookPath(f.claude); err != nil {
@@ -257,8 +256,7 @@ decide it.`, io.Out, io.Err)
 		GeminiModel: f.geminiModel,
 	})
 	if err != nil {
-		pr.notice("error", hostError(err, f.listen, resume != nil))
-		io.failed("host", hostError(err, f.listen, resume != nil))
+		io.fatal(pr, "host", hostError(err, f.listen, resume != nil))
 		return ExitError
 	}
 	started = true

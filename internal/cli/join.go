@@ -359,8 +359,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			// ours is tried; refused, it was most likely cut short.
 			err = fmt.Errorf("%w: %w", err, cerr)
 		}
-		pr.notice("error", joinError(err))
-		io.failed("join", joinError(err))
+		io.fatal(pr, "join", joinError(err))
 		return ExitError
 	}
 	defer func() { leaving.Store(true); c.Close() }()

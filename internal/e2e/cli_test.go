@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -192,14 +193,21 @@ func TestExitStatuses(t *testing.T) {
 }
 
 // TestAFailedCommandSaysItOnStderr: `join … >log` and a script saw nothing of "cannot
-// reach the host" (a tester's): the error that ends a command is printed with the party's
-// lines, and on stderr too when stdout is not a terminal.
+// reach the host" (a tester's): the error that ends a command is said on stderr when
+// stdout is not a terminal, and only there (`host … >out 2>err` wrote it to both, and
+// `2>&1 | tee` showed it twice: a tester's).
 func TestAFailedCommandSaysItOnStderr(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
 		{[]string{"join", "concordia://127.0.0.1:1/" + strings.Repeat("a", 43)}, "concordia join: cannot reach the host"},
+		{[]string{"host", "--listen", busy.Addr().String(), "--claude", "/bin/true", "--data-dir", t.TempDir(), "--workdir", t.TempDir()}, "concordia host: cannot start the party: " + busy.Addr().String() + " is in use"},
 	} {
 		p := start(t, nil, c.args...)
 		p.stdin.Close()
@@ -209,8 +217,8 @@ func TestAFailedCommandSaysItOnStderr(t *testing.T) {
 		if !strings.Contains(p.stderr(), c.want) {
 			t.Errorf("%v: stderr %q, want %q", c.args, p.stderr(), c.want)
 		}
-		if !strings.Contains(p.stdout(), "[error] ") {
-			t.Errorf("%v: stdout %q has no error line", c.args, p.stdout())
+		if strings.Contains(p.stdout(), "[error] ") {
+			t.Errorf("%v: stdout %q says the error too", c.args, p.stdout())
 		}
 	}
 }
