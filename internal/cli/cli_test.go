@@ -4640,3 +4640,47 @@ func TestALineAfterAPromptSeesIt(t *testing.T) {
 		})
 	}
 }
+
+// The host's /quit warning agrees in number: "a prompt waits … (the waiting prompt is not
+// sent …)", not "… the waiting prompts are not sent" of one (a tester's).
+func TestHostQuitSaysTheWaitingPromptsInNumber(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		prompts int
+		want    string
+	}{
+		{"one", 1, "a prompt waits: /quit again within 10 seconds ends the party for everyone (the waiting prompt is not sent; concordia host --resume queues it again)"},
+		{"two", 2, "2 prompts wait: /quit again within 10 seconds ends the party for everyone (the waiting prompts are not sent; concordia host --resume queues them again)"},
+	} {
+		c, _, _, out := newCommander(wire.RoleHost)
+		c.endsParty = true
+		for i := range tc.prompts {
+			c.pr.event(wire.Event{Seq: int64(40 + i), Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: fmt.Sprintf("p%d", i), User: "Bob", Member: "m2", Text: "one"}})
+		}
+		out.Reset()
+		if c.line(context.Background(), "/quit") || !strings.Contains(out.String(), tc.want) {
+			t.Errorf("%s: said %q, want %q", tc.name, out.String(), tc.want)
+		}
+	}
+}
+
+// A batch's prompts are named by their authors' possessives: "sending the 2 prompts of you
+// and carol to claude as bob edited it" read badly (a tester's).
+func TestPromptsOfSaysWhose(t *testing.T) {
+	r := newRoster()
+	r.you = wire.Member{ID: "m1", Name: "me"}
+	for _, tc := range []struct {
+		w    batchWho
+		want string
+	}{
+		{batchWho{authors: []string{"carol"}, prompts: 1}, "carol's prompt"},
+		{batchWho{authors: []string{"me"}, prompts: 1, mine: 1}, "your prompt"},
+		{batchWho{authors: []string{"carol"}, prompts: 2}, "carol's 2 prompts"},
+		{batchWho{authors: []string{"me", "carol"}, prompts: 2, mine: 1}, "your and carol's 2 prompts"},
+		{batchWho{authors: []string{"alice", "bob", "me"}, prompts: 3, mine: 1}, "alice's, bob's and your 3 prompts"},
+	} {
+		if got := r.promptsOf(tc.w); got != tc.want {
+			t.Errorf("%v: got %q, want %q", tc.w, got, tc.want)
+		}
+	}
+}

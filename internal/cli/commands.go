@@ -804,10 +804,13 @@ func (c *commander) quit(key string) bool {
 }
 
 // underWay says what ending the party now would cut short (a turn, tool requests, a merged
-// prompt, prompts), and whether prompts wait, which --resume queues again.
-func (c *commander) underWay() (busy []string, prompts bool) {
+// prompt, prompts), and how many prompts wait, which --resume queues again.
+func (c *commander) underWay() (busy []string, prompts int) {
 	c.pr.with(func(r *roster) {
-		prompts = r.held != nil || len(r.pending) > 0
+		prompts = len(r.pending)
+		if r.held != nil {
+			prompts += len(r.held.Prompts)
+		}
 		if r.running {
 			busy = append(busy, r.runningWords())
 		}
@@ -833,9 +836,14 @@ func (c *commander) underWay() (busy []string, prompts bool) {
 }
 
 // unsentWords says, when prompts wait, that ending the party now does not send them.
-func unsentWords(prompts bool) string {
-	if !prompts {
+func unsentWords(prompts int) string {
+	switch {
+	case prompts == 0:
 		return ""
+	case prompts == 1:
+		// In number with "a prompt waits" before it (a tester's read "a prompt waits", then
+		// "the waiting prompts are not sent").
+		return " (the waiting prompt is not sent; concordia host --resume queues it again)"
 	}
 	return " (the waiting prompts are not sent; concordia host --resume queues them again)"
 }

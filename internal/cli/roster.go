@@ -663,27 +663,24 @@ func (r *roster) runningWords() string {
 }
 
 // promptsOf names a batch's prompts by their authors: "alice's prompt", "your prompt",
-// "the 3 prompts of alice, bob and you".
+// "alice's, bob's and your 3 prompts" (not "the 3 prompts of alice, bob and you": "sending
+// the 2 prompts of you and carol to claude" read badly, a tester's).
 func (r *roster) promptsOf(w batchWho) string {
 	names := make([]string, len(w.authors))
 	for i, a := range w.authors {
-		names[i] = term.Line(a)
+		names[i] = term.Line(a) + "'s"
 		if r.you.Name != "" && a == r.you.Name && w.mine > 0 {
-			names[i] = "you"
+			names[i] = "your"
 		}
 	}
-	if len(names) == 1 {
-		whose := names[0] + "'s"
-		if names[0] == "you" {
-			whose = "your"
-		}
-		if w.prompts == 1 {
-			return whose + " prompt"
-		}
-		return fmt.Sprintf("%s %d prompts", whose, w.prompts)
+	whose := names[0]
+	if len(names) > 1 {
+		whose = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 	}
-	list := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-	return fmt.Sprintf("the %d prompts of %s", w.prompts, list)
+	if w.prompts == 1 {
+		return whose + " prompt"
+	}
+	return fmt.Sprintf("%s %d prompts", whose, w.prompts)
 }
 
 func (r *roster) whoAsked(ids []string) []string {
