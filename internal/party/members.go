@@ -158,6 +158,11 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 			back = m
 		}
 	}
+	// kept: why this hello with the participant token makes a viewer (HelloResult.ViewerKept).
+	kept := ""
+	if back != nil && req.Session == "" && role == wire.RoleParticipant && back.Role == wire.RoleViewer {
+		kept = wire.ViewerReturned
+	}
 	if back != nil {
 		if _, live := p.members[back.ID]; live {
 			// The same person reconnecting replaces their old connection; no join event.
@@ -171,7 +176,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 			if p.bindClient(back, req.ClientID) {
 				p.journalMember(back)
 			}
-			res := p.welcome(back, req)
+			res := p.welcome(back, req, kept)
 			p.tellEditorsTo(back)
 			return res, nil
 		}
@@ -180,6 +185,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 		role = back.Role
 	} else if role == wire.RoleParticipant && p.viewersOut[req.ClientID] {
 		role = wire.RoleViewer // removed as a viewer: the demotion holds (a client_id never raises a role, and may lower one)
+		kept = wire.ViewerRemoved
 	}
 	if n, places := p.remoteCount(), p.placesFor(role); role != wire.RoleHost && n >= places {
 		if n < p.cfg.MaxParticipants {
@@ -214,7 +220,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	// Listed in its own hello reply; the join event (next seq) follows the reply.
 	p.members[m.ID] = m
 	p.journalMember(m) // before the hello reply hands out its session
-	res := p.welcome(m, req)
+	res := p.welcome(m, req, kept)
 	joined := m.Member
 	n := len(p.members)
 	p.emit(wire.Event{Kind: wire.KindParticipants, Joined: &joined, Count: &n})
@@ -222,8 +228,9 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	return res, nil
 }
 
-// welcome makes the hello reply and hands it to the transport before any later event.
-func (p *Party) welcome(m *member, req JoinRequest) wire.HelloResult {
+// welcome makes the hello reply and hands it to the transport before any later event;
+// kept is its ViewerKept.
+func (p *Party) welcome(m *member, req JoinRequest, kept string) wire.HelloResult {
 	you := m.Member
 	you.Session = m.session
 	journalMax, budget := helloJournalMax, -1
@@ -232,7 +239,7 @@ func (p *Party) welcome(m *member, req JoinRequest) wire.HelloResult {
 	} else if req.Brief {
 		journalMax, budget = briefReplay, briefReplay
 	}
-	res := wire.HelloResult{You: you, Party: p.info(), State: p.state(req.Since, journalMax, budget)}
+	res := wire.HelloResult{You: you, Party: p.info(), State: p.state(req.Since, journalMax, budget), ViewerKept: kept}
 	if req.Reply != nil {
 		req.Reply(res)
 	}

@@ -2037,3 +2037,38 @@ func TestHelloSaysThePermissionTimeout(t *testing.T) {
 		t.Fatalf("default permission_timeout_ms = %d, want 120000", got)
 	}
 }
+
+// A hello with the participant invite that makes a viewer says why (viewer_kept, our
+// extension since 2026-12-07): a tester's viewer, removed and joining again from the same
+// terminal with new participant invites, read only "you joined as a viewer", with nothing
+// of why; the host had been told "from the same terminal they come back as a viewer".
+func TestHelloSaysWhyAViewerIsKept(t *testing.T) {
+	const viewerTok = "viewer-0123456789abcdefghijkl"
+	p, _, _ := start(t, Config{ViewerToken: viewerTok})
+	hosty := joinAs(t, p, "hosty", "", wire.RoleHost)
+	join := func(name, tok, client string) wire.HelloResult {
+		t.Helper()
+		c := newCollector()
+		res, err := p.Join(JoinRequest{Name: name, Token: tok, ClientID: client, Sub: c, Conn: c})
+		if err != nil {
+			t.Fatalf("%s joins: %v", name, err)
+		}
+		return res
+	}
+	if got := join("pat", token, "pc-pat"); got.ViewerKept != "" {
+		t.Errorf("a participant's hello says viewer_kept %q", got.ViewerKept)
+	}
+	vic := join("vic", viewerTok, "pc-vic")
+	if vic.ViewerKept != "" {
+		t.Errorf("the viewer invite's hello says viewer_kept %q", vic.ViewerKept)
+	}
+	if got := join("vic", token, "pc-vic"); got.You.ID != vic.You.ID || got.You.Role != wire.RoleViewer || got.ViewerKept != wire.ViewerReturned {
+		t.Errorf("the viewer back with the participant invite: %+v, viewer_kept %q", got.You, got.ViewerKept)
+	}
+	if err := p.Kick(hosty, vic.You.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := join("vic", token, "pc-vic"); got.You.ID == vic.You.ID || got.You.Role != wire.RoleViewer || got.ViewerKept != wire.ViewerRemoved {
+		t.Errorf("the removed viewer with the participant invite: %+v, viewer_kept %q", got.You, got.ViewerKept)
+	}
+}

@@ -543,7 +543,18 @@ type HelloResult struct {
 	You   Member    `json:"you"`
 	Party PartyInfo `json:"party"`
 	State State     `json:"state"`
+	// ViewerKept (our extension of §4, since 2026-12-07) says why a hello with the
+	// participant token made a viewer: ViewerReturned, the member its client_id names, whom
+	// a host made a viewer, came back; ViewerRemoved, a new member, whose client_id's
+	// member a host removed while a viewer. Empty otherwise.
+	ViewerKept string `json:"viewer_kept,omitempty"`
 }
+
+// HelloResult.ViewerKept values.
+const (
+	ViewerReturned = "returned"
+	ViewerRemoved  = "removed"
+)
 
 // PromptParams are Party.prompt's parameters.
 type PromptParams struct {
