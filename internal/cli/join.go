@@ -245,7 +245,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				}
 				switch h.You.Role {
 				case wire.RoleViewer:
-					pr.notice("system", joined+" a viewer: you watch the party and cannot send prompts (a host can make you a participant)")
+					pr.notice("system", viewerJoinedWords(h, joined))
 				case wire.RoleHost:
 					pr.notice("system", joined+" a co-host: you decide tool requests (/allow, /deny) and merged prompts (/approve, /reject); /help lists the rest")
 				}
@@ -676,4 +676,19 @@ func nameWords(name string) string {
 		return "(not shown)"
 	}
 	return fmt.Sprintf("%q", name)
+}
+
+// viewerJoinedWords says that this terminal joined (joined: "you joined as", or "as" after
+// "you are back …") as a viewer, and why when the participant invite it joined with made it
+// one (the hello's viewer_kept): a tester's viewer, removed and back with new participant
+// invites, read only "you joined as a viewer", and could not tell why.
+func viewerJoinedWords(h wire.HelloResult, joined string) string {
+	const what = "you watch the party and cannot send prompts (a host can make you a participant)"
+	switch h.ViewerKept {
+	case wire.ViewerReturned:
+		return fmt.Sprintf("you came back as %s, who was a viewer: a member back keeps its role, whatever the invite; %s", term.Line(h.You.Name), what)
+	case wire.ViewerRemoved:
+		return "you joined as a viewer, not as a participant: this terminal was a viewer when a host removed it from the party, and joining again from it keeps that; " + what
+	}
+	return joined + " a viewer: " + what
 }

@@ -343,3 +343,21 @@ func TestCutShort(t *testing.T) {
 		}
 	}
 }
+
+// A viewer the participant invite did not make a participant is told why (the hello's
+// viewer_kept): a tester's removed viewer, back with new participant invites, read only
+// "you joined as a viewer".
+func TestViewerJoinedSaysWhy(t *testing.T) {
+	carol := wire.Member{ID: "m4", Name: "carol", Role: wire.RoleViewer}
+	for _, tc := range []struct {
+		kept, want string
+	}{
+		{"", "you joined as a viewer: you watch the party"},
+		{wire.ViewerReturned, "you came back as carol, who was a viewer: "},
+		{wire.ViewerRemoved, "you joined as a viewer, not as a participant: this terminal was a viewer when a host removed it"},
+	} {
+		if got := viewerJoinedWords(wire.HelloResult{You: carol, ViewerKept: tc.kept}, "you joined as"); !strings.HasPrefix(got, tc.want) || !strings.HasSuffix(got, "(a host can make you a participant)") {
+			t.Errorf("viewer_kept %q: got %q, want it to start %q", tc.kept, got, tc.want)
+		}
+	}
+}
