@@ -146,6 +146,7 @@ func (m *Manager) Join(ctx context.Context, link, name string) (Info, error) {
 		info.SeatNotBack = byClientID && !rejoined && len(lent) == 0 && hello.You.Role != wire.RoleHost // a lent seat refused is not this party's
 	}
 	info.Rejoined = rejoined // it came back as the member it was: the window says so
+	info.ViewerKept = hello.ViewerKept
 	if removed != nil {
 		info.Removed = &RemovedError{By: removed.By} // and joined as someone new: the window says so
 	}

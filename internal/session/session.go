@@ -97,6 +97,9 @@ type Info struct {
 	// Rejoined is true when this window came back as the member it was the last time it
 	// joined with this invite and name (internal/membership), its role included.
 	Rejoined bool `json:"rejoined,omitempty"`
+	// ViewerKept is the hello's viewer_kept (PROTOCOL.md §4): why the participant invite
+	// made this window a viewer ("returned", "removed"); "" otherwise. The window says so.
+	ViewerKept string `json:"viewer_kept,omitempty"`
 	// SeatNotBack is true when the host made the name unique though this data directory's
 	// client_id for that name was presented (the invite was rotated since it last joined):
 	// if that member was a co-host, this invite cannot bring its seat back (a participant's

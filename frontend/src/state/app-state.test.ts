@@ -502,6 +502,23 @@ describe('join', () => {
     expect(st.notices.map((n) => n.text)).toContain('You are back as the member you were in this party (a co-host).');
   });
 
+  it('says why the participant link made this window a viewer (a terminal tester read only that she was one)', async () => {
+    const cases = [
+      { kept: 'returned' as const, want: 'You came back as vic, who was a viewer: a member back keeps its role, whatever the link. A host can make you a participant.' },
+      { kept: 'removed' as const, want: 'You joined as a viewer, not as a participant: this window was a viewer when a host removed it from the party, and joining again from it keeps that. A host can make you a participant.' },
+    ];
+    for (const c of cases) {
+      const be = new FakeBackend();
+      const base = fakeSession('participant');
+      be.handlers.JoinParty = async () => ({ ...base, you: { ...base.you, name: 'vic', role: 'viewer' as const }, viewer_kept: c.kept });
+      const { st } = await started(be);
+      await st.openJoin('concordia://h:1/t');
+      await vi.advanceTimersByTimeAsync(300);
+      expect(await st.submitJoin()).toBe(true);
+      expect(st.notices.map((n) => n.text)).toContain(c.want);
+    }
+  });
+
   it('says who removed the member this window was when it joins again as someone new', async () => {
     const be = new FakeBackend();
     const why = 'alice removed you from this party. You joined again as someone new: this invite still lets people in.';

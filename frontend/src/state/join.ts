@@ -418,6 +418,13 @@ export class JoinDialog {
         // app was a new member of the same name, and a co-host lost the role).
         this.#hooks.notify('info', `You are back as the member you were in this party (a ${roleLabel(s.you.role)}).`);
       }
+      if (s.viewer_kept === 'returned' && !s.rejoined) {
+        // The participant link made a viewer: said why (a terminal tester's removed viewer,
+        // back with new invites, read only that she was a viewer).
+        this.#hooks.notify('info', `You came back as ${s.you.name}, who was a viewer: a member back keeps its role, whatever the link. A host can make you a participant.`);
+      } else if (s.viewer_kept === 'removed') {
+        this.#hooks.notify('info', 'You joined as a viewer, not as a participant: this window was a viewer when a host removed it from the party, and joining again from it keeps that. A host can make you a participant.');
+      }
       if (s.not_kept) {
         // An error toast, which stays: a full disk made every later join someone new,
         // each leaving an away member behind, unexplained (the terminal says it too).

@@ -402,6 +402,8 @@ export interface Session {
   asked_name?: string;
   /** Joined: this window came back as the member it was the last time (Go keeps it per link and name). */
   rejoined?: boolean;
+  /** Why the participant invite made this window a viewer (the hello's viewer_kept): the viewer it was came back, or it was a viewer when a host removed it; left out otherwise. */
+  viewer_kept?: 'returned' | 'removed';
   /** With asked_name: this window's data directory was a member of that name, maybe a co-host whose seat this invite cannot bring back. */
   seat_not_back?: boolean;
   /** Joined, and this window could not keep its membership (a full disk): Go's sentence saying so; left out when kept. */
