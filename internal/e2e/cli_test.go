@@ -688,7 +688,10 @@ func TestJoinAfterBeingRemovedWithNewInvites(t *testing.T) {
 			t.Fatalf("try %d: a removed member with a replaced invite joined", try)
 		}
 		again.expect(`^\[system\] hosty had removed carl, the member this terminal joined this party as before$`)
-		again.expect(`^\[error\] this invite no longer lets you in: ask a host for a new one\.$`)
+		// The error that ends it is said once, on stderr, stdout not being a terminal.
+		if want := "concordia join: this invite no longer lets you in: ask a host for a new one.\n"; again.stderr() != want {
+			t.Errorf("try %d: stderr %q, want %q", try, again.stderr(), want)
+		}
 		out := again.stdout()
 		for _, wrong := range []string{"joining as", "no longer in the party", "you joined", "the host refused this invite"} {
 			if strings.Contains(out, wrong) {

@@ -63,9 +63,11 @@ func TestHostInviteForAHeadlessHost(t *testing.T) {
 		t.Fatalf("the host's terminal shows the host invites %q after the rotation, the co-host %s", got, newHost)
 	}
 	old := start(t, nil, "join", hostInv, "--name", "eve")
-	old.expect(`the host refused this invite`) // not merely unreachable
 	if code := old.wait(); code != 1 {
 		t.Fatalf("joining with the rotated-away host invite: exit %d, want 1", code)
+	}
+	if !strings.Contains(old.stderr(), "the host refused this invite") { // not merely unreachable (said on stderr: stdout is no terminal)
+		t.Errorf("joining with the rotated-away host invite: stderr %q", old.stderr())
 	}
 
 	// --resume keeps the host invite the party had.
@@ -103,9 +105,11 @@ func TestResumeWithATerminalDropsTheHostInvite(t *testing.T) {
 	r.expect(`^viewer invite: `)
 	r.expect(`its host invite no longer works: you take part from this terminal`)
 	j := start(t, nil, "join", hostInv, "--name", "eve")
-	j.expect(`the host refused this invite`)
 	if code := j.wait(); code != 1 {
 		t.Fatalf("joining with the host invite of a party resumed with a terminal: exit %d, want 1", code)
+	}
+	if !strings.Contains(j.stderr(), "the host refused this invite") { // said on stderr: stdout is no terminal
+		t.Errorf("joining with the host invite of a party resumed with a terminal: stderr %q", j.stderr())
 	}
 	if m := r.find(regexpHostInvite); m != nil {
 		t.Fatalf("a host with its own terminal printed a host invite: %q", m[0])
