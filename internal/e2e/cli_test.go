@@ -718,7 +718,8 @@ func TestARemovedViewerComesBackAViewer(t *testing.T) {
 	first.wait()
 	second := start(t, nil, "join", inv, "--name", "carl")
 	second.expect(`joined hosty's party as carl `)
-	second.expect(`a viewer: you watch the party and cannot send prompts`)
+	// And says why (the hello's viewer_kept): a tester's read only "you joined as a viewer".
+	second.expect(`you joined as a viewer, not as a participant: this terminal was a viewer when a host removed it from the party, and joining again from it keeps that; you watch the party and cannot send prompts`)
 	second.quit()
 }
 
