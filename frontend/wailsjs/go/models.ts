@@ -207,6 +207,7 @@ export namespace session {
 	    state: wire.State;
 	    asked_name?: string;
 	    rejoined?: boolean;
+	    viewer_kept?: string;
 	    seat_not_back?: boolean;
 	    not_kept?: string;
 	    removed?: string;
@@ -227,6 +228,7 @@ export namespace session {
 	        this.state = this.convertValues(source["state"], wire.State);
 	        this.asked_name = source["asked_name"];
 	        this.rejoined = source["rejoined"];
+	        this.viewer_kept = source["viewer_kept"];
 	        this.seat_not_back = source["seat_not_back"];
 	        this.not_kept = source["not_kept"];
 	        this.removed = source["removed"];
