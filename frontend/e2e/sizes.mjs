@@ -951,9 +951,9 @@ export function sizeTests({ browser, artifacts, realPage }) {
   }));
 
   // A window tester's 800×600 header had lost its words: the connection was an unlabelled
-  // green dot, Changes a folder and a number, the role gone. The words stay down to 720 px
-  // (Changes' to 760), idle and during a tool request, on one row; narrower, the dot is named.
-  test('800×600 and 640×480: the header says the connection, Changes and the role in words where it has room', withShot('header-words', async () => {
+  // green dot, Changes a folder and a number. Idle, the words stay down to 720 px (Changes'
+  // to 760), on one row; narrower, the dot is named.
+  test('800×600 and 640×480: the header says the connection and Changes in words where it has room', withShot('header-words', async () => {
     const words = async (p) => p.evaluate(() => {
       const pv = document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot;
       const text = (id) => {
@@ -961,28 +961,57 @@ export function sizeTests({ browser, artifacts, realPage }) {
         return el && el.getBoundingClientRect().width > 0 ? el.innerText.replace(/\s+/g, ' ').trim() : '';
       };
       const conn = pv.querySelector('[data-testid=party-connection]');
-      return { conn: text('party-connection'), connName: conn?.getAttribute('aria-label') ?? '', changes: text('changes-toggle'), role: text('party-you-role') };
+      return { conn: text('party-connection'), connName: conn?.getAttribute('aria-label') ?? '', changes: text('changes-toggle'), you: text('party-you') };
     });
     let p = await open(800, 600, 'screen=party&teammates=0&history=0&ask', 'prompt-input');
     let m = await words(p);
     check(m.conn === 'Connected', `800×600: the connection says ${JSON.stringify(m.conn)}, not "Connected" ${JSON.stringify(m)}`);
     check(/^Changes \d+$/.test(m.changes), `800×600: the Changes button says ${JSON.stringify(m.changes)} ${JSON.stringify(m)}`);
-    check(m.role.toLowerCase() === 'host', `800×600: the role says ${JSON.stringify(m.role)} ${JSON.stringify(m)}`);
+    check(m.you === 'ann', `800×600: your place in the header says ${JSON.stringify(m.you)}, not your name ${JSON.stringify(m)}`);
     await noOverflow(p, 'the header at 800×600');
     await shot(p, '800x600-header');
-    // During a tool request (the long phase, and Stop): the connection and Changes keep their words, on one row.
-    await p.getByTestId('prompt-input').fill('add a --json flag to concordia version');
-    await p.getByTestId('prompt-input').press('Enter');
-    await p.getByTestId('permission-allow').first().waitFor({ state: 'visible' });
-    m = await words(p);
-    // Changes is its folder and count beside Stop (Find and the role keep their places).
-    check(m.conn === 'Connected' && /^\d+$/.test(m.changes) && m.role.toLowerCase() === 'host', `800×600 during a tool request: the header lost its words ${JSON.stringify(m)}`);
-    await noOverflow(p, 'the header at 800×600 during a tool request');
-    await shot(p, '800x600-header-permission');
     // Narrower, the dot alone is named for a screen reader and in its tooltip.
     p = await open(640, 480, 'screen=party&teammates=0&history=0', 'prompt-input');
     m = await words(p);
     check(m.connName === 'Connected', `640×480: the connection's dot is named ${JSON.stringify(m.connName)} ${JSON.stringify(m)}`);
+  }));
+
+  // A window tester's 800 px header during a tool request: Stop was a red square with no
+  // word, your own name and avatar were gone, and the role (HOST, CO-HOST) stayed; a
+  // co-host's party name was cut to "Hana's …". What gives way first is the role and other
+  // decoration (party-view.ts, "What the header gives up"): from 720 px Stop says Stop and
+  // your name is there, with Find, on one row.
+  test('720 to 899 px during a tool request: Stop keeps its word and you your name; the role gives way first', withShot('header-priorities', async () => {
+    const parts = async (p) => p.evaluate(() => {
+      const pv = document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot;
+      const text = (id) => {
+        const el = pv.querySelector(`[data-testid=${id}]`);
+        return el && el.getBoundingClientRect().width > 0 ? el.innerText.replace(/\s+/g, ' ').trim() : '';
+      };
+      const name = pv.querySelector('[data-testid=party-host]');
+      return { stop: text('stop-turn'), you: text('party-you'), role: text('party-you-role'), party: { shown: name.clientWidth, whole: name.scrollWidth } };
+    });
+    for (const [q, who, me] of [['screen=party&teammates=0&history=0&ask', 'host', 'ann'], ['screen=party&teammates=0&history=0&ask&me=Hana', 'host', 'Hana']]) {
+      const p = await open(800, 700, q, 'prompt-input');
+      await p.getByTestId('prompt-input').fill('add a --json flag to concordia version');
+      await p.getByTestId('prompt-input').press('Enter');
+      await p.getByTestId('permission-allow').first().waitFor({ state: 'visible', timeout: 45_000 });
+      await p.getByTestId('stop-turn').waitFor({ state: 'visible' });
+      for (const w of [899, 800, 760, 720]) {
+        await p.setViewportSize({ width: w, height: 700 });
+        await p.waitForTimeout(150);
+        const what = `the ${who} ${me}'s header at ${w}×700 during a tool request`;
+        const m = await parts(p);
+        const j = JSON.stringify(m);
+        check(m.stop === 'Stop', `${what}: Stop says ${JSON.stringify(m.stop)} ${j}`);
+        check(m.you === me, `${what}: your name shows as ${JSON.stringify(m.you)} ${j}`);
+        check(m.role === '', `${what}: the role ${JSON.stringify(m.role)} stays while the rest gives way ${j}`);
+        check(m.party.shown >= Math.min(m.party.whole, 88), `${what}: the party's name has only ${m.party.shown} px ${j}`);
+        await noOverflow(p, what);
+        for (const id of ['stop-turn', 'party-you', 'find-open', 'panel-toggle', 'changes-toggle', 'party-settings']) await mustSee(p, id, `${what}: [${id}]`);
+        if (w === 800) await shot(p, `800x700-header-priorities-${me}`);
+      }
+    }
   }));
 
   // A user tester's 800 px header hid Find (the transcript search) below 900 px with room
@@ -1011,7 +1040,7 @@ export function sizeTests({ browser, artifacts, realPage }) {
       await p.getByTestId('find-input').waitFor({ state: 'hidden' });
       await ctrlF(p, what);
     }
-    // During a tool request, beside Stop and the longest phase: Find stays, and from 720 px the role.
+    // During a tool request, beside Stop and the longest phase: Find stays, and from 720 px your name.
     for (const w of [400, 640, 720, 800]) {
       const what = `the header at ${w}×700 during a tool request`;
       const p = await open(w, 700, 'screen=party&history=0&ask', 'transcript-item');
@@ -1019,7 +1048,7 @@ export function sizeTests({ browser, artifacts, realPage }) {
       await p.getByTestId('stop-turn').waitFor({ state: 'visible' });
       if (w === 800) await shot(p, '800x700-find-permission');
       await noOverflow(p, what, w < 520 ? 2 : 1);
-      for (const id of ['find-open', 'stop-turn', 'panel-toggle', 'changes-toggle', 'party-settings', ...(w >= 720 ? ['party-you-role'] : [])]) await mustSee(p, id, `${what}: [${id}]`);
+      for (const id of ['find-open', 'stop-turn', 'panel-toggle', 'changes-toggle', 'party-settings', ...(w >= 720 ? ['party-you'] : [])]) await mustSee(p, id, `${what}: [${id}]`);
       await p.getByTestId('find-open').click();
       await p.getByTestId('find-input').waitFor({ state: 'visible' });
       await p.keyboard.press('Escape');

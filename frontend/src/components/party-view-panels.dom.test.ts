@@ -39,7 +39,7 @@ describe('<party-view> size classes', () => {
     const { el, st } = await hostView();
     expect(el.getAttribute('vw')).toContain('lt900');
     windowSize(1180, 720);
-    expect(el.getAttribute('vw')).toBe('lt1400');
+    expect(el.getAttribute('vw')).toBe('lt1400 lt1200');
     el.remove();
     st.dispose();
   });

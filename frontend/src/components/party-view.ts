@@ -581,47 +581,47 @@ export class PartyView extends LitElement {
       :host([vw~=lt900]) .layout .drawer-head, :host([vw~=lt900]) .layout.changes-open .drawer-head { display: flex; }
       :host([vw~=lt900]) .top .panel-toggle, :host([vw~=lt900]) .top.changes-open .panel-toggle { display: inline-flex; }
       :host([vw~=lt900]) .narrow-hide { display: none; }
-      /* Below 900 px the header keeps its words where they say what a thing is (a window
-         tester's 800 px header had an unlabelled green dot, a folder with a number, and no
-         role): the connection's word, Changes, and the role (the name is in People). What
-         gives way instead: People's word (its icon and count stay, and its tooltip), and
-         the role while Stop or Send now is there (has-action: a host's turn running, or
-         prompts waiting for more).
-         Below 760 px Changes is its folder and count (named Changes for a screen reader, and
-         in its tooltip); below 720 px the connection is its dot, named likewise. */
-      /* 900–1099 px while Stop shows (a host's turn, with the longest phases): the party's
-         name was cut to "Mar…" and Settings pushed out of the window (a tester's 900 px).
-         Smaller gaps, and your own avatar and name give way (they are in People, a column
-         beside at these widths; the role stays, and the tooltip names you). Send now, wider
-         than Stop, the same: beside a long name of yours it pushed Settings out up to 1050 px. */
+      /*
+       * What the header gives up as it narrows, first to last (a window tester's 800 px
+       * header during a tool request had kept HOST while Stop lost its word, Changes its
+       * word, and your own name went; a co-host's party name was cut to "Hana's …"):
+       *
+       *   1. the role's word (HOST, CO-HOST): People lists it, and your name's tooltip says it;
+       *   2. your avatar (your name stays, cut with … at 120 px, whole in its tooltip);
+       *   3. People's word (its icon and count stay, and its tooltip);
+       *   4. the connection's word, beside Stop or Send now (has-action: a host's turn running,
+       *      or prompts waiting for more) below 1100 px: its coloured dot stays, named for a
+       *      screen reader and in its tooltip, and when it is not connected the banner under
+       *      the header says so (900 px with Stop cut "Margaret's party" without this);
+       *   5. Changes' word beside Stop or Send now (its folder and count stay, named likewise);
+       *   6. the phase, cut with … (its tooltip has it whole) where the name would have less
+       *      than a first name's worth;
+       *   7. below 720 px only: Stop's word and your name (Stop is its icon, named and in its
+       *      tooltip as Send now is its arrow below 900 px; your name is in People).
+       *
+       * Never: Find (Ctrl+F's button: a tester's 800 px header lost it once), Settings, the
+       * party's name (cut to its least, whole in its tooltip), Stop itself.
+       */
       :host([vw~=lt1100]) .top { gap: 10px; }
-      :host([vw~=lt1100]) .top.has-action .me-name { display: none; }
+      :host([vw~=lt1100]) .top.has-action .role,
+      :host([vw~=lt1100]) .top.has-action .me .avatar,
+      :host([vw~=lt1100]) .top.has-action .conn-word { display: none; }
+      :host([vw~=lt1100]) .me b { max-width: 120px; }
       /* 1100–1399 px with Changes open and Stop: People comes back to the header, and the
-         party's name was cut to "Margar…" (a builder's look). The connection gives way to
-         its dot (named for a screen reader, and in its tooltip), as below 720 px. Your own
-         avatar and name too, as below 1100 px: a long one (up to 180 px) with Send now pushed
-         Settings out at 1100–1150 px. */
-      :host([vw~=lt1400]) .top.has-action.changes-open .conn-word,
-      :host([vw~=lt1400]) .top.has-action.changes-open .me-name { display: none; }
-      :host([vw~=lt900]) .people-word, :host([vw~=lt900]) .me-name { display: none; }
+         party's name was cut to "Margar…" (a builder's look). The role and your avatar give
+         way there too; below 1200 px the connection's word as well. */
+      :host([vw~=lt1400]) .top.has-action.changes-open .role,
+      :host([vw~=lt1400]) .top.has-action.changes-open .me .avatar,
+      :host([vw~=lt1200]) .top.has-action.changes-open .conn-word { display: none; }
+      :host([vw~=lt900]) .people-word, :host([vw~=lt900]) .role, :host([vw~=lt900]) .me .avatar { display: none; }
       /* Below 900 px Send now is its arrow (named for a screen reader, and in its tooltip): with
          its word, Settings, the role and at 760 px Changes were pushed out of the window (a
-         colleague's look at 520–800 px). The connection and Changes keep theirs. */
+         colleague's look at 520–800 px). */
       :host([vw~=lt900]) .send-word { display: none; }
-      /* Find and the role stay at every width and in every phase (a window tester's 800 px
-         header lost both while the agent waited for a tool decision, and Find was then
-         reachable only by Ctrl+F). Below 900 px Stop is its icon instead, named for a screen
-         reader and in its tooltip, as Send now is its arrow. */
-      :host([vw~=lt900]) .stop-word { display: none; }
-      /* Beside Stop or Send now, Changes is its folder and count too (named for a screen
-         reader, and in its tooltip): Find and the role beside the longest phase left the
-         party's name 48 px at 800 px. The phase is cut (its tooltip has it whole) where
-         the name would have less than a first name's worth. */
       :host([vw~=lt900]) .top.has-action .changes-word { display: none; }
       :host([vw~=lt900]:not([vw~=lt720])) .top.has-action > phase-pill { max-width: calc(100% - 545px); }
       :host([vw~=lt760]) .changes-word { display: none; }
-      /* Below 720 px the role gives way only to Stop or Send now. */
-      :host([vw~=lt720]) .conn-word, :host([vw~=lt720]) .top.has-action .me { display: none; }
+      :host([vw~=lt720]) .conn-word, :host([vw~=lt720]) .stop-word, :host([vw~=lt720]) .top.has-action .me { display: none; }
       :host([vw~=lt900]) .top { gap: 8px; padding: 10px 12px; }
 
       :host([vw~=lt720]) .tiny-hide { display: none; }
@@ -1231,7 +1231,7 @@ export class PartyView extends LitElement {
           @click=${() => this.#toggleChanges()}>${iconFolder()} <span class="changes-word">Changes</span> <span class="n" data-testid="changes-toggle-count">${s.workspace.files.length}</span></button>
         <!-- The tooltip's words for a screen reader (it reads no ::after): the files kept back are said there. -->
         <span id="changes-tip" class="sr-only">${changesTip}</span>
-        <span class="me" data-testid="party-you" title=${`You: ${sess.you.name}, ${this.#roleWord(s)}`}><span class="me-name">${this.#avatar(sess.you.name)} <b title=${sess.you.name}>${sess.you.name}</b></span> <span class="role" data-testid="party-you-role">${this.#roleWord(s)}</span></span>
+        <span class="me" data-testid="party-you" title=${`You: ${sess.you.name}, ${this.#roleWord(s)}`}><span class="me-name">${this.#avatar(sess.you.name)} <b>${sess.you.name}</b></span> <span class="role" data-testid="party-you-role">${this.#roleWord(s)}</span></span>
         <!-- At every width and in every phase (see the styles). -->
         <button class="ghost icon find-open tip-end" data-tip="Find in the conversation (Ctrl+F)" aria-keyshortcuts="Control+F" aria-label="Find in the conversation" data-testid="find-open" @click=${() => this.#openFind()}>${iconSearch()}</button>
         <button class="ghost icon tip-end" data-tip="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>

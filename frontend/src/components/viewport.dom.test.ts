@@ -21,10 +21,10 @@ customElements.define('sized-test', Sized);
 describe('window size classes', () => {
   it('name the breakpoints the size is below', () => {
     expect(widthClasses(1920)).toBe('');
-    expect(widthClasses(1180)).toBe('lt1400');
-    expect(widthClasses(800)).toBe('lt1400 lt1100 lt900');
-    expect(widthClasses(640)).toBe('lt1400 lt1100 lt900 lt760 lt720');
-    expect(widthClasses(400)).toBe('lt1400 lt1100 lt900 lt760 lt720 lt520');
+    expect(widthClasses(1180)).toBe('lt1400 lt1200');
+    expect(widthClasses(800)).toBe('lt1400 lt1200 lt1100 lt900');
+    expect(widthClasses(640)).toBe('lt1400 lt1200 lt1100 lt900 lt760 lt720');
+    expect(widthClasses(400)).toBe('lt1400 lt1200 lt1100 lt900 lt760 lt720 lt520');
     expect(heightClasses(720)).toBe('');
     expect(heightClasses(480)).toBe('lt600 lt560');
   });
@@ -36,20 +36,20 @@ describe('window size classes', () => {
     crossed = 0;
     const el = document.createElement('sized-test') as Sized;
     document.body.append(el);
-    expect(el.getAttribute('vw')).toBe('lt1400 lt1100 lt900');
+    expect(el.getAttribute('vw')).toBe('lt1400 lt1200 lt1100 lt900');
     expect(el.getAttribute('vh')).toBe('');
     expect(el.viewport.below(900)).toBe(true);
     resize(810, 600); // no breakpoint crossed
     expect(crossed).toBe(0);
     resize(640, 480);
-    expect(el.getAttribute('vw')).toBe('lt1400 lt1100 lt900 lt760 lt720');
+    expect(el.getAttribute('vw')).toBe('lt1400 lt1200 lt1100 lt900 lt760 lt720');
     expect(el.getAttribute('vh')).toBe('lt600 lt560');
     expect(crossed).toBe(1);
     el.remove();
     resize(1180, 720); // removed: no longer followed
-    expect(el.getAttribute('vw')).toBe('lt1400 lt1100 lt900 lt760 lt720');
+    expect(el.getAttribute('vw')).toBe('lt1400 lt1200 lt1100 lt900 lt760 lt720');
     document.body.append(el);
-    expect(el.getAttribute('vw')).toBe('lt1400');
+    expect(el.getAttribute('vw')).toBe('lt1400 lt1200');
     el.remove();
   });
 });

@@ -11,10 +11,10 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 /** The widths and heights the styles break at: a class "ltN" is on while the size is below N. */
-const WIDTHS = [1400, 1100, 900, 760, 720, 520] as const;
+const WIDTHS = [1400, 1200, 1100, 900, 760, 720, 520] as const;
 const HEIGHTS = [600, 560] as const;
 
-/** The width classes of a window width, e.g. "lt1400 lt1100" for 1000 px. */
+/** The width classes of a window width, e.g. "lt1400 lt1200 lt1100" for 1000 px. */
 export function widthClasses(w: number): string {
   return WIDTHS.filter((n) => w < n)
     .map((n) => `lt${n}`)
