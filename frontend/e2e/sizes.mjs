@@ -250,11 +250,11 @@ export function sizeTests({ browser, artifacts, realPage }) {
   let files = null;
   let page = null;
 
-  /** A fresh demo page at width×height, showing query, once the test id wait is visible. */
-  async function open(width, height, query, wait) {
+  /** A fresh demo page at width×height, showing query, once the test id wait is visible (in browser b, or the suite's). */
+  async function open(width, height, query, wait, b = browser()) {
     if (!files) files = await serveDir(join(root, 'dist'));
     await page?.close();
-    page = await browser().newPage({ viewport: { width, height } });
+    page = await b.newPage({ viewport: { width, height } });
     page.setDefaultTimeout(30_000);
     await page.goto(`${files.url}?demo=1&${query}`);
     await page.getByTestId(wait).first().waitFor({ state: 'visible' });
@@ -1011,6 +1011,57 @@ export function sizeTests({ browser, artifacts, realPage }) {
         for (const id of ['stop-turn', 'party-you', 'find-open', 'panel-toggle', 'changes-toggle', 'party-settings']) await mustSee(p, id, `${what}: [${id}]`);
         if (w === 800) await shot(p, `800x700-header-priorities-${me}`);
       }
+    }
+  }));
+
+  // A window tester's code block with a long line: no scrollbar showed until it was
+  // scrolled (the line looked cut off), and scrolled, the language label ("GO") moved with
+  // the text. The code scrolls inside the box with a scrollbar of its own, drawn at all times
+  // (room under the last line), and the label stays at the box's top right.
+  test('480×700: a code block with a long line shows its scrollbar, and its language label stays put as it scrolls', withShot('code-scroll', async () => {
+    // Playwright's headless Chromium hides scrollbars (--hide-scrollbars): this test's browser draws them, as the window does.
+    const withBars = await chromium.launch({
+      executablePath: process.env.CONCORDIA_E2E_CHROMIUM || '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+      ignoreDefaultArgs: ['--hide-scrollbars'],
+    });
+    try {
+      const p = await open(480, 700, 'screen=party&teammates=0&history=0', 'prompt-input', withBars);
+      await p.getByTestId('prompt-input').fill('add a --json flag to concordia version');
+      await p.getByTestId('prompt-input').press('Enter');
+      const measure = (scroll) => p.evaluate((scroll) => {
+        const all = (root, sel, out = []) => {
+          out.push(...root.querySelectorAll(sel));
+          for (const el of root.querySelectorAll('*')) if (el.shadowRoot) all(el.shadowRoot, sel, out);
+          return out;
+        };
+        const pre = all(document, 'pre.code').find((el) => el.querySelector('.code-lang') && (el.scrollWidth > el.clientWidth || el.querySelector('code').scrollWidth > el.querySelector('code').clientWidth));
+        if (!pre) return null;
+        const code = pre.querySelector('code');
+        // Whichever of the two scrolls (the box, before).
+        const scroller = code.scrollWidth > code.clientWidth ? code : pre;
+        if (scroll) scroller.scrollLeft = scroll;
+        const lab = pre.querySelector('.code-lang').getBoundingClientRect();
+        const box = pre.getBoundingClientRect();
+        const cs = getComputedStyle(scroller);
+        const borders = parseFloat(cs.borderTopWidth) + parseFloat(cs.borderBottomWidth);
+        return {
+          scrollLeft: scroller.scrollLeft, bar: scroller.offsetHeight - scroller.clientHeight - borders,
+          label: { right: Math.round(box.right - lab.right), top: Math.round(lab.top - box.top) },
+        };
+      }, scroll);
+      let before = null;
+      await until('a code block with a long line and a language label', async () => (before = await measure(0)) !== null, 45_000);
+      check(before.bar > 0, `a long line's code block has no scrollbar until it is scrolled ${JSON.stringify(before)}`);
+      const after = await measure(120);
+      const j = JSON.stringify({ before, after });
+      check(after.scrollLeft > 0, `the code block did not scroll ${j}`);
+      check(after.label.right === before.label.right && after.label.top === before.label.top, `the language label moved as the code scrolled ${j}`);
+      await shot(p, '480x700-code-scrolled');
+    } finally {
+      await page?.close().catch(() => {});
+      page = null;
+      await withBars.close();
     }
   }));
 

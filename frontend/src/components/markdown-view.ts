@@ -64,14 +64,26 @@ export class MarkdownView extends LitElement {
       blockquote { border-left: 3px solid var(--border-strong); padding: 2px 12px; color: var(--muted); }
       hr { border: 0; border-top: 1px solid var(--border); margin: 14px 0; }
       code { font-family: var(--font-mono); font-size: 0.88em; background: var(--code-bg); border: 1px solid var(--border); border-radius: 4px; padding: 1px 5px; }
+      /* The code scrolls sideways inside the box, not the box: the language label is the box's,
+         so it stays at the top right while a long line scrolls (it moved with the text, a
+         window tester's "GO" half-way along the line). */
       pre.code {
         position: relative; background: var(--code-bg); border: 1px solid var(--border); border-radius: 8px;
-        padding: 12px 14px; overflow-x: auto; line-height: 1.5;
+        padding: 0; overflow: hidden; line-height: 1.5;
       }
-      pre.code code { tab-size: 4; background: none; border: 0; padding: 0; font-size: 12.5px; white-space: pre; display: block; }
-      .code-lang { position: absolute; top: 6px; right: 10px; font-size: 10.5px; color: var(--faint); font-family: var(--font-ui); text-transform: uppercase; letter-spacing: 0.06em; }
+      pre.code code {
+        tab-size: 4; background: none; border: 0; border-radius: 0; padding: 12px 14px; font-size: 12.5px; white-space: pre; display: block;
+        overflow-x: auto;
+      }
+      /* A scrollbar drawn at all times under a line too long for the box: WebKitGTK's overlay
+         one showed only while scrolling, so a long line looked cut off (a window tester's).
+         Styled, it is a classic one in WebKit and Chromium, with room of its own. */
+      pre.code code::-webkit-scrollbar { height: 10px; }
+      pre.code code::-webkit-scrollbar-track { background: transparent; }
+      pre.code code::-webkit-scrollbar-thumb { background: var(--border-strong); border-radius: 5px; border: 2px solid var(--code-bg); }
+      .code-lang { position: absolute; top: 6px; right: 10px; z-index: 1; font-size: 10.5px; color: var(--faint); font-family: var(--font-ui); text-transform: uppercase; letter-spacing: 0.06em; pointer-events: none; }
       /* The label has a row of its own above the code: on a long first line it sat on the code's text. */
-      pre.code .code-lang + code { padding-top: 14px; }
+      pre.code .code-lang + code { padding-top: 26px; }
       table { border-collapse: collapse; display: block; overflow-x: auto; }
       th, td { border: 1px solid var(--border); padding: 5px 10px; text-align: left; }
       /* As the table's Markdown aligns its columns (|--:|, |:-:|). */
