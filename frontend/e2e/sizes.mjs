@@ -599,6 +599,36 @@ export function sizeTests({ browser, artifacts, realPage }) {
     }
   }));
 
+  // A window tester tabbed through the Create form: the focused approval checkbox's caption
+  // went under the sticky Create party bar (1180×720), and at 800 px the "What may the agent
+  // do" select was half under it. Each control Tab reaches in the form, with its whole field
+  // (label, caption), is above the bar once focused.
+  test('1180×720 and 800×600: Tab brings each field of the Create form whole into view above its sticky bar', withShot('create-tab', async () => {
+    for (const [w, h] of [[1180, 720], [800, 600]]) {
+      const p = await open(w, h, '', 'home-name');
+      await p.getByTestId('home-name').focus();
+      const seenFields = [];
+      for (let i = 0; i < 14; i++) {
+        await p.keyboard.press('Tab');
+        await p.waitForTimeout(120);
+        const m = await p.evaluate(() => {
+          const hs = document.querySelector('concordia-app').shadowRoot.querySelector('home-screen').shadowRoot;
+          const el = hs.activeElement;
+          if (!el || !el.closest('form') || el.closest('.actions')) return null;
+          const field = el.closest('label.check, .field') ?? el;
+          const r = field.getBoundingClientRect();
+          const bar = hs.querySelector('.actions').getBoundingClientRect();
+          return { what: el.dataset.testid || el.localName, top: Math.round(r.top), bottom: Math.round(r.bottom), barTop: Math.round(bar.top) };
+        });
+        if (!m) continue;
+        seenFields.push(m.what);
+        check(m.top >= 0 && m.bottom <= m.barTop, `${w}×${h}: the focused ${m.what}'s field is not whole above the Create party bar ${JSON.stringify(m)}`);
+        if (m.what === 'home-approve') await shot(p, `${w}x${h}-create-tab-approve`);
+      }
+      check(seenFields.includes('home-mode') && seenFields.includes('home-approve'), `${w}×${h}: Tab did not reach the mode and the approval checkbox: ${JSON.stringify(seenFields)}`);
+    }
+  }));
+
   test('1280×800: a member\'s ✕ tooltip is gone while the Remove dialog is open', withShot('kick-tip', async () => {
     const p = await open(1280, 800, 'screen=party', 'member-kick');
     const kick = p.getByTestId('member-kick').first();

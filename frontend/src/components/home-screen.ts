@@ -41,7 +41,9 @@ export class HomeScreen extends LitElement {
   static override styles = [
     base,
     css`
-      :host { display: block; height: 100%; overflow: auto; }
+      /* What Tab brings into view stops above the sticky Create party bar (its height, 52 px,
+         and a margin): see #fieldInView. */
+      :host { display: block; height: 100%; overflow: auto; scroll-padding-bottom: 64px; }
       .wrap { max-width: 980px; margin: 0 auto; padding: 22px 28px 48px; }
       header { display: flex; align-items: center; gap: 10px; margin-bottom: 36px; }
       .brand { font-weight: 700; font-size: 16px; letter-spacing: -0.01em; }
@@ -84,8 +86,6 @@ export class HomeScreen extends LitElement {
       div.field { display: flex; flex-direction: column; gap: 5px; }
       /* The button stays in view when the form is taller than the window (800×600, a banner above).
          Its top fades, so that fields scrolled under it show that the form goes on below. */
-      /* A field reached with Tab (or focused after an error) scrolls clear of the sticky button. */
-      form input, form select, form textarea { scroll-margin-bottom: 64px; }
       /* As low as the button, with a short fade, at every height: its 18 px padding and fade
          covered a line of the form at first view wherever the form went on below (at 640×480 a
          third of the fields, a tester's; at 1180×720 the approval checkbox's hint, a window
@@ -95,6 +95,9 @@ export class HomeScreen extends LitElement {
         display: flex; justify-content: flex-end; gap: 8px; margin: -4px -22px -22px; padding: 8px 22px 12px;
         position: sticky; bottom: 0; border-radius: 0 0 var(--radius) var(--radius);
         background: linear-gradient(to bottom, transparent, var(--surface) 6px);
+        /* An edge of its own: over a field scrolled under it, the bar read as the field cut off
+           (a window tester's approval caption, "What may the agent do" at 800 px). */
+        box-shadow: 0 -1px 0 var(--border);
       }
       .join-card { display: flex; flex-direction: column; gap: 14px; }
       .join-card .big {
@@ -189,6 +192,18 @@ export class HomeScreen extends LitElement {
   /** The home folder the person confirmed on this form. */
   #homeConfirmed = '';
 
+  /**
+   * A control reached with Tab (or focused after an error) brings its whole field into view,
+   * label and caption with it, above the sticky Create party bar (the host's scroll padding):
+   * the browser brings only the control, and the approval checkbox's caption, a select's box
+   * went under the bar (a window tester's).
+   */
+  #fieldInView = (e: FocusEvent): void => {
+    const el = e.target as Element;
+    if (el.closest('.actions')) return;
+    (el.closest('label.check, .field') ?? el).scrollIntoView({ block: 'nearest' });
+  };
+
   async #create(e: Event): Promise<void> {
     e.preventDefault();
     const s = this.state;
@@ -278,7 +293,7 @@ export class HomeScreen extends LitElement {
             <h2 id="create-h">Create a party</h2>
             <p class="sub">The agent runs here, in the folder you choose.</p>
             ${d
-              ? html`<form @submit=${this.#create} novalidate>
+              ? html`<form @submit=${this.#create} @focusin=${this.#fieldInView} novalidate>
                   <label class="field">
                     <span class="label">Your display name</span>
                     <input data-testid="home-name" aria-invalid=${bad === 'name' ? 'true' : 'false'} .value=${d.name} autocomplete="off" spellcheck="false"
