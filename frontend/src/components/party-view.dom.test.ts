@@ -572,11 +572,12 @@ describe('<party-view> after the person is gone, or the party', () => {
     return [before, after];
   }
 
-  // Removed by a host, the header still called the person a "participant" (a tester's).
-  it('says removed, not the role they had', async () => {
-    const [before, after] = await beforeAndAfter({ reason: 'removed by the host', kicked: true }, (r) => r.querySelector('[data-testid=party-you-role]')!.textContent);
+  // Removed by a host, the header still called the person a "participant" (a tester's); the
+  // phase and the banner say "removed", the role's place says nothing more.
+  it('drops the role they had once removed', async () => {
+    const [before, after] = await beforeAndAfter({ reason: 'removed by the host', kicked: true }, (r) => r.querySelector('[data-testid=party-you-role]')?.textContent ?? null);
     expect(before).toBe('participant');
-    expect(after).toBe('removed');
+    expect(after).toBeNull();
   });
 
   // A user tester read the side panel's people, after the host ended the party, as who
@@ -1084,6 +1085,65 @@ describe('<party-view> the last host leaving', () => {
     await el.updateComplete;
     expect(q('leave-dialog')).toBeNull();
     expect(be.calls.some(([m]) => m === 'Leave')).toBe(true);
+    el.remove();
+    st.dispose();
+  });
+});
+
+// A window tester's co-host window while the host was down: the phase, the connection, the
+// banner and the prompt box's hint all said "Reconnecting", and Stop stayed live (its click
+// ended in an error notice over the banner). After Leave: "Left", "LEFT", the banner and the
+// hint. Each is said by the phase and the banner; what needs the host is disabled.
+describe('<party-view> out of touch with the host, and after Leave', () => {
+  /** The words a person reads in the header, the banner and under the prompt box (tooltips and screen-reader text aside). */
+  const shownText = (el: View) => {
+    const text = (root: Node): string => {
+      let out = '';
+      for (const n of root.childNodes) {
+        if (n.nodeType === Node.TEXT_NODE) out += ` ${n.textContent}`;
+        else if (n instanceof HTMLElement && !n.classList.contains('sr-only') && n.localName !== 'style') out += text(n.shadowRoot ?? n) + (n.shadowRoot ? text(n) : '');
+        else if (n instanceof SVGElement) continue;
+      }
+      return out;
+    };
+    const r = el.shadowRoot!;
+    const foot = r.querySelector('prompt-box')!.shadowRoot!.querySelector('.foot');
+    return [r.querySelector('.top')!, r.querySelector('.banner-slot')!, ...(foot ? [foot] : [])].map(text).join(' ');
+  };
+
+  it('says "Reconnecting" in the phase and the banner only, and disables Stop and the host controls until connected', async () => {
+    const { be, st } = await inParty('host', 'reconnecting');
+    be.emit('party:event', phase(1, 'running'));
+    const el = await mount(st);
+    await el.updateComplete;
+    const prompt = el.shadowRoot!.querySelector('prompt-box') as unknown as View;
+    await prompt.updateComplete;
+    const q = <T extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<T>(`[data-testid=${id}]`);
+    expect(shownText(el).match(/reconnecting/gi)?.length).toBe(2);
+    expect(q('party-connection')!.getAttribute('aria-label')).toBe('Reconnecting');
+    expect(prompt.shadowRoot!.querySelector('[data-testid=prompt-disabled-reason]')).toBeNull();
+    expect(q<HTMLButtonElement>('stop-turn')!.disabled).toBe(true);
+    expect(q<HTMLFieldSetElement>('host-controls')!.disabled).toBe(true);
+
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    await el.updateComplete;
+    expect(shownText(el)).toMatch(/Connected/);
+    expect(q<HTMLButtonElement>('stop-turn')!.disabled).toBe(false);
+    expect(q<HTMLFieldSetElement>('host-controls')!.disabled).toBe(false);
+    el.remove();
+    st.dispose();
+  });
+
+  it('says "left" in the phase and the banner only, not in the role\'s place or under the prompt box', async () => {
+    const { st } = await inParty('participant');
+    const el = await mount(st);
+    await st.leave();
+    await el.updateComplete;
+    const prompt = el.shadowRoot!.querySelector('prompt-box') as unknown as View;
+    await prompt.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=party-you-role]')).toBeNull();
+    expect(prompt.shadowRoot!.querySelector('[data-testid=prompt-disabled-reason]')).toBeNull();
+    expect(shownText(el).match(/\bleft\b/gi)?.length).toBe(2);
     el.remove();
     st.dispose();
   });

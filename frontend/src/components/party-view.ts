@@ -507,6 +507,7 @@ export class PartyView extends LitElement {
       /* The whole link, as it is handed out: a box of three lines and a scrollbar cut it at
          every size (a window tester's, even at 1920 wide). */
       .control { display: grid; gap: 8px; }
+      fieldset.bare { display: contents; }
       .control .cmds { display: flex; gap: 6px; flex-wrap: wrap; }
       .control .busy { display: inline-flex; gap: 6px; align-items: center; }
       /* The longest choice, "Allow file edits, ask for the rest", whole in the 258 px the panel
@@ -655,11 +656,14 @@ export class PartyView extends LitElement {
     `,
   ];
 
-  /** The person's role in the header: none once they were removed or left (a tester's header still said "participant"). */
+  /**
+   * The person's role in the header: none once the party is over for them (a tester's header
+   * still said "participant"; then it said "LEFT" beside the phase's "Left" and the banner's
+   * "You left": the phase and the banner say it).
+   */
   #roleWord(s: AppState): string {
     const sess = s.session!;
-    if (s.ended?.removed) return 'removed';
-    if (s.ended?.left) return 'left';
+    if (s.ended) return '';
     return sess.you.role === 'host' && sess.role !== 'host' ? 'co-host' : sess.you.role;
   }
 
@@ -669,6 +673,9 @@ export class PartyView extends LitElement {
 
   #connection(s: AppState) {
     const c = s.connection;
+    // Not connected, the word goes: the phase ("Reconnecting…") and the banner under the
+    // header say it, with the attempts and Retry now (a window tester's screen said
+    // "Reconnecting" four times). The dot stays, coloured, named and in its tooltip.
     // Connected, but a send has had no answer for a while: the host may be frozen (a window
     // tester's header said "Connected" beside "The host has not answered for 21 s").
     const silent = c.status === 'connected' && s.sending && s.sendingSince > 0 && Date.now() - s.sendingSince >= SLOW_SEND_MS;
@@ -686,7 +693,7 @@ export class PartyView extends LitElement {
           aria-label="not encrypted">${iconAlert()}<span class="narrow-hide">not encrypted</span></span>`
       : nothing;
     return html`<span class="conn ${c.status} ${silent ? 'silent' : ''}" data-testid="party-connection" data-status=${c.status} title=${silent ? 'Connected, but the host has not answered your prompt yet' : label}
-      role="img" aria-label=${s.unencrypted ? `${label}, not encrypted` : label}><span class="dot"></span><span class="conn-word">${label}</span>${plain}</span>`;
+      role="img" aria-label=${s.unencrypted ? `${label}, not encrypted` : label}><span class="dot"></span>${c.status === 'connected' ? html`<span class="conn-word">${label}</span>` : nothing}${plain}</span>`;
   }
 
   #banner(s: AppState) {
@@ -829,8 +836,10 @@ export class PartyView extends LitElement {
 
   #hostControls(s: AppState) {
     const p = s.session!.party;
+    // Disabled while the host cannot be reached (see render, offline).
     return html`<section class="control">
       <h3>Host controls</h3>
+      <fieldset class="bare" data-testid="host-controls" ?disabled=${s.connection.status !== 'connected'}>
       <label class="check">
         <input type="checkbox" data-testid="approval-toggle" .checked=${Boolean(p.approval)} ?disabled=${s.control.busy('approval-mode')}
           @change=${(e: Event) => void this.#setApproval(s, e.target as HTMLInputElement)} />
@@ -854,6 +863,7 @@ export class PartyView extends LitElement {
         <button class="small" type="submit" data-testid="agent-command-run" ?disabled=${s.control.busy('command')}>Run</button>
       </form>
       <span class="hint">Runs in the agent when it is free. Prompts are always sent as text.</span>
+      </fieldset>
     </section>`;
   }
 
@@ -961,7 +971,7 @@ export class PartyView extends LitElement {
     // cannot be removed: a co-host gets no controls for it, only its tag.
     const owner = m.role === 'host' && m.name === sess.party.host;
     const manage = s.isHost && !me && !owner;
-    const busy = s.control.busy(`member:${m.id}`);
+    const busy = s.control.busy(`member:${m.id}`) || s.connection.status !== 'connected';
     return html`<li class="person" data-testid="participant-item" data-name=${m.name} data-role=${m.role}>
       <span class="who">${this.#avatar(m.name)}<span class="name" title=${m.name}>${m.name}</span></span>
       ${me ? html`<span class="tag">you</span>` : nothing}
@@ -1197,6 +1207,10 @@ export class PartyView extends LitElement {
     const sendNow = s.isHost && s.phase === 'collecting' && s.promptsNeeded > 0 && s.pending.length > 0;
     // Stop and Send now take the same room in the header: what gives way for one gives way for the other (see the styles).
     const action = sendNow || (s.isHost && s.turnRunning);
+    // Out of touch with the host (a co-host's window reconnecting): what asks the host to do
+    // something is disabled, not a click that ends in an error over the banner (a window
+    // tester's Stop while reconnecting).
+    const offline = s.connection.status !== 'connected';
     return html`
       <div class="top ${s.workspace.open ? 'changes-open' : ''} ${action ? 'has-action' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}
         @click=${tipOff} @mouseout=${tipBack} @focusout=${tipBackFocus}>
@@ -1210,12 +1224,12 @@ export class PartyView extends LitElement {
         <phase-pill data-testid="phase-pill" .phase=${s.displayPhase} .since=${s.phaseSince} .trouble=${s.agentTrouble} .deadline=${s.collectDeadline} .needed=${s.phase === 'collecting' ? s.promptsNeeded : 0}></phase-pill>
         ${sendNow
           ? html`<button class="small" data-testid="send-now" data-tip="Send the waiting prompts now, without waiting for more"
-              aria-label="Send the waiting prompts now" ?disabled=${s.control.busy('send-now')} @click=${() => void s.control.sendNow()}>${iconSend()} <span class="tiny-hide send-word">Send now</span></button>`
+              aria-label="Send the waiting prompts now" ?disabled=${offline || s.control.busy('send-now')} @click=${() => void s.control.sendNow()}>${iconSend()} <span class="tiny-hide send-word">Send now</span></button>`
           : nothing}
         <span class="grow"></span>
         ${s.isHost && s.turnRunning
           ? html`<button class="stop small" data-testid="stop-turn" data-tip="Stop the agent's turn (it keeps what it wrote so far)"
-              aria-label="Stop the agent's turn" ?disabled=${s.control.busy('stop')} @click=${() => void this.#stop(s)}>${iconStop()} <span class="stop-word">Stop</span></button>`
+              aria-label="Stop the agent's turn" ?disabled=${offline || s.control.busy('stop')} @click=${() => void this.#stop(s)}>${iconStop()} <span class="stop-word">Stop</span></button>`
           : nothing}
         ${s.ended ? nothing : this.#connection(s)}
         <!-- People before Changes: it shows only beside an open Changes (1100–1399 px), and
@@ -1231,7 +1245,7 @@ export class PartyView extends LitElement {
           @click=${() => this.#toggleChanges()}>${iconFolder()} <span class="changes-word">Changes</span> <span class="n" data-testid="changes-toggle-count">${s.workspace.files.length}</span></button>
         <!-- The tooltip's words for a screen reader (it reads no ::after): the files kept back are said there. -->
         <span id="changes-tip" class="sr-only">${changesTip}</span>
-        <span class="me" data-testid="party-you" title=${`You: ${sess.you.name}, ${this.#roleWord(s)}`}><span class="me-name">${this.#avatar(sess.you.name)} <b>${sess.you.name}</b></span> <span class="role" data-testid="party-you-role">${this.#roleWord(s)}</span></span>
+        <span class="me" data-testid="party-you" title=${`You: ${sess.you.name}${this.#roleWord(s) ? `, ${this.#roleWord(s)}` : ''}`}><span class="me-name">${this.#avatar(sess.you.name)} <b>${sess.you.name}</b></span> ${this.#roleWord(s) ? html`<span class="role" data-testid="party-you-role">${this.#roleWord(s)}</span>` : nothing}</span>
         <!-- At every width and in every phase (see the styles). -->
         <button class="ghost icon find-open tip-end" data-tip="Find in the conversation (Ctrl+F)" aria-keyshortcuts="Control+F" aria-label="Find in the conversation" data-testid="find-open" @click=${() => this.#openFind()}>${iconSearch()}</button>
         <button class="ghost icon tip-end" data-tip="Settings" aria-label="Settings" data-testid="party-settings" @click=${() => s.openSettings()}>${iconGear()}</button>

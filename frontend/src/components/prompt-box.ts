@@ -214,8 +214,11 @@ export class PromptBox extends LitElement {
       <div class="foot">
         ${reason && this.#triedBlocked && s.canDraft
           ? html`<span class="reason" data-testid="prompt-disabled-reason" role="alert">${iconAlert()} Not sent: ${notSentWhy(reason)}. Your prompt stays here${s.connection.status === 'reconnecting' || s.connection.status === 'connecting' ? '; press Enter again once connected' : ''}.</span>`
-          : reason
-          ? html`<span class="reason" data-testid="prompt-disabled-reason">${iconAlert()} ${reason}</span>`
+          : reason && !s.ended && s.connection.status === 'connected'
+          ? // Not while the banner above says it (the party over, the host out of reach): a
+            // window tester's screen said "Reconnecting" four times, "Left" as many. The
+            // placeholder says a prompt can be written to send once connected.
+            html`<span class="reason" data-testid="prompt-disabled-reason">${iconAlert()} ${reason}</span>`
           : s.sendError
             ? html`<span class="err" data-testid="prompt-error" role="alert">${iconAlert()} ${s.sendError}</span>`
             : s.sending && s.sendingSince > 0 && Date.now() - s.sendingSince >= SLOW_SEND_MS
