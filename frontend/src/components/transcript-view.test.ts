@@ -87,7 +87,7 @@ describe('<transcript-view>', () => {
   // waited, showed under the finished turn's "Done"; "You came back" after a resume, after
   // the output that followed it. They show in the turn, where they happened, as the party's
   // notices (not its output); find finds them there.
-  it("the party's notices while a turn runs show in its card where they happened, above its end", async () => {
+  it("the party's notices while a turn runs show where they happened, between its cards, above its end", async () => {
     const { be, st, el } = await mounted();
     const you = st.session!.you;
     be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'run the tests' }));
@@ -105,18 +105,26 @@ describe('<transcript-view>', () => {
     await el.updateComplete;
     const root = el.shadowRoot!;
     const article = root.querySelector('article.turn')!;
-    // Nothing after the turn's card: the notices are in it.
+    // Nothing after the turn: the notices are in it, where they happened.
     const items = [...root.querySelectorAll('[data-testid=transcript-item]')];
     expect(items.at(-1)).toBe(article);
     const order = [...article.querySelectorAll('permission-card, [data-testid=turn-event], markdown-view[data-testid=reply], [data-testid=turn-end]')].map((n) =>
       n.localName === 'permission-card' ? 'card' : n.getAttribute('data-testid') === 'turn-event' ? `${n.getAttribute('data-kind')}: ${n.textContent?.trim()}` : n.getAttribute('data-testid'),
     );
     expect(order).toEqual(['card', 'system: hostie made bob a co-host', 'participants: the host lost your connection for a while', 'participants: you came back', 'reply', 'turn-end']);
-    // Shown as the party's notices are, not in a tool group or the reply.
+    // Shown as the party's notices are, not in a tool group or the reply; and between the
+    // turn's cards, not in one: a window tester's "Hana made you a co-host" sat between a
+    // tool card and the reply inside the turn's card. The card goes on under them.
     for (const n of article.querySelectorAll('[data-testid=turn-event]')) {
       expect(n.classList.contains('notice')).toBe(true);
       expect(n.closest('activity-group, markdown-view, .void')).toBeNull();
+      expect(n.closest('.body, .turn:not(.split)')).toBeNull();
     }
+    for (const sel of ['permission-card', 'markdown-view[data-testid=reply]', '[data-testid=turn-end]']) {
+      expect(article.querySelector(sel)!.closest('.turn:not(.split)')).not.toBeNull();
+    }
+    expect(article.querySelector('permission-card')!.closest('.turn')!.querySelector('header')).not.toBeNull();
+    expect(article.querySelector('markdown-view[data-testid=reply]')!.closest('.turn')!.getAttribute('data-testid')).toBe('turn-cont');
     expect(matchCount(findInTranscript(st.transcript, 'made bob a co-host'))).toBe(1);
     el.remove();
   });

@@ -194,6 +194,12 @@ export class TranscriptView extends LitElement {
       .body > .notice { justify-self: center; }
 
       .turn { align-self: stretch; background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow); overflow: hidden; }
+      /* A turn split by the party's notices that came while it ran (#turn): the cards and the
+         notices between them, as between items; the cards after the first go on without a
+         header, joined to it by a dashed top edge. */
+      .turn.split { background: none; border: 0; border-radius: 0; box-shadow: none; overflow: visible; display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; }
+      .turn.split > .notice { justify-self: center; }
+      .turn.cont { border-top-style: dashed; }
       .turn > header {
         display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center;
         padding: 9px 14px; background: var(--surface-2); border-bottom: 1px solid var(--border);
@@ -1049,10 +1055,24 @@ export class TranscriptView extends LitElement {
                 sg.item.type === 'participants' ? this.#members(sg.item, 'turn-event') : this.#notice(sg.item, 'turn-event')
               : html`<activity-group .segment=${sg} ?live=${(running || asking) && i === liveGroup} .item=${it.key} .index=${i} .shown=${s.shownMore} .version=${s.shownMore.of(it.key)}></activity-group>`;
     // In order; output before a retry is void: each run of it shown struck through, in one block.
-    const parts: TemplateResult[] = [];
+    // The party's notices that came while the turn ran (EventSegment) split the card where
+    // they came: they read between cards, as the party's notices do, not inside the agent's
+    // reply (a window tester's "Hana made you a co-host" between a tool card and the reply,
+    // "you came back" and "claude started" inside a resumed turn's card). The turn's output
+    // goes on in a card under them; the model keeps them in the turn (find, export).
+    const runs: { events: TemplateResult[]; parts: TemplateResult[] }[] = [{ events: [], parts: [] }];
+    let parts = runs[0]!.parts;
     for (let i = 0; i < it.segments.length; ) {
-      if (!it.segments[i]!.void) {
-        parts.push(seg(it.segments[i]!, i));
+      const sg = it.segments[i]!;
+      if (sg.kind === 'event') {
+        const last = runs[runs.length - 1]!;
+        if (last.parts.length === 0 && runs.length > 1) last.events.push(seg(sg, i));
+        else runs.push({ events: [seg(sg, i)], parts: (parts = []) });
+        i++;
+        continue;
+      }
+      if (!sg.void) {
+        parts.push(seg(sg, i));
         i++;
         continue;
       }
@@ -1062,8 +1082,42 @@ export class TranscriptView extends LitElement {
         html`<div class="void" data-testid="void-output"><span class="void-note" data-find-skip>${it.end?.error === HOST_STOPPED ? 'The host stopped before this batch finished; this output was discarded.' : 'The agent was restarted and the batch was run again; this output was discarded.'}</span><div class="void-body">${it.segments.slice(from, i).map((sg, k) => seg(sg, from + k))}</div></div>`,
       );
     }
+    const working = running ? html`<span class="working" data-find-skip data-testid="turn-working"><span class="dots"><span></span><span></span><span></span></span> Working…</span>` : nothing;
+    const end = html`${it.files.length > 0 ? this.#turnFiles(s, it) : nothing}
+      ${footer}`;
+    if (runs.length > 1) {
+      const [head, ...rest] = runs;
+      return html`<article class="turn split" data-testid="transcript-item" data-kind="turn" data-again=${Boolean(it.again)}>
+        <div class="turn">
+          ${this.#turnHead(it, b, command, one, single, editedBy, merger)}
+          ${head!.parts.length > 0 ? html`<div class="body">${head!.parts}</div>` : nothing}
+        </div>
+        ${rest.map(
+          (r, k) => html`${r.events}
+            ${r.parts.length > 0 || (k === rest.length - 1 && (running || it.files.length > 0 || footer !== nothing))
+              ? html`<div class="turn cont" data-testid="turn-cont">
+                  ${r.parts.length > 0 || (running && k === rest.length - 1) ? html`<div class="body">${r.parts}${k === rest.length - 1 ? working : nothing}</div>` : nothing}
+                  ${k === rest.length - 1 ? end : nothing}
+                </div>`
+              : nothing}`,
+        )}
+      </article>`;
+    }
     return html`<article class="turn" data-testid="transcript-item" data-kind="turn" data-again=${Boolean(it.again)}>
-      ${b
+      ${this.#turnHead(it, b, command, one, single, editedBy, merger)}
+      ${it.segments.length > 0 || running
+        ? html`<div class="body">
+            ${parts}
+            ${working}
+          </div>`
+        : nothing}
+      ${end}
+    </article>`;
+  }
+
+  /** A turn's header (its batch: who, how merged) and its merged prompt. */
+  #turnHead(it: TurnItem, b: TurnItem['batch'], command: boolean, one: boolean, single: boolean, editedBy: string, merger: string) {
+    return html`${b
         ? html`<header>
               <span class="title">${iconMerge()} ${command ? html`<span data-find-skip>Agent command</span> <code>${b.merged}</code>` : html`<span data-find-skip>${one ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}</span>`}${it.again ? html` <span class="again" data-find-skip data-testid="turn-again">again, after the resume</span>` : nothing}</span>
               <span class="authors">${[...new Set(it.prompts.map((p) => p.user))].map((u) => html`<span class="author">${this.#avatar(u)}${u}</span>`)}</span>
@@ -1076,16 +1130,7 @@ export class TranscriptView extends LitElement {
                   <summary data-find-skip data-testid="batch-merged-toggle"><span class="chev">${iconChevron()}</span> ${one ? 'The prompt as sent' : it.edited ? 'The merged prompt as sent' : 'Merged prompt'}</summary>
                   <div class="text">${b.merged}</div>
                 </details>`}`
-        : nothing}
-      ${it.segments.length > 0 || running
-        ? html`<div class="body">
-            ${parts}
-            ${running ? html`<span class="working" data-find-skip data-testid="turn-working"><span class="dots"><span></span><span></span><span></span></span> Working…</span>` : nothing}
-          </div>`
-        : nothing}
-      ${it.files.length > 0 ? this.#turnFiles(s, it) : nothing}
-      ${footer}
-    </article>`;
+        : nothing}`;
   }
 
   #item(s: AppState, it: TranscriptItem, pendingIds: Set<string>, isLast: boolean) {
