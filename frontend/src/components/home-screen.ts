@@ -201,7 +201,7 @@ export class HomeScreen extends LitElement {
   #fieldInView = (e: FocusEvent): void => {
     const el = e.target as Element;
     if (el.closest('.actions')) return;
-    (el.closest('label.check, .field') ?? el).scrollIntoView({ block: 'nearest' });
+    (el.closest('label.check, .field') ?? el).scrollIntoView?.({ block: 'nearest' }); // (not in jsdom)
   };
 
   async #create(e: Event): Promise<void> {
