@@ -138,6 +138,8 @@ export class HomeScreen extends LitElement {
 
   /** Create was clicked and its error, if any, has not been brought into view yet. */
   #submitted = false;
+  /** Set while a focus is given without scrolling (after a failed Create): #fieldInView leaves the view alone. */
+  #keepView = false;
 
   override updated(): void {
     const error = this.state?.createError ?? '';
@@ -157,7 +159,10 @@ export class HomeScreen extends LitElement {
       const box = this.renderRoot.querySelector<HTMLElement>('[data-testid="home-create-error"]');
       box?.scrollIntoView({ block: 'center' });
       const input = field ? this.renderRoot.querySelector<HTMLElement>(`[data-testid="${FIELD_TESTIDS[field]}"]`) : null;
+      // Its focus leaves the view where it is: the error centred, not the field (#fieldInView).
+      this.#keepView = true;
       input?.focus({ preventScroll: true });
+      this.#keepView = false;
     }
   }
 
@@ -200,7 +205,7 @@ export class HomeScreen extends LitElement {
    */
   #fieldInView = (e: FocusEvent): void => {
     const el = e.target as Element;
-    if (el.closest('.actions')) return;
+    if (this.#keepView || el.closest('.actions')) return;
     (el.closest('label.check, .field') ?? el).scrollIntoView?.({ block: 'nearest' }); // (not in jsdom)
   };
 
