@@ -268,7 +268,7 @@ decide it.`, io.Out, io.Err)
 	// Written before anything is printed: a party whose host invite cannot be kept where
 	// it was asked for does not start handing out invites.
 	if err := hostInv.write(); err != nil {
-		pr.notice("error", "cannot write the host invite: "+describe(err))
+		io.fatal(pr, "host", "cannot write the host invite: "+describe(err))
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 		defer cancel()
 		_ = h.Shutdown(sctx)
@@ -304,7 +304,7 @@ decide it.`, io.Out, io.Err)
 	if !f.noLocalREPL {
 		own, ownHello, err = h.Party().JoinLocalPaged(f.name, wire.RoleHost)
 		if err != nil {
-			pr.notice("error", describe(err))
+			io.fatal(pr, "host", describe(err))
 			return ExitError
 		}
 	}
@@ -374,7 +374,7 @@ decide it.`, io.Out, io.Err)
 		}
 		v, st, err := h.Party().WatchPaged()
 		if err != nil {
-			pr.notice("error", describe(err))
+			io.fatal(pr, "host", describe(err))
 			return ExitError
 		}
 		view = v
@@ -388,7 +388,7 @@ decide it.`, io.Out, io.Err)
 		defer func() { stopBase(); <-baseDone }()
 		now, err := printHistory(h.Party(), st, pr, resume, f.dataDir, nil)
 		if err != nil {
-			pr.notice("error", describe(err))
+			io.fatal(pr, "host", describe(err))
 			return ExitError
 		}
 		if resume != nil {
@@ -408,7 +408,7 @@ decide it.`, io.Out, io.Err)
 		// a new party's few opening events are not history
 		now, err := printHistory(h.Party(), hello.State, pr, resume, f.dataDir, v.OwnerView)
 		if err != nil {
-			pr.notice("error", describe(err))
+			io.fatal(pr, "host", describe(err))
 			return ExitError
 		}
 		pr.liveThen(now)
@@ -504,7 +504,7 @@ decide it.`, io.Out, io.Err)
 			// Cut short by a full disk, and resumed past what it lost (journal/cutmark.go).
 			again = ", and `" + resumeCommand(h.Party().ID(), given) + "` brings the party back without what it lacks"
 		}
-		pr.notice("error", "the party did not end cleanly: "+describe(err)+" (--verbose shows more); `"+exportCommand(h.Party().ID(), f.dataDir)+"` writes what its journal kept"+again)
+		io.fatal(pr, "host", "the party did not end cleanly: "+describe(err)+" (--verbose shows more); `"+exportCommand(h.Party().ID(), f.dataDir)+"` writes what its journal kept"+again)
 		return ExitError
 	}
 	pr.notice("system", "party ended; its journal is "+h.TranscriptPath()+": `"+exportCommand(h.Party().ID(), f.dataDir)+"` writes it as Markdown, `"+resumeCommand(h.Party().ID(), given)+"` brings the party back")

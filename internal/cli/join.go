@@ -465,7 +465,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			return ExitError
 		}
 		log.Info("disconnected", "err", err)
-		pr.notice("error", "disconnected from the party: "+disconnectWords(err))
+		io.fatal(pr, "join", "disconnected from the party: "+disconnectWords(err))
 		return ExitError
 	}
 }

@@ -223,6 +223,34 @@ func TestAFailedCommandSaysItOnStderr(t *testing.T) {
 	}
 }
 
+// TestADisconnectSaysItOnStderr: a join that ends because the host no longer knows it
+// (another party now runs at its address) says why on stderr when its output goes
+// elsewhere, as a failed start does: a script's `join … >log` read nothing on stderr and
+// exit 1 (a reviewer's).
+func TestADisconnectSaysItOnStderr(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	first, inv := host(t, nil, "--insecure", "--listen", addr)
+	bob := start(t, nil, "join", inv, "--name", "bob")
+	bob.expect(`joined hosty's party as bob `)
+	testkit.KillGroup(first.cmd.Process.Pid)
+	first.wait()
+	host(t, nil, "--insecure", "--listen", addr) // another party at the same address
+	if code := bob.wait(); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if want := "concordia join: disconnected from the party: the host no longer knows this member"; !strings.Contains(bob.stderr(), want) {
+		t.Errorf("stderr %q, want %q", bob.stderr(), want)
+	}
+	if strings.Contains(bob.stdout(), "[error] disconnected") {
+		t.Errorf("stdout says it too:\n%s", bob.stdout())
+	}
+}
+
 // TestMissingClaudeIsSaidAsAFlagsError: a --claude that is not there is said before
 // anything starts, as the other flags' errors are ("concordia host: …"); a tester's
 // terminal read "[error] Claude Code was not found…" for it alone.
