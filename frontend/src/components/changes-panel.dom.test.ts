@@ -464,3 +464,30 @@ describe('<changes-panel> bidi controls', () => {
     st.dispose();
   });
 });
+
+// A tester's empty new file showed git's header lines and "+0 −0", and no word of what
+// changed: a diff with no hunk says it.
+describe('<changes-panel> a diff with no line changes', () => {
+  for (const [name, diff, want] of [
+    ['an empty new file', 'diff --git a/e.txt b/e.txt\nnew file mode 100644\nindex 0000000..e69de29\n', 'New empty file.'],
+    ['an empty file deleted', 'diff --git a/e.txt b/e.txt\ndeleted file mode 100644\nindex e69de29..0000000\n', 'Deleted an empty file.'],
+    ['a mode change', 'diff --git a/run.sh b/run.sh\nold mode 100644\nnew mode 100755\n', 'Only its mode changed (whether it can be run); no line changes.'],
+    ['a rename', 'diff --git a/a.txt b/b.txt\nsimilarity index 100%\nrename from a.txt\nrename to b.txt\n', 'Renamed; no line changes.'],
+    ['lines', 'diff --git a/x b/x\nnew file mode 100644\n--- /dev/null\n+++ b/x\n@@ -0,0 +1 @@\n+x\n', null],
+  ] as const) {
+    it(`says so for ${name}`, async () => {
+      const { st, el, be } = await party('owner', 'changes');
+      be.handlers.Diff = async (path: string) => ({ path, diff, truncated: false, binary: false });
+      st.workspace.onChanges([{ path: 'e.txt', status: 'added', additions: 0, deletions: 0 }], 0);
+      el.requestUpdate();
+      await el.updateComplete;
+      el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=changes-file]')!.click();
+      await new Promise((r) => setTimeout(r, 0));
+      await el.updateComplete;
+      expect(el.shadowRoot!.querySelector('[data-testid=diff-lines]')).not.toBeNull();
+      expect(el.shadowRoot!.querySelector('[data-testid=diff-no-lines]')?.textContent ?? null).toBe(want);
+      el.remove();
+      st.dispose();
+    });
+  }
+});

@@ -12,7 +12,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { AppState } from '../state/app-state';
 import type { FileChange, WorkspaceLevel } from '../state/types';
-import { SHARE_LEVELS, countText, hiddenText, languageOf, statusText, unlistedText, type DiffLine } from '../state/workspace';
+import { SHARE_LEVELS, countText, hiddenText, languageOf, noLinesText, statusText, unlistedText, type DiffLine } from '../state/workspace';
 import { showBidi } from '../state/bidi';
 import { highlightLine } from '../render/markdown';
 import { StateObserver } from './observe';
@@ -258,7 +258,7 @@ export class ChangesPanel extends LitElement {
         ${w.diffNote ? html`<div class="note info" data-testid="diff-note">${w.diffNote}</div>` : nothing}
         ${w.diff?.binary ? html`<div class="note info" data-testid="diff-binary">Binary file: its contents are not shown.</div>` : nothing}
         ${w.diff?.truncated ? html`<div class="note" data-testid="diff-truncated">This diff is longer than 256 KiB; only its beginning is shown.</div>` : nothing}
-        ${w.diff && !w.diff.binary && w.diffLines.length === 0 ? html`<div class="note info">No line changes (a rename or a mode change).</div>` : nothing}
+        ${w.diff && !w.diff.binary && !w.diff.truncated && noLinesText(w.diffLines) ? html`<div class="note info" data-testid="diff-no-lines">${noLinesText(w.diffLines)}</div>` : nothing}
         ${w.diffLines.length > 0 ? html`<div class="diff" data-testid="diff-lines">${lines.map((l) => this.#line(l, lang))}</div>` : nothing}
         ${moreLines > 0
           ? html`<button class="ghost small more" data-testid="diff-more" @click=${() => ((this.#diffShown += pageSizes.diffLines), this.requestUpdate())}>

@@ -52,6 +52,24 @@ export function parseDiff(diff: string): DiffLine[] {
   return out;
 }
 
+/**
+ * What a diff with no hunk changed, in words ("" when it has a hunk): git's header lines
+ * alone say it ("new file mode", "index 0000000..e69de29"), which a tester read as a diff
+ * of nothing (an empty new file showed "+0 −0" and three raw lines).
+ */
+export function noLinesText(lines: readonly DiffLine[]): string {
+  if (lines.some((l) => l.kind === 'hunk')) return '';
+  const has = (prefix: string) => lines.some((l) => l.kind === 'meta' && l.text.startsWith(prefix));
+  if (has('new file mode')) return 'New empty file.';
+  if (has('deleted file mode')) return 'Deleted an empty file.';
+  const renamed = has('rename from') || has('copy from');
+  const mode = has('old mode') && has('new mode');
+  if (renamed && mode) return 'Renamed, and its mode changed; no line changes.';
+  if (renamed) return 'Renamed; no line changes.';
+  if (mode) return 'Only its mode changed (whether it can be run); no line changes.';
+  return 'No line changes.';
+}
+
 /** highlight.js's name for a file's language, from its extension ("" = none). */
 export function languageOf(path: string): string {
   const ext = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase() ?? '';
