@@ -325,6 +325,28 @@ describe('<permission-card>', () => {
     el.remove();
   });
 
+  // A tester's co-host read "Only the party's owner can allow a tool for the rest of the
+  // party." on a .env write that no always covers, the owner's own card said so: the
+  // co-host reads what is true of the request, as the owner does.
+  it("tells a co-host why no always covers a request, not that it is the owner's", async () => {
+    const { be, st } = await inParty('participant');
+    be.emit('party:event', { seq: 1, ts: '', kind: 'participants', changed: { ...st.session!.you, role: 'host' }, count: 2 });
+    const el = mountCard(st, { id: 't1', batch: 'b1', tool: 'Write', summary: 'Write: .env', status: 'pending', uncovered: true });
+    await pastArming(el);
+    expect(st.isHost && !st.isOwner).toBe(true);
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always-owner]')).toBeNull();
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')?.textContent).toBe(
+      'An always for Write would not cover this one: files outside the folder, files that run by themselves (git hooks, CI, CLAUDE.md) and files that usually hold secrets ask each time.',
+    );
+    // A request an always would cover: the owner's, as before.
+    el.permission = { ...el.permission!, id: 't2', summary: 'Write: a.go', uncovered: false };
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always-covered]')).toBeNull();
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-always-owner]')?.textContent).toBe("Only the party's owner can allow a tool for the rest of the party.");
+    el.remove();
+    st.dispose();
+  });
+
   // A tester: "Always allow Bash" took one click, and lets the agent run any command on the
   // owner's computer unasked for the rest of the party, while Allow everything asks first.
   it('Always allow Bash asks first; another tool is allowed for good at once', async () => {

@@ -528,18 +528,19 @@ export class PermissionCard extends LitElement {
                     @click=${() => !this.#reason.waiting && void decided(this, async () => s.control.decide(p.id, 'deny', await this.#reason.settled()))}>${iconX()} ${plan ? 'Send back' : 'Deny'}</button>
                 </span>
               </div>
-              ${s.isOwner && (s.session?.party.always ?? []).includes(p.tool)
+              ${(s.session?.party.always ?? []).includes(p.tool)
                 ? html`<span class="expires" data-find-skip data-testid="permission-always-covered">${p.tool} is always allowed, but not for ${uncoveredWords(p.tool)}: it asks each time.</span>`
-                : s.isOwner && editAsksInEditsMode(s, p.tool)
+                : editAsksInEditsMode(s, p.tool)
                   ? html`<span class="expires" data-find-skip data-testid="permission-always-covered">Edits mode allows the folder's files; ${uncoveredWords(p.tool)} ask each time.</span>`
-                  : s.isOwner && p.uncovered
-                    ? // The party says an always would not cover it (a window tester was offered one on a .env write).
+                  : p.uncovered
+                    ? // The party says an always would not cover it (a window tester was offered
+                      // one on a .env write); true for a co-host too, who read that only the
+                      // owner could allow it for good (a later tester's).
                       html`<span class="expires" data-find-skip data-testid="permission-always-covered">An always for ${p.tool} would not cover this one: ${uncoveredWords(p.tool)} ${EDIT_TOOLS.has(p.tool) ? 'ask' : 'asks'} each time.</span>`
-                    : nothing}
-              ${p.tool !== EXIT_PLAN_TOOL && !s.isOwner
-                ? // Said, not just left out (a tester's co-host looked for it): PROTOCOL.md §7.
-                  html`<span class="expires" data-find-skip data-testid="permission-always-owner">Only the party's owner can allow a tool for the rest of the party.</span>`
-                : nothing}`
+                    : p.tool !== EXIT_PLAN_TOOL && !s.isOwner
+                      ? // Said, not just left out (a tester's co-host looked for it): PROTOCOL.md §7.
+                        html`<span class="expires" data-find-skip data-testid="permission-always-owner">Only the party's owner can allow a tool for the rest of the party.</span>`
+                      : nothing}`
             : s.participants.some((m) => m.role === 'host')
               ? html`<span class="wait" data-find-skip data-testid="permission-waiting"><span class="spinner"></span> Waiting for ${deciders(s)} to allow or deny it…</span>`
               : html`<span class="wait" data-find-skip data-testid="permission-waiting" data-nohost>No host is in the party to decide: it is denied when its time runs out, unless a host comes back.</span>`}
