@@ -1078,9 +1078,9 @@ func TestPrinterHostControl(t *testing.T) {
 		// Our host says who runs an agent command just before its batch: said once (a
 		// tester's read both lines).
 		{"agent command", []wire.Event{
-			{Kind: wire.KindSystem, Text: "hana runs the agent command /compact"},
+			{Kind: wire.KindSystem, Text: "hana ran the agent command /compact"},
 			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{}, Merger: "command", Merged: "/compact"}},
-		}, "[system] hana runs the agent command /compact\n"},
+		}, "[system] hana ran the agent command /compact\n"},
 		{"stopped turn that wrote nothing", []wire.Event{
 			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Merger: "command", Merged: "/compact"}},
 			{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnInterrupted, DurationMS: 2000, Error: "stopped by the turn timeout"}},

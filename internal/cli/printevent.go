@@ -248,9 +248,10 @@ func (p *printer) eventLocked(ev wire.Event) {
 		p.turnWrote, p.turnFailed, p.turnDenials = false, 0, false
 		if b := ev.Batch; b != nil {
 			if b.Merger == "command" {
-				// Our host says who runs it just before: said once (a tester's read both), in
-				// the terminal of the host who runs it as "you run …" (ownNotice).
-				if cmd := term.Line(b.Merged); !strings.HasPrefix(p.lastNotice, "system") || !strings.HasSuffix(p.lastNotice, " runs the agent command "+cmd) && p.lastNotice != "systemyou run the agent command "+cmd {
+				// Our host says who ran it just before: said once (a tester's read both), in the
+				// terminal of the host who ran it as "you ran …" (ownNotice); an older host said
+				// "runs", and "you run".
+				if cmd := term.Line(b.Merged); !strings.HasPrefix(p.lastNotice, "system") || !strings.HasSuffix(p.lastNotice, " ran the agent command "+cmd) && !strings.HasSuffix(p.lastNotice, " runs the agent command "+cmd) && p.lastNotice != "systemyou run the agent command "+cmd {
 					p.noticeLocked("system", "running the agent command "+cmd)
 				}
 			} else if held != nil && held.Batch == b.ID && b.Merged != held.Merged {

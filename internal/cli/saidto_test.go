@@ -43,7 +43,7 @@ func TestHostsActsAreYoursByMemberID(t *testing.T) {
 		{"made a viewer, read by them", gus, false, on(act(hana, "hana made gus a viewer (gus's waiting prompt is still sent, unless gus or a host withdraws it)"), gus),
 			"hana made you a viewer (your waiting prompt is still sent, unless you or a host withdraws it)"},
 		{"stepping down", alice, false, act(alice, "alice made themselves a participant"), "you made yourself a participant"},
-		{"own agent command", hana, false, act(hana, "hana runs the agent command /compact"), "you run the agent command /compact"},
+		{"own agent command", hana, false, act(hana, "hana ran the agent command /compact"), "you ran the agent command /compact"},
 		{"own sharing", hana, false, act(hana, "hana now shares the whole working directory, secrets included (ignored files never)"), "you now share the whole working directory, secrets included (ignored files never)"},
 		{"own act in the history", hana, true, act(hana, "hana turned approval on"), "you turned approval on"},
 		{"own approval of the plan, in the history", hana, true, act(hana, "hana approved the agent's plan: the party leaves plan mode, and the agent asks before each tool use"),

@@ -1380,7 +1380,7 @@ func TestHostControl(t *testing.T) {
 					if tr := turnsOf(evs)[1]; tr.Status != wire.TurnDone || tr.Batch != b[len(b)-1].ID {
 						t.Errorf("%s: turn %+v", who, tr)
 					}
-					if !hasSystem(evs, "carol runs the agent command /compact") {
+					if !hasSystem(evs, "carol ran the agent command /compact") {
 						t.Errorf("%s: no notice", who)
 					}
 				})

@@ -499,7 +499,7 @@ func (p *Party) runCommand(c agentCommand) {
 		p.failed = "" // the session the failed request was in is gone
 	}
 	batchID := p.newID("b")
-	p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s runs the agent command %s", c.by, c.text), By: c.by, ByMember: c.byID})
+	p.emit(wire.Event{Kind: wire.KindSystem, Text: fmt.Sprintf("%s ran the agent command %s", c.by, c.text), By: c.by, ByMember: c.byID})
 	p.emit(wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: batchID, Prompts: []string{}, Merged: c.text, Merger: "command"}})
 	p.startTurn(batchID, c.text, true, "")
 }

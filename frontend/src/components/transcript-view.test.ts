@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AppState } from '../state/app-state';
 import { emptyState } from '../state/fake-backend';
-import type { PartyState } from '../state/types';
+import type { PartyEvent, PartyState } from '../state/types';
 import { batch, left, out, phase, prompt, sys } from '../state/events.test-helpers';
 import { inParty } from '../state/party.test-helpers';
 import { deniedWords } from '../state/turn-end';
@@ -172,6 +172,26 @@ describe('<transcript-view>', () => {
     be.emit('party:event', batch(14, { id: 'b6', prompts: ['p6'], merged: 'an ode, long', merger: 'local', edited_by: 'hazel' }));
     await el.updateComplete;
     expect([...el.shadowRoot!.querySelectorAll('[data-testid=batch-merger]')].map((n) => n.textContent?.trim()).slice(4)).toEqual(['edited by you', 'edited by hazel']);
+    el.remove();
+  });
+
+  // A tester's agent command card said "from a host" under "Hana ran the agent command
+  // /compact": it names who ran it, by member id ("you" of the reader's own).
+  it("an agent command's card names who ran it", async () => {
+    const { be, el } = await mounted();
+    const ran = (seq: number, by: string, member: string, cmd: string): PartyEvent =>
+      ({ seq, ts: '', kind: 'system', text: `${by} ran the agent command ${cmd}`, by, by_member: member });
+    be.emit('party:event', ran(1, 'hana', 'm2', '/compact'));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: [], merged: '/compact', merger: 'command' }));
+    be.emit('party:event', ran(3, 'ann', 'm1', '/clear'));
+    be.emit('party:event', batch(4, { id: 'b2', prompts: [], merged: '/clear', merger: 'command' }));
+    // A host that says nothing before it (or another act just before): no name to give.
+    be.emit('party:event', batch(5, { id: 'b3', prompts: [], merged: '/cost', merger: 'command' }));
+    be.emit('party:event', ran(6, 'hana', 'm2', '/compact'));
+    be.emit('party:event', batch(7, { id: 'b4', prompts: [], merged: '/clear', merger: 'command' }));
+    await el.updateComplete;
+    const how = [...el.shadowRoot!.querySelectorAll('[data-testid=batch-merger]')].map((n) => n.textContent?.trim());
+    expect(how).toEqual(['from hana', 'from you', 'from a host', 'from a host']);
     el.remove();
   });
 

@@ -992,6 +992,10 @@ export class TranscriptView extends LitElement {
     // Who edited it, when the host said (a window tester read "edited by a host" of an edit
     // of their own).
     const editedBy = editedByWords(b, s.reader, it.seq);
+    // Who ran an agent command, by member id ("you" of this window's own), as "Stopped by
+    // Hana" names who stopped a turn (a tester's card said "from a host").
+    const cb = it.commandBy;
+    const commandFrom = !cb?.by ? 'from a host' : cb.by_member && cb.by_member === s.session?.you.id ? 'from you' : `from ${cb.by}`;
     let footer: TemplateResult | typeof nothing = nothing;
     if (it.end) {
       // A batch the agent never had took no time on it (a reviewer read "… under 0.1 s").
@@ -1122,7 +1126,7 @@ export class TranscriptView extends LitElement {
               <span class="title">${iconMerge()} ${command ? html`<span data-find-skip>Agent command</span> <code>${b.merged}</code>` : html`<span data-find-skip>${one ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}</span>`}${it.again ? html` <span class="again" data-find-skip data-testid="turn-again">again, after the resume</span>` : nothing}</span>
               <span class="authors">${[...new Set(it.prompts.map((p) => p.user))].map((u) => html`<span class="author">${this.#avatar(u)}${u}</span>`)}</span>
               <span class="grow"></span>
-              <span data-find-skip data-testid="batch-merger">${command ? 'from a host' : single ? 'as written' : one || it.edited ? editedBy : `merged by ${merger}`}</span>
+              <span data-find-skip data-testid="batch-merger">${command ? commandFrom : single ? 'as written' : one || it.edited ? editedBy : `merged by ${merger}`}</span>
             </header>
             ${single || command
               ? nothing

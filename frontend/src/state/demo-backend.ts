@@ -720,7 +720,7 @@ export class DemoBackend implements Backend {
     const by = this.#host();
     if (!command.startsWith('/') || command.length < 2) throw new Error('An agent command starts with / (for example /compact).');
     await this.#sleep(120);
-    this.#event({ kind: 'system', text: `${by.name} runs the agent command ${command}` });
+    this.#event({ kind: 'system', text: `${by.name} ran the agent command ${command}` });
     const id = `b${++this.#ids}`;
     this.#event({ kind: 'batch', batch: { id, prompts: [], merged: command, merger: 'command' } });
     this.#after(700, () => this.#event({ kind: 'turn', turn: { batch: id, status: 'done', duration_ms: 700 } }));

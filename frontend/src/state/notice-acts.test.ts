@@ -26,7 +26,7 @@ describe('a host\'s notice of an act, by member id', () => {
     expect(said({ text: 'hana made gus a viewer', by: 'hana', by_member: 'm1', about: 'gus', about_member: 'm3' }, gus)).toBe('hana made you a viewer');
     expect(said({ text: "hana edited and sent gus's prompt", by: 'hana', by_member: 'm1', about: 'gus', about_member: 'm3' }, gus)).toBe('hana edited and sent your prompt');
     expect(said({ text: 'hana made themselves a participant', by: 'hana', by_member: 'm1' }, hana)).toBe('you made yourself a participant');
-    expect(said({ text: 'hana runs the agent command /compact', by: 'hana', by_member: 'm1' }, hana)).toBe('you run the agent command /compact');
+    expect(said({ text: 'hana ran the agent command /compact', by: 'hana', by_member: 'm1' }, hana)).toBe('you ran the agent command /compact');
     expect(said({ text: 'hana now shares the whole working directory, secrets included', by: 'hana', by_member: 'm1' }, hana)).toBe('you now share the whole working directory, secrets included');
   });
 

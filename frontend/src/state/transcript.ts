@@ -283,6 +283,12 @@ export interface TurnItem extends ItemBase {
   /** A host edited the merged prompt that waited for approval: the agent got the host's text. */
   edited?: boolean;
   /**
+   * Who ran it, for a host's agent command (merger "command"): the host's notice just
+   * before its batch names the member (a tester's card said "from a host" under "Hana ran
+   * the agent command /compact").
+   */
+  commandBy?: Acts;
+  /**
    * The files this turn touched: those whose entry in a changes event that followed the
    * turn's batch (while it ran, or the one after it ended) was new or different.
    */
@@ -421,6 +427,8 @@ export class TranscriptModel {
   #lastBatchTurn = -1;
   /** The merger of the last batch that merged prompts (lastBatchMerger). */
   #lastMerger = '';
+  /** The last system event that named whose act it was (for the agent command's batch after it). */
+  #lastAct: { seq: number; text: string; acts: Acts } | null = null;
   /** Whether a changes event came after that turn ended (the host's one "after each turn", §9). */
   #listedAfterEnd = false;
   /** The sharing level the settings events said; a change makes the next list a new baseline. */
@@ -496,6 +504,7 @@ export class TranscriptModel {
     this.#files.clear();
     this.#lastBatchTurn = -1;
     this.#lastMerger = '';
+    this.#lastAct = null;
     this.#listedAfterEnd = false;
     this.#level = '';
     this.#rebase = false;
@@ -559,6 +568,7 @@ export class TranscriptModel {
         }
         const last = this.#items.length - 1;
         const acts: { acts?: Acts } = ev.kind === 'system' && (ev.by_member || ev.about_member) ? { acts: { by: ev.by, by_member: ev.by_member, about: ev.about, about_member: ev.about_member } } : {};
+        if (acts.acts?.by) this.#lastAct = { seq: ev.seq, text, acts: acts.acts };
         if (ev.kind === 'system' && this.#saysRoleChange(this.#items[last], ev.seq, text)) {
           // It says the role change just shown, and who made it: it takes that line's place.
           this.#replace(last, { ...base, type: 'system', text, ...acts });
@@ -604,7 +614,10 @@ export class TranscriptModel {
               this.#replace(i, { ...it, status: 'replaced' });
             }
           }
-          this.#push({ ...base, type: 'turn', batch, prompts: this.#resolve(batch.prompts), segments: [], end: null, files: [], ...(edited ? { edited } : {}) });
+          // Our host says who ran an agent command in the event just before its batch.
+          const act = this.#lastAct;
+          const commandBy = batch.merger === 'command' && act && act.seq === ev.seq - 1 && act.text.endsWith(` the agent command ${batch.merged}`) ? { commandBy: act.acts } : {};
+          this.#push({ ...base, type: 'turn', batch, prompts: this.#resolve(batch.prompts), segments: [], end: null, files: [], ...(edited ? { edited } : {}), ...commandBy });
           this.#lastBatchTurn = this.#items.length - 1;
           if ((batch.prompts?.length ?? 0) > 1) this.#lastMerger = batch.merger ?? '';
           this.#listedAfterEnd = false;
