@@ -300,9 +300,9 @@ describe('<transcript-view>', () => {
     el.remove();
   });
 
-  // The banner says "you ended the party"; the conversation said "the host ended the party".
+  // The banner says "you ended the party"; the conversation said "the host ended the party" (and to a guest, now, who).
   it("says the owner's end of the party in the first person, to the owner only", async () => {
-    for (const [role, want] of [['host', 'you ended the party'], ['participant', 'the host ended the party']] as const) {
+    for (const [role, want] of [['host', 'you ended the party'], ['participant', 'hostbox, the host, ended the party']] as const) {
       const { be, st } = await inParty(role);
       const el = document.createElement('transcript-view') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
       el.state = st;

@@ -54,6 +54,15 @@ describe("the host's Gemini key notices", () => {
   });
 });
 
+// A window tester's guest read "the host ended the party", and after a crash "Hana, the
+// host, stopped": named in both.
+describe("the host's end of the party", () => {
+  it('names the host to a guest, and is "you" to the owner', () => {
+    expect(said({ text: 'the host ended the party' }, { ...gus, host: 'hana' })).toBe('hana, the host, ended the party');
+    expect(said({ text: 'the host ended the party' }, hana)).toBe('you ended the party');
+  });
+});
+
 describe('rejectedBy', () => {
   it('is "you" by member id only', () => {
     const r = { by: 'hana', by_member: 'm1' };

@@ -8,6 +8,7 @@
 // Concurrency: the only hazard is promises resolving out of order, which the party
 // generation (gen) guards against.
 
+import { HOST_ENDED } from './shown-words';
 import { awayAfter } from './away';
 import { errorText, type Backend, type BackendEvents } from './backend';
 import { AGENT_EXITED_IDLE, AGENT_NOT_STARTED, TranscriptModel, parseTS, type TranscriptItem } from './transcript';
@@ -325,7 +326,14 @@ export class PartySession {
       const host = this.session?.party.host;
       return `You left ${host ? `${host}'s party` : 'the party'}${this.ended.reason ? ` ${this.ended.reason}` : ''}.`;
     }
-    return `The party has ended: ${this.ended.reason}.`;
+    // The reader's own end is its own sentence ("The party has ended: you ended the
+    // party." said it twice, a window tester's), and a guest reads who ended it, as after
+    // a crash ("Hana, the host, stopped"), not "the host".
+    const reason = this.ended.reason;
+    if (reason === 'you ended the party') return 'You ended the party.';
+    const host = this.session?.party.host;
+    if (reason === HOST_ENDED && host) return `The party has ended: ${host}, the host, ended it.`;
+    return `The party has ended: ${reason}.`;
   }
 
   /** The highest event seq seen in this party. */

@@ -281,6 +281,8 @@ export function noticeWords(it: NoticeItem, r: Reader): string {
   // The party's owner ended it, as the banner above says ("you ended the party"): a
   // tester's read "the host ended the party" under it.
   if (it.text === HOST_ENDED && r.owner) return 'you ended the party';
+  // Named, as after a crash ("Hana, the host, stopped"): a window tester's guest read "the host".
+  if (it.text === HOST_ENDED && r.host) return `${r.host}, the host, ended the party`;
   if (r.owner && OWN_KEY_START.some((start) => it.text.startsWith(start))) return ownKeyWords(it.text);
   // Whose act, and on whom, by member id when the host says (since 2026-12-07); by name
   // (live only) for a host from before.
