@@ -981,7 +981,7 @@ test('roles, new invites and kick', async () => {
 test('agent commands are a host menu; a typed "/" prompt is text', async () => {
   await tid('agent-command-input').fill('/compact');
   await tid('agent-command-run').click();
-  await until('the command ran', async () => (await deepText(tid('transcript'))).includes('you run the agent command /compact'));
+  await until('the command ran', async () => (await deepText(tid('transcript'))).includes('you ran the agent command /compact'));
   await tid('agent-command').filter({ hasText: '/clear' }).click();
   await visible('command-dialog');
   await tid('command-cancel').click();
@@ -1335,7 +1335,7 @@ test('End party: the transcript stays with the reason, Save as Markdown, Back to
   await shot('party-end-confirm');
   await tid('end-party-confirm').click();
   await visible('party-ended');
-  await textOf('party-ended-reason', 'The party has ended: you ended the party.');
+  await textOf('party-ended-reason', 'You ended the party.');
   check(await tid('prompt-input').isDisabled(), 'the prompt box is not disabled on an ended party');
   // Said by the banner and the phase, not a third time under the prompt box (a window tester's).
   check((await tid('prompt-disabled-reason').count()) === 0, 'the prompt box repeats that the party has ended');
