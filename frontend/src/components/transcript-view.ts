@@ -1093,7 +1093,7 @@ export class TranscriptView extends LitElement {
       const [head, ...rest] = runs;
       return html`<article class="turn split" data-testid="transcript-item" data-kind="turn" data-again=${Boolean(it.again)}>
         <div class="turn">
-          ${this.#turnHead(it, b, command, one, single, editedBy, merger)}
+          ${this.#turnHead(it, b, command, one, single, editedBy, merger, commandFrom)}
           ${head!.parts.length > 0 ? html`<div class="body">${head!.parts}</div>` : nothing}
         </div>
         ${rest.map(
@@ -1108,7 +1108,7 @@ export class TranscriptView extends LitElement {
       </article>`;
     }
     return html`<article class="turn" data-testid="transcript-item" data-kind="turn" data-again=${Boolean(it.again)}>
-      ${this.#turnHead(it, b, command, one, single, editedBy, merger)}
+      ${this.#turnHead(it, b, command, one, single, editedBy, merger, commandFrom)}
       ${it.segments.length > 0 || running
         ? html`<div class="body">
             ${parts}
@@ -1120,7 +1120,7 @@ export class TranscriptView extends LitElement {
   }
 
   /** A turn's header (its batch: who, how merged) and its merged prompt. */
-  #turnHead(it: TurnItem, b: TurnItem['batch'], command: boolean, one: boolean, single: boolean, editedBy: string, merger: string) {
+  #turnHead(it: TurnItem, b: TurnItem['batch'], command: boolean, one: boolean, single: boolean, editedBy: string, merger: string, commandFrom: string) {
     return html`${b
         ? html`<header>
               <span class="title">${iconMerge()} ${command ? html`<span data-find-skip>Agent command</span> <code>${b.merged}</code>` : html`<span data-find-skip>${one ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}</span>`}${it.again ? html` <span class="again" data-find-skip data-testid="turn-again">again, after the resume</span>` : nothing}</span>
