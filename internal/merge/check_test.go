@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,8 @@ func TestCheckKey(t *testing.T) {
 	}{
 		{"accepted", replyModel, nil, ""},
 		{"an invalid key", replyError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key. "+testKey, keyInvalid), ErrInvalidKey, "refused the API key (400 INVALID_ARGUMENT)"},
-		{"a key without access", replyError(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers"), ErrKeyDenied, "refused this use of the API key (403 PERMISSION_DENIED)"},
+		{"a key without access", replyError(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers"), ErrInvalidKey, "refused the API key (403 PERMISSION_DENIED)"},
+		{"a key reported as leaked", replyError(403, "PERMISSION_DENIED", "Your API key was reported as leaked. Please use another API key."), ErrInvalidKey, "refused the API key (403 PERMISSION_DENIED)"},
 		{"an unknown model", replyError(404, "NOT_FOUND", "models/test-model is not found"), ErrRejected, `rejected the request (404 NOT_FOUND: it knows no model "test-model")`},
 		{"Google down", replyError(503, "UNAVAILABLE", "The service is currently unavailable."), ErrTransient, "unavailable (503)"},
 		{"not the Gemini API (an HTTP 404 page)", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, ErrRejected, "rejected the request (404 Not Found)"},
@@ -91,8 +93,6 @@ func TestKeyDenied(t *testing.T) {
 			"403 PERMISSION_DENIED, API_KEY_ANDROID_APP_BLOCKED", "restricted to phone apps"},
 		{"project suspended, key echoed", "CONSUMER_SUSPENDED", "Permission denied: Consumer 'api_key:" + testKey + "' has been suspended.",
 			"403 PERMISSION_DENIED, CONSUMER_SUSPENDED", "project is suspended"},
-		{"a reason not known here", "SOMETHING_NEW", "The caller does not have permission",
-			"403 PERMISSION_DENIED, SOMETHING_NEW", "project or its restrictions refuse this use"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -114,6 +114,34 @@ func TestKeyDenied(t *testing.T) {
 			}
 			if strings.Contains(err.Error()+Said(err)+Reason(err), testKey) {
 				t.Errorf("the key is in %q", err)
+			}
+		})
+	}
+
+	// Any other 403 is not taken as a whole key refused for this use: Google answers 403
+	// for a key reported as leaked, which must be replaced. It is a refused key, with
+	// Google's words, and nothing says that the key need not change.
+	others := []struct {
+		name, message string
+		info          []map[string]any
+		label         string
+	}{
+		{"reported as leaked", "Your API key was reported as leaked. Please use another API key.", nil, "403 PERMISSION_DENIED"},
+		{"a reason not known here", "The caller does not have permission", []map[string]any{info("SOMETHING_NEW")}, "403 PERMISSION_DENIED, SOMETHING_NEW"},
+	}
+	for _, c := range others {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFakeGemini(t, replyError(403, "PERMISSION_DENIED", c.message, c.info...))
+			err := CheckKey(context.Background(), GeminiConfig{APIKey: testKey, Model: testModel, BaseURL: f.srv.URL, Timeout: 5 * time.Second})
+			if !errors.Is(err, ErrInvalidKey) || errors.Is(err, ErrKeyDenied) {
+				t.Fatalf("CheckKey: %v, want ErrInvalidKey and not ErrKeyDenied", err)
+			}
+			if want := "refused the API key (" + c.label + ")"; Reason(err) != want {
+				t.Errorf("Reason = %q, want %q", Reason(err), want)
+			}
+			words := KeyWords(err, strconv.Quote)
+			if KeyAdvice(err) != "" || words != "Google said: "+strconv.Quote(c.message) {
+				t.Errorf("KeyAdvice = %q, KeyWords = %q; want no advice and only Google's words", KeyAdvice(err), words)
 			}
 		})
 	}

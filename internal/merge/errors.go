@@ -15,13 +15,15 @@ var (
 	// its project or restrictions changed on Google's side.
 	ErrInvalidKey = errors.New("gemini refused the API key")
 	// ErrKeyDenied: Google knows the key but refuses this use of it (403
-	// PERMISSION_DENIED): the Generative Language API is not enabled in the key's Google
+	// PERMISSION_DENIED with one of the reasons KeyAdvice knows; any other 403, such as a
+	// key reported as leaked, is ErrInvalidKey): the Generative Language API is not enabled in the key's Google
 	// Cloud project (SERVICE_DISABLED), the key's restrictions leave the API out
 	// (API_KEY_SERVICE_BLOCKED) or refuse this computer (API_KEY_IP_ADDRESS_BLOCKED,
 	// API_KEY_HTTP_REFERRER_BLOCKED, ..._APP_BLOCKED), or the project is suspended. The
 	// key may well be whole and right: the fix is on Google's side (KeyAdvice says
 	// which). Every such error matches ErrInvalidKey too, so that whatever stops using a
-	// refused key stops using this one.
+	// refused key stops using this one; what remembers a key as refused, or asks for
+	// another, must test ErrKeyDenied first.
 	ErrKeyDenied = errors.New("gemini refused this use of the API key")
 	// ErrTransient: timeout, rate limit (429), server error (5xx) or network
 	// failure. The next batch may well succeed.
@@ -99,7 +101,8 @@ func deniedLabel(err error) string {
 // KeyAdvice is what the key's owner can do about an ErrKeyDenied, fitting Google's
 // reason, in a few words for people ("enable the Generative Language API in the key's
 // Google Cloud project, ..."); "" for any other error. None of it is "copy the key
-// again": the key itself was taken.
+// again": the key itself was taken. Only the reasons known here are ErrKeyDenied
+// (knownDenial), so each has its own advice.
 func KeyAdvice(err error) string {
 	var ge *geminiError
 	if !errors.As(err, &ge) || ge.class != ErrKeyDenied {
@@ -122,7 +125,35 @@ func KeyAdvice(err error) string {
 	case "CONSUMER_SUSPENDED":
 		return "the key's Google Cloud project is suspended: ask Google why, or make a key in another project at aistudio.google.com/apikey"
 	}
-	return "the key's Google Cloud project or its restrictions refuse this use: check both " + credentials + ", or make a new key at aistudio.google.com/apikey"
+	return ""
+}
+
+// knownDenial says whether a 403's ErrorInfo reason is one KeyAdvice knows: Google
+// refusing this use of a whole key, fixed on Google's side. Any other 403 (none, or a
+// key reported as leaked) is not taken as such.
+func knownDenial(reason string) bool {
+	switch reason {
+	case "SERVICE_DISABLED", "BILLING_DISABLED", "API_KEY_SERVICE_BLOCKED", "API_KEY_IP_ADDRESS_BLOCKED",
+		"API_KEY_HTTP_REFERRER_BLOCKED", "API_KEY_ANDROID_APP_BLOCKED", "API_KEY_IOS_APP_BLOCKED", "CONSUMER_SUSPENDED":
+		return true
+	}
+	return false
+}
+
+// KeyWords is what follows a sentence saying that Google refused a key (ErrInvalidKey,
+// ErrKeyDenied): Google's own words, put in quotes by quote (the window's typographic
+// ones; the terminal's must escape control characters), then, for an ErrKeyDenied, what
+// to change on Google's side, the key itself kept. No final stop: each edge ends it its
+// own way. "" when Google said nothing and gave no reason KeyAdvice knows.
+func KeyWords(err error, quote func(string) string) string {
+	var words []string
+	if w := Said(err); w != "" {
+		words = append(words, "Google said: "+quote(w))
+	}
+	if a := KeyAdvice(err); a != "" {
+		words = append(words, "The key itself need not change: "+a)
+	}
+	return strings.Join(words, " ")
 }
 
 // reasonOf is the short, human reason of a Gemini failure, for a notice.

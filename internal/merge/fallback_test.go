@@ -129,10 +129,11 @@ func TestFallbackInvalidKey(t *testing.T) {
 		{"400 API_KEY_INVALID", replyError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.",
 			map[string]any{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}), refused},
 		{"401", replyError(401, "UNAUTHENTICATED", "bad credentials"), refused},
+		// Not a reason known to be Google's side: the key may be what is wrong.
+		{"403 without a reason", replyError(403, "PERMISSION_DENIED", "key "+testKey+" suspended"), refused},
+		{"403 reported as leaked", replyError(403, "PERMISSION_DENIED", "Your API key was reported as leaked. Please use another API key."), refused},
 		// A key Google knows, refused for this use: stopped alike, but the notice says what
 		// to change on Google's side rather than "replace it".
-		{"403 without a reason", replyError(403, "PERMISSION_DENIED", "key "+testKey+" suspended"),
-			"Gemini refused the host's API key for this use (403 PERMISSION_DENIED): the key's Google Cloud project or its restrictions refuse this use: check both in Google Cloud Console (APIs & Services, Credentials), or make a new key at aistudio.google.com/apikey. Merging locally for the rest of this party, or until the host replaces the key (concordia key set)"},
 		{"403 SERVICE_DISABLED", replyError(403, "PERMISSION_DENIED", "Generative Language API has not been used in project 123 before or it is disabled.",
 			map[string]any{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED", "domain": "googleapis.com"}),
 			"Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again. Merging locally for the rest of this party, or until the host replaces the key (concordia key set)"},

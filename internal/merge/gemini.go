@@ -274,14 +274,20 @@ func (g *Gemini) classify(err error) error {
 		}
 		said := redact(apiErr.Message, g.key)
 		switch {
-		case code == http.StatusForbidden:
+		case code == http.StatusForbidden && knownDenial(errorReason(apiErr)):
 			// The key is known, but this use of it is not allowed: a project or a
 			// restriction to change on Google's side, not a key to copy again.
 			denial := errorReason(apiErr)
-			if denial != "" {
+			label += ", " + denial
+			return &geminiError{class: ErrKeyDenied, reason: "refused this use of the API key (" + label + ")", detail: detail, said: said, denial: denial, label: label}
+		case code == http.StatusForbidden:
+			// Any other 403 may well be the key's own fault: Google answers 403
+			// PERMISSION_DENIED for a key reported as leaked ("Please use another API
+			// key"), which must be replaced. Refused as a key, Google's words said.
+			if denial := errorReason(apiErr); denial != "" {
 				label += ", " + denial
 			}
-			return &geminiError{class: ErrKeyDenied, reason: "refused this use of the API key (" + label + ")", detail: detail, said: said, denial: denial, label: label}
+			return &geminiError{class: ErrInvalidKey, reason: "refused the API key (" + label + ")", detail: detail, said: said}
 		case code == http.StatusUnauthorized || keyRefused(apiErr):
 			return &geminiError{class: ErrInvalidKey, reason: "refused the API key (" + label + ")", detail: detail, said: said}
 		case code == http.StatusTooManyRequests:

@@ -284,7 +284,7 @@ func TestGeminiErrors(t *testing.T) {
 		{"400 invalid key", replyError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", keyInfo), ErrInvalidKey, "refused the API key (400 INVALID_ARGUMENT)"},
 		{"400 key echoed by the server", replyError(400, "INVALID_ARGUMENT", "API key "+testKey+" not valid", keyInfo), ErrInvalidKey, "refused the API key (400 INVALID_ARGUMENT)"},
 		{"401", replyError(401, "UNAUTHENTICATED", "Request had invalid authentication credentials."), ErrInvalidKey, "refused the API key (401 UNAUTHENTICATED)"},
-		{"403 permission denied", replyError(403, "PERMISSION_DENIED", "Permission denied: Consumer 'api_key:"+testKey+"' has been suspended."), ErrKeyDenied, "refused this use of the API key (403 PERMISSION_DENIED)"},
+		{"403 permission denied", replyError(403, "PERMISSION_DENIED", "Permission denied: Consumer 'api_key:"+testKey+"' has been suspended."), ErrInvalidKey, "refused the API key (403 PERMISSION_DENIED)"},
 		{"429", replyError(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota)."), ErrTransient, "rate limited (429)"},
 		{"500", replyError(500, "INTERNAL", "An internal error has occurred."), ErrTransient, "unavailable (500)"},
 		{"503", replyError(503, "UNAVAILABLE", "The model is overloaded."), ErrTransient, "unavailable (503)"},
