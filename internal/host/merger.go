@@ -37,7 +37,8 @@ type MergerOptions struct {
 	Window bool
 	// Refused is the keys Google refused in this process (nil: none known): a party whose
 	// key is one of them merges locally from the start, and a key refused during the
-	// party is added.
+	// party is added. A key Google refuses for this use only (merge.ErrKeyDenied: fixed on
+	// Google's side) is not: the next party asks Google again (merge.Fallback.OnRefused).
 	Refused *RefusedKeys
 }
 

@@ -23,8 +23,9 @@ import (
 //   - A refused key: this batch and every later one are merged locally, with an
 //     error notice, until SetGemini supplies a new client. The key itself is
 //     not touched: deleting it is the key owner's decision. A key Google refuses
-//     for this use only (ErrKeyDenied) is stopped alike; its notice says what to
-//     change on Google's side instead of asking for the key again.
+//     for this use only (ErrKeyDenied) is stopped alike in this party, but not
+//     reported to OnRefused; its notice says what to change on Google's side
+//     instead of asking for the key again.
 //
 // Safe for concurrent use: mu guards gemini and off; the network call runs
 // without the lock.
@@ -194,7 +195,9 @@ func (f *Fallback) StartRefused() {
 	f.off = f.gemini != nil
 }
 
-// OnRefused is called with the id of the key in use (SetRekey's) when Google refuses it.
+// OnRefused is called with the id of the key in use (SetRekey's) when Google refuses it as
+// a key (ErrInvalidKey); not when Google refuses only this use of it (ErrKeyDenied), which
+// stops Gemini for this party alone.
 func (f *Fallback) OnRefused(fn func(keyID string)) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -252,8 +255,10 @@ func (f *Fallback) usable() *Gemini {
 }
 
 // disable turns Gemini off after g's key was refused, unless g has been
-// replaced meanwhile (a SetGemini during the call wins).
-func (f *Fallback) disable(g *Gemini) {
+// replaced meanwhile (a SetGemini during the call wins). OnRefused is told only of a
+// key refused as such (refused): a key refused for this use only (ErrKeyDenied) is
+// fixed on Google's side, and the next party tries it again.
+func (f *Fallback) disable(g *Gemini, refused bool) {
 	f.mu.Lock()
 	if f.gemini != g {
 		f.mu.Unlock()
@@ -262,7 +267,7 @@ func (f *Fallback) disable(g *Gemini) {
 	f.off = true
 	fn, id := f.onRefused, f.keyID
 	f.mu.Unlock()
-	if fn != nil {
+	if fn != nil && refused {
 		fn(id)
 	}
 }
@@ -309,12 +314,12 @@ func (f *Fallback) Merge(ctx context.Context, prompts []wire.Prompt) (Result, er
 	var notice Notice
 	switch {
 	case errors.Is(err, ErrKeyDenied):
-		// Stopped as a refused key is, but the way out is on Google's side, not a key
-		// copied again.
-		f.disable(g)
+		// Stopped for this party as a refused key is, but not reported to OnRefused: the
+		// way out is on Google's side, not a key copied again.
+		f.disable(g, false)
 		notice = Notice{Kind: wire.KindError, Text: fmt.Sprintf(noticeKeyDenied, deniedLabel(err), KeyAdvice(err), f.hint())}
 	case errors.Is(err, ErrInvalidKey):
-		f.disable(g)
+		f.disable(g, true)
 		notice = Notice{Kind: wire.KindError, Text: fmt.Sprintf(noticeKeyRefused, f.hint())}
 	case timedOut(err):
 		f.mu.Lock()

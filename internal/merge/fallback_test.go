@@ -125,23 +125,29 @@ func TestFallbackInvalidKey(t *testing.T) {
 		name   string
 		reply  http.HandlerFunc
 		notice string
+		// told: OnRefused hears of it (the host remembers the key as refused for its
+		// next parties); not of a key refused for this use only, fixed on Google's side.
+		told bool
 	}{
 		{"400 API_KEY_INVALID", replyError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.",
-			map[string]any{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}), refused},
-		{"401", replyError(401, "UNAUTHENTICATED", "bad credentials"), refused},
+			map[string]any{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}), refused, true},
+		{"401", replyError(401, "UNAUTHENTICATED", "bad credentials"), refused, true},
 		// Not a reason known to be Google's side: the key may be what is wrong.
-		{"403 without a reason", replyError(403, "PERMISSION_DENIED", "key "+testKey+" suspended"), refused},
-		{"403 reported as leaked", replyError(403, "PERMISSION_DENIED", "Your API key was reported as leaked. Please use another API key."), refused},
+		{"403 without a reason", replyError(403, "PERMISSION_DENIED", "key "+testKey+" suspended"), refused, true},
+		{"403 reported as leaked", replyError(403, "PERMISSION_DENIED", "Your API key was reported as leaked. Please use another API key."), refused, true},
 		// A key Google knows, refused for this use: stopped alike, but the notice says what
 		// to change on Google's side rather than "replace it".
 		{"403 SERVICE_DISABLED", replyError(403, "PERMISSION_DENIED", "Generative Language API has not been used in project 123 before or it is disabled.",
 			map[string]any{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED", "domain": "googleapis.com"}),
-			"Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again. Merging locally for the rest of this party, or until the host replaces the key (concordia key set)"},
+			"Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again. Merging locally for the rest of this party, or until the host replaces the key (concordia key set)", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			bad := newFakeGemini(t, tt.reply)
 			fb := NewFallback(bad.gemini(t, nil), nil)
+			var told []string
+			fb.OnRefused(func(id string) { told = append(told, id) })
+			fb.SetRekey(func(context.Context, string) (*Gemini, string) { return nil, "key-1" }, "key-1", time.Hour)
 
 			res, err := fb.Merge(context.Background(), tabsBatch)
 			noKeyIn(t, res, err)
@@ -151,6 +157,9 @@ func TestFallbackInvalidKey(t *testing.T) {
 			want := Notice{Kind: wire.KindError, Text: tt.notice}
 			if len(res.Notices) != 1 || res.Notices[0] != want {
 				t.Errorf("notices = %v, want %v", res.Notices, want)
+			}
+			if tt.told && (len(told) != 1 || told[0] != "key-1") || !tt.told && len(told) != 0 {
+				t.Errorf("OnRefused told %q; want it told of key-1: %v", told, tt.told)
 			}
 			if fb.Name() != wire.MergerLocal {
 				t.Errorf("Name() = %q after a refused key, want local", fb.Name())

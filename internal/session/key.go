@@ -33,6 +33,11 @@ func (m *Manager) CheckKey(ctx context.Context) (secrets.Source, string, error) 
 	}
 	err = merge.CheckKey(ctx, merge.EnvConfig(key, model, getenv))
 	switch {
+	case errors.Is(err, merge.ErrKeyDenied):
+		// Google knows the key and refuses only this use of it, fixed on Google's side:
+		// not remembered as refused, so the next party asks Google again (and says what
+		// to change while it still refuses). It matches ErrInvalidKey too, hence first.
+		m.refused.Set(key, false)
 	case errors.Is(err, merge.ErrInvalidKey):
 		m.refused.Set(key, true)
 	case err == nil:
@@ -63,7 +68,8 @@ func (m *Manager) SaveKey(ctx context.Context, key string) (keysave.Saved, error
 		switch {
 		case errors.Is(err, keysave.ErrRefused):
 			m.refused.Set(k, true)
-		case err == nil && saved.Unchecked == nil:
+		case err == nil && (saved.Unchecked == nil || errors.Is(saved.Unchecked, merge.ErrKeyDenied)):
+			// Accepted, or refused for this use only: not a refused key (CheckKey).
 			m.refused.Set(k, false)
 		}
 	}

@@ -53,3 +53,39 @@ func TestAPartyAfterARefusedCheckMergesLocally(t *testing.T) {
 		t.Errorf("Gemini was asked %d more times after the check", n-checks)
 	}
 }
+
+// A key Google refuses for this use only (403 SERVICE_DISABLED: the API not enabled in its
+// project) is not remembered as refused by Settings' Check: its owner fixes it on Google's
+// side, and the next party asks Google again instead of merging locally "until the host
+// replaces it" (a reviewer's).
+func TestAPartyAfterADeniedCheckAsksGoogleAgain(t *testing.T) {
+	var asked atomic.Int32
+	gemini := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		testkit.WriteGeminiServiceDisabled(w)
+	}))
+	t.Cleanup(gemini.Close)
+	env := func(k string) string {
+		if k == merge.BaseURLEnv {
+			return gemini.URL
+		}
+		return ""
+	}
+	store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
+	if err := store.Set(context.Background(), "AIza-denied-for-this-use"); err != nil {
+		t.Fatal(err)
+	}
+	m := newManager(t, newRecorder(), func(c *Config) { c.Secrets, c.Getenv = store, env })
+	if _, _, err := m.CheckKey(context.Background()); !errors.Is(err, merge.ErrKeyDenied) {
+		t.Fatalf("check: %v, want the key denied for this use", err)
+	}
+	req := hostRequest(t)
+	req.Merger = "auto"
+	info, err := m.Host(context.Background(), req)
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	if info.Party.Merger != wire.MergerGemini {
+		t.Errorf("party merger %q, want Gemini tried again", info.Party.Merger)
+	}
+}
