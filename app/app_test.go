@@ -414,7 +414,11 @@ func TestSetKeyAsksGoogle(t *testing.T) {
 		wantAsked             int32
 	}{
 		{name: "refused", key: "AIza-typo-0123456789-abc", mode: "ok", wantAsked: 1,
-			wantErr: "Google refused the API key (400 INVALID_ARGUMENT), so it was not saved. Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
+			wantErr: "Google refused the API key (400 INVALID_ARGUMENT), so it was not saved. Google said: “API key not valid. Please pass a valid API key.” Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
+		// A 403 without a reason known to be Google's side: a key to replace, not stored,
+		// in Google's words (a reviewer's: it was stored, "the key itself need not change").
+		{name: "reported as leaked", key: good, mode: "leaked", wantAsked: 1,
+			wantErr: "Google refused the API key (403 PERMISSION_DENIED), so it was not saved. Google said: “" + testkit.GeminiKeyLeaked + "” Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
 		{name: "not a key", key: "abc", mode: "ok",
 			wantErr: "That is too short to be a Gemini API key (they are about 40 characters); copy it again, whole."},
 		{name: "Google down", key: good, mode: "down", wantStored: good, wantUnchecked: true, wantAsked: 1,
@@ -483,7 +487,8 @@ func TestCheckKeyBinding(t *testing.T) {
 	}
 	cases := []struct{ key, mode, result, text string }{
 		{good, "ok", "accepted", "Google accepted this key."},
-		{"AIza-typo-0123456789-abc", "ok", "refused", "Google refused the API key (400 INVALID_ARGUMENT), so prompts are merged locally. Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
+		{"AIza-typo-0123456789-abc", "ok", "refused", "Google refused the API key (400 INVALID_ARGUMENT), so prompts are merged locally. Google said: “API key not valid. Please pass a valid API key.” Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
+		{good, "leaked", "refused", "Google refused the API key (403 PERMISSION_DENIED), so prompts are merged locally. Google said: “" + testkit.GeminiKeyLeaked + "” Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
 		{good, "down", "unavailable", "Could not check the key with Google: unavailable (503). The key is kept; check again later."},
 		{good, "disabled", "refused", "Google refused this use of the API key (403 PERMISSION_DENIED, SERVICE_DISABLED), so prompts are merged locally. Google said: “" + testkit.GeminiServiceDisabled + "” The key itself need not change: enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again."},
 	}
@@ -1451,6 +1456,8 @@ func fakeGoogle(t *testing.T, good string) (mode *atomic.Value, asked *atomic.In
 			io.WriteString(w, `{"error":{"code":503,"status":"UNAVAILABLE","message":"later"}}`)
 		case mode.Load() == "disabled": // the key's project has not enabled the API
 			testkit.WriteGeminiServiceDisabled(w)
+		case mode.Load() == "leaked": // the key was reported as leaked
+			testkit.WriteGeminiKeyLeaked(w)
 		case r.Header.Get("x-goog-api-key") != good:
 			testkit.WriteGeminiKeyRefused(w)
 		default:

@@ -206,7 +206,7 @@ func sentence(err error) string {
 	case errors.Is(err, rpc.ErrClosed):
 		return "The connection to the host was lost."
 	case errors.Is(err, keysave.ErrRefused):
-		return "Google " + merge.Reason(err) + ", so it was not saved. Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."
+		return "Google " + merge.Reason(err) + ", so it was not saved." + keyWords(err) + " Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."
 	case errors.Is(err, keysave.ErrTooShort):
 		return capitalize(punctuate(keysave.ErrTooShort.Error()))
 	case errors.Is(err, secrets.ErrEmptyKey):
@@ -249,13 +249,13 @@ func describeKeyCheck(src secrets.Source, model string, err error) KeyCheck {
 		return KeyCheck{Result: "accepted", Text: capitalize("Google accepted " + which + ".")}
 	case errors.Is(err, merge.ErrKeyDenied):
 		// A key Google knows, refused for this use: pasting it again cannot help.
-		return KeyCheck{Result: "refused", Text: "Google " + merge.Reason(err) + ", so prompts are merged locally. " + keyDenied(err)}
+		return KeyCheck{Result: "refused", Text: "Google " + merge.Reason(err) + ", so prompts are merged locally." + keyWords(err)}
 	case errors.Is(err, merge.ErrInvalidKey):
 		how := "Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."
 		if src == secrets.SourceEnv {
 			how = "Start Concordia with GEMINI_API_KEY set to a key copied whole."
 		}
-		return KeyCheck{Result: "refused", Text: fmt.Sprintf("Google %s, so prompts are merged locally. %s", merge.Reason(err), how)}
+		return KeyCheck{Result: "refused", Text: fmt.Sprintf("Google %s, so prompts are merged locally.%s %s", merge.Reason(err), keyWords(err), how)}
 	case errors.Is(err, merge.ErrRejected):
 		return KeyCheck{Result: "rejected", Text: fmt.Sprintf("Google %s for the model %s; the key itself may be fine.", merge.Reason(err), model)}
 	default:
@@ -263,14 +263,18 @@ func describeKeyCheck(src secrets.Source, model string, err error) KeyCheck {
 	}
 }
 
-// keyDenied says what Google said of a key it refused for this use (merge.ErrKeyDenied),
-// and what to change on Google's side: the key itself need not be pasted again.
-func keyDenied(err error) string {
-	said := ""
-	if w := merge.Said(err); w != "" {
-		said = "Google said: “" + strings.TrimSuffix(w, ".") + ".” "
+// keyWords is what follows a sentence saying that Google refused a key: Google's own
+// words, and for a key refused for this use only what to change on Google's side
+// (merge.KeyWords), each sentence ended, after a space; "" when there is nothing to add.
+func keyWords(err error) string {
+	w := merge.KeyWords(err, func(s string) string { return "“" + strings.TrimSuffix(s, ".") + ".”" })
+	if w == "" {
+		return ""
 	}
-	return said + "The key itself need not change: " + punctuate(merge.KeyAdvice(err))
+	if !strings.HasSuffix(w, "”") { // Google's words end their own sentence
+		w = punctuate(w)
+	}
+	return " " + w
 }
 
 // pathError is an error about a file of the working folder, whose sentence may start with

@@ -21,7 +21,8 @@ import (
 // fakeGoogle answers a models.get: the model for good (any key when good is ""), 400
 // API_KEY_INVALID for any other key; for any key, 503 when answer is "down", and 403
 // SERVICE_DISABLED (a valid key whose project has not enabled the API) when it is
-// "disabled". It counts requests.
+// "disabled", 403 without a reason (a key reported as leaked) when it is "leaked". It
+// counts requests.
 func fakeGoogle(t *testing.T, good string, answer string) (*httptest.Server, *[]string) {
 	t.Helper()
 	var paths []string
@@ -34,6 +35,8 @@ func fakeGoogle(t *testing.T, good string, answer string) (*httptest.Server, *[]
 		switch {
 		case answer == "disabled":
 			testkit.WriteGeminiServiceDisabled(w)
+		case answer == "leaked":
+			testkit.WriteGeminiKeyLeaked(w)
 		case answer == "down":
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": 503, "status": "UNAVAILABLE", "message": "try later"}})
@@ -67,11 +70,14 @@ func TestCheck(t *testing.T) {
 		{name: "another model", stored: storedKey, args: []string{"check", "--gemini-model", "gemini-2.5-pro"}, wantOut: "(model gemini-2.5-pro)", wantPath: "GET /v1beta/models/gemini-2.5-pro"},
 		{name: "a refused key", stored: testKey, args: []string{"check"}, wantCode: 1, wantOut: "Checking the Gemini key from the OS keyring with the Gemini API at http://127.0.0.1:",
 			wantErr: `concordia key check: The Gemini API at http://127.0.0.1:`},
-		{name: "a refused key from the environment", stored: storedKey, env: envKey, args: []string{"check"}, wantCode: 1, wantErr: "refused the API key (400 INVALID_ARGUMENT). To replace it, set GEMINI_API_KEY to a key copied whole (https://aistudio.google.com/apikey makes one); until then parties merge prompts locally"},
+		{name: "a refused key from the environment", stored: storedKey, env: envKey, args: []string{"check"}, wantCode: 1, wantErr: "refused the API key (400 INVALID_ARGUMENT). Google said: \"API key not valid. Please pass a valid API key.\" To replace it, set GEMINI_API_KEY to a key copied whole (https://aistudio.google.com/apikey makes one); until then parties merge prompts locally"},
 		// A valid key whose project has not enabled the API: Google's words and what to
 		// change there, not "copied whole".
 		{name: "a key whose project has not enabled the API", stored: storedKey, google: "disabled", args: []string{"check"}, wantCode: 1,
 			wantErr: "refused this use of the API key (403 PERMISSION_DENIED, SERVICE_DISABLED). Google said: \"Generative Language API has not been used in project 123 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=123 then retry.\" The key itself need not change: enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again (\"concordia key check\"); until then parties merge prompts locally"},
+		// Any other 403 is a key to replace, in Google's words: not "need not change".
+		{name: "a key reported as leaked", stored: storedKey, google: "leaked", args: []string{"check"}, wantCode: 1,
+			wantErr: "refused the API key (403 PERMISSION_DENIED). Google said: \"" + testkit.GeminiKeyLeaked + "\" To replace it, run \"concordia key set\" with a key copied whole"},
 		{name: "Google down", stored: storedKey, google: "down", args: []string{"check"}, wantCode: 1, wantErr: "(CONCORDIA_GEMINI_BASE_URL): unavailable (503); try again later"},
 		{name: "no key", args: []string{"check"}, wantCode: 1, wantErr: `no Gemini key is set: run "concordia key set" to store one`},
 		{name: "a stray argument", stored: storedKey, args: []string{"check", "AIza-oops"}, wantCode: 2, wantErr: "takes only --gemini-model MODEL"},
@@ -125,7 +131,7 @@ func TestSetChecksTheKey(t *testing.T) {
 	cases := []struct {
 		name      string
 		stdin     string
-		google    string // "up", "down" (503), "disabled" (403 SERVICE_DISABLED), "gone" (nothing listens)
+		google    string // "up", "down" (503), "disabled" (403 SERVICE_DISABLED), "leaked" (403), "gone" (nothing listens)
 		wantCode  int
 		wantRing  string
 		wantOut   string
@@ -145,6 +151,9 @@ func TestSetChecksTheKey(t *testing.T) {
 		// Google's side, not another paste.
 		{name: "a key whose project has not enabled the API", stdin: storedKey + "\n", google: "disabled", wantRing: storedKey, wantAsked: 1, unchecked: true,
 			wantOut: "Stored the Gemini API key", wantErr: "(CONCORDIA_GEMINI_BASE_URL) refused this use of the API key (403 PERMISSION_DENIED, SERVICE_DISABLED). Google said: \"Generative Language API has not been used in project 123 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=123 then retry.\" The key itself need not change: enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again (\"concordia key check\"); until then parties merge prompts locally"},
+		// A 403 without a reason known to be Google's side: not stored, in Google's words.
+		{name: "a key reported as leaked", stdin: storedKey + "\n", google: "leaked", wantCode: 1, wantAsked: 1,
+			wantErr: "refused the API key (403 PERMISSION_DENIED), so the key was not stored. Google said: \"" + testkit.GeminiKeyLeaked + "\" Copy it again, whole"},
 		{name: "Google unreachable", stdin: storedKey + "\n", google: "gone", wantRing: storedKey, unchecked: true,
 			wantOut: "Stored the Gemini API key", wantErr: "(CONCORDIA_GEMINI_BASE_URL) could not be reached (unreachable (connection refused))"},
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"golang.org/x/term"
@@ -242,7 +243,7 @@ func (c *cmd) set() int {
 	})
 	switch {
 	case errors.Is(err, keysave.ErrRefused):
-		return c.fail("set", fmt.Errorf("%s %s, so the key was not stored. Copy it again, whole (https://aistudio.google.com/apikey makes one), and run \"concordia key set\" again", capitalize(who), merge.Reason(err)))
+		return c.fail("set", fmt.Errorf("%s %s, so the key was not stored.%s Copy it again, whole (https://aistudio.google.com/apikey makes one), and run \"concordia key set\" again", capitalize(who), merge.Reason(err), keyWords(err)))
 	case errors.Is(err, keysave.ErrTooShort):
 		return c.fail("set", fmt.Errorf("%w; nothing was stored", keysave.ErrTooShort))
 	case errors.Is(err, context.Canceled) && c.ctx.Err() != nil:
@@ -340,7 +341,7 @@ func (c *cmd) check(model string) int {
 		if src == secrets.SourceEnv {
 			how = "set " + secrets.EnvKey + " to a key copied whole"
 		}
-		return c.fail("check", fmt.Errorf("%s %s. To replace it, %s (https://aistudio.google.com/apikey makes one); until then parties merge prompts locally", capitalize(who), merge.Reason(err), how))
+		return c.fail("check", fmt.Errorf("%s %s.%s To replace it, %s (https://aistudio.google.com/apikey makes one); until then parties merge prompts locally", capitalize(who), merge.Reason(err), keyWords(err), how))
 	case errors.Is(err, merge.ErrRejected):
 		return c.fail("check", fmt.Errorf("%s %s: the key may be fine, but the model %q did not answer; check --gemini-model", capitalize(who), merge.Reason(err), model))
 	case c.ctx.Err() != nil:
@@ -350,14 +351,22 @@ func (c *cmd) check(model string) int {
 	}
 }
 
-// keyDenied says, after a sentence, what Google said of a key it refused for this use
-// (merge.ErrKeyDenied) and what to change on Google's side: not the key.
-func keyDenied(err error) string {
-	said := ""
-	if w := merge.Said(err); w != "" {
-		said = fmt.Sprintf(" Google said: %q", w) // quoted: no control characters reach the terminal
+// keyWords is what follows a sentence saying that Google refused a key: Google's own
+// words, and for a key refused for this use only what to change on Google's side
+// (merge.KeyWords), after a space; "" when there is nothing to add. Google's words are
+// quoted as Go does: no control characters reach the terminal.
+func keyWords(err error) string {
+	if w := merge.KeyWords(err, strconv.Quote); w != "" {
+		return " " + w
 	}
-	return said + " The key itself need not change: " + merge.KeyAdvice(err) + " (\"concordia key check\"); until then parties merge prompts locally"
+	return ""
+}
+
+// keyDenied follows a sentence saying that Google refused this use of a key
+// (merge.ErrKeyDenied): Google's words, what to change on Google's side, and how to ask
+// again.
+func keyDenied(err error) string {
+	return keyWords(err) + " (\"concordia key check\"); until then parties merge prompts locally"
 }
 
 // gemini names where keys are checked: Google, or the endpoint merge.BaseURLEnv gives.

@@ -72,3 +72,14 @@ func WriteGeminiServiceDisabled(w http.ResponseWriter) {
 			"metadata": map[string]any{"consumer": "projects/123", "service": "generativelanguage.googleapis.com"}}},
 	}})
 }
+
+// GeminiKeyLeaked is Google's message for a key reported as leaked.
+const GeminiKeyLeaked = "Your API key was reported as leaked. Please use another API key."
+
+// WriteGeminiKeyLeaked answers as Gemini does for a key reported as leaked: 403
+// PERMISSION_DENIED with no reason, a key that must be replaced.
+func WriteGeminiKeyLeaked(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": 403, "status": "PERMISSION_DENIED", "message": GeminiKeyLeaked}})
+}
