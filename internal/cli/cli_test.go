@@ -4676,8 +4676,9 @@ func TestPromptsOfSaysWhose(t *testing.T) {
 		{batchWho{authors: []string{"carol"}, prompts: 1}, "carol's prompt"},
 		{batchWho{authors: []string{"me"}, prompts: 1, mine: 1}, "your prompt"},
 		{batchWho{authors: []string{"carol"}, prompts: 2}, "carol's 2 prompts"},
-		{batchWho{authors: []string{"me", "carol"}, prompts: 2, mine: 1}, "your and carol's 2 prompts"},
-		{batchWho{authors: []string{"alice", "bob", "me"}, prompts: 3, mine: 1}, "alice's, bob's and your 3 prompts"},
+		{batchWho{authors: []string{"me", "carol"}, prompts: 2, mine: 1}, "2 prompts (yours and carol's)"},
+		{batchWho{authors: []string{"alice", "bob", "me"}, prompts: 3, mine: 1}, "3 prompts (alice's, bob's and yours)"},
+		{batchWho{authors: []string{"me"}, prompts: 2, mine: 2}, "your 2 prompts"},
 	} {
 		if got := r.promptsOf(tc.w); got != tc.want {
 			t.Errorf("%v: got %q, want %q", tc.w, got, tc.want)

@@ -663,24 +663,34 @@ func (r *roster) runningWords() string {
 }
 
 // promptsOf names a batch's prompts by their authors: "alice's prompt", "your prompt",
-// "alice's, bob's and your 3 prompts" (not "the 3 prompts of alice, bob and you": "sending
-// the 2 prompts of you and carol to claude" read badly, a tester's).
+// "carol's 2 prompts", and of several authors "3 prompts (alice's, bob's and yours)" (not
+// "the 3 prompts of alice, bob and you": "sending the 2 prompts of you and carol to claude"
+// read badly, a tester's; nor "alice's, bob's and your 3 prompts", which reads as if all
+// three were yours, a reviewer's).
 func (r *roster) promptsOf(w batchWho) string {
+	own := func(a string) bool { return r.you.Name != "" && a == r.you.Name && w.mine > 0 }
+	if len(w.authors) == 0 {
+		return fmt.Sprintf("%d prompt%s", w.prompts, plural(w.prompts))
+	}
+	if len(w.authors) == 1 {
+		whose := term.Line(w.authors[0]) + "'s"
+		if own(w.authors[0]) {
+			whose = "your"
+		}
+		if w.prompts == 1 {
+			return whose + " prompt"
+		}
+		return fmt.Sprintf("%s %d prompts", whose, w.prompts)
+	}
 	names := make([]string, len(w.authors))
 	for i, a := range w.authors {
 		names[i] = term.Line(a) + "'s"
-		if r.you.Name != "" && a == r.you.Name && w.mine > 0 {
-			names[i] = "your"
+		if own(a) {
+			names[i] = "yours"
 		}
 	}
-	whose := names[0]
-	if len(names) > 1 {
-		whose = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-	}
-	if w.prompts == 1 {
-		return whose + " prompt"
-	}
-	return fmt.Sprintf("%s %d prompts", whose, w.prompts)
+	whose := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return fmt.Sprintf("%d prompt%s (%s)", w.prompts, plural(w.prompts), whose)
 }
 
 func (r *roster) whoAsked(ids []string) []string {
