@@ -4685,3 +4685,43 @@ func TestPromptsOfSaysWhose(t *testing.T) {
 		}
 	}
 }
+
+// TestATypedPromptWaitsOutOnlyABurst: the line editor tried again for two minutes any
+// prompt refused as rate limited, and the lines typed after it waited: a full queue waits
+// for a batch, which may wait for the host's /send or /allow typed next (a reviewer's). Only
+// a burst is waited out; and Ctrl-C or Ctrl-D (waitsOf) stops that wait at once.
+func TestATypedPromptWaitsOutOnlyABurst(t *testing.T) {
+	defer func(p time.Duration) { scriptPace = p }(scriptPace)
+	scriptPace = 10 * time.Millisecond
+	c, _, _, out := newCommander(wire.RoleParticipant)
+	c.editor = true
+	tries := 0
+	full := &rpc.Error{Code: wire.CodeRateLimited, Message: "rate limited: 200 prompts are already waiting"}
+	c.prompt = func(context.Context, string) (wire.PromptResult, error) { tries++; return wire.PromptResult{}, full }
+	var given []string
+	c.pr.setInputSink(func(text string) { given = append(given, text) })
+	c.line(context.Background(), "queue full")
+	if tries != 1 || !slices.Equal(given, []string{"queue full"}) {
+		t.Errorf("refused with the queue full: tried %d times, given back %q", tries, given)
+	}
+
+	burst := &rpc.Error{Code: wire.CodeRateLimited, Message: "rate limited: at most 10 " + party.BurstWords + ", then one per 1s"}
+	c.prompt = func(context.Context, string) (wire.PromptResult, error) { tries++; return wire.PromptResult{}, burst }
+	ctx := context.Background()
+	waits, stop := context.WithCancelCause(ctx)
+	time.AfterFunc(50*time.Millisecond, func() { stop(pressed("Ctrl-C")) })
+	tries, given = 0, nil
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.line(withWaits(ctx, waits), "burst")
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Ctrl-C did not stop the wait")
+	}
+	if tries < 2 || !slices.Equal(given, []string{"burst"}) || !strings.Contains(out.String(), `prompt not sent ("burst"): Ctrl-C was pressed while it waited its turn`) {
+		t.Errorf("a burst stopped by Ctrl-C: tried %d times, given back %q, said %q", tries, given, out.String())
+	}
+}

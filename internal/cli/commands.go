@@ -430,7 +430,7 @@ func (c *commander) send(ctx context.Context, text string) {
 		// answer but which reaches the roster on another goroutine (a tester's /withdraw
 		// typed at once found nothing to take back, and the prompt was sent; a /quit left
 		// unwarned).
-		c.pr.awaitSeq(ctx, c.sentSeq, eventWait)
+		c.pr.awaitSeq(waitsOf(ctx), c.sentSeq, eventWait)
 	}
 	c.pr.sendDone()
 	switch {
@@ -459,6 +459,10 @@ func (c *commander) send(ctx context.Context, text string) {
 			return
 		}
 		c.pr.reply("error", "no answer to your prompt ("+why+"): it may have reached the host; this terminal says so when it shows up in the party, or once it is back in touch with the host if it did not (↑ brings it back)")
+	case c.editor && ctx.Err() == nil && waitsOf(ctx).Err() != nil:
+		// Ctrl-C or Ctrl-D stopped its wait for its turn: they act at once (lineStops).
+		c.pr.reply("error", "prompt not sent ("+strconv.Quote(firstLine(text))+"): "+context.Cause(waitsOf(ctx)).Error()+" while it waited its turn ("+c.describe(err)+") (it is back in the box)")
+		c.pr.giveBack(text)
 	case c.editor:
 		// Said which, and put back in the box: a tester's burst of prompts got alike lines
 		// and lost the texts (↑ had them, unsaid).
@@ -494,23 +498,35 @@ var (
 // if the catch-up does not have it (the same tester's line sent as the host was killed
 // was "no answer … ↑ brings it back", and lost). The lines after it wait in the pipe
 // meanwhile. err is the first try's, backs the printer's reconnects before it; the last
-// try's error is returned. onlyFast: only a prompt refused as too fast is tried again (the
-// line editor's; it keeps a prompt back while the host is out of reach).
+// try's error is returned. onlyFast: only a prompt refused as too fast for a moment (over its
+// burst, party.BurstWords; or the connection's requests) is tried again: the line editor's,
+// which keeps a prompt back while the host is out of reach.
 func (c *commander) paced(ctx context.Context, text string, err error, backs uint64, onlyFast bool) error {
 	tooFast := func(err error) (string, bool) {
 		var re *rpc.Error
+		msg := ""
 		switch {
 		case errors.As(err, &re) && re.Code == wire.CodeRateLimited:
-			return plain(re.Message), true
+			msg = re.Message
 		case errors.Is(err, party.ErrRateLimited): // the host's own terminal (a reviewer's)
-			return plain(err.Error()), true
+			msg = err.Error()
+		default:
+			return "", false
 		}
-		return "", false
+		if onlyFast && !strings.Contains(msg, party.BurstWords) && !strings.Contains(msg, "slow down") {
+			// The line editor waits out only a burst: a queue full waits for a batch, which
+			// may wait for this very person (a host's /send or /allow, typed next), and the
+			// lines typed after it would wait behind it for two minutes.
+			return "", false
+		}
+		return plain(msg), true
 	}
-	// wait waits for the next try; false when the terminal is leaving.
+	// wait waits for the next try; false when the terminal is leaving, or in the line
+	// editor when Ctrl-C or Ctrl-D was pressed (waitsOf).
+	waits := waitsOf(ctx)
 	wait := func() bool {
 		select {
-		case <-ctx.Done():
+		case <-waits.Done():
 			return false
 		case <-time.After(scriptPace):
 			return true

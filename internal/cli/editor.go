@@ -101,7 +101,10 @@ type editor struct {
 	errText string // a local error shown under the input until the next key
 	left    string // what the input held when the editor ended (runEditor says it was not sent)
 	lines   chan<- string
-	quit    bool
+	// stops: Ctrl-C and Ctrl-D on an empty line stop what the line being handled waits for
+	// (runEditor); nil in tests of the editor alone.
+	stops *lineStops
+	quit  bool
 	// background: the process is in the background of its terminal (continued from
 	// outside after a stop): nothing is drawn, so as not to paint over the shell.
 	background bool
@@ -125,8 +128,12 @@ type editor struct {
 const maxEditorRows = 8
 
 // maxTypedAhead is how many lines typed ahead wait for the ones before them to be handled;
-// one more is kept back (typedAheadText).
-const maxTypedAhead = 32
+// one more is kept back (typedAheadText). Ctrl-C and Ctrl-D are never kept back: room
+// for controlAhead more is kept for them.
+const (
+	maxTypedAhead = 32
+	controlAhead  = 8
+)
 
 var (
 	typedAheadText = fmt.Sprintf("%d lines typed ahead wait already: this one was not sent; Up brings it back", maxTypedAhead)
@@ -415,9 +422,30 @@ func (e *editor) sayKeptBack(text, why string) tea.Cmd {
 
 // submit hands text to the commander's goroutine and clears the input.
 func (e *editor) submit(text string) (tea.Model, tea.Cmd) {
-	select {
-	case e.lines <- text:
-	default:
+	if control(text) {
+		// Never refused as a line typed ahead (a tester's Ctrl-C with the queue full was
+		// "prompt not sent ("\x03")"), nor kept in the history; and it acts at once: the
+		// line being handled stops waiting (lineStops).
+		e.stops.ahead(text)
+		select {
+		case e.lines <- text:
+		default:
+			// controlAhead of them wait already, to leave or stop: this one adds nothing.
+			e.stops.undo()
+		}
+		e.ta.Reset()
+		e.fit()
+		return e, nil
+	}
+	queued := false
+	if len(e.lines) < maxTypedAhead {
+		select {
+		case e.lines <- text:
+			queued = true
+		default:
+		}
+	}
+	if !queued {
 		// As many lines wait as the queue holds: this one is kept back, out of the input,
 		// never left there for the next line typed to run on from (a tester's lines,
 		// typed faster than the host answered, were sent as "p3p4p5p6p7p8").
@@ -427,7 +455,7 @@ func (e *editor) submit(text string) (tea.Model, tea.Cmd) {
 		e.errText = typedAheadText
 		return e, e.sayKeptBack(text, typedAheadWhy)
 	}
-	if text != interruptLine && text != eofLine && !strings.HasPrefix(text, "/quit") {
+	if !strings.HasPrefix(text, "/quit") {
 		e.remember(text)
 	}
 	e.ta.Reset()
@@ -777,8 +805,10 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	sc.releaseHeld() // what a terminal that stops background writers kept meanwhile
 	// Lines typed while one is being handled (a prompt waits for the host's answer) wait
 	// here in order, each handled as its own line.
-	lines := make(chan string, maxTypedAhead)
+	lines := make(chan string, maxTypedAhead+controlAhead)
+	stops := &lineStops{}
 	ed := newEditor(pr.color, lines)
+	ed.stops = stops
 	ed.onWidth = sc.setWidth
 	ed.keptBack = func(text, why string) {
 		pr.reply("error", "prompt not sent ("+strconv.Quote(firstLine(text))+"): "+why)
@@ -818,7 +848,23 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 			case <-ctx.Done():
 				return
 			case line := <-lines:
-				if handle(ctx, line) {
+				if ctx.Err() != nil {
+					// Taken as the terminal's context ended: said not sent, as those
+					// left in the queue are.
+					sayTypedAheadUnsent(pr, line)
+					return
+				}
+				waits, end, skip := stops.begin(ctx, line)
+				if skip != "" {
+					// Typed before a Ctrl-C or Ctrl-D that acts first: not handled.
+					if !control(line) {
+						pr.reply("error", notSentWords(line)+": "+skip+" was pressed before its turn"+upWords(line))
+					}
+					continue
+				}
+				quit := handle(withWaits(ctx, waits), line)
+				end()
+				if quit {
 					quitCh <- true
 					quitEditor()
 					return
@@ -850,6 +896,17 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	if err != nil && ctx.Err() == nil {
 		pr.notice("error", "the terminal's line editor stopped: "+err.Error())
 	}
+	// Lines typed ahead and not handled yet when the party ended, this member was removed
+	// or a /quit was handled: said not sent, as what the input held is (they were
+	// dropped without a word).
+	for drained := false; !drained; {
+		select {
+		case line := <-lines:
+			sayTypedAheadUnsent(pr, line)
+		default:
+			drained = true
+		}
+	}
 	if left := strings.TrimRight(ed.left, "\n"); strings.TrimSpace(left) != "" {
 		// The party ended, or a host removed this member, while a prompt was being typed:
 		// it went with the input (a tester's). Printed, to be copied.
@@ -861,6 +918,34 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	default:
 		return false // ctx ended, or the program without a quit (its input closed)
 	}
+}
+
+// typedAheadUnsentText heads a line typed ahead that had not been handled when the editor
+// ended.
+const typedAheadUnsentText = "a line typed ahead was not sent:"
+
+// sayTypedAheadUnsent prints a line typed ahead that the editor's end left unhandled, to be
+// copied; nothing for Ctrl-C and Ctrl-D.
+func sayTypedAheadUnsent(pr *printer, line string) {
+	if text := strings.TrimRight(line, "\n"); !control(line) && strings.TrimSpace(text) != "" {
+		pr.notice("system", typedAheadUnsentText+"\n"+text)
+	}
+}
+
+// notSentWords begins what is said of a line not handled: a prompt, or a command not run.
+func notSentWords(line string) string {
+	if t := strings.TrimSpace(line); strings.HasPrefix(t, "/") && !strings.HasPrefix(t, "//") {
+		return "not run (" + strconv.Quote(firstLine(t)) + ")"
+	}
+	return "prompt not sent (" + strconv.Quote(firstLine(line)) + ")"
+}
+
+// upWords says that Up brings line back, but of /quit, which the history does not keep.
+func upWords(line string) string {
+	if strings.HasPrefix(line, "/quit") {
+		return ""
+	}
+	return "; Up brings it back"
 }
 
 // tooLargeWords says that a prompt of n bytes is over the host's limit, and what to do, in

@@ -544,3 +544,133 @@ func TestLinesTypedAheadWaitTheirTurn(t *testing.T) {
 	<-ended
 	_ = input.Close()
 }
+
+// waitHandled waits until handled holds n lines.
+func waitHandled(t *testing.T, mu *sync.Mutex, handled *[]string, n int, out *testkit.Buffer) []string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		got := slices.Clone(*handled)
+		mu.Unlock()
+		if len(got) >= n {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("handled %q, want %d lines; the screen: %q", got, n, out.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestCtrlCActsAtOnce: a prompt refused as too fast waits its turn (paced), and Ctrl-C on
+// an empty line, queued behind it, waited as long (a reviewer's): it stops the wait, the
+// line typed before it is said not sent, and Ctrl-C is handled.
+func TestCtrlCActsAtOnce(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	var handled []string
+	_, _, input, out, ended := startEditorWith(t, ctx, func(ctx context.Context, line string) bool {
+		if line == "p1" {
+			<-waitsOf(ctx).Done() // waits its turn
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		handled = append(handled, line)
+		return false
+	})
+	if _, err := io.WriteString(input, "p1\rp2\r"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if _, err := io.WriteString(input, "\x03"); err != nil {
+		t.Fatal(err)
+	}
+	got := waitHandled(t, &mu, &handled, 2, out)
+	if want := []string{"p1", interruptLine}; !slices.Equal(got, want) {
+		t.Errorf("handled %q, want %q", got, want)
+	}
+	waitOut(t, out, `prompt not sent ("p2"): Ctrl-C was pressed before its turn; Up brings it back`)
+	cancel()
+	<-ended
+	_ = input.Close()
+}
+
+// waitOut waits until out holds want.
+func waitOut(t *testing.T, out *testkit.Buffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("never said %q: %q", want, out.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestCtrlDIsNeverTypedAhead: with as many lines typed ahead as wait, Ctrl-D was refused as
+// one more, "prompt not sent ("\x04")" (a reviewer's); it is handled.
+func TestCtrlDIsNeverTypedAhead(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var handled []string
+	_, _, input, out, ended := startEditorWith(t, ctx, func(_ context.Context, line string) bool {
+		<-release
+		mu.Lock()
+		defer mu.Unlock()
+		handled = append(handled, line)
+		return false
+	})
+	for i := 0; i <= maxTypedAhead+1; i++ { // one handled, maxTypedAhead waiting, one kept back
+		if _, err := fmt.Fprintf(input, "p%d\r", i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitOut(t, out, fmt.Sprintf(`prompt not sent ("p%d")`, maxTypedAhead+1))
+	if _, err := io.WriteString(input, "\x04"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(release)
+	got := waitHandled(t, &mu, &handled, 2, out)
+	if want := []string{"p0", eofLine}; !slices.Equal(got, want) {
+		t.Errorf("handled %q, want %q", got, want)
+	}
+	if s := out.String(); strings.Contains(s, `\x04`) {
+		t.Errorf("Ctrl-D was said not sent: %q", s)
+	}
+	cancel()
+	<-ended
+	_ = input.Close()
+}
+
+// TestLinesTypedAheadAreSaidAtTheEnd: lines still waiting their turn when the party ended
+// went without a word (a reviewer's); each is printed, as what the input held is.
+func TestLinesTypedAheadAreSaidAtTheEnd(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	var handled []string
+	_, _, input, out, ended := startEditorWith(t, ctx, func(ctx context.Context, line string) bool {
+		mu.Lock()
+		handled = append(handled, line)
+		mu.Unlock()
+		<-ctx.Done() // the host never answers
+		return false
+	})
+	if _, err := io.WriteString(input, "p1\rp2\rp3\r"); err != nil {
+		t.Fatal(err)
+	}
+	waitHandled(t, &mu, &handled, 1, out)
+	time.Sleep(100 * time.Millisecond)
+	cancel() // the party ended
+	<-ended
+	_ = input.Close()
+	for _, want := range []string{"a line typed ahead was not sent:\n    p2\n", "a line typed ahead was not sent:\n    p3\n"} {
+		if got := out.String(); !strings.Contains(got, want) {
+			t.Errorf("the end did not say %q: %q", want, got[max(0, len(got)-300):])
+		}
+	}
+}

@@ -149,7 +149,7 @@ func (p *Party) prompt(memberID, text string) (wire.PromptResult, error) {
 	text = visible
 	now := p.cfg.Now()
 	if !m.take(now, p.cfg.PromptBurst, p.cfg.PromptEvery) {
-		return wire.PromptResult{}, fmt.Errorf("%w: at most %d prompts at once, then one per %s", ErrRateLimited, p.cfg.PromptBurst, p.cfg.PromptEvery)
+		return wire.PromptResult{}, fmt.Errorf("%w: at most %d "+BurstWords+", then one per %s", ErrRateLimited, p.cfg.PromptBurst, p.cfg.PromptEvery)
 	}
 	if len(p.pending) >= p.cfg.MaxPending {
 		return wire.PromptResult{}, fmt.Errorf("%w: %d prompts are already waiting", ErrRateLimited, len(p.pending))

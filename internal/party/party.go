@@ -869,3 +869,10 @@ func oneLine(s string) string {
 	}
 	return s
 }
+
+// BurstWords are in the refusal of a prompt over its member's burst (Prompt), which
+// passes within a PromptEvery, unlike the party's other refusals of a prompt as rate
+// limited (too many waiting, too many bytes in a minute), which last until a batch runs
+// or a minute passes: the wire carries only the code and the message, and a line editor
+// tries again only the passing one (cli's commander.paced).
+const BurstWords = "prompts at once"
