@@ -1547,3 +1547,56 @@ func TestEndCutIsTheLastTurnThePartysEndCut(t *testing.T) {
 		})
 	}
 }
+
+// A resume says the end-cut turn once: the resume reads it before recording itself, and a
+// party resumed and ended again with no turn says nothing of it after (its lists and the
+// next resume repeated it, a reviewer's).
+func TestEndCutIsSaidByOneResume(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Create(dir, header("p1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ev := range []wire.Event{
+		{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "alice", Text: "do it"}},
+		{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "do it", Merger: "local"}},
+		{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnInterrupted, Error: wire.TurnPartyEnded}},
+	} {
+		ev.Seq, ev.TS = int64(i+1), t0.Add(time.Duration(i+1)*time.Second)
+		if err := w.Event(ev, mustJSON(t, ev)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.End(t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	path := Path(dir, "p1")
+	want := &EndCut{Batch: "b1", By: []string{"alice"}, Prompts: 1}
+	// Resumed, and ended again without a turn.
+	w, s, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(s.EndCut, want) {
+		t.Fatalf("the resume read EndCut %+v, want %+v", s.EndCut, want)
+	}
+	if err := w.Resumed(t0.Add(2*time.Minute), Settings{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.End(t0.Add(3 * time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if s, err := Read(path, nil); err != nil || s.EndCut != nil {
+		t.Fatalf("after a resume that ended with no turn: EndCut %+v (%v), want none", s.EndCut, err)
+	}
+	w, s, err = Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if s.EndCut != nil {
+		t.Fatalf("the next resume read EndCut %+v, want none: the first said it", s.EndCut)
+	}
+}

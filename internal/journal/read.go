@@ -401,6 +401,10 @@ func (s *Summary) take(line []byte, off int64, header *bool, fn func(wire.Event,
 	case TypeResumed:
 		s.Resumes++
 		s.LostEnd = false // that resume took care of it
+		// And of the turn the end cut: its notice said it (the resume reads the summary
+		// before it records itself, host.OpenResume). A party resumed and ended again with
+		// no turn said it again in every list and at every resume (a reviewer's).
+		s.EndCut = nil
 		s.Ended, s.EndedAt = false, time.Time{}
 		s.Boot = rec.Boot
 		if rec.Resumed != nil {
