@@ -146,8 +146,8 @@ Forget, on a recent party, does the same.`, io.Out, io.Err)
 	// The last turn the party's end cut short: not run again at a resume, and said only by
 	// the end's notice (a tester's listing said nothing of it).
 	for _, s := range list {
-		if s.EndCut != nil && partyState(s) != "running" && !s.Incomplete && !s.LostEnd {
-			fmt.Fprintf(io.Out, "%s: %s, and a resume does not run it again\n", s.Header.Party, term.Line(party.EndCutWords(s.EndCut)))
+		if c := s.EndCutShown(); c != nil {
+			fmt.Fprintf(io.Out, "%s: %s, and a resume does not run it again\n", s.Header.Party, term.Line(party.EndCutWords(c)))
 		}
 	}
 	// A party whose host was killed may have left its agent's background jobs running:

@@ -110,6 +110,18 @@ func (s *Summary) SharingLevel() string {
 	return wire.WorkspaceOff
 }
 
+// EndCutShown is EndCut as a list of parties says it (`concordia parties`, the window's
+// Recent parties: one rule, where three places each had their own, a reviewer's): nil
+// while a host runs the party, and when a failed write cut its journal short (Incomplete,
+// LostEnd: what the journal lost may have ended that turn otherwise, and its lines say
+// what a resume does instead).
+func (s *Summary) EndCutShown() *EndCut {
+	if s.EndCut == nil || s.Incomplete || s.LostEnd || InUse(s.Path) {
+		return nil
+	}
+	return s.EndCut
+}
+
 // LastRun is the agent marker of the latest host run, "" when none is recorded.
 func (s *Summary) LastRun() string {
 	if len(s.AgentRuns) == 0 {

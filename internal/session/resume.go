@@ -53,7 +53,8 @@ type RecentParty struct {
 	FirstPrompt string `json:"first_prompt,omitempty"`
 	// EndCut says its last turn when the party's end cut it short, as `concordia parties`
 	// does: "the last turn was cut short when the party ended (alice's prompt)"; a resume
-	// does not run it again ("" = it was not). Names are peer text: shown as text.
+	// does not run it again ("" = it was not, or it is not said: journal.Summary.EndCutShown
+	// decides, and the window shows it whenever given). Names are peer text: shown as text.
 	EndCut string `json:"end_cut,omitempty"`
 }
 
@@ -135,7 +136,7 @@ func (m *Manager) RecentParties() ([]RecentParty, error) {
 			ID: s.Header.Party, Host: s.Header.Host, Created: s.Header.Created, LastActive: s.LastActive,
 			Turns: s.Turns, State: state, Workdir: s.Settings.WorkDir, Workspace: s.SharingLevel(),
 			Incomplete: s.Incomplete, LostEnd: s.LostEnd, FirstPrompt: firstPromptShown(s.FirstPrompt),
-			EndCut: term.Line(party.EndCutWords(s.EndCut)),
+			EndCut: term.Line(party.EndCutWords(s.EndCutShown())),
 		})
 	}
 	return out, nil

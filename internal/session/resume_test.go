@@ -516,6 +516,30 @@ func TestRecentPartiesSayTheTurnThePartysEndCut(t *testing.T) {
 	batch := wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "tidy the docs", Merger: "local"}}
 	write("aaaaaaaaaaaa", prompt, batch, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnInterrupted, Error: wire.TurnPartyEnded}})
 	write("bbbbbbbbbbbb", prompt, batch, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone}})
+	// As `concordia parties` says it (journal.Summary.EndCutShown): not of a party a host
+	// runs, nor of one a failed write cut short, read-only (cccccccccccc) or with its cut
+	// mark (dddddddddddd); Recent parties said it of all three (a reviewer's).
+	endCut := wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnInterrupted, Error: wire.TurnPartyEnded}}
+	for _, id := range []string{"cccccccccccc", "dddddddddddd", "eeeeeeeeeeee"} {
+		write(id, prompt, batch, endCut)
+	}
+	if err := os.Chmod(journal.Path(m.cfg.DataDir, "cccccccccccc"), 0o400); err != nil {
+		t.Fatal(err)
+	}
+	cut := journal.Path(m.cfg.DataDir, "dddddddddddd")
+	if err := os.Chmod(cut, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	for _, mark := range []string{cut + ".incomplete", cut + ".cut-4100"} {
+		if err := os.WriteFile(mark, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, _, err := journal.Open(journal.Path(m.cfg.DataDir, "eeeeeeeeeeee"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
 	list, err := m.RecentParties()
 	if err != nil {
 		t.Fatal(err)
@@ -524,7 +548,8 @@ func TestRecentPartiesSayTheTurnThePartysEndCut(t *testing.T) {
 	for _, p := range list {
 		got[p.ID] = p.EndCut
 	}
-	want := map[string]string{"aaaaaaaaaaaa": "the last turn was cut short when the party ended (alice's prompt)", "bbbbbbbbbbbb": ""}
+	want := map[string]string{"aaaaaaaaaaaa": "the last turn was cut short when the party ended (alice's prompt)", "bbbbbbbbbbbb": "",
+		"cccccccccccc": "", "dddddddddddd": "", "eeeeeeeeeeee": ""}
 	if !maps.Equal(got, want) {
 		t.Fatalf("EndCut of the recent parties = %q, want %q", got, want)
 	}

@@ -46,6 +46,15 @@ describe('recent parties', () => {
     ]);
   });
 
+  it('says the end-cut turn whenever the app gives it: Go decides when (journal.Summary.EndCutShown)', () => {
+    const cut = "the last turn was cut short when the party ended (alice's prompt)";
+    expect([party({ end_cut: cut }), party({ state: 'ended', end_cut: cut }), party({ state: 'running', end_cut: cut })].map(recentStateText)).toEqual([
+      `stopped without ending; ${cut}`,
+      `ended; ${cut}`,
+      `running; ${cut}`,
+    ]);
+  });
+
   it('resumes a party into the party screen with its history', async () => {
     const { be, st } = await started([party({ id: 'p9', state: 'ended' })]);
     const s = fakeSession('host', emptyState({ seq: 2, events: [sys(1, 'earlier'), sys(2, 'the party was resumed')] }));

@@ -122,11 +122,12 @@ export function recentStateText(p: RecentParty): string {
   // Not "stopped without ending": its end may be what the journal lost (a window tester's host had ended it).
   if (p.lost_end && p.state !== 'running') return 'its journal lost its end (was the disk full?): a resume goes on after it and runs nothing from before again';
   // The turn the party's end cut short: not run again by a resume, and said nowhere else
-  // once the party was over (a tester's).
-  const cut = p.end_cut && p.state !== 'running' ? `; ${p.end_cut}` : '';
+  // once the party was over (a tester's). Said whenever given: Go decides when it is
+  // (journal.Summary.EndCutShown), as for `concordia parties` (three rules disagreed, a reviewer's).
+  const cut = p.end_cut ? `; ${p.end_cut}` : '';
   switch (p.state) {
     case 'running':
-      return 'running';
+      return `running${cut}`;
     case 'ended':
       return `ended${cut}`;
     default:
