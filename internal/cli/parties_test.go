@@ -80,7 +80,7 @@ func TestPartiesSaysWhatAResumeDoes(t *testing.T) {
 		"aaaaaaaaaaaa: its last turn was cut short; `concordia host --resume aaaaaaaaaaaa --data-dir " + dataDir + "` runs it again (`concordia host --resume aaaaaaaaaaaa --data-dir " + dataDir + " --without-unanswered` resumes without it)\n",
 		"bbbbbbbbbbbb: 1 prompt never reached the agent, and its last turn was cut short; `concordia host --resume bbbbbbbbbbbb --data-dir " + dataDir + "` takes them up again (`concordia host --resume bbbbbbbbbbbb --data-dir " + dataDir + " --without-unanswered` resumes without them)\n",
 		"dddddddddddd: 1 prompt never reached the agent; `concordia host --resume dddddddddddd --data-dir " + dataDir + "` takes it up again (`concordia host --resume dddddddddddd --data-dir " + dataDir + " --without-unanswered` resumes without it)\n",
-		"eeeeeeeeeeee: the last turn was cut short when the party ended (ann's prompt), and a resume does not run it again\n",
+		"eeeeeeeeeeee: the last turn, for ann's prompt, was cut short when the party ended, and a resume does not run it again\n",
 		// Read-only alone may be a person's chmod (a tester's): how to undo it, and no
 		// full disk asked about first.
 		"cccccccccccc: its journal is read-only, which marks a journal that could not be written to its end; if it was made read-only by hand, `chmod u+w " + journal.Path(dataDir, "cccccccccccc") + "` lets it be resumed (if not, members may hold events it lacks, and a resume would number new events as theirs); `concordia export cccccccccccc --data-dir " + dataDir + "` writes what it kept\n",

@@ -196,7 +196,7 @@ func TestResumeSaysTheTurnThePartysEndCut(t *testing.T) {
 	p, _, _ := start(t, Config{ID: "pe", Restore: r, Runner: fr})
 	evs, _ := pageAll(t, p, r.Seq)
 	d := dump(evs)
-	want := "the party was resumed: the last turn was cut short when the party ended (alice's prompt), and is not run again: send again what is still wanted"
+	want := "the party was resumed: the last turn, for alice's prompt, was cut short when the party ended, and is not run again: send again what is still wanted"
 	if !strings.Contains(d, want) {
 		t.Errorf("no %q in\n%s", want, d)
 	}
@@ -212,9 +212,10 @@ func TestEndCutWords(t *testing.T) {
 	}{
 		{nil, ""},
 		{&journal.EndCut{Batch: "b1"}, "the last turn was cut short when the party ended"}, // an agent command
-		{&journal.EndCut{Batch: "b1", By: []string{"alice"}, Prompts: 1}, "the last turn was cut short when the party ended (alice's prompt)"},
-		{&journal.EndCut{Batch: "b1", By: []string{"alice"}, Prompts: 2}, "the last turn was cut short when the party ended (alice's 2 prompts)"},
-		{&journal.EndCut{Batch: "b1", By: []string{"alice", "bob", "cleo"}, Prompts: 4}, "the last turn was cut short when the party ended (the 4 prompts of alice, bob and cleo)"},
+		{&journal.EndCut{Batch: "b1", By: []string{"alice"}, Prompts: 1}, "the last turn, for alice's prompt, was cut short when the party ended"},
+		{&journal.EndCut{Batch: "b1", By: []string{"alice"}, Prompts: 2}, "the last turn, for alice's 2 prompts, was cut short when the party ended"},
+		{&journal.EndCut{Batch: "b1", By: []string{"alice", "bob"}, Prompts: 2}, "the last turn, for 2 prompts (alice's and bob's), was cut short when the party ended"},
+		{&journal.EndCut{Batch: "b1", By: []string{"alice", "bob", "cleo"}, Prompts: 4}, "the last turn, for 4 prompts (alice's, bob's and cleo's), was cut short when the party ended"},
 	} {
 		if got := EndCutWords(tc.c); got != tc.want {
 			t.Errorf("EndCutWords(%+v) = %q, want %q", tc.c, got, tc.want)

@@ -45,23 +45,29 @@ func FindUnanswered(s *journal.Summary, rc *Recovery) Unanswered {
 }
 
 // EndCutWords says the party's last turn, which its end cut short (journal.Summary.EndCut;
-// a resume does not run it again, PROTOCOL.md §8): "the last turn was cut short when the
-// party ended (alice's prompt)"; "" for nil. `concordia parties`, Recent parties and the
-// resume said nothing of it, only the end's notice did (a tester's). Names are peer text.
+// a resume does not run it again, PROTOCOL.md §8): "the last turn, for alice's prompt, was
+// cut short when the party ended"; "" for nil. `concordia parties`, Recent parties and the
+// resume said nothing of it, only the end's notice did (a tester's). Its prompts are named
+// as the terminal names a batch's: "alice's prompt", "alice's 2 prompts", "3 prompts
+// (alice's, bob's and carol's)" (not "the 3 prompts of alice, bob and carol", which read
+// apart from the terminal's, a reviewer's). Names are peer text.
 func EndCutWords(c *journal.EndCut) string {
 	if c == nil {
 		return ""
 	}
-	text := "the last turn was cut short when the party ended"
+	const cut = " was cut short when the party ended"
+	var whose string
 	switch n := len(c.By); {
+	case n == 0: // an agent command, or prompts the journal does not hold
+		return "the last turn" + cut
 	case n == 1 && c.Prompts <= 1:
-		text += " (" + c.By[0] + "'s prompt)"
+		whose = c.By[0] + "'s prompt"
 	case n == 1:
-		text += fmt.Sprintf(" (%s's %d prompts)", c.By[0], c.Prompts)
-	case n > 1:
-		text += fmt.Sprintf(" (the %d prompts of %s and %s)", c.Prompts, strings.Join(c.By[:n-1], ", "), c.By[n-1])
+		whose = fmt.Sprintf("%s's %d prompts", c.By[0], c.Prompts)
+	default:
+		whose = fmt.Sprintf("%d prompts (%s's and %s's)", c.Prompts, strings.Join(c.By[:n-1], "'s, "), c.By[n-1])
 	}
-	return text
+	return "the last turn, for " + whose + "," + cut
 }
 
 // None reports that a resume would take up nothing.

@@ -52,7 +52,7 @@ type RecentParty struct {
 	// and folder read the same otherwise (a window tester's). Peer text: shown as text.
 	FirstPrompt string `json:"first_prompt,omitempty"`
 	// EndCut says its last turn when the party's end cut it short, as `concordia parties`
-	// does: "the last turn was cut short when the party ended (alice's prompt)"; a resume
+	// does: "the last turn, for alice's prompt, was cut short when the party ended"; a resume
 	// does not run it again ("" = it was not, or it is not said: journal.Summary.EndCutShown
 	// decides, and the window shows it whenever given). Names are peer text: shown as text.
 	EndCut string `json:"end_cut,omitempty"`

@@ -548,7 +548,7 @@ func TestRecentPartiesSayTheTurnThePartysEndCut(t *testing.T) {
 	for _, p := range list {
 		got[p.ID] = p.EndCut
 	}
-	want := map[string]string{"aaaaaaaaaaaa": "the last turn was cut short when the party ended (alice's prompt)", "bbbbbbbbbbbb": "",
+	want := map[string]string{"aaaaaaaaaaaa": "the last turn, for alice's prompt, was cut short when the party ended", "bbbbbbbbbbbb": "",
 		"cccccccccccc": "", "dddddddddddd": "", "eeeeeeeeeeee": ""}
 	if !maps.Equal(got, want) {
 		t.Fatalf("EndCut of the recent parties = %q, want %q", got, want)

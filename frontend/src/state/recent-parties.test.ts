@@ -30,7 +30,7 @@ describe('recent parties', () => {
     // p4's journal a full disk cut short: it cannot be resumed, and says why. p5's too, but
     // with its cut mark: it can, and says what a resume does.
     // p6's last turn was cut short when it ended: said, as a resume does not run it again.
-    const cut = "the last turn was cut short when the party ended (alice's prompt)";
+    const cut = "the last turn, for alice's prompt, was cut short when the party ended";
     const list = [party(), party({ id: 'p2', state: 'ended' }), party({ id: 'p3', state: 'running' }), party({ id: 'p4', incomplete: true }), party({ id: 'p5', lost_end: true }), party({ id: 'p6', state: 'ended', end_cut: cut })];
     const { st } = await started(list);
     expect(st.recent.loaded).toBe(true);
@@ -47,7 +47,7 @@ describe('recent parties', () => {
   });
 
   it('says the end-cut turn whenever the app gives it: Go decides when (journal.Summary.EndCutShown)', () => {
-    const cut = "the last turn was cut short when the party ended (alice's prompt)";
+    const cut = "the last turn, for alice's prompt, was cut short when the party ended";
     expect([party({ end_cut: cut }), party({ state: 'ended', end_cut: cut }), party({ state: 'running', end_cut: cut })].map(recentStateText)).toEqual([
       `stopped without ending; ${cut}`,
       `ended; ${cut}`,

@@ -24,7 +24,7 @@ export interface RecentParty {
   lost_end?: boolean;
   /** The start of its first prompt, on one line (absent: none yet): peer text, shown as text. */
   first_prompt?: string;
-  /** "the last turn was cut short when the party ended (alice's prompt)": a resume does not run it again (absent: it was not). Peer text. */
+  /** "the last turn, for alice's prompt, was cut short when the party ended": a resume does not run it again (absent: it was not). Peer text. */
   end_cut?: string;
 }
 
