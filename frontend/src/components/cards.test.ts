@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AppState } from '../state/app-state';
 import { inParty } from '../state/party.test-helpers';
-import type { Permission } from '../state/types';
+import type { PartyState, Permission } from '../state/types';
+import { emptyState } from '../state/fake-backend';
 import { ARM_MS, REASON_QUIET_MS, type ApprovalCard, type PermissionCard } from './cards';
 import { TranscriptModel, type ApprovalItem } from '../state/transcript';
 import { approval, batch, changed, joined, left, prompt, settings } from '../state/events.test-helpers';
@@ -305,6 +306,40 @@ describe('<permission-card>', () => {
     el.remove();
   });
 
+  // "Mine" is told as the outcome's "by you" is (isReader): a name alone only live. Inline,
+  // the card took a decision in the history by another member of my name for mine, and
+  // dropped the reason typed here unsaid.
+  it('a reason typed here is said not sent when the history has it decided by another of my name', async () => {
+    const { st } = await inParty('host', 'connected', emptyState({ seq: 10 })); // history up to seq 10
+    const p: Permission = { id: 't1', batch: 'b1', tool: 'Bash', summary: 'rm -rf build', status: 'pending' };
+    const el = mountCard(st, p);
+    el.seq = 5;
+    await el.updateComplete;
+    const input = el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=permission-reason]')!;
+    input.value = 'not the build folder';
+    input.dispatchEvent(new Event('input'));
+    el.permission = { ...p, status: 'allowed', by: st.session!.you.name }; // an older host: no by_member
+    el.seq = 6;
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-reason-unsent]')?.textContent).toBe(
+      `Your reason was not sent, as ${st.session!.you.name} decided first: “not the build folder”`,
+    );
+    // Live, the same name is mine: nothing is said.
+    const live = mountCard(st, { ...p, id: 't2' });
+    live.seq = 11;
+    await live.updateComplete;
+    const field = live.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=permission-reason]')!;
+    field.value = 'fine';
+    field.dispatchEvent(new Event('input'));
+    live.permission = { ...p, id: 't2', status: 'allowed', by: st.session!.you.name };
+    live.seq = 12;
+    await live.updateComplete;
+    expect(live.shadowRoot!.querySelector('[data-testid=permission-reason-unsent]')).toBeNull();
+    el.remove();
+    live.remove();
+    st.dispose();
+  });
+
   it('made a host while a request waits: its Allow appears, and takes clicks a moment later', async () => {
     const { be, st } = await inParty('participant');
     const el = mountCard(st, { id: 't1', batch: 'b1', tool: 'Bash', summary: 'rm -rf build', status: 'pending' });
@@ -394,8 +429,8 @@ describe('<permission-card>', () => {
 });
 
 /** A host's <approval-card> for bob's "touch x", in the document, and a query of its parts by test id. */
-async function approvalCard() {
-  const { be, st } = await inParty('host');
+async function approvalCard(state?: PartyState) {
+  const { be, st } = await inParty('host', 'connected', state);
   const m = new TranscriptModel();
   m.apply(prompt(1, { id: 'p1', user: 'bob', text: 'touch x' }));
   m.apply(approval(2, { batch: 'b1', prompts: ['p1'], merged: 'touch x', merger: 'local' }));
@@ -458,6 +493,23 @@ describe('<approval-card>', () => {
       expect(q('approval-overtaken')).toBeNull();
     });
   }
+
+  // "Mine" by isReader: an edited_by of my name without a member id, in the history, is
+  // another's who had the name; the inline check took it for mine and dropped my edits unsaid.
+  it('edits overtaken by a send the history says another of my name edited', async () => {
+    const { st, el, q, m } = await approvalCard(emptyState({ seq: 10 }));
+    q('approval-edit')!.click();
+    await el.updateComplete;
+    const text = q<HTMLTextAreaElement>('approval-text')!;
+    text.value = 'touch x -- and keep .env';
+    text.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    m.apply(batch(4, { id: 'b1', prompts: ['p1'], merged: 'touch x, their way', merger: 'local', edited_by: st.session!.you.name }));
+    el.item = m.items.find((it) => it.type === 'approval') as ApprovalItem;
+    await el.updateComplete;
+    expect(q('approval-overtaken')?.textContent).toContain('Your edits were not sent: another host sent the prompt first.');
+    el.remove();
+    st.dispose();
+  });
 
   // As a tool request's Allow (Arming): Send sends the merged prompt to the agent with one
   // click, so it takes clicks only a moment after the card shows the batch, and again after

@@ -13,7 +13,7 @@ import type { Permission, Prompt } from '../state/types';
 import { StateObserver } from './observe';
 import { base } from './styles';
 import { formatWait, initials, nameHue } from '../state/format';
-import { NO_READER, RESUMED_WITHOUT, outcomeWords, rejectedBy, shownSummary, splitDetail } from '../state/shown-words';
+import { NO_READER, RESUMED_WITHOUT, isReader, outcomeWords, rejectedBy, shownSummary, splitDetail } from '../state/shown-words';
 import { iconAlert, iconCheck, iconMerge, iconPencil, iconTool, iconX } from './icons';
 import './time-left';
 import './markdown-view';
@@ -301,8 +301,9 @@ export class PermissionCard extends LitElement {
     }
     if (p && p.status !== 'pending' && this.#reason.text.trim() !== '' && !this.#reason.waiting) {
       // A reason typed here, and someone else decided first (a tester's vanished unsaid).
-      const you = this.state?.session?.you;
-      const mine = p.by_member ? p.by_member === you?.id : (p.by ?? '') === (you?.name ?? '');
+      // Mine as the outcome's "by you" reads it (isReader): a name alone only live, as in
+      // the history it may be another's who had it (written inline here, it trusted one).
+      const mine = isReader(p.by_member, p.by, this.seq ?? 0, this.state?.reader ?? NO_READER);
       if (!mine) this.#lostReason = this.#reason.text.trim();
       this.#reason.text = '';
     }
@@ -646,18 +647,19 @@ export class ApprovalCard extends LitElement {
     this.#shownKey = key;
     if (it?.status === 'waiting' && (this.#editing || this.#rejecting)) this.#noLongerHost(it);
     if (!it || it.status === 'waiting' || !(this.#editing || this.#rejecting)) return;
-    const me = this.state?.session?.you.name ?? '';
-    const myId = this.state?.session?.you.id ?? '';
+    const reader = this.state?.reader ?? NO_READER;
+    const seq = it.decidedSeq ?? it.seq;
     // Mine when the batch says I edited it: the host may have changed the text on its way
     // (a leading space before "/", hidden characters taken out), so it is not compared (a
-    // reviewer's own "/review the diff" was said not sent).
+    // reviewer's own "/review the diff" was said not sent). Told as isReader tells it: by
+    // name only live (written inline here, it trusted a name in the history).
     const text = this.#text;
-    const mine = it.status === 'sent' && (it.editedByMember ? it.editedByMember === myId : it.editedBy === me);
+    const mine = it.status === 'sent' && isReader(it.editedByMember, it.editedBy, seq, reader);
     if (this.#editing && !mine && (it.status === 'sent' || it.status === 'rejected') && text !== null && text.trim() !== '' && text !== it.approval.merged) {
       this.#overtaken = { text, what: 'edits' };
     }
     const reason = this.#reason.text.trim();
-    if (this.#rejecting && reason !== '' && !(it.status === 'rejected' && (it.rejected?.by_member ? it.rejected.by_member === myId : it.rejected?.by === me))) this.#overtaken = { text: reason, what: 'reason' };
+    if (this.#rejecting && reason !== '' && !(it.status === 'rejected' && isReader(it.rejected?.by_member, it.rejected?.by, seq, reader))) this.#overtaken = { text: reason, what: 'reason' };
     if (this.#editing) this.state?.control.editingEnded(it.approval.batch); // decided: the party forgot my editor
     this.#editing = false;
     this.#rejecting = false;

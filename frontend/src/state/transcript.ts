@@ -320,6 +320,8 @@ export interface ApprovalItem extends ItemBase {
   /** editedBy's member id (the batch's edited_by_member), from hosts since 2026-12-07. */
   editedByMember?: string;
   rejected: Rejected | null;
+  /** The seq of the event that decided it (its batch, or its rejected event): "you" by name only when it came live (isReader). */
+  decidedSeq?: number;
 }
 
 /** How the host's error event begins when Claude Code could not start (agent.NotStartedPrefix). */
@@ -603,7 +605,7 @@ export class TranscriptModel {
           this.#approvalOff = false;
           this.#settleApproval(batch.id, (it) => {
             edited = batch.merged !== it.approval.merged;
-            return { ...it, status: 'sent', edited: edited ? batch.merged : null, ...(released ? { released } : {}), ...(batch.edited_by ? { editedBy: batch.edited_by } : {}), ...(batch.edited_by_member ? { editedByMember: batch.edited_by_member } : {}) };
+            return { ...it, status: 'sent', decidedSeq: ev.seq, edited: edited ? batch.merged : null, ...(released ? { released } : {}), ...(batch.edited_by ? { editedBy: batch.edited_by } : {}), ...(batch.edited_by_member ? { editedByMember: batch.edited_by_member } : {}) };
           });
           // A batch of the same prompts under another id: the host stopped before anyone
           // decided, and, resumed with approval off, sent them (a reviewer's).
@@ -639,7 +641,7 @@ export class TranscriptModel {
       case 'rejected':
         if (ev.rejected) {
           const r = ev.rejected;
-          if (!this.#settleApproval(r.batch, (it) => ({ ...it, status: 'rejected', rejected: r }))) {
+          if (!this.#settleApproval(r.batch, (it) => ({ ...it, status: 'rejected', rejected: r, decidedSeq: ev.seq }))) {
             // The approval is not in our log (a truncated history): show the outcome alone.
             const approval: Approval = { batch: r.batch, prompts: r.prompts ?? [], merged: '', merger: '' };
             this.#push({ ...base, type: 'approval', approval, prompts: this.#resolve(approval.prompts), status: 'rejected', edited: null, rejected: r });
