@@ -713,6 +713,34 @@ describe('<approval-card> while another host edits it', () => {
     st.dispose();
   });
 
+  // Moved in the page (taken out and put back at once), the card told the control the
+  // editor open again every time; only the control's memory kept it from the host. It says
+  // so only when its leaving said the editor closed.
+  it('a card moved in the page does not say its editor open again', async () => {
+    const { st, el, q } = await approvalCard();
+    const told: Array<[string, boolean]> = [];
+    const editing = st.control.editing.bind(st.control);
+    st.control.editing = (batch: string, on: boolean) => {
+      told.push([batch, on]);
+      editing(batch, on);
+    };
+    q('approval-edit')!.click();
+    await el.updateComplete;
+    for (let i = 0; i < 3; i++) {
+      document.body.append(el);
+      await Promise.resolve();
+    }
+    expect(told).toEqual([['b1', true]]);
+    el.remove();
+    await Promise.resolve();
+    document.body.append(el);
+    await el.updateComplete;
+    expect(told).toEqual([['b1', true], ['b1', false], ['b1', true]]);
+    el.remove();
+    await Promise.resolve();
+    st.dispose();
+  });
+
   it('made a participant with the editor open, the editor closes and is not said again', async () => {
     const { be, st, el, q } = await approvalCard();
     q('approval-edit')!.click();

@@ -580,6 +580,8 @@ export class ApprovalCard extends LitElement {
   declare state: AppState | undefined;
   declare item: ApprovalItem | undefined;
   #editing = false;
+  /** The batch whose editor this card's leaving the page said closed (the other hosts were told): said open again when shown again. */
+  #saidClosed = '';
   #text: string | null = null;
   /** Escape was pressed once on edits: the next one undoes them. */
   #escapeArmed = false;
@@ -610,10 +612,13 @@ export class ApprovalCard extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.requestUpdate(); // shown again (scrolled back into view): armed again after a pause
-    // Shown again with its editor open: the other hosts are told again (a move in the page
-    // said nothing: the control knows it open still).
+    // Shown again with its editor open, after its leaving said the editor closed: the other
+    // hosts are told again. A move in the page said nothing, and says nothing again (it
+    // did, at every move, and only the control's memory kept it from the host).
+    const closed = this.#saidClosed;
+    this.#saidClosed = '';
     const it = this.item;
-    if (this.#editing && it?.status === 'waiting' && this.state?.isHost) this.state.control.editing(it.approval.batch, true);
+    if (closed !== '' && this.#editing && it?.status === 'waiting' && it.approval.batch === closed && this.state?.isHost) this.state.control.editing(closed, true);
   }
 
   override disconnectedCallback(): void {
@@ -626,7 +631,9 @@ export class ApprovalCard extends LitElement {
     const it = this.item;
     if (!this.#editing || it?.status !== 'waiting') return;
     queueMicrotask(() => {
-      if (!this.isConnected && this.#editing) this.state?.control.editing(it.approval.batch, false);
+      if (this.isConnected || !this.#editing || !this.state) return;
+      this.state.control.editing(it.approval.batch, false);
+      this.#saidClosed = it.approval.batch;
     });
   }
 
