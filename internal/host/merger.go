@@ -191,11 +191,21 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 	if base := o.Getenv(merge.BaseURLEnv); base != "" {
 		// The prompts and the key go there, not to Google: said (a tester's pointed at
 		// a plain-http address, and the notice named only the model). Its scheme and
-		// host only: the window sends this notice to every member, and a proxy's address
-		// may carry a password or a token (a reviewer's).
+		// host only: a proxy's address may carry a password or a token (a reviewer's).
 		where = " at " + endpointWords(base) + " (" + merge.BaseURLEnv + ")"
 	}
-	return f, append(notes, fmt.Sprintf("merging with Gemini%s (%s; key from %s)", where, o.Model, from)), nil
+	detail := fmt.Sprintf("merging with Gemini%s (%s; key from %s)", where, o.Model, from)
+	if o.Logger != nil {
+		o.Logger.Info("merger chosen", "merger", detail)
+	}
+	if o.Window {
+		// The window sends its notices to every member, who need not read the host's
+		// endpoint, an environment variable's name or where its key is kept (a window
+		// tester's participants did after a resume): plain words for them, the detail
+		// in the host's log. The terminal's notices are its host's alone (cli).
+		return f, append(notes, fmt.Sprintf("merging with Gemini (%s)", o.Model)), nil
+	}
+	return f, append(notes, detail), nil
 }
 
 // rekey reads the key again (environment, then keyring), as merge.Rekey says: a client

@@ -1,12 +1,15 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -382,6 +385,44 @@ func TestGeminiNoticeShowsNoCredentialOfTheEndpoint(t *testing.T) {
 	for _, secret := range []string{"s3cr3tpassw0rd", "proxyuser", "abcdef123456"} {
 		if strings.Contains(all, secret) {
 			t.Errorf("notes %q show %q", notes, secret)
+		}
+	}
+}
+
+// A window's party sends its merger notices to every member: they read that it merges with
+// Gemini and with which model, not the host's endpoint, an environment variable's name or
+// where its key is kept (a window tester's participants read all three after a resume);
+// the host's log keeps the detail.
+func TestWindowGeminiNoticeKeepsTheHostsDetailInTheLog(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		inStore bool
+		logged  string
+	}{
+		{"keyring key, own endpoint", map[string]string{merge.BaseURLEnv: "http://127.0.0.1:40501"}, true,
+			"merging with Gemini at http://127.0.0.1:40501 (CONCORDIA_GEMINI_BASE_URL) (gemini-test; key from the OS keyring)"},
+		{"key from the environment", map[string]string{secrets.EnvKey: "AIzaSy-any-key-0123456789abcdefghijklmno"}, false,
+			"merging with Gemini (gemini-test; key from GEMINI_API_KEY)"},
+	} {
+		env := func(k string) string { return tc.env[k] }
+		store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: env, ConfigDir: t.TempDir()})
+		if tc.inStore {
+			if err := store.Set(context.Background(), "good-key"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var log bytes.Buffer
+		_, notes, err := SelectMerger(context.Background(), MergerOptions{Mode: MergeAuto, Model: "gemini-test", Store: store,
+			RekeyEvery: time.Hour, Getenv: env, Window: true, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"merging with Gemini (gemini-test)"}; !slices.Equal(notes, want) {
+			t.Errorf("%s: notes %q, want %q", tc.name, notes, want)
+		}
+		if !strings.Contains(log.String(), strconv.Quote(tc.logged)) {
+			t.Errorf("%s: the log does not say %q:\n%s", tc.name, tc.logged, log.String())
 		}
 	}
 }
