@@ -43,6 +43,7 @@ type active struct {
 	last         int64    // newest event seq seen
 	log          eventLog // a participant: every event seen, for Transcript and resyncs
 	journal      string   // hosted: the party journal, which Transcript reads (no log kept)
+	mergeMode    string   // hosted: the merger asked for (Info.MergeMode)
 	members      int
 	status       string
 	conn         Status    // participant: the last party:status, for a page loaded again (Current)

@@ -181,7 +181,8 @@ func (m *Manager) startHost(ctx context.Context, req HostRequest, res *host.Resu
 	// A hosted party's history is its journal: the window keeps none of it in memory
 	// (a long party would grow without bound); Transcript reads the journal.
 	a.journal = h.TranscriptPath()
-	info := Info{Role: wire.RoleHost, You: hello.You, Party: hello.Party, Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(hello.State)}
+	a.mergeMode = req.Merger
+	info := Info{Role: wire.RoleHost, You: hello.You, Party: hello.Party, Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(hello.State), MergeMode: a.mergeMode}
 	a.mu.Unlock()
 	go a.pump()
 	go a.pumpEditors(local)

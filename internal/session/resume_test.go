@@ -12,6 +12,7 @@ import (
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/settings"
 	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -73,6 +74,14 @@ func TestRecentPartiesAndResume(t *testing.T) {
 	}
 	if back.Party.WindowMS != 100 || back.Party.Merger != wire.MergerLocal {
 		t.Fatalf("resumed settings = %+v", back.Party)
+	}
+	// The merger it was hosted with, from the journal: Settings says from it whether a key
+	// saved now will be used (one hosted with local never looks for one).
+	if info.MergeMode != settings.MergerLocal || back.MergeMode != settings.MergerLocal {
+		t.Fatalf("merge mode hosted %q, resumed %q; want %q", info.MergeMode, back.MergeMode, settings.MergerLocal)
+	}
+	if cur, ok, err := m.Current(ctx); err != nil || !ok || cur.MergeMode != settings.MergerLocal {
+		t.Fatalf("Current's merge mode = %q (%v, %v), want %q", cur.MergeMode, ok, err, settings.MergerLocal)
 	}
 	if back.Invite != info.Invite {
 		t.Fatalf("invite changed: %q, was %q", back.Invite, info.Invite)

@@ -123,6 +123,11 @@ type Info struct {
 	Status *Status `json:"status,omitempty"`
 	// Draft is what the window's prompt box held unsent (KeepDraft); only Current gives it.
 	Draft string `json:"draft,omitempty"`
+	// MergeMode is the merger this window's party was hosted with (settings.MergerAuto,
+	// MergerGemini or MergerLocal; a resumed one's from its journal), "" for a joined
+	// one: Settings says whether a key saved during the party will be used (a party
+	// hosted with local never looks for one; PROTOCOL.md §7 settings.merger).
+	MergeMode string `json:"merge_mode,omitempty"`
 }
 
 // Status is the payload of party:status.
