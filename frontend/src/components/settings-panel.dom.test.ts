@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import { AppState, describeKey } from '../state/app-state';
-import { FakeBackend } from '../state/fake-backend';
-import { inParty } from '../state/party.test-helpers';
+import { FakeBackend, fakeSession } from '../state/fake-backend';
+import { createReq, inParty } from '../state/party.test-helpers';
 import './settings-panel';
 
 type Panel = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
@@ -44,6 +44,54 @@ describe('<settings-panel> during a party', () => {
     expect(q('settings-party-note')).toBeNull();
     el.remove();
     st.dispose();
+  });
+});
+
+describe('<settings-panel> when a key is saved during a party', () => {
+  /** A party this window hosts with mode, merging locally (no key yet), Settings open. */
+  async function hosting(mode: 'auto' | 'local') {
+    const be = new FakeBackend();
+    be.handlers.CreateParty = async () => ({ ...fakeSession('host'), merge_mode: mode });
+    const st = new AppState(be, { checkDelayMs: 10, attentive: () => true });
+    await st.start();
+    expect(await st.createParty({ ...createReq, merger: mode })).toBe(true);
+    const { el, q } = await openPanel(st);
+    return { be, st, el, q };
+  }
+
+  it('says the party merges locally now and with Gemini from its next batch of two or more', async () => {
+    // A window tester's read "Google accepted this key" above "Merger: Local" (PROTOCOL.md
+    // §7: the host switches at its next batch of 2+ prompts).
+    const { be, st, el, q } = await hosting('auto');
+    expect(q('settings-party-merger')?.textContent).toBe('Local');
+    await st.setKey('AIza-good');
+    await el.updateComplete;
+    expect(q('settings-key-check-result')?.textContent).toMatch(/Google accepted this key/);
+    expect(q('settings-party-merger')?.textContent).toBe('Local now; Gemini from the next batch of 2 or more prompts');
+    // The party switched: the settings event says so.
+    be.emit('party:event', { seq: 1, ts: '2026-12-05T12:00:00Z', kind: 'settings', approval: false, permission_mode: 'ask', always: [], merger: 'gemini' });
+    await el.updateComplete;
+    expect(q('settings-party-merger')?.textContent).toBe('Gemini');
+    el.remove();
+    st.dispose();
+  });
+
+  it('says nothing changes for a party hosted with the merger set to local, nor after a Check', async () => {
+    const { st, el, q } = await hosting('local');
+    await st.setKey('AIza-good');
+    await el.updateComplete;
+    expect(q('settings-party-merger')?.textContent).toMatch(/^Local: this party was hosted with the merger set to local/);
+    el.remove();
+    st.dispose();
+
+    // A Check of the key there was changes nothing in a party that merges locally.
+    const again = await hosting('auto');
+    await again.st.checkKey();
+    await again.el.updateComplete;
+    expect(again.q('settings-key-check-result')?.dataset.result).toBe('accepted');
+    expect(again.q('settings-party-merger')?.textContent).toBe('Local');
+    again.el.remove();
+    again.st.dispose();
   });
 });
 

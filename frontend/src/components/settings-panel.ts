@@ -443,12 +443,28 @@ export class SettingsPanel extends LitElement {
         <dl>
           <dt>Tools</dt><dd data-testid="settings-party-mode">${permissionModeLabel(p.permission_mode) || 'Ask a host'}</dd>
           <dt>Approval</dt><dd>${p.approval ? 'Each prompt waits for a host' : 'Off'}</dd>
-          <dt>Merger</dt><dd>${p.merger === 'gemini' ? 'Gemini' : 'Local'}</dd>
+          <dt>Merger</dt><dd data-testid="settings-party-merger">${this.#partyMerger(s, p.merger)}</dd>
           <dt>Window</dt><dd>${formatWindow(p.window_ms)}</dd>
           <dt>Min prompts</dt><dd>${p.min_prompts}</dd>
         </dl>
       </div>
     </div>`;
+  }
+
+  /**
+   * The running party's merger, and what a key just saved here changes: a party this window
+   * hosts that merges locally uses it from its next batch of two or more prompts (PROTOCOL.md
+   * §7 settings.merger), unless it was hosted with the merger set to local. A window
+   * tester's read "Google accepted this key" above "Merger: Local", and nothing said when
+   * Gemini would be used.
+   */
+  #partyMerger(s: AppState, merger: string) {
+    if (merger === 'gemini') return 'Gemini';
+    const saved = s.isOwner && s.keyCheck?.result === 'accepted' && s.keyCheck.saved === true && s.key?.source === 'keyring';
+    if (!saved) return 'Local';
+    return s.session?.merge_mode === 'local'
+      ? 'Local: this party was hosted with the merger set to local, so the new key is for the next party'
+      : 'Local now; Gemini from the next batch of 2 or more prompts';
   }
 
   override render() {

@@ -767,7 +767,7 @@ describe('errors for people', () => {
     // Accepted.
     be.handlers.SetKey = async () => ({ ...noKey, source: 'keyring' });
     expect(await st.setKey('AIza-good')).toBe(true);
-    expect(st.keyCheck).toEqual({ result: 'accepted', text: 'Google accepted this key.' });
+    expect(st.keyCheck).toEqual({ result: 'accepted', text: 'Google accepted this key.', saved: true });
     expect(be.count('CheckKey')).toBe(0); // not asked twice
     be.handlers.CheckKey = async () => ({ result: 'accepted', text: 'Google accepted this key.' });
     await st.checkKey();

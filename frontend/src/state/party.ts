@@ -22,6 +22,7 @@ import type {
   Editors,
   Invites,
   Member,
+  MergerChoice,
   PartyEnded,
   PartyEvent,
   PartyInfo,
@@ -43,6 +44,8 @@ export interface SessionInfo {
   viewer_invite: string;
   /** The party's host invite ("" when it has none, or this window's person is no host). */
   host_invite: string;
+  /** Hosted: the merger it was hosted with (Session.merge_mode); left out when joined. */
+  merge_mode?: MergerChoice;
 }
 
 /** The connection to the party, from party:status. */
@@ -655,7 +658,7 @@ export class PartySession {
 
   enter(s: Session): void {
     this.#unsentAtEnd = new Set();
-    this.session = { role: s.role, you: s.you, party: s.party, invite: s.invite, viewer_invite: s.viewer_invite ?? '', host_invite: '' };
+    this.session = { role: s.role, you: s.you, party: s.party, invite: s.invite, viewer_invite: s.viewer_invite ?? '', host_invite: '', ...(s.merge_mode ? { merge_mode: s.merge_mode } : {}) };
     this.joinedAt = s.state.seq;
     this.#hooks.dropNotices(); // a new party starts: the last one's toasts are not about it
     this.#myPromptIds.clear();

@@ -315,7 +315,7 @@ export class SettingsState {
       this.keyCheck = { result: 'refused', text: note };
       this.keyRefused = note;
     } else {
-      this.keyCheck = note !== '' ? { result: 'unavailable', text: note } : { result: 'accepted', text: 'Google accepted this key.' };
+      this.keyCheck = note !== '' ? { result: 'unavailable', text: note } : { result: 'accepted', text: 'Google accepted this key.', saved: true };
     }
     this.#changed();
     return true;

@@ -339,6 +339,12 @@ export interface KeyCheck {
   result: 'accepted' | 'refused' | 'rejected' | 'unavailable' | string;
   /** A sentence for the person, with the way on. */
   text: string;
+  /**
+   * The window's own mark, never Go's: the answer came with the key just saved (SetKey),
+   * not a Check of the key there was. A party this window hosts that merges locally uses a
+   * newly saved key from its next batch of two or more prompts (PROTOCOL.md §7).
+   */
+  saved?: true;
 }
 
 /** Whether a system tray icon could be shown. */
@@ -414,6 +420,8 @@ export interface Session {
   status?: PartyStatus;
   /** What the prompt box held unsent (KeepDraft), given back by CurrentParty; left out when empty. */
   draft?: string;
+  /** Hosted: the merger the party was hosted with (a resumed one's from its journal); left out when joined. */
+  merge_mode?: MergerChoice;
 }
 
 /** SendPrompt's reply: the prompt's id and its event's seq. */
