@@ -735,6 +735,14 @@ describe('<party-view> the merger', () => {
     be.emit('party:event', batch(8, { id: 'b4', prompts: ['p2'], merged: 'do p2', merger: 'local' })); // a user tester's read "merged locally"
     await el.updateComplete;
     expect(merger()).toBe('Gemini');
+    // Merged locally, then the host stopped and was resumed with Gemini: the resumed party
+    // merged nothing yet (a window tester's panel kept "the last prompts were merged locally").
+    be.emit('party:event', batch(9, { id: 'b5', prompts: ['p1', 'p2'], merged: 'z', merger: 'local' }));
+    await el.updateComplete;
+    expect(merger()).toBe('Gemini (the last prompts were merged locally)');
+    be.emit('party:event', { seq: 10, ts: '2026-12-05T12:05:00Z', kind: 'system', text: 'the party was resumed' });
+    await el.updateComplete;
+    expect(merger()).toBe('Gemini');
     el.remove();
     st.dispose();
   });

@@ -48,6 +48,27 @@ const pA = { id: 'a', user: 'ann', text: 'add tests' };
 const pB = { id: 'b', user: 'bob', text: 'fix lint' };
 const b1 = { id: 'b1', prompts: ['a', 'b'], merged: 'ann: add tests; bob: fix lint', merger: 'local' as const };
 
+describe('TranscriptModel lastBatchMerger', () => {
+  // A window tester's side panel kept "(the last prompts were merged locally)" after a resume:
+  // the resumed party had merged nothing yet.
+  it('forgets the last merger when the party is resumed', () => {
+    const two = (seq: number, id: string, merger: string) => batch(seq, { id, prompts: ['p1', 'p2'], merged: 'x', merger });
+    const m = fold([prompt(1, { id: 'p1', user: 'ann', text: 'a' }), prompt(2, { id: 'p2', user: 'bob', text: 'b' }), two(3, 'b1', 'local')]);
+    expect(m.lastBatchMerger).toBe('local');
+    m.apply(sys(4, 'the party was resumedly said')); // not the resume's notice
+    expect(m.lastBatchMerger).toBe('local');
+    m.apply(sys(5, 'the party was resumed'));
+    expect(m.lastBatchMerger).toBe('');
+    m.apply(two(6, 'b2', 'local'));
+    expect(m.lastBatchMerger).toBe('local');
+    m.apply(sys(7, 'the party was resumed: 1 prompt queued again'));
+    expect(m.lastBatchMerger).toBe('');
+    m.apply(two(8, 'b3', 'gemini'));
+    m.apply(sys(9, LOST_END + ' (disk full)'));
+    expect(m.lastBatchMerger).toBe('');
+  });
+});
+
 describe('TranscriptModel', () => {
   const cases: Array<{ name: string; events: PartyEvent[]; want: string[]; lastSeq: number }> = [
     {

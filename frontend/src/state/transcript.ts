@@ -339,6 +339,9 @@ export const AGENT_EXITED_IDLE = '; it was idle, and will be started again with 
  * the turn the journal ended in never gets a turn event, and is closed by it.
  */
 export const LOST_END = "the party was resumed: its journal could not be written to its end";
+
+/** How the notice of a resumed party begins (PROTOCOL.md: a `system` event says `the party was resumed`, maybe with more after ": "). */
+export const RESUMED = 'the party was resumed';
 /** The end the window gives that turn. */
 export const LOST_END_TURN = "the party's journal lost how this turn ended (was the disk full?): it is not run again";
 
@@ -474,7 +477,8 @@ export class TranscriptModel {
   }
 
   /**
-   * The merger of the last batch of two prompts or more sent to the agent ("" before any):
+   * The merger of the last batch of two prompts or more sent to the agent ("" before any,
+   * and since the party was last resumed):
    * a Gemini party's falls back to local. One prompt goes as written, merged by no one: its
    * batch says "local", and the party panel said a working Gemini's last prompt "was merged
    * locally" (a user tester's).
@@ -560,6 +564,12 @@ export class TranscriptModel {
       case 'system':
       case 'error': {
         const text = ev.text ?? '';
+        if (ev.kind === 'system' && (text === RESUMED || text.startsWith(RESUMED + ':'))) {
+          // The resumed party has merged nothing yet: what the last batch before the stop
+          // was merged with is not said of it (a window tester's side panel kept "the last
+          // prompts were merged locally" beside a resumed party merging with Gemini).
+          this.#lastMerger = '';
+        }
         if (ev.kind === 'system' && text.startsWith(LOST_END)) {
           // No turn event will close the turn the journal ended in (it may have finished in
           // what was lost): closed here, and later notices go below, not into it (a window
