@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -140,8 +141,14 @@ func TestAHostStoppedWhileItsJournalIsBehindSaysSo(t *testing.T) {
 	j.expect(`claude finished`)
 	syscall.Kill(h.cmd.Process.Pid, syscall.SIGTERM)
 	j.expect(`the host's Concordia was stopped from outside \(a logout, a shutdown or a service manager\); the host can resume the party, and the same invites join it again; its journal could not be written to its end \(a full disk\?\), so what happened since it fell behind is missing from the party's history`)
-	h.wait()
-	h.expect("the party did not end cleanly: .*`concordia export [0-9a-f]{12} --data-dir \\S+` writes what its journal kept, and `concordia host --resume [0-9a-f]{12} --data-dir \\S+` brings the party back without what it lacks")
+	if code := h.wait(); code != 1 {
+		t.Errorf("host exit %d, want 1", code)
+	}
+	// Said on stderr, where a host's fatal errors go when its output goes elsewhere.
+	unclean := regexp.MustCompile("concordia host: the party did not end cleanly: .*`concordia export [0-9a-f]{12} --data-dir \\S+` writes what its journal kept, and `concordia host --resume [0-9a-f]{12} --data-dir \\S+` brings the party back without what it lacks")
+	if !unclean.MatchString(h.stderr()) {
+		t.Errorf("host stderr %q does not say the party did not end cleanly", h.stderr())
+	}
 	j.wait()
 
 	if err := os.Remove(filler); err != nil {
