@@ -129,6 +129,28 @@ describe('<transcript-view>', () => {
     el.remove();
   });
 
+  // "you stopped the turn" comes after the turn's last output and just before its end: the
+  // card ends with the end, and the notice follows it (split there, the last card held only
+  // "Stopped by you", as if it were a turn of its own).
+  it("a party's notice after a finished turn's last output follows its card, which keeps its end", async () => {
+    const { be, el } = await mounted();
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'a slow one' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'a slow one', merger: 'local' }));
+    be.emit('party:event', out(3, 'echo: a sl'));
+    be.emit('party:event', sys(4, 'hostie stopped the turn'));
+    be.emit('party:event', { seq: 5, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'interrupted', duration_ms: 500, error: 'stopped by hostie' } });
+    await el.updateComplete;
+    const article = el.shadowRoot!.querySelector('article.turn')!;
+    const cards = [...article.querySelectorAll('.turn:not(.split)')];
+    expect(cards.length).toBe(1);
+    expect(cards[0]!.querySelector('markdown-view[data-testid=reply]')).not.toBeNull();
+    expect(cards[0]!.querySelector('[data-testid=turn-end]')).not.toBeNull();
+    const notice = article.querySelector('[data-testid=turn-event]')!;
+    expect(notice.closest('.turn:not(.split)')).toBeNull();
+    expect(cards[0]!.compareDocumentPosition(notice) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    el.remove();
+  });
+
   it("a role change without the host's words for it says who has which role now", async () => {
     const { be, st, el } = await mounted();
     const you = st.session!.you;

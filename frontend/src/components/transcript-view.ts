@@ -1090,11 +1090,16 @@ export class TranscriptView extends LitElement {
     const end = html`${it.files.length > 0 ? this.#turnFiles(s, it) : nothing}
       ${footer}`;
     if (runs.length > 1) {
+      // Notices after the turn's last output, when no more will come (the turn is over): the
+      // card ends with the turn's end, and they follow it. Split there, the last card held
+      // only "Stopped by you" under "you stopped the turn", as if it were a turn of its own.
+      const trailing = !running && runs[runs.length - 1]!.parts.length === 0 ? runs.pop()!.events : [];
       const [head, ...rest] = runs;
       return html`<article class="turn split" data-testid="transcript-item" data-kind="turn" data-again=${Boolean(it.again)}>
         <div class="turn">
           ${this.#turnHead(it, b, command, one, single, editedBy, merger, commandFrom)}
           ${head!.parts.length > 0 ? html`<div class="body">${head!.parts}</div>` : nothing}
+          ${rest.length === 0 ? end : nothing}
         </div>
         ${rest.map(
           (r, k) => html`${r.events}
@@ -1105,6 +1110,7 @@ export class TranscriptView extends LitElement {
                 </div>`
               : nothing}`,
         )}
+        ${trailing}
       </article>`;
     }
     return html`<article class="turn" data-testid="transcript-item" data-kind="turn" data-again=${Boolean(it.again)}>
