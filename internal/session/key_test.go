@@ -19,23 +19,7 @@ import (
 // start, and sends Gemini nothing: a window tester's Home said "Google refused it; merging
 // locally", and the party then announced Gemini and sent its first batch there.
 func TestAPartyAfterARefusedCheckMergesLocally(t *testing.T) {
-	var asked atomic.Int32
-	gemini := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		asked.Add(1)
-		testkit.WriteGeminiKeyRefused(w)
-	}))
-	t.Cleanup(gemini.Close)
-	env := func(k string) string {
-		if k == merge.BaseURLEnv {
-			return gemini.URL
-		}
-		return ""
-	}
-	store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
-	if err := store.Set(context.Background(), "AIza-refused"); err != nil {
-		t.Fatal(err)
-	}
-	m := newManager(t, newRecorder(), func(c *Config) { c.Secrets, c.Getenv = store, env })
+	m, asked := managerWithKeyGoogleAnswers(t, "AIza-refused", testkit.WriteGeminiKeyRefused)
 	if _, _, err := m.CheckKey(context.Background()); !errors.Is(err, merge.ErrInvalidKey) {
 		t.Fatalf("check: %v, want the key refused", err)
 	}
@@ -59,23 +43,7 @@ func TestAPartyAfterARefusedCheckMergesLocally(t *testing.T) {
 // side, and the next party asks Google again instead of merging locally "until the host
 // replaces it" (a reviewer's).
 func TestAPartyAfterADeniedCheckAsksGoogleAgain(t *testing.T) {
-	var asked atomic.Int32
-	gemini := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		asked.Add(1)
-		testkit.WriteGeminiServiceDisabled(w)
-	}))
-	t.Cleanup(gemini.Close)
-	env := func(k string) string {
-		if k == merge.BaseURLEnv {
-			return gemini.URL
-		}
-		return ""
-	}
-	store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
-	if err := store.Set(context.Background(), "AIza-denied-for-this-use"); err != nil {
-		t.Fatal(err)
-	}
-	m := newManager(t, newRecorder(), func(c *Config) { c.Secrets, c.Getenv = store, env })
+	m, _ := managerWithKeyGoogleAnswers(t, "AIza-denied-for-this-use", testkit.WriteGeminiServiceDisabled)
 	if _, _, err := m.CheckKey(context.Background()); !errors.Is(err, merge.ErrKeyDenied) {
 		t.Fatalf("check: %v, want the key denied for this use", err)
 	}
@@ -88,4 +56,27 @@ func TestAPartyAfterADeniedCheckAsksGoogleAgain(t *testing.T) {
 	if info.Party.Merger != wire.MergerGemini {
 		t.Errorf("party merger %q, want Gemini tried again", info.Party.Merger)
 	}
+}
+
+// managerWithKeyGoogleAnswers is a Manager whose keyring holds key and whose Google (a
+// loopback stand-in) answers every request with answer; asked counts the requests.
+func managerWithKeyGoogleAnswers(t *testing.T, key string, answer func(http.ResponseWriter)) (*Manager, *atomic.Int32) {
+	t.Helper()
+	asked := new(atomic.Int32)
+	gemini := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		answer(w)
+	}))
+	t.Cleanup(gemini.Close)
+	env := func(k string) string {
+		if k == merge.BaseURLEnv {
+			return gemini.URL
+		}
+		return ""
+	}
+	store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
+	if err := store.Set(context.Background(), key); err != nil {
+		t.Fatal(err)
+	}
+	return newManager(t, newRecorder(), func(c *Config) { c.Secrets, c.Getenv = store, env }), asked
 }
