@@ -370,6 +370,34 @@ describe('<transcript-view>', () => {
     el.remove();
   });
 
+  it('says members there when a party ended, back after its resume, came back, as after a crash', async () => {
+    // A host's party ended cleanly, then resumed: the end's notes are not shown, but the host
+    // and bob joining again "came back", as the terminal says, and as after a kill -9
+    // (host_stopped), where the window tester's host read "you came back" and, after a
+    // clean end, "you joined".
+    const you = { id: 'm1', name: 'hana', role: 'host' as const };
+    const bob = { id: 'm9', name: 'bob', role: 'participant' as const };
+    const ended = (seq: number, m: typeof you | typeof bob, why: string) => ({ seq, ts: '', kind: 'participants' as const, left: m, count: 0, why });
+    for (const why of ['party_ended', 'host_stopped']) {
+      const { el } = await mounted(emptyState({
+        seq: 6,
+        participants: [you, bob],
+        events: [
+          { seq: 1, ts: '', kind: 'participants', joined: you, count: 1 },
+          { seq: 2, ts: '', kind: 'participants', joined: bob, count: 2 },
+          ended(3, you, why),
+          ended(4, bob, why),
+          { seq: 5, ts: '', kind: 'participants', joined: you, count: 1 },
+          { seq: 6, ts: '', kind: 'participants', joined: bob, count: 2 },
+        ],
+      }));
+      const lines = [...el.shadowRoot!.querySelectorAll('[data-kind=participants]')].map((n) => n.textContent?.trim());
+      expect(lines.slice(0, 2), why).toEqual(['you joined', 'bob joined']);
+      expect(lines.slice(-2), why).toEqual(['you came back', 'bob came back']);
+      el.remove();
+    }
+  });
+
   it('says a lost connection as such: its own, before and after it joined, and another member\'s', async () => {
     const you = { id: 'm1', name: 'ann', role: 'participant' as const };
     const bob = { id: 'm9', name: 'bob', role: 'participant' as const };

@@ -595,6 +595,10 @@ export class TranscriptModel {
       case 'participants':
         // A resumed party's note that someone was there when it ended is not shown: the end
         // was. Nor a removal's: the host's notice just before says who removed whom, and why.
+        // One there at the end is away all the same: back after a resume, they "came back",
+        // as after the host's crash, and as the terminal says it (a window tester's host read
+        // "you came back" after a kill -9, "you joined" after ending it).
+        if (ev.left && ev.why === 'party_ended') this.#away.add(ev.left.id);
         if (ev.left && (ev.why === 'party_ended' || ev.why === 'kicked')) break;
         if (ev.joined || ev.left) {
           if (ev.left) this.#away.add(ev.left.id);
