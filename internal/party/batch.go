@@ -149,16 +149,18 @@ func (p *Party) prompt(memberID, text string) (wire.PromptResult, error) {
 	text = visible
 	now := p.cfg.Now()
 	if !m.take(now, p.cfg.PromptBurst, p.cfg.PromptEvery) {
-		return wire.PromptResult{}, fmt.Errorf("%w: at most %d "+BurstWords+", then one per %s", ErrRateLimited, p.cfg.PromptBurst, p.cfg.PromptEvery)
+		return wire.PromptResult{}, &RateLimitError{Limit: wire.LimitBurst, RetryAfter: m.untilToken(p.cfg.PromptEvery),
+			Why: fmt.Sprintf("at most %d "+BurstWords+", then one per %s", p.cfg.PromptBurst, p.cfg.PromptEvery)}
 	}
 	if len(p.pending) >= p.cfg.MaxPending {
-		return wire.PromptResult{}, fmt.Errorf("%w: %d prompts are already waiting", ErrRateLimited, len(p.pending))
+		return wire.PromptResult{}, &RateLimitError{Limit: wire.LimitQueue, Why: fmt.Sprintf("%d prompts are already waiting", len(p.pending))}
 	}
 	if n := p.pendingFrom(m.addr); n >= p.maxPendingFromAddr() {
 		// One address holds at most half of the queue: a security tester joined 22 times
 		// under other names, each with its own rate, filled the 200 places, and nobody else
 		// could prompt until a host rejected the lot.
-		return wire.PromptResult{}, fmt.Errorf("%w: %d prompts from your address are already waiting, at most %d of the party's %d places; the next batch makes room", ErrRateLimited, n, p.maxPendingFromAddr(), p.cfg.MaxPending)
+		return wire.PromptResult{}, &RateLimitError{Limit: wire.LimitQueue,
+			Why: fmt.Sprintf("%d prompts from your address are already waiting, at most %d of the party's %d places; the next batch makes room", n, p.maxPendingFromAddr(), p.cfg.MaxPending)}
 	}
 	if err := p.takePromptBytes(m, len(text), now); err != nil {
 		return wire.PromptResult{}, err

@@ -421,3 +421,12 @@ func (m *member) take(now time.Time, burst int, every time.Duration) bool {
 	m.tokens--
 	return true
 }
+
+// untilToken is how long after the last take the member's next prompt is let through, at
+// one per every.
+func (m *member) untilToken(every time.Duration) time.Duration {
+	if m.tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - m.tokens) * float64(every))
+}

@@ -67,6 +67,26 @@ func (e *RemovedError) Error() string {
 
 func (e *RemovedError) Unwrap() error { return ErrUnauthorized }
 
+// RateLimitError refuses a prompt as rate limited: it wraps ErrRateLimited, and says which
+// limit it met (a wire.Limit* value) and, when known, how long until a try may pass
+// (RetryAfter, 0 when not known), which rpcError sends as -32003's data and the host's own
+// terminal reads as it is: the words alone told a passing burst from a full queue (a
+// line editor tries again only the first), and words change.
+type RateLimitError struct {
+	Limit      string
+	RetryAfter time.Duration
+	Why        string // the sentence after "rate limited: "
+}
+
+func (e *RateLimitError) Error() string { return ErrRateLimited.Error() + ": " + e.Why }
+
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+
+// Data is the refusal's -32003 data (PROTOCOL.md §6), the wait rounded up to a millisecond.
+func (e *RateLimitError) Data() wire.RateLimitedData {
+	return wire.RateLimitedData{Limit: e.Limit, RetryAfterMS: (e.RetryAfter + time.Millisecond - 1).Milliseconds()}
+}
+
 // DecidedError refuses Approve or Reject of the batch that waited for approval last, once
 // a host decided it: it wraps ErrInvalid, and says how and by whom (the host who lost a race
 // to another's decision was told only that nothing waited, a tester's).
@@ -873,6 +893,8 @@ func oneLine(s string) string {
 // BurstWords are in the refusal of a prompt over its member's burst (Prompt), which
 // passes within a PromptEvery, unlike the party's other refusals of a prompt as rate
 // limited (too many waiting, too many bytes in a minute), which last until a batch runs
-// or a minute passes: the wire carries only the code and the message, and a line editor
-// tries again only the passing one (cli's commander.paced).
+// or a minute passes. The refusal says which in its data (RateLimitError,
+// wire.RateLimitedData); a host from before 2026-12-07 sent only the code and the
+// message, and a line editor, which tries again only the passing one, reads these words
+// of such a host's (cli's refusedFast).
 const BurstWords = "prompts at once"

@@ -9,6 +9,8 @@ package party
 import (
 	"fmt"
 	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
 )
 
 // byteBucket holds up to a minute's worth of bytes, refilled evenly over the minute.
@@ -29,18 +31,29 @@ func (b *byteBucket) refill(now time.Time, perMinute int) {
 	}
 }
 
+// until is how long the bucket takes to hold n bytes again, refilled at perMinute (never,
+// 0, for more than a full bucket: no wait makes room for it).
+func (b *byteBucket) until(n, perMinute int) time.Duration {
+	if n > perMinute || perMinute <= 0 || b.left >= float64(n) {
+		return 0
+	}
+	return time.Duration((float64(n) - b.left) / float64(perMinute) * float64(time.Minute))
+}
+
 // takePromptBytes spends a prompt's bytes from its member's bucket and the party's, or
 // says which has too few left (then neither is spent). Runs on the loop.
 func (p *Party) takePromptBytes(m *member, n int, now time.Time) error {
 	per, party := p.cfg.PromptBytes, p.cfg.PartyPromptBytes
 	if per > 0 {
 		if m.promptBytes.refill(now, per); m.promptBytes.left < float64(n) {
-			return fmt.Errorf("%w: you sent more than %s of prompts in the last minute", ErrRateLimited, kib(per))
+			return &RateLimitError{Limit: wire.LimitBytes, RetryAfter: m.promptBytes.until(n, per),
+				Why: fmt.Sprintf("you sent more than %s of prompts in the last minute", kib(per))}
 		}
 	}
 	if party > 0 {
 		if p.promptBytes.refill(now, party); p.promptBytes.left < float64(n) {
-			return fmt.Errorf("%w: the party took more than %s of prompts in the last minute", ErrRateLimited, kib(party))
+			return &RateLimitError{Limit: wire.LimitBytes, RetryAfter: p.promptBytes.until(n, party),
+				Why: fmt.Sprintf("the party took more than %s of prompts in the last minute", kib(party))}
 		}
 	}
 	if per > 0 {

@@ -459,8 +459,11 @@ func (c *remote) handle(ctx context.Context, req *rpc.Request) {
 		c.peer.Close(websocket.ClosePolicyViolation, "unauthorized")
 		return
 	}
-	if !c.allow() {
-		req.Reply(nil, rpc.Errorf(wire.CodeRateLimited, "rate limited: too many requests, slow down"))
+	if wait, ok := c.allow(); !ok {
+		// With data that says so (our extension): a line editor tries a prompt refused so
+		// again, and it read the words only (a reviewer's).
+		req.Reply(nil, &rpc.Error{Code: wire.CodeRateLimited, Message: "rate limited: too many requests, slow down",
+			Data: (&RateLimitError{Limit: wire.LimitRequests, RetryAfter: wait}).Data()})
 		return
 	}
 	switch req.Method {
@@ -791,7 +794,7 @@ func decodeStrict(raw json.RawMessage, v any, required ...string) error {
 }
 
 // allow spends one request token.
-func (c *remote) allow() bool {
+func (c *remote) allow() (wait time.Duration, ok bool) {
 	now := time.Now()
 	c.tokens += float64(now.Sub(c.refill)) / float64(c.srv.opts.ReqEvery)
 	if max := float64(c.srv.opts.ReqBurst); c.tokens > max {
@@ -799,10 +802,10 @@ func (c *remote) allow() bool {
 	}
 	c.refill = now
 	if c.tokens < 1 {
-		return false
+		return time.Duration((1 - c.tokens) * float64(c.srv.opts.ReqEvery)), false
 	}
 	c.tokens--
-	return true
+	return 0, true
 }
 
 // rpcError maps party errors to PROTOCOL.md §6 codes. It is the one place where a party
@@ -814,6 +817,7 @@ func rpcError(err error) error {
 	code := rpc.CodeInternalError
 	var removed *RemovedError
 	var decided *DecidedError
+	var limited *RateLimitError
 	switch {
 	case errors.As(err, &removed):
 		// -32001 as for any dead session (an older client reads it so), with data that says
@@ -824,6 +828,10 @@ func rpcError(err error) error {
 		// decided, and by whom (our extension, PROTOCOL.md §7).
 		return &rpc.Error{Code: rpc.CodeInvalidParams, Message: strings.Replace(err.Error(), ErrInvalid.Error()+": ", "", 1),
 			Data: wire.NotHeldData{Decided: decided.Decided, By: decided.By}}
+	case errors.As(err, &limited):
+		// -32003 as before (an older client reads the words), with data that says which
+		// limit, and when a try may pass (our extension, PROTOCOL.md §6).
+		return &rpc.Error{Code: wire.CodeRateLimited, Message: err.Error(), Data: limited.Data()}
 	case errors.Is(err, ErrUnauthorized), errors.Is(err, ErrNotMember):
 		code = wire.CodeUnauthorized
 	case errors.Is(err, ErrBadName), errors.Is(err, ErrEmptyPrompt), errors.Is(err, ErrInvalid):

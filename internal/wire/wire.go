@@ -102,6 +102,29 @@ type UnauthorizedData struct {
 	By      string `json:"by,omitempty"`
 }
 
+// RateLimitedData is the data of a -32003 that refuses Party.prompt, or any request over
+// its connection's request rate (our extension, since 2026-12-07; PROTOCOL.md §4 and §6):
+// which limit it met (one of the Limit* values), and, when the host knows it, in how many
+// milliseconds a try may pass (0, left out: not known; a full queue passes when a batch
+// runs). A host from before sends no data, and its other -32003s carry none.
+type RateLimitedData struct {
+	Limit        string `json:"limit"`
+	RetryAfterMS int64  `json:"retry_after_ms,omitempty"`
+}
+
+// What a -32003 met (RateLimitedData.Limit).
+const (
+	LimitBurst    = "burst"    // the member's prompts at once (PromptBurst), refilled one per PromptEvery
+	LimitRequests = "requests" // the connection's requests in a burst, refilled one per 50 ms
+	LimitQueue    = "queue"    // the prompts waiting, the party's or its address's share: a batch makes room
+	LimitBytes    = "bytes"    // the bytes of prompts in a minute, the member's or the party's
+)
+
+// Passing reports whether limit is met only for a moment, a try after RetryAfterMS passing
+// (the member's burst, the connection's requests), unlike a full queue, which waits for a
+// batch, or a minute's bytes.
+func Passing(limit string) bool { return limit == LimitBurst || limit == LimitRequests }
+
 // NotHeldData is the data of a -32602 that refuses Party.approve or Party.reject of the batch
 // that waited for approval last, once a host decided it (our extension, since 2026-12-07;
 // PROTOCOL.md §7): how it was decided (HeldApproved, HeldEdited, HeldRejected or
