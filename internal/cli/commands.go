@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -502,39 +503,30 @@ var (
 // burst, party.BurstWords; or the connection's requests) is tried again: the line editor's,
 // which keeps a prompt back while the host is out of reach.
 func (c *commander) paced(ctx context.Context, text string, err error, backs uint64, onlyFast bool) error {
-	tooFast := func(err error) (string, bool) {
-		var re *rpc.Error
-		msg := ""
-		switch {
-		case errors.As(err, &re) && re.Code == wire.CodeRateLimited:
-			msg = re.Message
-		case errors.Is(err, party.ErrRateLimited): // the host's own terminal (a reviewer's)
-			msg = err.Error()
-		default:
-			return "", false
-		}
-		if onlyFast && !strings.Contains(msg, party.BurstWords) && !strings.Contains(msg, "slow down") {
+	tooFast := func(err error) (string, time.Duration, bool) {
+		why, passing, retry, limited := refusedFast(err)
+		if !limited || onlyFast && !passing {
 			// The line editor waits out only a burst: a queue full waits for a batch, which
 			// may wait for this very person (a host's /send or /allow, typed next), and the
 			// lines typed after it would wait behind it for two minutes.
-			return "", false
+			return "", 0, false
 		}
-		return plain(msg), true
+		return why, retry, true
 	}
-	// wait waits for the next try; false when the terminal is leaving, or in the line
+	// wait waits pace for the next try; false when the terminal is leaving, or in the line
 	// editor when Ctrl-C or Ctrl-D was pressed (waitsOf).
 	waits := waitsOf(ctx)
-	wait := func() bool {
+	wait := func(pace time.Duration) bool {
 		select {
 		case <-waits.Done():
 			return false
-		case <-time.After(scriptPace):
+		case <-time.After(pace):
 			return true
 		}
 	}
 	var fastSince time.Time
 	for {
-		why, fast := tooFast(err)
+		why, retry, fast := tooFast(err)
 		away := errors.Is(err, client.ErrNotConnected) || errors.Is(err, rpc.ErrNotSent)
 		switch {
 		case fast:
@@ -551,6 +543,11 @@ func (c *commander) paced(ctx context.Context, text string, err error, backs uin
 				}
 				c.pr.reply("system", who+" too fast ("+why+"): each line waits its turn, tried again every second")
 			}
+			if !c.pacedTry(retry, wait) {
+				return err
+			}
+			err = c.sendOnce(ctx, text)
+			continue
 		case onlyFast:
 			return err
 		case away || dropped(err):
@@ -562,7 +559,7 @@ func (c *commander) paced(ctx context.Context, text string, err error, backs uin
 				// It may have arrived: not sent again before the client is back and its
 				// catch-up read; then it arrived, or it is sent now.
 				if c.pr.reconnects() == backs {
-					if !wait() {
+					if !wait(scriptPace) {
 						return err
 					}
 					continue
@@ -580,11 +577,60 @@ func (c *commander) paced(ctx context.Context, text string, err error, backs uin
 			}
 			return err
 		}
-		if !wait() {
+		if !wait(scriptPace) {
 			return err
 		}
 		err = c.sendOnce(ctx, text)
 	}
+}
+
+// maxRetryWait bounds the wait a host asks for before a prompt refused as too fast is sent
+// again (RateLimitedData.RetryAfterMS): a host's wrong clock does not hold a line for
+// longer.
+const maxRetryWait = 30 * time.Second
+
+// pacedTry waits (wait) for the next try of a prompt refused as too fast, the status line
+// saying when it is sent again; false when the wait was cut short (paced).
+func (c *commander) pacedTry(retry time.Duration, wait func(time.Duration) bool) bool {
+	pace := scriptPace
+	if retry > 0 {
+		pace = min(retry, maxRetryWait)
+	}
+	c.pr.sendAgainAt(time.Now().Add(pace))
+	ok := wait(pace)
+	c.pr.sendAgainAt(time.Time{})
+	return ok
+}
+
+// refusedFast reports whether err refuses a prompt as rate limited (limited), in the host's
+// words (why); passing, when the limit passes in a moment (a member's burst, a connection's
+// requests: not a full queue, which waits for a batch, nor a minute's bytes), and retry,
+// when the host said how soon a try may pass (0: not said). It reads the refusal's data
+// (wire.RateLimitedData; party.RateLimitError in the host's own terminal), and the words
+// only of a host that sends none (from before 2026-12-07).
+func refusedFast(err error) (why string, passing bool, retry time.Duration, limited bool) {
+	var re *rpc.Error
+	var rl *party.RateLimitError
+	switch {
+	case errors.As(err, &rl): // the host's own terminal (a reviewer's)
+		return plain(err.Error()), wire.Passing(rl.Limit), rl.RetryAfter, true
+	case errors.As(err, &re) && re.Code == wire.CodeRateLimited:
+		var data wire.RateLimitedData
+		if raw, ok := re.Data.(json.RawMessage); ok && json.Unmarshal(raw, &data) == nil && data.Limit != "" {
+			return plain(re.Message), wire.Passing(data.Limit), time.Duration(max(data.RetryAfterMS, 0)) * time.Millisecond, true
+		}
+		return plain(re.Message), burstWords(re.Message), 0, true
+	case errors.Is(err, party.ErrRateLimited):
+		return plain(err.Error()), burstWords(err.Error()), 0, true
+	}
+	return "", false, 0, false
+}
+
+// burstWords reports whether the words of a refusal as rate limited, from a host that sends
+// no data, say a limit that passes in a moment: over a member's burst (party.BurstWords) or
+// a connection's requests.
+func burstWords(msg string) bool {
+	return strings.Contains(msg, party.BurstWords) || strings.Contains(msg, "slow down")
 }
 
 // eventWait is how long a line waits for the event of the prompt sent before it: the host

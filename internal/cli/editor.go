@@ -77,6 +77,9 @@ type status struct {
 	// none in flight). A host that stops answering is otherwise invisible: the input is
 	// cleared and the status reads idle.
 	sending time.Time
+	// again: when the prompt being sent, which the host refused as too fast, is sent
+	// again (zero: it is not waiting to be).
+	again time.Time
 	// heldMine: the batch waiting for approval carries prompts of this member's.
 	heldMine int
 	// agentDown says why claude is not running (roster.agentDown); "" while it is.
@@ -613,7 +616,12 @@ func (e *editor) statusLine() string {
 	}
 	if !st.sending.IsZero() {
 		busy = true
-		if d := time.Since(st.sending); d >= sendingSlow {
+		if !st.again.IsZero() {
+			// The host did answer: "too fast", and when to try again (a reviewer's read
+			// "the host has not answered for 4s" of a prompt refused four times).
+			left := max(time.Until(st.again), 0)
+			parts = append([]string{"sending your prompt again in " + fmtDuration(left.Round(100*time.Millisecond)) + ": the host refused it as too fast"}, parts...)
+		} else if d := time.Since(st.sending); d >= sendingSlow {
 			parts = append([]string{fmt.Sprintf("sending your prompt: the host has not answered for %s", fmtDuration(d.Truncate(time.Second)))}, parts...)
 		} else {
 			parts = append([]string{"sending your prompt"}, parts...)

@@ -120,6 +120,9 @@ type printer struct {
 	joinSaid bool
 	// sending: when this terminal's prompt went to the host, while it has no answer.
 	sending time.Time
+	// again: when a prompt the host refused as too fast is sent again (paced); zero when
+	// none waits to be.
+	again time.Time
 	// shell: the /shell command running in this terminal, "" when none.
 	shell string
 	// lookups: the lookups (/changes, /diff, /tree) under way here, oldest first.
@@ -236,7 +239,20 @@ func (p *printer) sendStart() {
 func (p *printer) sendDone() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.sending = time.Time{}
+	p.sending, p.again = time.Time{}, time.Time{}
+	p.pushStatusLocked()
+}
+
+// sendAgainAt says that the prompt on its way, refused as too fast, is sent again at at:
+// the status line said the host had not answered, which it had (a reviewer's). Zero: it
+// is being sent again now, and its wait for an answer starts over.
+func (p *printer) sendAgainAt(at time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.again = at
+	if at.IsZero() && !p.sending.IsZero() {
+		p.sending = p.now()
+	}
 	p.pushStatusLocked()
 }
 
@@ -935,7 +951,7 @@ func (p *printer) giveBack(text string) {
 
 func (p *printer) statusLocked() status {
 	r := p.r
-	st := status{phase: r.phase, since: r.phaseSince, role: r.you.Role, all: len(r.pending), min: r.minPrompts, connected: !p.away, sending: p.sending, shell: p.shell, agentDown: r.agentDown,
+	st := status{phase: r.phase, since: r.phaseSince, role: r.you.Role, all: len(r.pending), min: r.minPrompts, connected: !p.away, sending: p.sending, again: p.again, shell: p.shell, agentDown: r.agentDown,
 		recall: r.recall}
 	if len(p.lookups) > 0 {
 		st.lookup, st.lookups = *p.lookups[0], len(p.lookups)
