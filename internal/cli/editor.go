@@ -113,6 +113,12 @@ type editor struct {
 	background bool
 	// recalled is how many of status.recall are in the history already.
 	recalled int
+	// given is the text giveBack last put into the input, until the input is sent or
+	// cleared: a Ctrl-C that clears it says so (clearedWords).
+	given string
+	// ownParty: the party's own terminal (concordia host), where Ctrl-C on an empty line
+	// ends the party rather than leaving it.
+	ownParty bool
 	// rows is how many rows the input's text takes (fit).
 	rows int
 	// measure is a textarea of ta's text width that fit wraps each line in, to count its
@@ -168,8 +174,13 @@ type backgroundMsg struct{}
 
 // notConnectedText is shown under the input after a prompt was kept back while the host
 // cannot be reached, until it can.
-// clearedText is said when Ctrl-C clears the input: the text is in the history.
-const clearedText = "cleared; Up brings the text back"
+// clearedText is said when Ctrl-C clears the input: the text is in the history; and
+// clearedGivenText when what it cleared held a prompt the terminal had given back
+// (giveBack), which the person did not type and may not know is there (clearedWords).
+const (
+	clearedText      = "cleared; Up brings the text back"
+	clearedGivenText = "cleared the prompt given back to you, not sent; Up brings it back"
+)
 
 // leftUnsentText heads the text left in the input when the editor ended.
 const leftUnsentText = "what you were typing was not sent:"
@@ -322,13 +333,12 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if v := e.ta.Value(); v != "" {
 			// Cleared, not lost: a host clears a half-written prompt to type /allow when a
 			// tool request comes, and the draft was gone for good (a tester's).
+			given := e.given != "" && strings.Contains(v, e.given)
 			e.cleared(v)
 			e.ta.Reset()
+			e.given = ""
 			e.fit()
-			e.errText = clearedText
-			if e.st.shell != "" { // the status line says Ctrl-C stops it: it does, on an empty line
-				e.errText += "; Ctrl-C again stops the /shell command"
-			}
+			e.errText = e.clearedWords(given)
 			return e, nil
 		}
 		return e.submit(interruptLine) // stops a /shell command, or leaves
@@ -462,8 +472,28 @@ func (e *editor) submit(text string) (tea.Model, tea.Cmd) {
 		e.remember(text)
 	}
 	e.ta.Reset()
+	e.given = ""
 	e.fit()
 	return e, nil
+}
+
+// clearedWords is what a Ctrl-C that cleared the input says: that it did (given: of a
+// prompt given back to the box), and what the next one does, on the line now empty. A
+// host's stopped prompt came back into the box, and the Ctrl-C pressed to leave only
+// cleared it, with no word that a second was needed (a reviewer's).
+func (e *editor) clearedWords(given bool) string {
+	s := clearedText
+	if given {
+		s = clearedGivenText
+	}
+	switch {
+	case e.st.shell != "": // the status line says Ctrl-C stops it: it does, on an empty line
+		return s + "; Ctrl-C again stops the /shell command"
+	case e.ownParty:
+		return s + "; Ctrl-C again to end the party"
+	default:
+		return s + "; Ctrl-C again to leave"
+	}
 }
 
 // cleared keeps what Ctrl-C or Ctrl-U clears: the input's text and, while browsing the
@@ -506,6 +536,7 @@ func (e *editor) recall(texts []string) {
 // what was typed: a tester typing on while a prompt came back had the next keys run on
 // from its end ("fast11fast12"), to be sent as one prompt.
 func (e *editor) giveBack(text string) {
+	e.given = text
 	typed := e.ta.Value()
 	if strings.TrimSpace(typed) == "" {
 		e.ta.SetValue(text)
@@ -818,6 +849,7 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	ed := newEditor(pr.color, lines)
 	ed.stops = stops
 	ed.onWidth = sc.setWidth
+	ed.ownParty = pr.ownParty
 	ed.keptBack = func(text, why string) {
 		pr.reply("error", "prompt not sent ("+strconv.Quote(firstLine(text))+"): "+why)
 	}

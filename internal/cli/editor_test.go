@@ -812,7 +812,7 @@ func TestClearedTextComesBack(t *testing.T) {
 		if e.ta.Value() != "" {
 			t.Fatalf("%v left %q", key, e.ta.Value())
 		}
-		if key == tea.KeyCtrlC && e.errText != clearedText {
+		if key == tea.KeyCtrlC && e.errText != clearedText+"; Ctrl-C again to leave" {
 			t.Errorf("Ctrl-C said %q", e.errText)
 		}
 		e.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/allow")})
@@ -830,6 +830,66 @@ func TestClearedTextComesBack(t *testing.T) {
 			t.Fatalf("%v sent %q", key, l)
 		default:
 		}
+	}
+}
+
+// TestCtrlCThatClearsSaysWhatTheNextDoes: a Ctrl-C that clears the input says so, and what
+// a Ctrl-C on the line now empty does. A prompt given back to the box (a stopped one, one
+// not sent) is not the person's typing: clearing it says it was not sent, and Up brings it
+// back. A host's stopped prompt came back into the box, and the Ctrl-C pressed to leave
+// only cleared it, with no word that a second was needed (a reviewer's).
+func TestCtrlCThatClearsSaysWhatTheNextDoes(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		typed    string // typed into the box
+		given    string // given back into it
+		ownParty bool
+		shell    string
+		want     string
+	}{
+		{"typed, a member", "my draft", "", false, "", "cleared; Up brings the text back; Ctrl-C again to leave"},
+		{"typed, the party's own terminal", "my draft", "", true, "", "cleared; Up brings the text back; Ctrl-C again to end the party"},
+		{"typed, a /shell command running", "my draft", "", true, "sleep 9", "cleared; Up brings the text back; Ctrl-C again stops the /shell command"},
+		{"given back, a member", "", "fix the parser", false, "", "cleared the prompt given back to you, not sent; Up brings it back; Ctrl-C again to leave"},
+		{"given back, the party's own terminal", "", "fix the parser", true, "", "cleared the prompt given back to you, not sent; Up brings it back; Ctrl-C again to end the party"},
+		{"given back above a draft", "my draft", "fix the parser", true, "", "cleared the prompt given back to you, not sent; Up brings it back; Ctrl-C again to end the party"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lines := make(chan string, 2)
+			e := newEditor(false, lines)
+			e.ownParty = tc.ownParty
+			e.Update(tea.WindowSizeMsg{Width: 200, Height: 24})
+			e.Update(statusMsg(status{phase: wire.PhaseIdle, connected: true, shell: tc.shell}))
+			if tc.typed != "" {
+				e.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(tc.typed)})
+			}
+			if tc.given != "" {
+				e.Update(giveBackMsg(tc.given))
+			}
+			want := e.ta.Value()
+			e.Update(tea.KeyMsg{Type: tea.KeyCtrlC})
+			if e.ta.Value() != "" || e.errText != tc.want {
+				t.Fatalf("Ctrl-C left %q and said %q, want %q", e.ta.Value(), e.errText, tc.want)
+			}
+			select {
+			case l := <-lines:
+				t.Fatalf("the Ctrl-C that cleared sent %q", l)
+			default:
+			}
+			e.Update(tea.KeyMsg{Type: tea.KeyUp})
+			if got := e.ta.Value(); got != want {
+				t.Fatalf("Up brings back %q, want %q", got, want)
+			}
+			// Up, then Ctrl-C: what was brought back is cleared again, as typed text.
+			e.Update(tea.KeyMsg{Type: tea.KeyCtrlC})
+			if !strings.HasPrefix(e.errText, clearedText+";") {
+				t.Fatalf("a recalled text cleared: said %q", e.errText)
+			}
+			e.Update(tea.KeyMsg{Type: tea.KeyCtrlC})
+			if l := <-lines; l != interruptLine {
+				t.Fatalf("Ctrl-C on the empty line sent %q", l)
+			}
+		})
 	}
 }
 

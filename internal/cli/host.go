@@ -197,6 +197,7 @@ decide it.`, io.Out, io.Err)
 	}
 	log := newLogger(io, f.verbose)
 	pr, sc := newTerminal(io)
+	pr.ownParty = true
 	defer pr.finish() // last: agent text held for its frame is printed, its line ended, whatever the way out
 
 	merger, notes, err := host.SelectMerger(ctx, host.MergerOptions{

@@ -33,9 +33,12 @@ type printer struct {
 	w       *frameWriter // everything printed under mu goes through it; streamed agent text a frame at a time (a party terminal)
 	// screen is w as it is outside a skip (skipOne puts the discard in w's place, under
 	// mu, for one event): what flush, which holds no mu, flushes.
-	screen  *frameWriter
-	color   bool // a terminal that takes colour (not NO_COLOR): tags and diffs are coloured
-	midLine bool // the last thing printed was agent text without a trailing newline
+	screen *frameWriter
+	color  bool // a terminal that takes colour (not NO_COLOR): tags and diffs are coloured
+	// ownParty: the party's own terminal (concordia host), whose Ctrl-C on an empty line
+	// ends the party; set before the line editor starts, which reads it once.
+	ownParty bool
+	midLine  bool // the last thing printed was agent text without a trailing newline
 	// held is the start of an agent line that may yet become one of the party's own
 	// ("[perm" of "[permission]"): it is printed when the line shows it cannot, or marked
 	// (markAgentLinesLocked). Held only at a line's start, so midLine is false meanwhile.
