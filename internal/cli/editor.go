@@ -651,7 +651,7 @@ func (e *editor) statusLine() string {
 			// The host did answer: "too fast", and when to try again (a reviewer's read
 			// "the host has not answered for 4s" of a prompt refused four times).
 			left := max(time.Until(st.again), 0)
-			parts = append([]string{"sending your prompt again in " + fmtDuration(left.Round(100*time.Millisecond)) + ": the host refused it as too fast"}, parts...)
+			parts = append([]string{"sending your prompt again in " + fmtDuration(left.Round(100*time.Millisecond)) + ": it was refused as too fast"}, parts...)
 		} else if d := time.Since(st.sending); d >= sendingSlow {
 			parts = append([]string{fmt.Sprintf("sending your prompt: the host has not answered for %s", fmtDuration(d.Truncate(time.Second)))}, parts...)
 		} else {

@@ -60,7 +60,7 @@ func TestStatusLine(t *testing.T) {
 			[]string{"sending your prompt: the host has not answered for 32s · idle"}, nil},
 		// The host answered "too fast": not "has not answered for 4s" (a reviewer's).
 		{"a prompt refused as too fast", status{phase: wire.PhaseIdle, connected: true, sending: time.Now().Add(-4 * time.Second), again: time.Now().Add(600 * time.Millisecond)},
-			[]string{"sending your prompt again in 0.6s: the host refused it as too fast · idle"}, []string{"not answered"}},
+			[]string{"sending your prompt again in 0.6s: it was refused as too fast · idle"}, []string{"not answered"}},
 	}
 	// At 40 columns the time left shows; it was cut off.
 	narrow := &editor{st: status{phase: wire.PhaseAwaitingPermission, since: time.Now().Add(-time.Second), deadline: time.Now().Add(112 * time.Second), connected: true}, width: 40}
