@@ -213,6 +213,7 @@ export namespace session {
 	    removed?: string;
 	    status?: Status;
 	    draft?: string;
+	    merge_mode?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -234,6 +235,7 @@ export namespace session {
 	        this.removed = source["removed"];
 	        this.status = this.convertValues(source["status"], Status);
 	        this.draft = source["draft"];
+	        this.merge_mode = source["merge_mode"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
