@@ -10,7 +10,7 @@ CLI_BIN   := build/bin/concordia-cli
 CLAUDE    := $(CURDIR)/.tools/claude/node_modules/.bin/claude
 
 .PHONY: all setup setup-app tools frontend build cli run host test lint test-go test-keyring \
-        test-frontend test-ui test-install bindings windows install uninstall clean fuzz fuzz-short load
+        test-frontend test-ui test-install bindings bindings-check windows install uninstall clean fuzz fuzz-short load
 
 all: build
 
@@ -42,6 +42,16 @@ run: build        ## set up, build and open the window
 bindings:         ## regenerate frontend/wailsjs from the Go bindings
 	$(GO) build -tags bindings,webkit2_41 -o /tmp/concordia-bindings . && /tmp/concordia-bindings
 
+# The generated models must be what the Go types say: a field added in Go and not
+# regenerated (session.Info's merge_mode went a day unnoticed) is a type the page
+# does not know. Regenerates them; fails if that changed anything.
+bindings-check: frontend
+	@snap=$$(mktemp -d) && cp -r frontend/wailsjs "$$snap/" && \
+	$(MAKE) -s bindings >"$$snap/log" 2>&1 || { cat "$$snap/log"; rm -rf "$$snap"; exit 1; }; \
+	if ! diff -r "$$snap/wailsjs" frontend/wailsjs; then \
+		echo "frontend/wailsjs was stale (above: what make bindings changed); commit the regenerated files"; \
+		rm -rf "$$snap"; exit 1; fi; rm -rf "$$snap"; echo "bindings: up to date"
+
 windows: setup-app frontend  ## the Windows NSIS installer (registers concordia:// links), cross-built here
 	$(GO) install github.com/wailsapp/wails/v2/cmd/wails@v2.15.0
 	command -v makensis >/dev/null || scripts/setup.sh
@@ -57,7 +67,7 @@ uninstall:
 
 ## tests ----------------------------------------------------------------------
 
-test: setup frontend lint test-go fuzz-short test-keyring test-frontend test-ui build test-install test-cli  ## set up and run every test
+test: setup frontend lint bindings-check test-go fuzz-short test-keyring test-frontend test-ui build test-install test-cli  ## set up and run every test
 	@echo "make test: all passed"
 
 test-cli: cli      ## the headless build: static (no cgo, no GTK/WebKit) and its subcommands work
