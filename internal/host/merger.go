@@ -49,6 +49,38 @@ type MergerOptions struct {
 type RefusedKeys struct {
 	mu  sync.Mutex
 	ids map[string]bool
+	// accepts counts, by id, the checks Google accepted (Accepted): a running party that
+	// stopped using its key takes it up again when the count moves.
+	accepts map[string]uint64
+}
+
+// Accepted records that Google accepted key when the host checked or saved it: it is not
+// refused, and a party running with it that stopped using it (refused, or denied for this
+// use and fixed on Google's side since) merges with Gemini again from its next batch (a
+// window tester's Check said "Prompts are merged with Gemini" and the party went on
+// merging locally).
+func (r *RefusedKeys) Accepted(key string) {
+	if r == nil || key == "" {
+		return
+	}
+	id := keyID(key)
+	r.setID(id, false)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.accepts == nil {
+		r.accepts = map[string]uint64{}
+	}
+	r.accepts[id]++
+}
+
+// acceptedTimes is how many checks Google accepted the key of this id in (Accepted).
+func (r *RefusedKeys) acceptedTimes(id string) uint64 {
+	if r == nil {
+		return 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.accepts[id]
 }
 
 // Set records whether Google refused key (a check's answer: refused, or accepted).
@@ -135,7 +167,9 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 		// so is one in a keyring that becomes readable (one locked at login, unlocked later:
 		// the party merged locally to its end).
 		f := merge.NewFallback(nil, local)
-		f.SetRekey(o.rekey(), "", o.RekeyEvery)
+		checks := o.checksOf("")
+		f.SetRekey(o.rekey(checks), "", o.RekeyEvery)
+		f.SetRekeyNow(checks.pending)
 		// A key set during the party and refused is remembered too (a reviewer's: the
 		// next party announced Gemini with it).
 		f.OnRefused(func(id string) { o.Refused.setID(id, true) })
@@ -156,7 +190,9 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 		return local, append(notes, "Gemini is unavailable ("+err.Error()+"); merging locally"), nil
 	}
 	f := merge.NewFallback(g, local)
-	f.SetRekey(o.rekey(), keyID(key), o.RekeyEvery)
+	checks := o.checksOf(keyID(key))
+	f.SetRekey(o.rekey(checks), keyID(key), o.RekeyEvery)
+	f.SetRekeyNow(checks.pending)
 	if o.Logger != nil {
 		f.SetLogger(o.Logger)
 	}
@@ -218,7 +254,11 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 // hold up every batch (a reviewer's), and for slowRekeyRests times as long after a read
 // that took slowKeyring or more: a party that started with its keyring locked looks again
 // now and then, a batch waiting for the keyring at most once in that while.
-func (o MergerOptions) rekey() merge.Rekey {
+//
+// checks (nil: none followed) gives a fresh client for the key in use when a check found
+// it works since the party last looked (RefusedKeys.Accepted): the merger takes it up again
+// if it had stopped using it.
+func (o MergerOptions) rekey(checks *acceptedChecks) merge.Rekey {
 	var mu sync.Mutex
 	var failed time.Time
 	rest := o.RekeyEvery
@@ -245,7 +285,7 @@ func (o MergerOptions) rekey() merge.Rekey {
 			return nil, current
 		case key == "":
 			return nil, ""
-		case keyID(key) == current:
+		case keyID(key) == current && !checks.take(current):
 			return nil, current
 		}
 		g, err := merge.NewGemini(ctx, merge.EnvConfig(key, o.Model, o.Getenv))
@@ -300,4 +340,54 @@ func OwnKeyNotice(text string) string {
 		return text
 	}
 	return ownKeyWords.Replace(text)
+}
+
+// acceptedChecks follows the checks Google accepted of a party's key (RefusedKeys.Accepted)
+// since the party last looked. Safe for concurrent use; nil follows none.
+type acceptedChecks struct {
+	refused *RefusedKeys
+	mu      sync.Mutex
+	id      string // the key the count is of
+	seen    uint64 // RefusedKeys.acceptedTimes(id) when last looked
+}
+
+// checksOf follows the checks of the key id, from now: a check before the party began is
+// not news to it.
+func (o MergerOptions) checksOf(id string) *acceptedChecks {
+	if o.Refused == nil {
+		return nil
+	}
+	return &acceptedChecks{refused: o.Refused, id: id, seen: o.Refused.acceptedTimes(id)}
+}
+
+// pending says whether a check accepted the key of id since take last said so; it does not
+// take it (merge.Fallback.SetRekeyNow asks it before every batch).
+func (c *acceptedChecks) pending(id string) bool {
+	if c == nil || id == "" {
+		return false
+	}
+	n := c.refused.acceptedTimes(id)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return id == c.id && n != c.seen
+}
+
+// take is pending, and marks the check seen. A key not followed before starts being
+// followed from now.
+func (c *acceptedChecks) take(id string) bool {
+	if c == nil || id == "" {
+		return false
+	}
+	n := c.refused.acceptedTimes(id)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if id != c.id {
+		c.id, c.seen = id, n
+		return false
+	}
+	if n == c.seen {
+		return false
+	}
+	c.seen = n
+	return true
 }

@@ -567,3 +567,84 @@ func TestAMergeWithGeminiChecksAnUncheckedKey(t *testing.T) {
 		t.Error("after a merge with Gemini the key is still noted unchecked")
 	}
 }
+
+// A party that stopped using its key (Google refused it, or refused this use of it) takes it
+// up again from the next batch once a check Google accepts says it works (a window tester's
+// Check said "Prompts are merged with Gemini" while the party went on merging locally until
+// the key was replaced). A check before the party began is not news to it; one that found the
+// key in use working changes nothing.
+func TestAKeyCheckedWorkingIsTakenUpAgain(t *testing.T) {
+	for _, refusal := range []string{"refused", "denied for this use", "known refused at the start"} {
+		t.Run(refusal, func(t *testing.T) {
+			var mu sync.Mutex
+			answer := "" // "" merges; else how Google refuses
+			if refusal == "known refused at the start" {
+				answer = "refused"
+			}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				a := answer
+				mu.Unlock()
+				switch a {
+				case "refused", "known refused at the start":
+					testkit.WriteGeminiKeyRefused(w)
+				case "denied for this use":
+					testkit.WriteGeminiServiceDisabled(w)
+				default:
+					body, _ := io.ReadAll(r.Body)
+					testkit.WriteGeminiMerge(w, body, "GEMINI: all of it")
+				}
+			}))
+			t.Cleanup(srv.Close)
+			set := func(a string) { mu.Lock(); answer = a; mu.Unlock() }
+			ctx := context.Background()
+			store, _ := keyring(t, 0)
+			var refused RefusedKeys
+			refused.Accepted("good-key") // before the party: not news to it
+			if refusal == "known refused at the start" {
+				refused.Set("good-key", true)
+			}
+			m, _, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: time.Hour, Window: true,
+				Getenv: geminiAt(srv.URL), Refused: &refused})
+			if err != nil {
+				t.Fatal(err)
+			}
+			merged := func(what string) merge.Result {
+				t.Helper()
+				res, err := m.Merge(ctx, batch)
+				if err != nil {
+					t.Fatalf("%s: %v", what, err)
+				}
+				return res
+			}
+			if refusal != "known refused at the start" {
+				if res := merged("while it works"); res.Merger != wire.MergerGemini {
+					t.Fatalf("while the key works: %q, want gemini", res.Merger)
+				}
+				refused.Accepted("good-key") // a check of the key in use: nothing to say
+				if res := merged("after a check of the key in use"); res.Merger != wire.MergerGemini || len(res.Notices) != 0 {
+					t.Fatalf("after a check of the key in use: %q %+v, want gemini and no notice", res.Merger, res.Notices)
+				}
+				set(refusal)
+				if res := merged("refused"); res.Merger != wire.MergerLocal {
+					t.Fatalf("refused: %q, want local", res.Merger)
+				}
+			}
+			set("")
+			if res := merged("works again, not checked"); res.Merger != wire.MergerLocal {
+				t.Fatalf("Google takes the key again, unchecked: %q, want local until a check says so", res.Merger)
+			}
+			refused.Accepted("good-key")
+			res := merged("checked")
+			if res.Merger != wire.MergerGemini || !strings.HasPrefix(res.Text, "GEMINI: all of it") {
+				t.Fatalf("after an accepted check: %q %q, want gemini", res.Merger, res.Text)
+			}
+			if want := "merging with Gemini again: Google accepted the host's API key when the host checked it"; len(res.Notices) != 1 || res.Notices[0].Text != want {
+				t.Fatalf("after an accepted check, notices %+v, want %q", res.Notices, want)
+			}
+			if res := merged("the batch after"); res.Merger != wire.MergerGemini || len(res.Notices) != 0 {
+				t.Fatalf("the batch after: %q %+v, want gemini, said once", res.Merger, res.Notices)
+			}
+		})
+	}
+}

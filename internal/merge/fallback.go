@@ -38,7 +38,8 @@ type Fallback struct {
 
 	// rekey finds a key set since (window Settings, `concordia key set`); guarded by mu.
 	rekey     Rekey
-	keyID     string // rekey's id of the key in use or refused
+	rekeyNow  func(keyID string) bool // SetRekeyNow's; nil: every decides alone
+	keyID     string                  // rekey's id of the key in use or refused
 	every     time.Duration
 	lastCheck time.Time
 	keyHint   string // where the host replaces a refused key ("" = `concordia key set`)
@@ -68,9 +69,10 @@ const geminiRest = time.Minute
 
 // Rekey reads the Gemini key the host has now, given the id of the one the merger knows
 // (ids are opaque, e.g. a hash of the key; "" = none). It returns a client for it and its
-// id when it is another key; nil and current when it is the same key or cannot be read
-// now; nil and "" when there is no key any more; nil and another id when there is a new
-// key for which no client can be made. It must respect ctx.
+// id when it is another key, or the same key found working since (a check Google
+// accepted: a merger that stopped using it takes it up again); nil and current when it is
+// the same key or cannot be read now; nil and "" when there is no key any more; nil and
+// another id when there is a new key for which no client can be made. It must respect ctx.
 type Rekey func(ctx context.Context, current string) (*Gemini, string)
 
 // SetRekey makes the merger follow the host's key: before every batch that Gemini would
@@ -82,6 +84,15 @@ func (f *Fallback) SetRekey(r Rekey, current string, every time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.rekey, f.keyID, f.every = r, current, every
+}
+
+// SetRekeyNow has the merger follow the host's key before a batch, even within every of
+// the last look, when now says so of the id of the key it knows (a check just found the
+// key works: Settings says Gemini merges from the next batch). now must be quick.
+func (f *Fallback) SetRekeyNow(now func(keyID string) bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rekeyNow = now
 }
 
 // hint is where a refused key is replaced.
@@ -111,16 +122,19 @@ func (f *Fallback) current(ctx context.Context) (*Gemini, string) {
 	if f.off {
 		g = nil
 	}
-	r, id := f.rekey, f.keyID
+	r, id, now := f.rekey, f.keyID, f.rekeyNow
 	due := r != nil && (g != nil || time.Since(f.lastCheck) >= f.every)
-	if due {
-		f.lastCheck = time.Now()
-	}
-	hadKey := f.gemini != nil // a client now, or a refused one
 	f.mu.Unlock()
+	if !due && r != nil && now != nil && now(id) {
+		due = true
+	}
 	if !due {
 		return g, ""
 	}
+	f.mu.Lock()
+	f.lastCheck = time.Now()
+	hadKey := f.gemini != nil // a client now, or a refused one
+	f.mu.Unlock()
 	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	ng, nid := r(cctx, id)
@@ -134,6 +148,14 @@ func (f *Fallback) current(ctx context.Context) (*Gemini, string) {
 		return f.gemini, ""
 	}
 	switch {
+	case ng != nil && nid == id:
+		// The same key, found working by a check since it stopped being used (refused, or
+		// denied for this use): taken up again. One in use goes on as it was.
+		if g != nil {
+			return g, ""
+		}
+		f.gemini, f.off, f.restUntil = ng, false, time.Time{}
+		return ng, noticeKeyWorks
 	case ng != nil:
 		f.gemini, f.off, f.keyID, f.restUntil = ng, false, nid, time.Time{} // a new key is tried at once
 		switch {
@@ -174,6 +196,7 @@ const (
 	noticeFellBack   = "Gemini %s; merged locally"
 	noticeResting    = "Gemini timed out; merging locally for a minute before trying it again"
 	noticeNewKey     = "merging with Gemini again: a new API key was set"
+	noticeKeyWorks   = "merging with Gemini again: Google accepted the host's API key when the host checked it"
 	noticeFirstKey   = "merging with Gemini from now on: a Gemini API key was set"
 	// The key in use was replaced or removed while the party ran.
 	noticeReplacedKey = "a new Gemini API key was set: merging with it from now on"

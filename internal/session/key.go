@@ -41,7 +41,9 @@ func (m *Manager) CheckKey(ctx context.Context) (secrets.Source, string, error) 
 	case errors.Is(err, merge.ErrInvalidKey):
 		m.refused.Set(key, true)
 	case err == nil:
-		m.refused.Set(key, false)
+		// Also taken up again by a party this window hosts that stopped using it: Settings
+		// then says Gemini merges from the next batch.
+		m.refused.Accepted(key)
 		if src == secrets.SourceKeyring {
 			_ = m.cfg.Secrets.MarkChecked(secrets.KeyID(key)) // a note left shows it amber only
 		}
@@ -68,8 +70,10 @@ func (m *Manager) SaveKey(ctx context.Context, key string) (keysave.Saved, error
 		switch {
 		case errors.Is(err, keysave.ErrRefused):
 			m.refused.Set(k, true)
-		case err == nil && (saved.Unchecked == nil || errors.Is(saved.Unchecked, merge.ErrKeyDenied)):
-			// Accepted, or refused for this use only: not a refused key (CheckKey).
+		case err == nil && saved.Unchecked == nil:
+			m.refused.Accepted(k) // as CheckKey's
+		case err == nil && errors.Is(saved.Unchecked, merge.ErrKeyDenied):
+			// Refused for this use only: not a refused key (CheckKey).
 			m.refused.Set(k, false)
 		}
 	}

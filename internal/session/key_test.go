@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -63,10 +64,17 @@ func TestAPartyAfterADeniedCheckAsksGoogleAgain(t *testing.T) {
 func managerWithKeyGoogleAnswers(t *testing.T, key string, answer func(http.ResponseWriter)) (*Manager, *atomic.Int32) {
 	t.Helper()
 	asked := new(atomic.Int32)
-	gemini := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return managerWithKeyGoogle(t, key, func(w http.ResponseWriter, r *http.Request) {
 		asked.Add(1)
 		answer(w)
-	}))
+	}), asked
+}
+
+// managerWithKeyGoogle is a Manager whose keyring holds key and whose Google is a loopback
+// stand-in that serves google.
+func managerWithKeyGoogle(t *testing.T, key string, google http.HandlerFunc) *Manager {
+	t.Helper()
+	gemini := httptest.NewServer(google)
 	t.Cleanup(gemini.Close)
 	env := func(k string) string {
 		if k == merge.BaseURLEnv {
@@ -78,5 +86,60 @@ func managerWithKeyGoogleAnswers(t *testing.T, key string, answer func(http.Resp
 	if err := store.Set(context.Background(), key); err != nil {
 		t.Fatal(err)
 	}
-	return newManager(t, newRecorder(), func(c *Config) { c.Secrets, c.Getenv = store, env }), asked
+	return newManager(t, newRecorder(), func(c *Config) { c.Secrets, c.Getenv = store, env })
+}
+
+// A party this window hosts whose key Google refused (so it merges locally) merges with
+// Gemini again from its next batch once Settings' Check finds the key works: a window
+// tester's Check said "Prompts are merged with Gemini", and the next two batches were
+// merged locally, until the key was replaced.
+func TestACheckThatFindsTheKeyWorkingBringsGeminiBack(t *testing.T) {
+	var refusing atomic.Bool
+	refusing.Store(true)
+	m := managerWithKeyGoogle(t, "AIza-refused-then-fixed", func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case refusing.Load():
+			testkit.WriteGeminiKeyRefused(w)
+		case r.Method == http.MethodGet: // the check: the model's description
+			_, _ = w.Write([]byte(`{"name": "models/` + merge.DefaultGeminiModel + `"}`))
+		default:
+			body, _ := io.ReadAll(r.Body)
+			testkit.WriteGeminiMerge(w, body, "GEMINI: both")
+		}
+	})
+	rec := m.cfg.Emitter.(*recorder)
+	req := hostRequest(t)
+	req.Merger = "auto"
+	if _, err := m.Host(context.Background(), req); err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	batchOf := func(what string, n int) wire.Batch {
+		t.Helper()
+		for _, text := range []string{"add tabs " + what, "add dark mode " + what} {
+			if _, err := m.Prompt(context.Background(), text); err != nil {
+				t.Fatalf("%s: Prompt: %v", what, err)
+			}
+		}
+		var b []wire.Event
+		rec.waitFor(t, what, func(evs []emitted) bool {
+			b = nil
+			for _, e := range partyEvents(evs) {
+				if e.Kind == wire.KindBatch && e.Batch != nil && len(e.Batch.Prompts) == 2 {
+					b = append(b, e)
+				}
+			}
+			return len(b) >= n
+		})
+		return *b[n-1].Batch
+	}
+	if b := batchOf("refused", 1); b.Merger != wire.MergerLocal {
+		t.Fatalf("with the key refused: merger %q, want local", b.Merger)
+	}
+	refusing.Store(false)
+	if _, _, err := m.CheckKey(context.Background()); err != nil {
+		t.Fatalf("check: %v, want the key accepted", err)
+	}
+	if b := batchOf("checked", 2); b.Merger != wire.MergerGemini {
+		t.Fatalf("after the check Google accepted: merger %q, want gemini", b.Merger)
+	}
 }
