@@ -414,11 +414,12 @@ func TestSetKeyAsksGoogle(t *testing.T) {
 		wantAsked             int32
 	}{
 		{name: "refused", key: "AIza-typo-0123456789-abc", mode: "ok", wantAsked: 1,
-			wantErr: "Google refused the API key (400 INVALID_ARGUMENT), so it was not saved. Google said: “API key not valid. Please pass a valid API key.” Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
+			wantErr: "Google refused the API key (400 INVALID_ARGUMENT), so it was not saved. Google said: “API key not valid. Please pass a valid API key.” Copy the key again, whole, from Google AI Studio's API keys page (https://aistudio.google.com/apikey), or make a new one there, then paste it here."},
 		// A 403 without a reason known to be Google's side: a key to replace, not stored,
-		// in Google's words (a reviewer's: it was stored, "the key itself need not change").
+		// in Google's words (a reviewer's: it was stored, "the key itself need not change"),
+		// and a new one asked for: it was told to paste it again, which cannot help.
 		{name: "reported as leaked", key: good, mode: "leaked", wantAsked: 1,
-			wantErr: "Google refused the API key (403 PERMISSION_DENIED), so it was not saved. Google said: “" + testkit.GeminiKeyLeaked + "” Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
+			wantErr: "Google refused the API key (403 PERMISSION_DENIED), so it was not saved. Google said: “" + testkit.GeminiKeyLeaked + "” A key reported as leaked is never taken again, so pasting it again cannot help: make a new one on Google AI Studio's API keys page (https://aistudio.google.com/apikey), then paste it here."},
 		{name: "not a key", key: "abc", mode: "ok",
 			wantErr: "That is too short to be a Gemini API key (they are about 40 characters); copy it again, whole."},
 		{name: "Google down", key: good, mode: "down", wantStored: good, wantUnchecked: true, wantAsked: 1,
@@ -487,8 +488,8 @@ func TestCheckKeyBinding(t *testing.T) {
 	}
 	cases := []struct{ key, mode, result, text string }{
 		{good, "ok", "accepted", "Google accepted this key."},
-		{"AIza-typo-0123456789-abc", "ok", "refused", "Google refused the API key (400 INVALID_ARGUMENT), so prompts are merged locally. Google said: “API key not valid. Please pass a valid API key.” Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
-		{good, "leaked", "refused", "Google refused the API key (403 PERMISSION_DENIED), so prompts are merged locally. Google said: “" + testkit.GeminiKeyLeaked + "” Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."},
+		{"AIza-typo-0123456789-abc", "ok", "refused", "Google refused the API key (400 INVALID_ARGUMENT), so prompts are merged locally. Google said: “API key not valid. Please pass a valid API key.” Copy the key again, whole, from Google AI Studio's API keys page (https://aistudio.google.com/apikey), or make a new one there, then paste it here."},
+		{good, "leaked", "refused", "Google refused the API key (403 PERMISSION_DENIED), so prompts are merged locally. Google said: “" + testkit.GeminiKeyLeaked + "” A key reported as leaked is never taken again, so pasting it again cannot help: make a new one on Google AI Studio's API keys page (https://aistudio.google.com/apikey), then paste it here."},
 		{good, "down", "unavailable", "Could not check the key with Google: unavailable (503). The key is kept; check again later."},
 		{good, "disabled", "refused", "Google refused this use of the API key (403 PERMISSION_DENIED, SERVICE_DISABLED), so prompts are merged locally. Google said: “" + testkit.GeminiServiceDisabled + "” The key itself need not change: enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again."},
 	}

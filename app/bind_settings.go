@@ -128,7 +128,7 @@ func (a *App) SetKey(key string) (KeyStatus, error) {
 		// Stored (the person fixes it on Google's side, not by pasting it again), but
 		// Google did answer: refused, said so as a check's refusal would be.
 		a.log.Info("Gemini key stored; Google refused this use of it", "err", saved.Unchecked)
-		st.Note = "Saved, but Google " + merge.Reason(saved.Unchecked) + ", so prompts are merged locally." + keyWords(saved.Unchecked)
+		st.Note = "Saved, but Google " + merge.Reason(saved.Unchecked) + ", so prompts are merged locally." + keyWords(saved.Unchecked, givePasted)
 		st.NoteRefused = true
 	case saved.Unchecked != nil:
 		a.log.Info("Gemini key stored unchecked", "err", saved.Unchecked)

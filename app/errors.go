@@ -206,7 +206,7 @@ func sentence(err error) string {
 	case errors.Is(err, rpc.ErrClosed):
 		return "The connection to the host was lost."
 	case errors.Is(err, keysave.ErrRefused):
-		return "Google " + merge.Reason(err) + ", so it was not saved." + keyWords(err) + " Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."
+		return "Google " + merge.Reason(err) + ", so it was not saved." + keyWords(err, givePasted)
 	case errors.Is(err, keysave.ErrTooShort):
 		return capitalize(punctuate(keysave.ErrTooShort.Error()))
 	case errors.Is(err, secrets.ErrEmptyKey):
@@ -240,22 +240,18 @@ func notAllowed(msg string) string {
 // describeKeyCheck says what Google answered about the key from src (CheckKey), with the
 // way on for each answer.
 func describeKeyCheck(src secrets.Source, model string, err error) KeyCheck {
-	which := "this key"
+	which, give := "this key", givePasted
 	if src == secrets.SourceEnv {
-		which = "the key in GEMINI_API_KEY"
+		which, give = "the key in GEMINI_API_KEY", giveEnv
 	}
 	switch {
 	case err == nil:
 		return KeyCheck{Result: "accepted", Text: capitalize("Google accepted " + which + ".")}
 	case errors.Is(err, merge.ErrKeyDenied):
 		// A key Google knows, refused for this use: pasting it again cannot help.
-		return KeyCheck{Result: "refused", Text: "Google " + merge.Reason(err) + ", so prompts are merged locally." + keyWords(err)}
+		return KeyCheck{Result: "refused", Text: "Google " + merge.Reason(err) + ", so prompts are merged locally." + keyWords(err, give)}
 	case errors.Is(err, merge.ErrInvalidKey):
-		how := "Paste it again, copied whole, or make a new one at aistudio.google.com/apikey."
-		if src == secrets.SourceEnv {
-			how = "Start Concordia with GEMINI_API_KEY set to a key copied whole."
-		}
-		return KeyCheck{Result: "refused", Text: fmt.Sprintf("Google %s, so prompts are merged locally.%s %s", merge.Reason(err), keyWords(err), how)}
+		return KeyCheck{Result: "refused", Text: "Google " + merge.Reason(err) + ", so prompts are merged locally." + keyWords(err, give)}
 	case errors.Is(err, merge.ErrRejected):
 		return KeyCheck{Result: "rejected", Text: fmt.Sprintf("Google %s for the model %s; the key itself may be fine.", merge.Reason(err), model)}
 	default:
@@ -263,11 +259,18 @@ func describeKeyCheck(src secrets.Source, model string, err error) KeyCheck {
 	}
 }
 
+// How the window is given a key, ending the words that ask for one (merge.KeyWords): the
+// key's field is beside every sentence about a stored key (Settings).
+const (
+	givePasted = "paste it here"
+	giveEnv    = "start Concordia with GEMINI_API_KEY set to it"
+)
+
 // keyWords is what follows a sentence saying that Google refused a key: Google's own
-// words, and for a key refused for this use only what to change on Google's side
-// (merge.KeyWords), each sentence ended, after a space; "" when there is nothing to add.
-func keyWords(err error) string {
-	w := merge.KeyWords(err, func(s string) string { return "“" + strings.TrimSuffix(s, ".") + ".”" })
+// words and what helps (merge.KeyWords, give saying how a key is given), each sentence
+// ended, after a space; "" when there is nothing to add.
+func keyWords(err error, give string) string {
+	w := merge.KeyWords(err, func(s string) string { return "“" + strings.TrimSuffix(s, ".") + ".”" }, give)
 	if w == "" {
 		return ""
 	}

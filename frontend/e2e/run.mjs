@@ -270,7 +270,7 @@ test('the Gemini key is set, replaced and removed in the OS keyring', async () =
   await tid('settings-key-input').fill('AIzaE2eKeyNumberOne-0123456789abcdef');
   await tid('settings-key-save').click();
   // With what Google said (the stand-in answers as Google does for a key that is not valid).
-  await textOf('settings-key-error', /Google refused the API key \(400 INVALID_ARGUMENT\), so it was not saved\. Google said: .API key not valid\. Please pass a valid API key\.. Paste it again, copied whole/);
+  await textOf('settings-key-error', /Google refused the API key \(400 INVALID_ARGUMENT\), so it was not saved\. Google said: .API key not valid\. Please pass a valid API key\.. Copy the key again, whole, from Google AI Studio's API keys page \(https:\/\/aistudio\.google\.com\/apikey\), or make a new one there, then paste it here\./);
   check(lookup() === '', 'the keyring holds the refused key');
   await textOf('settings-key-status', 'No key set');
   check(!(await page.content()).includes('AIzaE2eKeyNumberOne'), 'the key is in the page');

@@ -85,7 +85,7 @@ func TestKeyCheck(t *testing.T) {
 	}
 	gem.setMode("badkey")
 	bad := start(t, env, "key", "check")
-	if code := bad.wait(); code != 1 || !strings.Contains(bad.stderr(), "refused the API key (400 INVALID_ARGUMENT). Google said: \"API key not valid. Please pass a valid API key.\" To replace it, set GEMINI_API_KEY to a key copied whole") {
+	if code := bad.wait(); code != 1 || !strings.Contains(bad.stderr(), "refused the API key (400 INVALID_ARGUMENT). Google said: \"API key not valid. Please pass a valid API key.\" Copy the key again, whole, from Google AI Studio's API keys page (https://aistudio.google.com/apikey), or make a new one there, then set GEMINI_API_KEY to it") {
 		t.Fatalf("a refused key: exit %d\n%s\n%s", code, bad.stdout(), bad.stderr())
 	}
 	for _, p := range []*proc{ok, bad} {

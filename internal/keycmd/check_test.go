@@ -70,14 +70,15 @@ func TestCheck(t *testing.T) {
 		{name: "another model", stored: storedKey, args: []string{"check", "--gemini-model", "gemini-2.5-pro"}, wantOut: "(model gemini-2.5-pro)", wantPath: "GET /v1beta/models/gemini-2.5-pro"},
 		{name: "a refused key", stored: testKey, args: []string{"check"}, wantCode: 1, wantOut: "Checking the Gemini key from the OS keyring with the Gemini API at http://127.0.0.1:",
 			wantErr: `concordia key check: The Gemini API at http://127.0.0.1:`},
-		{name: "a refused key from the environment", stored: storedKey, env: envKey, args: []string{"check"}, wantCode: 1, wantErr: "refused the API key (400 INVALID_ARGUMENT). Google said: \"API key not valid. Please pass a valid API key.\" To replace it, set GEMINI_API_KEY to a key copied whole (https://aistudio.google.com/apikey makes one); until then parties merge prompts locally"},
+		{name: "a refused key from the environment", stored: storedKey, env: envKey, args: []string{"check"}, wantCode: 1, wantErr: "refused the API key (400 INVALID_ARGUMENT). Google said: \"API key not valid. Please pass a valid API key.\" Copy the key again, whole, from Google AI Studio's API keys page (https://aistudio.google.com/apikey), or make a new one there, then set GEMINI_API_KEY to it; until then parties merge prompts locally"},
 		// A valid key whose project has not enabled the API: Google's words and what to
 		// change there, not "copied whole".
 		{name: "a key whose project has not enabled the API", stored: storedKey, google: "disabled", args: []string{"check"}, wantCode: 1,
 			wantErr: "refused this use of the API key (403 PERMISSION_DENIED, SERVICE_DISABLED). Google said: \"Generative Language API has not been used in project 123 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=123 then retry.\" The key itself need not change: enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again (\"concordia key check\"); until then parties merge prompts locally"},
-		// Any other 403 is a key to replace, in Google's words: not "need not change".
+		// Any other 403 is a key to replace, in Google's words: not "need not change". One
+		// reported as leaked is never taken again: a new one, not the same copied whole.
 		{name: "a key reported as leaked", stored: storedKey, google: "leaked", args: []string{"check"}, wantCode: 1,
-			wantErr: "refused the API key (403 PERMISSION_DENIED). Google said: \"" + testkit.GeminiKeyLeaked + "\" To replace it, run \"concordia key set\" with a key copied whole"},
+			wantErr: "refused the API key (403 PERMISSION_DENIED). Google said: \"" + testkit.GeminiKeyLeaked + "\" A key reported as leaked is never taken again, so pasting it again cannot help: make a new one on Google AI Studio's API keys page (https://aistudio.google.com/apikey), then run \"concordia key set\" with it; until then parties merge prompts locally\n"},
 		{name: "Google down", stored: storedKey, google: "down", args: []string{"check"}, wantCode: 1, wantErr: "(CONCORDIA_GEMINI_BASE_URL): unavailable (503); try again later"},
 		{name: "no key", args: []string{"check"}, wantCode: 1, wantErr: `no Gemini key is set: run "concordia key set" to store one`},
 		{name: "a stray argument", stored: storedKey, args: []string{"check", "AIza-oops"}, wantCode: 2, wantErr: "takes only --gemini-model MODEL"},
@@ -151,9 +152,10 @@ func TestSetChecksTheKey(t *testing.T) {
 		// Google's side, not another paste.
 		{name: "a key whose project has not enabled the API", stdin: storedKey + "\n", google: "disabled", wantRing: storedKey, wantAsked: 1, unchecked: true,
 			wantOut: "Stored the Gemini API key", wantErr: "(CONCORDIA_GEMINI_BASE_URL) refused this use of the API key (403 PERMISSION_DENIED, SERVICE_DISABLED). Google said: \"Generative Language API has not been used in project 123 before or it is disabled. Enable it by visiting https://console.developers.google.com/apis/api/generativelanguage.googleapis.com/overview?project=123 then retry.\" The key itself need not change: enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again (\"concordia key check\"); until then parties merge prompts locally"},
-		// A 403 without a reason known to be Google's side: not stored, in Google's words.
+		// A 403 without a reason known to be Google's side: not stored, in Google's words,
+		// and a new key asked for: copied again, the same key is refused again.
 		{name: "a key reported as leaked", stdin: storedKey + "\n", google: "leaked", wantCode: 1, wantAsked: 1,
-			wantErr: "refused the API key (403 PERMISSION_DENIED), so the key was not stored. Google said: \"" + testkit.GeminiKeyLeaked + "\" Copy it again, whole"},
+			wantErr: "refused the API key (403 PERMISSION_DENIED), so the key was not stored. Google said: \"" + testkit.GeminiKeyLeaked + "\" A key reported as leaked is never taken again, so pasting it again cannot help: make a new one on Google AI Studio's API keys page (https://aistudio.google.com/apikey), then run \"concordia key set\" again\n"},
 		{name: "Google unreachable", stdin: storedKey + "\n", google: "gone", wantRing: storedKey, unchecked: true,
 			wantOut: "Stored the Gemini API key", wantErr: "(CONCORDIA_GEMINI_BASE_URL) could not be reached (unreachable (connection refused))"},
 	}

@@ -243,7 +243,7 @@ func (c *cmd) set() int {
 	})
 	switch {
 	case errors.Is(err, keysave.ErrRefused):
-		return c.fail("set", fmt.Errorf("%s %s, so the key was not stored.%s Copy it again, whole (https://aistudio.google.com/apikey makes one), and run \"concordia key set\" again", capitalize(who), merge.Reason(err), keyWords(err)))
+		return c.fail("set", fmt.Errorf("%s %s, so the key was not stored.%s", capitalize(who), merge.Reason(err), keyWords(err, "run \"concordia key set\" again")))
 	case errors.Is(err, keysave.ErrTooShort):
 		return c.fail("set", fmt.Errorf("%w; nothing was stored", keysave.ErrTooShort))
 	case errors.Is(err, context.Canceled) && c.ctx.Err() != nil:
@@ -337,11 +337,11 @@ func (c *cmd) check(model string) int {
 	case errors.Is(err, merge.ErrKeyDenied):
 		return c.fail("check", fmt.Errorf("%s %s.%s", capitalize(who), merge.Reason(err), keyDenied(err)))
 	case errors.Is(err, merge.ErrInvalidKey):
-		how := "run \"concordia key set\" with a key copied whole"
+		give := "run \"concordia key set\" with it"
 		if src == secrets.SourceEnv {
-			how = "set " + secrets.EnvKey + " to a key copied whole"
+			give = "set " + secrets.EnvKey + " to it"
 		}
-		return c.fail("check", fmt.Errorf("%s %s.%s To replace it, %s (https://aistudio.google.com/apikey makes one); until then parties merge prompts locally", capitalize(who), merge.Reason(err), keyWords(err), how))
+		return c.fail("check", fmt.Errorf("%s %s.%s; until then parties merge prompts locally", capitalize(who), merge.Reason(err), keyWords(err, give)))
 	case errors.Is(err, merge.ErrRejected):
 		return c.fail("check", fmt.Errorf("%s %s: the key may be fine, but the model %q did not answer; check --gemini-model", capitalize(who), merge.Reason(err), model))
 	case c.ctx.Err() != nil:
@@ -352,11 +352,11 @@ func (c *cmd) check(model string) int {
 }
 
 // keyWords is what follows a sentence saying that Google refused a key: Google's own
-// words, and for a key refused for this use only what to change on Google's side
-// (merge.KeyWords), after a space; "" when there is nothing to add. Google's words are
-// quoted as Go does: no control characters reach the terminal.
-func keyWords(err error) string {
-	if w := merge.KeyWords(err, strconv.Quote); w != "" {
+// words and what helps (merge.KeyWords, the window's words too; give says how a key is
+// given here), after a space; "" when there is nothing to add. Google's words are quoted
+// as Go does: no control characters reach the terminal.
+func keyWords(err error, give string) string {
+	if w := merge.KeyWords(err, strconv.Quote, give); w != "" {
 		return " " + w
 	}
 	return ""
@@ -366,7 +366,11 @@ func keyWords(err error) string {
 // (merge.ErrKeyDenied): Google's words, what to change on Google's side, and how to ask
 // again.
 func keyDenied(err error) string {
-	return keyWords(err) + " (\"concordia key check\"); until then parties merge prompts locally"
+	w := keyWords(err, "run \"concordia key set\" with it")
+	if strings.HasSuffix(w, "check again") {
+		w += " (\"concordia key check\")"
+	}
+	return w + "; until then parties merge prompts locally"
 }
 
 // gemini names where keys are checked: Google, or the endpoint merge.BaseURLEnv gives.

@@ -139,9 +139,9 @@ func TestKeyDenied(t *testing.T) {
 			if want := "refused the API key (" + c.label + ")"; Reason(err) != want {
 				t.Errorf("Reason = %q, want %q", Reason(err), want)
 			}
-			words := KeyWords(err, strconv.Quote)
-			if KeyAdvice(err) != "" || words != "Google said: "+strconv.Quote(c.message) {
-				t.Errorf("KeyAdvice = %q, KeyWords = %q; want no advice and only Google's words", KeyAdvice(err), words)
+			words := KeyWords(err, strconv.Quote, "paste it here")
+			if KeyAdvice(err) != "" || !strings.HasPrefix(words, "Google said: "+strconv.Quote(c.message)+" ") || strings.Contains(words, "need not change") {
+				t.Errorf("KeyAdvice = %q, KeyWords = %q; want no advice on Google's side, Google's words first", KeyAdvice(err), words)
 			}
 		})
 	}
@@ -150,5 +150,63 @@ func TestKeyDenied(t *testing.T) {
 	err := CheckKey(context.Background(), GeminiConfig{APIKey: testKey, Model: testModel, BaseURL: f.srv.URL, Timeout: 5 * time.Second})
 	if !errors.Is(err, ErrInvalidKey) || errors.Is(err, ErrKeyDenied) || KeyAdvice(err) != "" || Said(err) != "API key expired. Please renew the API key." {
 		t.Errorf("400 API_KEY_INVALID: %v, advice %q, said %q; want ErrInvalidKey only, no advice, Google's words", err, KeyAdvice(err), Said(err))
+	}
+}
+
+// TestKeyWords: what follows "Google refused the key" says what helps in each case Google
+// answers, in one sentence the window and the terminal both use. A key reported as leaked
+// or expired is never taken again, however it is pasted: make a new one, on Google AI
+// Studio's API keys page (it was told "paste it again, copied whole"). A key that is not
+// valid may have been cut when copied. A whole key refused for this use stays; a
+// suspended project needs a key in another one.
+func TestKeyWords(t *testing.T) {
+	info := func(reason string) map[string]any {
+		return map[string]any{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason}
+	}
+	const page = "Google AI Studio's API keys page (https://aistudio.google.com/apikey)"
+	cases := []struct {
+		name            string
+		code            int
+		status, message string
+		info            []map[string]any
+		want            string // what follows Google's words
+		wantNot         string
+	}{
+		{"reported as leaked", 403, "PERMISSION_DENIED", "Your API key was reported as leaked. Please use another API key.", nil,
+			"A key reported as leaked is never taken again, so pasting it again cannot help: make a new one on " + page + ", then GIVE", "Copy"},
+		{"expired", 400, "INVALID_ARGUMENT", "API key expired. Please renew the API key.", []map[string]any{info("API_KEY_INVALID")},
+			"An expired key is never taken again, so pasting it again cannot help: make a new one on " + page + ", then GIVE", "Copy"},
+		{"not valid", 400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", []map[string]any{info("API_KEY_INVALID")},
+			"Copy the key again, whole, from " + page + ", or make a new one there, then GIVE", "leaked"},
+		{"unauthorized", 401, "UNAUTHENTICATED", "Request had invalid authentication credentials.", nil,
+			"Copy the key again, whole, from " + page + ", or make a new one there, then GIVE", "leaked"},
+		{"a 403 not known here", 403, "PERMISSION_DENIED", "The caller does not have permission", []map[string]any{info("SOMETHING_NEW")},
+			"Copy the key again, whole, from " + page + ", or make a new one there, then GIVE", "need not change"},
+		{"API not enabled", 403, "PERMISSION_DENIED", "Generative Language API has not been used in project 123 before or it is disabled.", []map[string]any{info("SERVICE_DISABLED")},
+			"The key itself need not change: enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again", "GIVE"},
+		{"project suspended", 403, "PERMISSION_DENIED", "Permission denied: Consumer 'api_key:[redacted]' has been suspended.", []map[string]any{info("CONSUMER_SUSPENDED")},
+			"The key's Google Cloud project is suspended: ask Google why, or make a key in another project on " + page + ", then GIVE", "need not change"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFakeGemini(t, replyError(c.code, c.status, c.message, c.info...))
+			err := CheckKey(context.Background(), GeminiConfig{APIKey: testKey, Model: testModel, BaseURL: f.srv.URL, Timeout: 5 * time.Second})
+			if !errors.Is(err, ErrInvalidKey) {
+				t.Fatalf("CheckKey: %v, want a refused key", err)
+			}
+			got := KeyWords(err, strconv.Quote, "GIVE")
+			if want := "Google said: " + strconv.Quote(c.message) + " " + c.want; got != want {
+				t.Errorf("KeyWords =\n%s\nwant\n%s", got, want)
+			}
+			if strings.Contains(strings.TrimPrefix(got, "Google said: "+strconv.Quote(c.message)), c.wantNot) {
+				t.Errorf("KeyWords %q says %q", got, c.wantNot)
+			}
+		})
+	}
+	// Not a refused key: Google's words only when there are any, no advice about the key.
+	f := newFakeGemini(t, replyError(503, "UNAVAILABLE", "The model is overloaded."))
+	err := CheckKey(context.Background(), GeminiConfig{APIKey: testKey, Model: testModel, BaseURL: f.srv.URL, Timeout: 5 * time.Second})
+	if w := KeyWords(err, strconv.Quote, "GIVE"); w != "" {
+		t.Errorf("KeyWords of a 503 = %q, want nothing", w)
 	}
 }

@@ -53,7 +53,19 @@ type geminiError struct {
 	// denial is the ErrorInfo reason of an ErrKeyDenied ("SERVICE_DISABLED"), "" when
 	// Google gave none; label its status ("403 PERMISSION_DENIED, SERVICE_DISABLED").
 	denial, label string
+	// spent says why Google will never take an ErrInvalidKey again, whole or not
+	// (spentLeaked, spentExpired): copying it again cannot help. "" when it may.
+	spent string
 }
+
+// Why a refused key cannot be used again (geminiError.spent).
+const (
+	spentLeaked  = "leaked"
+	spentExpired = "expired"
+)
+
+// APIKeysPage is where Gemini API keys are made, for people.
+const APIKeysPage = "Google AI Studio's API keys page (https://aistudio.google.com/apikey)"
 
 // timedOut says whether err is an attempt that used its whole timeout: a Gemini that
 // hangs held every batch twice the timeout (40 s), batch after batch (a tester's).
@@ -102,7 +114,7 @@ func deniedLabel(err error) string {
 // reason, in a few words for people ("enable the Generative Language API in the key's
 // Google Cloud project, ..."); "" for any other error. None of it is "copy the key
 // again": the key itself was taken. Only the reasons known here are ErrKeyDenied
-// (knownDenial), so each has its own advice.
+// (knownDenial), so each has its own advice. KeyWords says it with the rest.
 func KeyAdvice(err error) string {
 	var ge *geminiError
 	if !errors.As(err, &ge) || ge.class != ErrKeyDenied {
@@ -123,7 +135,7 @@ func KeyAdvice(err error) string {
 	case "API_KEY_ANDROID_APP_BLOCKED", "API_KEY_IOS_APP_BLOCKED":
 		return "the key is restricted to phone apps: set its application restriction to None or IP addresses " + credentials + ", then check again"
 	case "CONSUMER_SUSPENDED":
-		return "the key's Google Cloud project is suspended: ask Google why, or make a key in another project at aistudio.google.com/apikey"
+		return "the key's Google Cloud project is suspended: ask Google why, or make a key in another project on " + APIKeysPage
 	}
 	return ""
 }
@@ -142,18 +154,58 @@ func knownDenial(reason string) bool {
 
 // KeyWords is what follows a sentence saying that Google refused a key (ErrInvalidKey,
 // ErrKeyDenied): Google's own words, put in quotes by quote (the window's typographic
-// ones; the terminal's must escape control characters), then, for an ErrKeyDenied, what
-// to change on Google's side, the key itself kept. No final stop: each edge ends it its
-// own way. "" when Google said nothing and gave no reason KeyAdvice knows.
-func KeyWords(err error, quote func(string) string) string {
+// ones; the terminal's must escape control characters), then what helps. For an
+// ErrKeyDenied, what to change on Google's side, the key itself kept (KeyAdvice). For a
+// key Google will never take again (reported as leaked, expired), to make a new one on
+// Google AI Studio's API keys page: copying it again cannot help. For any other refused
+// key, to copy it again, whole, or make a new one there. give is how a key is given where
+// the words are read ("paste it here", "run \"concordia key set\" again"): it ends each
+// piece of advice that asks for a key. The window and the terminal both say a refusal
+// with it, so that they say the same. No final stop: each edge ends it its own way. ""
+// for an error that is not a refused key and carries no words of Google's.
+func KeyWords(err error, quote func(string) string, give string) string {
 	var words []string
 	if w := Said(err); w != "" {
 		words = append(words, "Google said: "+quote(w))
 	}
-	if a := KeyAdvice(err); a != "" {
-		words = append(words, "The key itself need not change: "+a)
+	if a := keyHelp(err, give); a != "" {
+		words = append(words, a)
 	}
 	return strings.Join(words, " ")
+}
+
+// keyHelp is what helps with a refused key (KeyWords), one sentence without its stop;
+// "" when err is not one.
+func keyHelp(err error, give string) string {
+	var ge *geminiError
+	if !errors.As(err, &ge) {
+		return ""
+	}
+	switch {
+	case ge.class == ErrKeyDenied && ge.denial == "CONSUMER_SUSPENDED":
+		// The project, not the key, is refused; a key in another project is a new key.
+		return capitalize(KeyAdvice(err)) + ", then " + give
+	case ge.class == ErrKeyDenied:
+		if a := KeyAdvice(err); a != "" {
+			return "The key itself need not change: " + a
+		}
+		return ""
+	case ge.class != ErrInvalidKey:
+		return ""
+	case ge.spent == spentLeaked:
+		return "A key reported as leaked is never taken again, so pasting it again cannot help: make a new one on " + APIKeysPage + ", then " + give
+	case ge.spent == spentExpired:
+		return "An expired key is never taken again, so pasting it again cannot help: make a new one on " + APIKeysPage + ", then " + give
+	}
+	return "Copy the key again, whole, from " + APIKeysPage + ", or make a new one there, then " + give
+}
+
+// capitalize upper-cases s's first letter (ASCII: advice written here).
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // reasonOf is the short, human reason of a Gemini failure, for a notice.

@@ -287,9 +287,9 @@ func (g *Gemini) classify(err error) error {
 			if denial := errorReason(apiErr); denial != "" {
 				label += ", " + denial
 			}
-			return &geminiError{class: ErrInvalidKey, reason: "refused the API key (" + label + ")", detail: detail, said: said}
+			return &geminiError{class: ErrInvalidKey, reason: "refused the API key (" + label + ")", detail: detail, said: said, spent: spentKey(apiErr.Message)}
 		case code == http.StatusUnauthorized || keyRefused(apiErr):
-			return &geminiError{class: ErrInvalidKey, reason: "refused the API key (" + label + ")", detail: detail, said: said}
+			return &geminiError{class: ErrInvalidKey, reason: "refused the API key (" + label + ")", detail: detail, said: said, spent: spentKey(apiErr.Message)}
 		case code == http.StatusTooManyRequests:
 			return &geminiError{class: ErrTransient, reason: "rate limited (429)", detail: detail, retryAfter: retryInfo(apiErr)}
 		case code == http.StatusRequestTimeout || code >= 500:
@@ -346,6 +346,22 @@ func keyRefused(e genai.APIError) bool {
 		}
 	}
 	return strings.Contains(strings.ToLower(e.Message), "api key")
+}
+
+// spentKey says from Google's message about a refused key why no copy of it will ever be
+// taken (spentLeaked: "Your API key was reported as leaked. Please use another API key.";
+// spentExpired: "API key expired. Please renew the API key."), "" when it does not say.
+// Google gives these no ErrorInfo reason of their own (a leaked key's 403 has none; an
+// expired key's 400 says API_KEY_INVALID as a mistyped one does): its words are all there is.
+func spentKey(message string) string {
+	m := strings.ToLower(message)
+	switch {
+	case strings.Contains(m, "leaked"):
+		return spentLeaked
+	case strings.Contains(m, "api key expired"):
+		return spentExpired
+	}
+	return ""
 }
 
 // errorReason is the reason of an error's google.rpc.ErrorInfo detail
