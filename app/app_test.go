@@ -503,6 +503,10 @@ func TestCheckKeyBinding(t *testing.T) {
 		if err != nil || got.Result != c.result || got.Text != c.text {
 			t.Errorf("key %q, Google %s: %+v, %v\nwant %s: %s", c.key, c.mode, got, err, c.result, c.text)
 		}
+		// Only a refusal of this use is marked so: the window then says the key may stay.
+		if got.Denied != (c.mode == "disabled") {
+			t.Errorf("key %q, Google %s: denied %v", c.key, c.mode, got.Denied)
+		}
 	}
 }
 

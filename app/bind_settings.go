@@ -91,6 +91,9 @@ type KeyCheck struct {
 	Result string `json:"result"`
 	// Text says it for a person.
 	Text string `json:"text"`
+	// Denied: a "refused" for this use only (merge.ErrKeyDenied: the key's project or
+	// restrictions). The key itself need not change, and the window must not say it does.
+	Denied bool `json:"denied,omitempty"`
 }
 
 // CheckKey asks Google whether the Gemini key works (one request, no tokens used).

@@ -249,7 +249,7 @@ func describeKeyCheck(src secrets.Source, model string, err error) KeyCheck {
 		return KeyCheck{Result: "accepted", Text: capitalize("Google accepted " + which + ".")}
 	case errors.Is(err, merge.ErrKeyDenied):
 		// A key Google knows, refused for this use: pasting it again cannot help.
-		return KeyCheck{Result: "refused", Text: "Google " + merge.Reason(err) + ", so prompts are merged locally." + keyWords(err, give)}
+		return KeyCheck{Result: "refused", Denied: true, Text: "Google " + merge.Reason(err) + ", so prompts are merged locally." + keyWords(err, give)}
 	case errors.Is(err, merge.ErrInvalidKey):
 		return KeyCheck{Result: "refused", Text: "Google " + merge.Reason(err) + ", so prompts are merged locally." + keyWords(err, give)}
 	case errors.Is(err, merge.ErrRejected):

@@ -188,6 +188,11 @@ var _ Merger = (*Fallback)(nil)
 // writes it too, pinned by a test here).
 const KeyRefusedPrefix = "Gemini refused the host's API key"
 
+// KeyDeniedPrefix begins it when Google refused only this use of the key (ErrKeyDenied):
+// the window then says what to change on Google's side, not to replace the key
+// (frontend/src/state/party.ts writes it too, pinned by a test here).
+const KeyDeniedPrefix = KeyRefusedPrefix + " for this use"
+
 // Notice texts of Fallback.
 const (
 	// Everyone reads it: "the host's" says whose it is to replace (a tester's participant
@@ -206,7 +211,7 @@ const (
 	// A key Google knows but whose project or restrictions refuse this use (ErrKeyDenied):
 	// Google's reason and what to change there. The party does not ask again with the
 	// same key, so it says how long it merges locally.
-	noticeKeyDenied = KeyRefusedPrefix + " for this use (%s): %s. Merging locally for the rest of this party, or until the host replaces the key (%s)"
+	noticeKeyDenied = KeyDeniedPrefix + " (%s): %s. Merging locally for the rest of this party, or until the host replaces the key (%s)"
 )
 
 // StartRefused has the merger start as if g's key had just been refused: merging locally

@@ -18,9 +18,15 @@ func TestTheWindowKnowsTheKeyWasRefused(t *testing.T) {
 	if !strings.HasPrefix(noticeKeyRefused, KeyRefusedPrefix) {
 		t.Errorf("noticeKeyRefused %q does not begin with KeyRefusedPrefix %q", noticeKeyRefused, KeyRefusedPrefix)
 	}
-	// In either quotes, as TypeScript takes them.
-	single, double := "const KEY_REFUSED = '"+KeyRefusedPrefix+"';", "const KEY_REFUSED = "+strconv.Quote(KeyRefusedPrefix)+";"
-	if !strings.Contains(string(b), single) && !strings.Contains(string(b), double) {
-		t.Errorf("frontend/src/state/party.ts lacks %s", double)
+	// And that Google refused only this use of it: the window must not ask to replace it.
+	if !strings.HasPrefix(noticeKeyDenied, KeyDeniedPrefix) || strings.HasPrefix(noticeKeyRefused, KeyDeniedPrefix) {
+		t.Errorf("noticeKeyDenied %q does not begin with KeyDeniedPrefix %q, or noticeKeyRefused %q does", noticeKeyDenied, KeyDeniedPrefix, noticeKeyRefused)
+	}
+	for name, prefix := range map[string]string{"KEY_REFUSED": KeyRefusedPrefix, "KEY_DENIED": KeyDeniedPrefix} {
+		// In either quotes, as TypeScript takes them.
+		single, double := "const "+name+" = '"+prefix+"';", "const "+name+" = "+strconv.Quote(prefix)+";"
+		if !strings.Contains(string(b), single) && !strings.Contains(string(b), double) {
+			t.Errorf("frontend/src/state/party.ts lacks %s", double)
+		}
 	}
 }

@@ -38,6 +38,12 @@ func (m *Manager) CheckKey(ctx context.Context) (secrets.Source, string, error) 
 		// not remembered as refused, so the next party asks Google again (and says what
 		// to change while it still refuses). It matches ErrInvalidKey too, hence first.
 		m.refused.Set(key, false)
+		if src == secrets.SourceKeyring {
+			// No longer known to work, as a key saved while Google refused this use is not
+			// (keysave): a party's merge with it then marks it checked again, and the window
+			// stops saying refused (it said so beside a party merging with Gemini).
+			_ = m.cfg.Secrets.MarkUnchecked(key) // a note missing only leaves it shown as checked
+		}
 	case errors.Is(err, merge.ErrInvalidKey):
 		m.refused.Set(key, true)
 	case err == nil:

@@ -59,6 +59,44 @@ func TestAPartyAfterADeniedCheckAsksGoogleAgain(t *testing.T) {
 	}
 }
 
+// A key stored and known to work that Check then finds refused for this use (its project's
+// API turned off since) is no longer said to work: it is noted unchecked, as a key saved
+// while refused for this use is, so that a party's merge with it, once put right on
+// Google's side, says it works again (the window kept saying "refused; merging locally"
+// beside a party merging with Gemini, a builder's). A Check Google accepts drops the note.
+func TestADeniedCheckLeavesTheKeyUnchecked(t *testing.T) {
+	var answer atomic.Value
+	answer.Store("ok")
+	m, _ := managerWithKeyGoogleAnswers(t, "AIza-denied-later-0123456789", func(w http.ResponseWriter) {
+		if answer.Load() == "disabled" {
+			testkit.WriteGeminiServiceDisabled(w)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"name":"models/gemini-flash-latest"}`))
+	})
+	unchecked := func() bool { return m.cfg.Secrets.Status(context.Background()).KeyringUnchecked }
+	steps := []struct {
+		answer        string
+		wantErr       error
+		wantUnchecked bool
+	}{
+		{"ok", nil, false},
+		{"disabled", merge.ErrKeyDenied, true},
+		{"ok", nil, false},
+	}
+	for i, s := range steps {
+		answer.Store(s.answer)
+		_, _, err := m.CheckKey(context.Background())
+		if !errors.Is(err, s.wantErr) || (s.wantErr == nil) != (err == nil) {
+			t.Fatalf("step %d (%s): check %v, want %v", i, s.answer, err, s.wantErr)
+		}
+		if got := unchecked(); got != s.wantUnchecked {
+			t.Errorf("step %d (%s): unchecked %v, want %v", i, s.answer, got, s.wantUnchecked)
+		}
+	}
+}
+
 // managerWithKeyGoogleAnswers is a Manager whose keyring holds key and whose Google (a
 // loopback stand-in) answers every request with answer; asked counts the requests.
 func managerWithKeyGoogleAnswers(t *testing.T, key string, answer func(http.ResponseWriter)) (*Manager, *atomic.Int32) {

@@ -267,7 +267,7 @@ export class HomeScreen extends LitElement {
     const s = this.state;
     if (!s) return nothing;
     const d = this.#ensureDraft(s);
-    const keyLine = describeKey(s.key, s.keyShownRefused);
+    const keyLine = describeKey(s.key, s.keyShownRefused, s.keyShownDenied);
     const bad = errorField(s.createError);
     const stopped = s.recent.parties.find((p) => p.state === 'not_ended_cleanly' && canResume(p));
     return html`

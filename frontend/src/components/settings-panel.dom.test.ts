@@ -228,6 +228,48 @@ describe('<settings-panel> a refused key', () => {
   });
 });
 
+describe('<settings-panel> a key Google refused for this use', () => {
+  // A builder's: after Check of a whole key Google refused for this use (the API not
+  // enabled in its project), the status said "merged locally until it is replaced" beside
+  // the check's "The key itself need not change"; and once a party merged with it, Google
+  // having been put right, it still said refused and merged locally.
+  const note =
+    "Saved, but Google refused this use of the API key (403 PERMISSION_DENIED, SERVICE_DISABLED), so prompts are merged locally. The key itself need not change: enable the Generative Language API in the key's Google Cloud project, then check again.";
+
+  it('says what to change on Google\'s side, not that the key must be replaced', async () => {
+    const be = new FakeBackend();
+    be.handlers.SetKey = async () => ({ source: 'keyring', keyring_available: true, keyring_error: '', legacy_file: '', unchecked: true, note, note_refused: true });
+    be.handlers.CheckKey = async () => ({ result: 'refused', denied: true, text: note.replace('Saved, but Google', 'Google') });
+    const st = new AppState(be);
+    await st.start();
+    await st.setKey('AIza-0123456789-0123456789-abcdef');
+    await st.checkKey(); // Google still refuses this use of it
+    st.closeSettings();
+    const { el, q } = await openPanel(st); // opened again: the check's answer is gone, the refusal is not
+    const status = q('settings-key-status')?.textContent ?? '';
+    expect(q('settings-key-status')?.getAttribute('data-refused')).toBe('1');
+    expect(status).toMatch(/Google refused this use of the key when it was last tried/);
+    expect(status).toMatch(/The key itself need not change/);
+    expect(status).not.toMatch(/replaced/);
+    el.remove();
+  });
+
+  it('is no longer said refused once the party this window runs merges with Gemini', async () => {
+    const { be, st } = await inParty('host');
+    be.handlers.SetKey = async () => ({ source: 'keyring', keyring_available: true, keyring_error: '', legacy_file: '', unchecked: true, note, note_refused: true });
+    await st.setKey('AIza-0123456789-0123456789-abcdef');
+    expect(st.keyShownRefused).toBe(true);
+    // Put right on Google's side: the party merges with the key, and Go marks it checked.
+    be.handlers.KeyStatus = async () => ({ source: 'keyring', keyring_available: true, keyring_error: '', legacy_file: '', unchecked: false });
+    be.emit('party:event', { seq: 1, ts: '', kind: 'batch', batch: { id: 'b1', prompts: ['p1', 'p2'], merged: 'x', merger: 'gemini' } });
+    await new Promise((r) => setTimeout(r, 0));
+    const { el, q } = await openPanel(st);
+    expect(q('settings-key-status')?.getAttribute('data-refused')).toBe('0');
+    expect(q('settings-key-status')?.textContent).not.toMatch(/merged locally/);
+    el.remove();
+  });
+});
+
 describe('<settings-panel> a key saved while Google could not be asked', () => {
   // A window tester's "abc" was stored and shown green, "In the OS keyring": a key Google
   // has not said works is amber and says so, until a check (or a party's merge) finds it does.

@@ -324,7 +324,11 @@ export class SettingsPanel extends LitElement {
         <div class="keystate ${keyClass(k, refused)}" data-testid="settings-key-status" data-refused=${refused ? '1' : '0'} data-unchecked=${unchecked ? '1' : '0'}>
           <span class="dot"></span>
           <div class="grow"><b>${k?.source === 'env' ? 'From the environment' : k?.source === 'keyring' ? (unchecked ? 'In the OS keyring — not yet checked' : 'In the OS keyring') : 'No key set'}</b><div class="hint">${refused
-            ? 'Google refused this key when it was last tried: prompts are merged locally until it is replaced (or Check finds it works).'
+            ? s.keyShownDenied
+              ? // Its project or restrictions: "until it is replaced" stood beside Check's "The
+                // key itself need not change" (a builder's).
+                'Google refused this use of the key when it was last tried: prompts are merged locally until its Google Cloud project or restrictions allow it. The key itself need not change; Check asks again.'
+              : 'Google refused this key when it was last tried: prompts are merged locally until it is replaced (or Check finds it works).'
             : unchecked
               ? 'Saved while Google could not be asked whether it works. Check asks again; a party that merges with it shows it works too.'
               : where}</div></div>

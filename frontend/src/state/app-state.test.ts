@@ -794,9 +794,9 @@ describe('errors for people', () => {
     await st.start();
     expect(await st.setKey('AIza-whole-key-0123456789')).toBe(true);
     expect(st.keyError).toBe('');
-    expect(st.keyCheck).toEqual({ result: 'refused', text: note });
+    expect(st.keyCheck).toEqual({ result: 'refused', denied: true, text: note });
     expect(st.keyRefused).toBe(note);
-    expect(describeKey(st.key, st.keyRefused !== '')).toBe('Gemini key: in the OS keyring — Google refused it; merging locally');
+    expect(describeKey(st.key, st.keyShownRefused, st.keyShownDenied)).toBe('Gemini key: in the OS keyring — Google refused this use of it; merging locally');
     // Fixed on Google's side: a check finds it works, without pasting it again.
     be.handlers.CheckKey = async () => ({ result: 'accepted', text: 'Google accepted this key.' });
     await st.checkKey();
@@ -829,6 +829,9 @@ describe('errors for people', () => {
     // A party this window runs says so: refused again; a new key forgets it.
     be.handlers.CheckKey = () => new Promise(() => {}); // the new key's check does not answer here
     const { be: pbe, st: host } = await inParty(fakeSession('host'));
+    pbe.handlers.SetKey = async () => ({ ...noKey, source: 'keyring', unchecked: true, note: 'Saved, but not checked.' });
+    pbe.handlers.CheckKey = () => new Promise(() => {});
+    expect(await host.setKey('AIza-0123456789-0123456789-abcdef')).toBe(true);
     pbe.emit('party:event', { seq: 1, ts: '', kind: 'error', text: "Gemini refused the host's API key; merging locally until the host replaces it (Settings)" });
     expect(host.keyRefused).toMatch(/^Gemini refused the host's API key/);
     pbe.handlers.SetKey = async () => ({ ...noKey, source: 'keyring' });
@@ -853,6 +856,68 @@ describe('errors for people', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(st.key?.unchecked).toBe(false);
     expect(describeKey(st.key)).toBe('Gemini key: in the OS keyring');
+  });
+
+  it('key: a refusal for this use only is said so, wherever it came from, and forgotten once the party this window runs merges with Gemini', async () => {
+    const be = new FakeBackend();
+    be.handlers.CheckKey = async () => ({ result: 'refused', denied: true, text: 'Google refused this use of the API key (403 PERMISSION_DENIED, SERVICE_DISABLED).' });
+    const st = new AppState(be);
+    await st.start();
+    be.handlers.SetKey = async () => ({ ...noKey, source: 'keyring' });
+    expect(await st.setKey('AIza-0123456789-0123456789-abcdef')).toBe(true);
+    await st.checkKey();
+    expect(st.keyShownRefused).toBe(true);
+    expect(st.keyShownDenied).toBe(true);
+    expect(describeKey(st.key, st.keyShownRefused, st.keyShownDenied)).toBe('Gemini key: in the OS keyring — Google refused this use of it; merging locally');
+    // A refusal of the key itself is not one for this use.
+    be.handlers.CheckKey = async () => ({ result: 'refused', text: 'Google refused the API key (400 INVALID_ARGUMENT).' });
+    await st.checkKey();
+    expect(st.keyShownDenied).toBe(false);
+    expect(describeKey(st.key, st.keyShownRefused, st.keyShownDenied)).toBe('Gemini key: in the OS keyring — Google refused it; merging locally');
+
+    // The party this window runs says so, in the merger's words.
+    const { be: pbe, st: host } = await inParty(fakeSession('host'));
+    pbe.handlers.SetKey = async () => ({ ...noKey, source: 'keyring', unchecked: true, note: 'Saved, but not checked.' });
+    pbe.handlers.CheckKey = () => new Promise(() => {});
+    expect(await host.setKey('AIza-0123456789-0123456789-abcdef')).toBe(true);
+    pbe.emit('party:event', { seq: 1, ts: '', kind: 'error', text: "Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): enable the Generative Language API. Merging locally for the rest of this party, or until the host replaces the key (Settings)" });
+    expect(host.keyShownRefused).toBe(true);
+    expect(host.keyShownDenied).toBe(true);
+    // Put right on Google's side, a later party merges with the stored key; Go marked the
+    // key checked as it merged: the window stops saying refused.
+    pbe.handlers.KeyStatus = async () => ({ ...noKey, source: 'keyring', unchecked: false });
+    pbe.emit('party:event', { seq: 2, ts: '', kind: 'batch', batch: { id: 'b1', prompts: ['p1', 'p2'], merged: 'y', merger: 'gemini' } });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(host.keyShownRefused).toBe(false);
+    expect(host.keyShownDenied).toBe(false);
+    expect(describeKey(host.key, host.keyShownRefused)).toBe('Gemini key: in the OS keyring');
+  });
+
+  it('key: a refusal of GEMINI_API_KEY is forgotten once the party this window runs merges with it', async () => {
+    // The environment's key cannot change while the window runs: the party merged with it.
+    const { be, st } = await inParty(fakeSession('host'));
+    be.handlers.KeyStatus = async () => ({ ...noKey, source: 'env' });
+    be.handlers.SetKey = async () => ({ ...noKey, source: 'env' });
+    be.handlers.CheckKey = async () => ({ result: 'refused', denied: true, text: 'Google refused this use of the API key (403 PERMISSION_DENIED, SERVICE_DISABLED).' });
+    expect(await st.setKey('AIza-0123456789-0123456789-abcdef')).toBe(true); // stands in for a boot with the key in the environment
+    await st.checkKey();
+    expect(st.keyShownDenied).toBe(true);
+    be.emit('party:event', { seq: 1, ts: '', kind: 'batch', batch: { id: 'b1', prompts: ['p1', 'p2'], merged: 'y', merger: 'gemini' } });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(st.keyShownRefused).toBe(false);
+    expect(describeKey(st.key, st.keyShownRefused)).toBe('Gemini key: from GEMINI_API_KEY');
+  });
+
+  it('key: a merge with Gemini says nothing of a refused key the party did not merge with', async () => {
+    // The key was replaced during the party: Go keeps the new one unchecked, and what was
+    // said of the new one stands.
+    const { be, st } = await inParty(fakeSession('host'));
+    be.handlers.SetKey = async () => ({ ...noKey, source: 'keyring', unchecked: true, note: 'Saved, but Google refused this use of the API key.', note_refused: true });
+    expect(await st.setKey('AIza-0123456789-0123456789-abcdef')).toBe(true);
+    be.handlers.KeyStatus = async () => ({ ...noKey, source: 'keyring', unchecked: true });
+    be.emit('party:event', { seq: 1, ts: '', kind: 'batch', batch: { id: 'b1', prompts: ['p1', 'p2'], merged: 'y', merger: 'gemini' } });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(st.keyShownRefused).toBe(true);
   });
 
   it('key: a key replaced during the party stays unchecked when the party merges with Gemini', async () => {

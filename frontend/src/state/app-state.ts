@@ -140,7 +140,7 @@ export class AppState {
           if (screen === 'home') this.#reloadSettings();
         },
         notificationsOff: () => this.settings?.notifications === false,
-        keyRefused: (text) => this.#settings.refused(text),
+        keyRefused: (text, denied) => this.#settings.refused(text, denied),
         keyWorked: () => void this.#settings.worked(),
       },
       { now: opts.now ?? (() => Date.now()), attentive: opts.attentive ?? documentAttentive, control: this.control, workspace: this.workspace },
@@ -468,6 +468,14 @@ export class AppState {
   get keyShownRefused(): boolean {
     return this.key !== null && this.key.source !== 'none' && this.keyRefused !== '';
   }
+  /**
+   * Whether what said Google refused the key said it refused only this use of it (its
+   * project or restrictions): what to change is on Google's side, the key itself kept.
+   */
+  get keyShownDenied(): boolean {
+    return this.keyShownRefused && this.#settings.keyDenied;
+  }
+
 
   /** Shows the settings panel. */
   openSettings(focus: keyof Settings | '' = ''): void {

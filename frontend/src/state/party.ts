@@ -137,8 +137,11 @@ export interface PartyHooks {
   show(screen: 'home' | 'party'): void;
   /** Whether Settings turned desktop notifications off. */
   notificationsOff(): boolean;
-  /** The party this window runs says Google refused its Gemini key (text: its words). */
-  keyRefused(text: string): void;
+  /**
+   * The party this window runs says Google refused its Gemini key (text: its words; denied:
+   * for this use only, the key itself kept).
+   */
+  keyRefused(text: string, denied: boolean): void;
   /** The party this window runs merged a batch with Gemini: its key works. */
   keyWorked(): void;
 }
@@ -160,6 +163,8 @@ export const JOURNAL_GAVE_UP = "the party's journal gave up catching up (";
 export const JOURNAL_RECOVERED = "the party's journal is written again and holds everything: the party can be resumed";
 /** How a party's error event says Google refused the host's Gemini key (merge.KeyRefusedPrefix, pinned by a test there). */
 const KEY_REFUSED = "Gemini refused the host's API key";
+/** How it begins when Google refused only this use of the key (merge.KeyDeniedPrefix, pinned there too). */
+const KEY_DENIED = "Gemini refused the host's API key for this use";
 
 /**
  * The party's state. subscribe() before CreateParty/JoinParty/ResumeParty, enter() with
@@ -781,7 +786,7 @@ export class PartySession {
       if (live && this.isOwner && typeof e.batch === 'object' && e.batch.merger === 'gemini') this.#hooks.keyWorked();
     } else if (live && e.kind === 'error' && typeof e.text === 'string' && e.text.startsWith(KEY_REFUSED)) {
       // This machine's key only when this window runs the party; a joiner's is another's.
-      if (this.isOwner) this.#hooks.keyRefused(e.text);
+      if (this.isOwner) this.#hooks.keyRefused(e.text, e.text.startsWith(KEY_DENIED));
     } else if (e.kind === 'error' && typeof e.text === 'string' && (e.text.startsWith(AGENT_NOT_STARTED) || e.text.endsWith(AGENT_EXITED_IDLE))) {
       // Claude Code could not start with the party, or exited between turns: not "Idle"
       // until a prompt failed too (a window tester's party looked ready, its invites out,

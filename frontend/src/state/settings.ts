@@ -155,13 +155,18 @@ export function settingsErrorField(error: string): keyof Settings | null {
   return null;
 }
 
-/** Says where the Gemini key comes from, for the home card and settings. */
-export function describeKey(k: KeyStatus | null, refused = false): string {
+/**
+ * Says where the Gemini key comes from, for the home card and settings; denied: the
+ * refusal was of this use only (the key's project or restrictions).
+ */
+export function describeKey(k: KeyStatus | null, refused = false, denied = false): string {
   if (!k) return 'Gemini key: unknown';
   // Known refused (keyRefused): not said as if it merged with Gemini (a window tester's
   // read green "in the OS keyring" beside Google's refusal of it).
   const but = refused
-    ? ' — Google refused it; merging locally'
+    ? denied
+      ? ' — Google refused this use of it; merging locally'
+      : ' — Google refused it; merging locally'
     : k.source === 'keyring' && k.unchecked
       ? ' — saved, not yet checked with Google'
       : '';
@@ -209,6 +214,11 @@ export class SettingsState {
    * changed or a check found it accepted. Kept when Settings opens again, unlike keyCheck.
    */
   keyRefused = '';
+  /**
+   * keyRefused said that Google refused only this use of the key (its project or
+   * restrictions): the key itself need not change. Cleared with keyRefused.
+   */
+  keyDenied = false;
   /** Bumped by every check and every change of the key: older answers are dropped. */
   #checkGen = 0;
 
@@ -312,8 +322,10 @@ export class SettingsState {
     // last two leaves the key stored and said to be unchecked.
     const note = this.key?.note ?? '';
     if (note !== '' && this.key?.note_refused) {
-      this.keyCheck = { result: 'refused', text: note };
+      // Go stores a refused key only when the refusal is of this use alone.
+      this.keyCheck = { result: 'refused', denied: true, text: note };
       this.keyRefused = note;
+      this.keyDenied = true;
     } else {
       this.keyCheck = note !== '' ? { result: 'unavailable', text: note } : { result: 'accepted', text: 'Google accepted this key.', saved: true };
     }
@@ -327,11 +339,21 @@ export class SettingsState {
    * replaced during the party stays unchecked (a reviewer's was shown green).
    */
   async worked(): Promise<void> {
+    if (this.key?.source === 'env') {
+      // GEMINI_API_KEY cannot change while the window runs: the party merged with it. A
+      // refusal said before stood beside a party merging with Gemini (a builder's).
+      this.#forgetRefusal();
+      return;
+    }
     if (!this.key?.unchecked) return;
     const gen = this.#checkGen;
     try {
       const k = await this.#backend.KeyStatus();
       if (gen !== this.#checkGen) return; // the key changed meanwhile: its own status stands
+      // Checked now: the key stored is the one that merged, so Google takes it (put right
+      // on its side since it refused this use). Go keeps a key refused for this use, or
+      // refused at a Check, unchecked until then.
+      if (k.source === 'keyring' && !k.unchecked) this.#forgetRefusal();
       this.key = k;
       this.#changed();
     } catch {
@@ -358,18 +380,27 @@ export class SettingsState {
     if (gen !== this.#checkGen) return;
     this.keyCheck = answer;
     this.keyChecking = false;
-    if (answer.result === 'refused') this.keyRefused = answer.text;
-    else if (answer.result === 'accepted') {
-      this.keyRefused = '';
+    if (answer.result === 'refused') {
+      this.keyRefused = answer.text;
+      this.keyDenied = answer.denied === true;
+    } else if (answer.result === 'accepted') {
+      this.#forgetRefusal();
       if (this.key?.unchecked) this.key = { ...this.key, unchecked: false }; // Go dropped its note too
     }
     this.#changed();
   }
 
-  /** A party this window runs says Google refused the key (text: its words). */
-  refused(text: string): void {
+  /** A party this window runs says Google refused the key (text: its words; denied: this use only). */
+  refused(text: string, denied = false): void {
     this.keyRefused = text;
+    this.keyDenied = denied;
     this.#changed();
+  }
+
+  /** Nothing holds that Google refused the key as it is now. */
+  #forgetRefusal(): void {
+    this.keyRefused = '';
+    this.keyDenied = false;
   }
 
   /** Removes the Gemini key from the OS keyring. */
@@ -387,7 +418,7 @@ export class SettingsState {
     this.#changed();
     try {
       this.key = await op();
-      this.keyRefused = ''; // another key, or none
+      this.#forgetRefusal(); // another key, or none
       return true;
     } catch (err) {
       this.keyError = errorText(err);

@@ -340,6 +340,11 @@ export interface KeyCheck {
   /** A sentence for the person, with the way on. */
   text: string;
   /**
+   * A "refused" for this use only (Go's merge.ErrKeyDenied: the key's project or
+   * restrictions): the key itself need not change, so nothing may say to replace it.
+   */
+  denied?: boolean;
+  /**
    * The window's own mark, never Go's: the answer came with the key just saved (SetKey),
    * not a Check of the key there was. A party this window hosts that merges locally uses a
    * newly saved key from its next batch of two or more prompts (PROTOCOL.md §7).

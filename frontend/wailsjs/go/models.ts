@@ -115,6 +115,7 @@ export namespace app {
 	export class KeyCheck {
 	    result: string;
 	    text: string;
+	    denied?: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new KeyCheck(source);
@@ -124,6 +125,7 @@ export namespace app {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.result = source["result"];
 	        this.text = source["text"];
+	        this.denied = source["denied"];
 	    }
 	}
 	
