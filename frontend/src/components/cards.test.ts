@@ -4,7 +4,7 @@ import type { AppState } from '../state/app-state';
 import { inParty } from '../state/party.test-helpers';
 import type { PartyState, Permission } from '../state/types';
 import { emptyState } from '../state/fake-backend';
-import { ARM_MS, REASON_QUIET_MS, type ApprovalCard, type PermissionCard } from './cards';
+import { ARM_MS, OFFLINE_TITLE, REASON_QUIET_MS, type ApprovalCard, type PermissionCard } from './cards';
 import { TranscriptModel, type ApprovalItem } from '../state/transcript';
 import { approval, batch, changed, joined, left, prompt, settings } from '../state/events.test-helpers';
 
@@ -426,6 +426,78 @@ describe('<permission-card>', () => {
     el.remove();
     st.dispose();
   });
+
+  // While the window reconnects, the header's Stop and Send now are disabled, but a tool
+  // request's Allow, Always allow and Deny were not: a click then failed over the banner, or
+  // was lost. They are disabled, say why, and come back (after the usual pause) once the
+  // window is back in touch, with the request still waiting.
+  it('disables Allow, Always allow and Deny while reconnecting, says why, and takes them again once back', async () => {
+    const { be, st } = await inParty('host');
+    const el = mountCard(st, { id: 't1', batch: 'b1', tool: 'Bash', summary: 'Bash: touch x', status: 'pending', expires: new Date(Date.now() + 80_000).toISOString() });
+    const q = <E extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<E>(`[data-testid=${id}]`);
+    const deciding = ['permission-allow', 'permission-always', 'permission-deny'];
+    await pastArming(el);
+    for (const id of deciding) expect(q<HTMLButtonElement>(id)!.disabled, id).toBe(false);
+    expect(q('card-offline')).toBeNull();
+
+    be.emit('party:status', { status: 'reconnecting', attempt: 1, error: 'connection refused', retry_ms: 1000 });
+    await el.updateComplete;
+    for (const id of deciding) {
+      expect(q<HTMLButtonElement>(id)!.disabled, id).toBe(true);
+      expect(q(id)!.title, id).toBe(OFFLINE_TITLE);
+    }
+    expect(q('card-offline')!.textContent!.trim()).toBe('The host cannot be reached: this request waits for it. You can decide once reconnected.');
+    // The reason can still be typed; Enter in it decides nothing.
+    const reason = q<HTMLInputElement>('permission-reason')!;
+    expect(reason.disabled).toBe(false);
+    reason.value = 'not now';
+    reason.dispatchEvent(new Event('input'));
+    reason.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    for (const id of deciding) q(id)!.click();
+    await new Promise((r) => setTimeout(r, REASON_QUIET_MS + 100));
+    expect(be.count('DecidePermission')).toBe(0);
+
+    // Always allow Bash's question, opened before the drop, cannot be answered meanwhile.
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    await pastArming(el);
+    q('permission-always')!.click();
+    await el.updateComplete;
+    be.emit('party:status', { status: 'reconnecting', attempt: 1, error: 'connection refused', retry_ms: 1000 });
+    await el.updateComplete;
+    expect(q<HTMLButtonElement>('permission-always-yes')!.disabled).toBe(true);
+    q('permission-always-yes')!.click();
+    expect(be.count('DecidePermission')).toBe(0);
+
+    // Back: the request still waits; Allow takes clicks a moment later, and decides it.
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    await el.updateComplete;
+    expect(q('card-offline')).toBeNull();
+    expect(q('permission-expires')!.textContent).toContain('Denied automatically in');
+    expect(q<HTMLButtonElement>('permission-allow')!.disabled).toBe(true); // the pause after a change
+    expect(q<HTMLButtonElement>('permission-always-yes')!.disabled).toBe(false); // asked before: not armed
+    await pastArming(el);
+    for (const id of deciding) {
+      expect(q<HTMLButtonElement>(id)!.disabled, id).toBe(false);
+      expect(q(id)!.title, id).not.toBe(OFFLINE_TITLE);
+    }
+    q('permission-allow')!.click();
+    expect(be.calls.filter(([n]) => n === 'DecidePermission')).toEqual([['DecidePermission', ['t1', 'allow', '']]]);
+    el.remove();
+    st.dispose();
+  });
+
+  // A participant is told the host cannot be reached, and has no buttons to disable.
+  it("says to a participant, while reconnecting, that the request waits for the host, with nothing of deciding", async () => {
+    const { be, st } = await inParty('participant');
+    const el = mountCard(st, { id: 't1', batch: 'b1', tool: 'Bash', summary: 'Bash: touch x', status: 'pending' });
+    be.emit('party:status', { status: 'reconnecting', attempt: 1, error: 'connection refused', retry_ms: 1000 });
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-expires]')!.textContent!.trim()).toBe('The host cannot be reached: this request waits for it');
+    expect(el.shadowRoot!.querySelector('[data-testid=card-offline]')).toBeNull();
+    expect(el.shadowRoot!.querySelector('[data-testid=permission-allow]')).toBeNull();
+    el.remove();
+    st.dispose();
+  });
 });
 
 /** A host's <approval-card> for bob's "touch x", in the document, and a query of its parts by test id. */
@@ -547,6 +619,79 @@ describe('<approval-card>', () => {
     send().click();
     await new Promise((r) => setTimeout(r, 0));
     expect(be.count('ApproveBatch')).toBe(1);
+    el.remove();
+    st.dispose();
+  });
+
+  // As a tool request's buttons: while the window reconnects, Send, Send edited prompt and
+  // Reject decide nothing and say why; the editor and the reason field still open (the
+  // editor is said to the other hosts once back). Back in touch, the batch still waits
+  // and Send sends it.
+  it('disables Send, Send edited prompt and Reject while reconnecting, says why, and sends once back', async () => {
+    const { be, st, el, q } = await approvalCard();
+    await new Promise((r) => setTimeout(r, ARM_MS + 50));
+    await el.updateComplete;
+    expect(q<HTMLButtonElement>('approval-send')!.disabled).toBe(false);
+    expect(q('card-offline')).toBeNull();
+    be.emit('party:status', { status: 'reconnecting', attempt: 1, error: 'connection refused', retry_ms: 1000 });
+    await el.updateComplete;
+    expect(q<HTMLButtonElement>('approval-send')!.disabled).toBe(true);
+    expect(q('approval-send')!.title).toBe(OFFLINE_TITLE);
+    expect(q('card-offline')!.textContent!.trim()).toBe('The host cannot be reached: the prompt waits for it. You can send or reject it once reconnected.');
+    q('approval-send')!.click();
+
+    // Reject…: the reason can be typed, but neither the button nor Enter rejects.
+    q('approval-reject')!.click();
+    await el.updateComplete;
+    const reason = q<HTMLInputElement>('approval-reject-reason')!;
+    reason.value = 'later';
+    reason.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    expect(q<HTMLButtonElement>('approval-reject-confirm')!.disabled).toBe(true);
+    expect(q('approval-reject-confirm')!.title).toBe(OFFLINE_TITLE);
+    q('approval-reject-confirm')!.click();
+    reason.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    q('approval-reject-cancel')!.click();
+    await el.updateComplete;
+
+    // Edit and send…: edits can be made, Send edited prompt (and Ctrl+Enter) sends nothing.
+    q('approval-edit')!.click();
+    await el.updateComplete;
+    const text = q<HTMLTextAreaElement>('approval-text')!;
+    text.value = 'touch x and y';
+    text.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    expect(q<HTMLButtonElement>('approval-send-edited')!.disabled).toBe(true);
+    q('approval-send-edited')!.click();
+    text.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, bubbles: true, composed: true, cancelable: true }));
+    await new Promise((r) => setTimeout(r, REASON_QUIET_MS + 100));
+    expect(be.count('ApproveBatch') + be.count('ApproveEditedBatch') + be.count('RejectBatch')).toBe(0);
+
+    // Back in touch: the edits are still there and go with one click.
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    await el.updateComplete;
+    expect(q('card-offline')).toBeNull();
+    expect(q<HTMLButtonElement>('approval-send-edited')!.disabled).toBe(false);
+    q('approval-send-edited')!.click();
+    expect(be.calls.filter(([n]) => n === 'ApproveEditedBatch')).toEqual([['ApproveEditedBatch', ['b1', 'touch x and y']]]);
+    el.remove();
+    st.dispose();
+  });
+
+  it('back in touch, Send takes clicks a moment later, and sends', async () => {
+    const { be, st, el, q } = await approvalCard();
+    be.emit('party:status', { status: 'reconnecting', attempt: 1, error: 'connection refused', retry_ms: 1000 });
+    await new Promise((r) => setTimeout(r, ARM_MS + 50));
+    await el.updateComplete;
+    expect(q<HTMLButtonElement>('approval-send')!.disabled).toBe(true);
+    be.emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
+    await el.updateComplete;
+    expect(q<HTMLButtonElement>('approval-send')!.disabled).toBe(true); // the pause after a change
+    await new Promise((r) => setTimeout(r, ARM_MS + 50));
+    await el.updateComplete;
+    expect(q<HTMLButtonElement>('approval-send')!.disabled).toBe(false);
+    q('approval-send')!.click();
+    expect(be.calls.filter(([n]) => n === 'ApproveBatch')).toEqual([['ApproveBatch', ['b1']]]);
     el.remove();
     st.dispose();
   });

@@ -66,6 +66,19 @@ function keepFocus(e: MouseEvent): void {
   e.preventDefault();
 }
 
+/**
+ * Whether the window is out of touch with the host (reconnecting): a decision made now
+ * would fail or be lost, so a card's buttons that decide are disabled meanwhile, as the
+ * header's Stop and Send now are (party-view.ts). What only prepares one (a reason, the
+ * editor of "Edit and send…") stays: the editor is said to the other hosts on reconnect.
+ */
+function outOfTouch(s: AppState): boolean {
+  return s.connection.status !== 'connected';
+}
+
+/** The disabled decision buttons' tooltip while the host cannot be reached. */
+export const OFFLINE_TITLE = 'Reconnecting to the host: you can decide once it is back';
+
 export const REASON_QUIET_MS = 200;
 export const REASON_WAIT_MS = 2000;
 
@@ -254,6 +267,8 @@ export class PermissionCard extends LitElement {
   #lostReason = '';
   /** The height (px) the card had while its request waited, kept since it was decided: see #keepPlace. */
   #waitedHeight = 0;
+  /** The window was out of touch with the host at the last render (outOfTouch). */
+  #offline = false;
 
   /** The transcript looked at the cards: see Arming.movedBy. */
   movedBy(byPerson: boolean): void {
@@ -310,6 +325,12 @@ export class PermissionCard extends LitElement {
     // Keyed on the role too: made a host while the request waits, the buttons appear then;
     // and on the requests decided so far: one decided above moves this card up.
     const shown = p ? `${p.id}\u0000${this.state?.isHost ?? false}\u0000${this.state?.permissionsSettled ?? 0}` : '';
+    // Back in touch: Allow and Always allow come back only a moment later, as after any
+    // change under the pointer (the resync may also have moved the card).
+    const offline = this.state ? outOfTouch(this.state) : false;
+    const back = this.#offline && !offline;
+    this.#offline = offline;
+    if (back && p?.status === 'pending' && shown === this.#shownId) this.#arming.arm();
     if (!p || p.status !== 'pending' || shown === this.#shownId) return;
     this.#shownId = shown;
     this.#confirmAlways = false;
@@ -459,14 +480,18 @@ export class PermissionCard extends LitElement {
 
   /** How long until an undecided request is denied, from the host's `expires` (host clock). */
   #expires(s: AppState, p: Permission) {
+    if (s.ended) return nothing; // the party is over: nobody will decide, nothing counts down
+    if (outOfTouch(s)) {
+      // The countdown is the host's: with the host out of reach, what it will say of this
+      // request is not known here (a host that stops ends it as denied). A host is told why
+      // the buttons are disabled, and that they come back.
+      const words = 'The host cannot be reached: this request waits for it';
+      return html`<span class="expires" data-find-skip data-testid="permission-expires" role="status">${s.isHost
+        ? html`<span data-testid="card-offline">${words}. You can decide once reconnected.</span>`
+        : words}</span>`;
+    }
     const host = p.expires ? Date.parse(p.expires) : NaN;
     if (!Number.isFinite(host)) return nothing;
-    if (s.ended) return nothing; // the party is over: nobody will decide, nothing counts down
-    if (s.connection.status !== 'connected') {
-      // The countdown is the host's: with the host out of reach, what it will say of this
-      // request is not known here (a host that stops ends it as denied).
-      return html`<span class="expires" data-find-skip data-testid="permission-expires">The host cannot be reached: this request waits for it</span>`;
-    }
     const at = s.hostToLocal(host);
     // And of how long: the party's timeout, from the hello (a newer host's), said once on
     // the same line, so that the card keeps its height as the countdown runs.
@@ -480,6 +505,9 @@ export class PermissionCard extends LitElement {
     if (!s || !p) return nothing;
     const pending = p.status === 'pending';
     const busy = s.control.busy(`perm:${p.id}`);
+    // Out of touch with the host: no decision is sent (the reason field still takes one).
+    const offline = outOfTouch(s);
+    const offTitle = offline ? OFFLINE_TITLE : nothing;
     const plan = p.tool === EXIT_PLAN_TOOL; // a plan is sent back to be changed, not refused
     const prompts = this.prompts ?? [];
     const refused = p.status !== 'allowed' && !(plan && p.status === 'denied' && p.by) && !isCancelledRequest(p);
@@ -506,25 +534,25 @@ export class PermissionCard extends LitElement {
                       void this.#cancelAlways();
                     }}>
                     <span id="always-q-${p.id}">Allow every shell command the agent runs, for the rest of the party, without asking? They run on this computer, as you. (One whose words name a file that usually holds secrets still asks; a command can reach one without naming it.)</span>
-                    <button class="danger solid small" data-testid="permission-always-yes" ?disabled=${busy}
+                    <button class="danger solid small" data-testid="permission-always-yes" ?disabled=${busy || offline} title=${offTitle}
                       @click=${() => void decided(this, () => s.control.decide(p.id, 'always'))}>Yes, allow every command</button>
                     <button class="small" data-testid="permission-always-no" @click=${() => void this.#cancelAlways()}>Cancel</button>
                   </div>`
                 : nothing}
               <div class="actions" data-find-skip>
-                <button class="primary" data-testid="permission-allow" ?disabled=${busy || !this.#arming.armed || this.#reason.waiting} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
+                <button class="primary" data-testid="permission-allow" ?disabled=${busy || offline || !this.#arming.armed || this.#reason.waiting} title=${offTitle} @click=${() => void decided(this, () => s.control.decide(p.id, 'allow'))}>${iconCheck()} Allow</button>
                 ${p.tool === EXIT_PLAN_TOOL || !s.isOwner || (s.session?.party.always ?? []).includes(p.tool) || editAsksInEditsMode(s, p.tool) || p.uncovered
                   ? // A plan is approved one at a time; "always" is the owner's (PROTOCOL.md §7); a
                     // tool always allowed that asks all the same (a file that usually holds
                     // secrets) is not covered by it, and was offered it again (a tester's).
                     nothing
-                  : html`<button data-testid="permission-always" ?disabled=${busy || !this.#arming.armed || this.#reason.waiting} title=${alwaysTitle(p.tool)} @click=${() => this.#always(s, p)}>Always allow ${p.tool}</button>`}
+                  : html`<button data-testid="permission-always" ?disabled=${busy || offline || !this.#arming.armed || this.#reason.waiting} title=${offline ? OFFLINE_TITLE : alwaysTitle(p.tool)} @click=${() => this.#always(s, p)}>Always allow ${p.tool}</button>`}
                 <span class="deny">
                   <input data-testid="permission-reason" placeholder=${plan ? 'What to change (optional)' : 'Reason to deny (optional)'}
                     title=${plan ? 'What the plan should change: the agent sees it, and plans again' : 'Why it is denied: the agent sees it'} .value=${this.#reason.text} ?disabled=${busy}
                     @input=${(e: InputEvent) => this.#reason.typed((e.target as HTMLInputElement).value)}
-                    @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && !this.#reason.waiting && void decided(this, () => s.control.decide(p.id, 'deny', this.#reason.text))} />
-                  <button class="danger" data-testid="permission-deny" ?disabled=${busy || this.#reason.waiting}
+                    @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && !offline && !this.#reason.waiting && void decided(this, () => s.control.decide(p.id, 'deny', this.#reason.text))} />
+                  <button class="danger" data-testid="permission-deny" ?disabled=${busy || offline || this.#reason.waiting} title=${offTitle}
                     @mousedown=${keepFocus}
                     @click=${() => !this.#reason.waiting && void decided(this, async () => s.control.decide(p.id, 'deny', await this.#reason.settled()))}>${iconX()} ${plan ? 'Send back' : 'Deny'}</button>
                 </span>
@@ -596,6 +624,8 @@ export class ApprovalCard extends LitElement {
   #shownKey = '';
   /** Whether Send takes clicks yet: the same pause as a tool request's Allow (Arming). */
   #arming = new Arming(this);
+  /** The window was out of touch with the host at the last render (outOfTouch). */
+  #offline = false;
 
   constructor() {
     super();
@@ -650,7 +680,11 @@ export class ApprovalCard extends LitElement {
   protected override willUpdate(): void {
     const it = this.item;
     const key = it?.status === 'waiting' ? `${it.approval.batch}\u0000${this.state?.isHost ?? false}` : '';
-    if (key !== '' && key !== this.#shownKey) this.#arming.arm();
+    // Back in touch with the host: Send comes back a moment later, as a tool request's Allow.
+    const offline = this.state ? outOfTouch(this.state) : false;
+    const back = this.#offline && !offline;
+    this.#offline = offline;
+    if (key !== '' && (key !== this.#shownKey || back)) this.#arming.arm();
     this.#shownKey = key;
     if (it?.status === 'waiting' && (this.#editing || this.#rejecting)) this.#noLongerHost(it);
     if (!it || it.status === 'waiting' || !(this.#editing || this.#rejecting)) return;
@@ -738,10 +772,13 @@ export class ApprovalCard extends LitElement {
   #hostActions(s: AppState, it: ApprovalItem) {
     const batch = it.approval.batch;
     const busy = s.control.busy(`batch:${batch}`);
+    // Out of touch with the host: nothing is decided (what prepares a decision stays).
+    const offline = outOfTouch(s);
+    const offTitle = offline ? OFFLINE_TITLE : nothing;
     if (this.#rejecting) {
       // Typed Enter comes after the keys before it; a click may not (Reason).
       const reject = async (settle: boolean) => {
-        if (this.#reason.waiting) return;
+        if (this.#reason.waiting || outOfTouch(s)) return;
         if (await decided(this, async () => s.control.reject(batch, settle ? await this.#reason.settled() : this.#reason.text))) this.#rejecting = false;
         this.requestUpdate();
       };
@@ -755,14 +792,14 @@ export class ApprovalCard extends LitElement {
               void this.#cancelReject();
             }
           }} />
-        <button class="danger solid" data-testid="approval-reject-confirm" ?disabled=${busy || this.#reason.waiting} @mousedown=${keepFocus} @click=${() => void reject(true)}>Reject</button>
+        <button class="danger solid" data-testid="approval-reject-confirm" ?disabled=${busy || offline || this.#reason.waiting} title=${offTitle} @mousedown=${keepFocus} @click=${() => void reject(true)}>Reject</button>
         <button class="ghost" data-testid="approval-reject-cancel" @click=${() => void this.#cancelReject()}>Cancel</button>
       </div>`;
     }
     if (this.#editing) {
       const text = this.#text ?? it.approval.merged;
       return html`<div class="actions">
-        <button class="primary" data-testid="approval-send-edited" ?disabled=${busy || text.trim() === ''}
+        <button class="primary" data-testid="approval-send-edited" ?disabled=${busy || offline || text.trim() === ''} title=${offTitle}
           @click=${() => void decided(this, () => s.control.approveEdited(batch, text))}>Send edited prompt</button>
         <button class="ghost" data-testid="approval-edit-cancel" @click=${() => void this.#cancelEdit()}>${text === it.approval.merged ? 'Cancel' : 'Undo edits'}</button>
         <span class="hint">Ctrl+Enter sends</span>
@@ -780,8 +817,8 @@ export class ApprovalCard extends LitElement {
     // (their edits would be lost: a window tester's co-host lost his unseen).
     const others = s.control.othersEditing(batch, s.session?.you.id ?? '');
     return html`<div class="actions">
-      <button class="primary" data-testid="approval-send" ?disabled=${busy || !this.#arming.armed}
-        title=${others.length > 0 ? 'Sends the prompt as it is now, without their edits' : nothing}
+      <button class="primary" data-testid="approval-send" ?disabled=${busy || offline || !this.#arming.armed}
+        title=${offline ? OFFLINE_TITLE : others.length > 0 ? 'Sends the prompt as it is now, without their edits' : nothing}
         @click=${() => void decided(this, () => s.control.approve(batch))}>${iconCheck()} ${others.length > 0 ? 'Send anyway' : 'Send'}</button>
       <button data-testid="approval-edit" ?disabled=${busy} @click=${() => this.#startEdit()}>Edit and send…</button>
       <span class="grow"></span>
@@ -887,7 +924,9 @@ export class ApprovalCard extends LitElement {
         ${this.#overtakenNote(s, it)}
         ${host ? this.#othersEditingNote(s, it) : nothing}
         ${host
-          ? this.#hostActions(s, it)
+          ? html`${this.#hostActions(s, it)}${outOfTouch(s)
+              ? html`<span class="expires" data-find-skip role="status" data-testid="card-offline">The host cannot be reached: the prompt waits for it. You can send or reject it once reconnected.</span>`
+              : nothing}`
           : html`<span class="wait" data-testid="approval-waiting"><span class="spinner"></span> Waiting for a host's approval…</span>`}
       </div>
     </div>`;
