@@ -507,6 +507,10 @@ export class DemoBackend implements Backend {
     this.#cannotShare = this.#level === 'off';
     if (this.#cannotShare) s.party.cannot_share = true;
     if (this.#opts.teammates) this.#scriptTeammates();
+    // As Go's client: "connected" once the hello is in, before JoinParty returns. Without it
+    // the window kept the join's last "connecting" (newer than the session) and a joined demo
+    // said "Connecting… (attempt 1)" for good.
+    this.#emit('party:status', { status: 'connected', attempt: 0, error: '', retry_ms: 0 });
     return s;
   }
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppState } from './app-state';
 import { CreateFormCheck } from './create-form';
 import { FakeBackend, fakeSettings } from './fake-backend';
-import { DEMO_INVITE, DEMO_VIEWER_INVITE, DemoBackend, checkInvite } from './demo-backend';
+import { DEMO_HOST_INVITE, DEMO_INVITE, DEMO_VIEWER_INVITE, DemoBackend, checkInvite } from './demo-backend';
 import { UNPINNED_WARNING, clipboardLink, inviteSummary, inviteWarning, normalizeLink, unwrapInvite } from './join';
 import type { CreateRequest, JoinedAs } from './types';
 
@@ -90,6 +90,28 @@ describe('invite summary and warning', () => {
       await vi.advanceTimersByTimeAsync(1000);
       expect((await joined).you.role).toBe('viewer'); // the viewer invite, escaped, is still it
       await demo.Leave();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+  // Go's client says "connected" before JoinParty returns; the demo did not, and its joined
+  // window kept the join's "connecting" (newer than the session): "Connecting… (attempt 1)"
+  // over a party it was in, its host controls disabled (a co-host's header could not be
+  // looked at in the demo).
+  it('a window that joined the demo is connected, as one that joined a real host', async () => {
+    vi.useFakeTimers();
+    try {
+      const st = new AppState(new DemoBackend({ teammates: false, history: false }), { checkDelayMs: 10, attentive: () => true });
+      await st.start();
+      await st.openJoin(DEMO_HOST_INVITE);
+      const joined = st.submitJoin();
+      await vi.advanceTimersByTimeAsync(1000);
+      await joined;
+      expect(st.isHost).toBe(true);
+      expect(st.isOwner).toBe(false);
+      expect(st.connection.status).toBe('connected');
+      expect(st.displayPhase).toBe('idle');
+      st.dispose();
     } finally {
       vi.useRealTimers();
     }
