@@ -31,6 +31,8 @@ async function makeBackend(): Promise<Backend> {
     lostEnd: params.has('lostend'),
     asks: Number(params.get('asks') ?? '1') || 1,
     plan: params.has('plan'),
+    host: params.get('host') ?? '',
+    insecure: params.has('insecure'),
   });
 }
 
@@ -69,6 +71,8 @@ async function demoScreen(state: AppState): Promise<void> {
         const { DEMO_INVITE, DEMO_VIEWER_INVITE, DEMO_HOST_INVITE } = await import('./state/demo-backend');
         await state.openJoin(params.has('viewer') ? DEMO_VIEWER_INVITE : params.has('cohost') ? DEMO_HOST_INVITE : DEMO_INVITE);
       }
+      // ?me=NAME: the name joined as (a long one).
+      if (params.get('me')) state.setJoinName(params.get('me')!);
       await new Promise((r) => setTimeout(r, 400));
       await state.submitJoin();
       break;

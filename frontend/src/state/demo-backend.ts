@@ -70,6 +70,10 @@ export interface DemoOptions {
   plan?: boolean;
   /** With approve: the first teammate, a co-host, opens "Edit and send…" on each held prompt (`?coediting`). */
   coediting?: boolean;
+  /** The host's name of a party joined (`?host=NAME`; dana otherwise): the party is "NAME's party". */
+  host?: string;
+  /** A party joined is not encrypted: its invite has no ?fp= (`?insecure`, a host started with --insecure). */
+  insecure?: boolean;
 }
 
 /** The demo agent's plan, as Claude Code sends it in plan mode (ExitPlanMode's input), and its summary as Go writes it. */
@@ -325,7 +329,7 @@ export class DemoBackend implements Backend {
   #secrets = 0;
 
   constructor(opts: DemoOptions = {}) {
-    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, benchLong: false, share: '', files: 0, lostEnd: false, asks: 1, plan: false, coediting: false, ...opts, names: opts.names ?? ['bob', 'carol'] };
+    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, benchLong: false, share: '', files: 0, lostEnd: false, asks: 1, plan: false, coediting: false, host: '', insecure: false, ...opts, names: opts.names ?? ['bob', 'carol'] };
     if (this.#opts.noKeyring) {
       this.#key = {
         source: 'none',
@@ -502,7 +506,8 @@ export class DemoBackend implements Backend {
     const role = link === DEMO_VIEWER_INVITE ? 'viewer' : link === DEMO_HOST_INVITE ? 'host' : 'participant';
     const you: Member = { id: 'm-you', name, role };
     this.#level = this.#opts.share || 'changes';
-    const s = this.#start(you, 'participant', 'dana', 3000, 1, 'gemini');
+    const s = this.#start(you, 'participant', this.#opts.host || 'dana', 3000, 1, 'gemini');
+    if (this.#opts.insecure) s.invite = DEMO_INVITE.replace(/\?fp=.*$/, '');
     // As the real host's hello says to every member: started with sharing off, dana's party cannot share.
     this.#cannotShare = this.#level === 'off';
     if (this.#cannotShare) s.party.cannot_share = true;
