@@ -1044,6 +1044,63 @@ export function sizeTests({ browser, artifacts, realPage }) {
     }
   }));
 
+  // A co-host's header has what the owner's has (Stop, Send now) and more: the role's word
+  // is CO-HOST, the party's name is another's, so both names can be long, and a party
+  // joined without TLS has its "not encrypted" mark beside the connection's dot. Only the
+  // owner's header was measured: a co-host's with long names pushed Settings out of the
+  // window at 520–560 px, wrapped to a third row at 400 px, and cut the party's name to
+  // 49 px at 720–800 px during a tool request. At 800 px and at 400 px (the narrowest the
+  // header is measured at), idle and during a tool request: nothing leaves the window, the
+  // header is one row (two below 520 px), the party's name keeps a first name's worth from
+  // 720 px, and Find, Settings, People, Changes, Stop and the mark stay.
+  test("a co-host's header at 800 and 400 px, idle and during a tool request, with short and long names", withShot('cohost-header', async () => {
+    const parts = async (p) => p.evaluate(() => {
+      const pv = document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot;
+      const text = (id) => {
+        const el = pv.querySelector(`[data-testid=${id}]`);
+        return el && el.getBoundingClientRect().width > 0 ? el.innerText.replace(/\s+/g, ' ').trim() : '';
+      };
+      const name = pv.querySelector('[data-testid=party-host]');
+      return {
+        stop: text('stop-turn'), you: text('party-you'), role: text('party-you-role'), conn: pv.querySelector('[data-testid=party-connection]')?.dataset.status ?? '',
+        party: { shown: name.clientWidth, whole: name.scrollWidth, text: name.textContent },
+      };
+    });
+    const cases = [
+      ['screen=joined&cohost&history=0&ask', 'ann', "dana's party", false],
+      ['screen=joined&cohost&history=0&ask&insecure&host=Bartholomew-Alexander&me=Maximiliana', 'Maximiliana', "Bartholomew-Alexander's party", true],
+    ];
+    for (const [q, me, party, insecure] of cases) {
+      const p = await open(800, 700, q, 'prompt-input');
+      const look = async (w, phase) => {
+        await p.setViewportSize({ width: w, height: 700 });
+        await p.waitForTimeout(150);
+        const what = `the co-host ${me}'s header in ${party} at ${w}×700${phase === 'ask' ? ' during a tool request' : ''}`;
+        const m = await parts(p);
+        const j = JSON.stringify(m);
+        check(m.party.text === party, `${what}: the party is ${JSON.stringify(m.party.text)} ${j}`);
+        check(m.conn === 'connected', `${what}: the connection is ${JSON.stringify(m.conn)}, not connected ${j}`);
+        check(m.role === '', `${what}: the role ${JSON.stringify(m.role)} stays while the rest gives way ${j}`);
+        if (w >= 720) {
+          check(m.party.shown >= Math.min(m.party.whole, 88), `${what}: the party's name has only ${m.party.shown} px ${j}`);
+          check(m.you !== '' && me.startsWith(m.you.replace(/…$/, '')), `${what}: your name shows as ${JSON.stringify(m.you)} ${j}`);
+        }
+        if (phase === 'ask') check(w < 720 || m.stop === 'Stop', `${what}: Stop says ${JSON.stringify(m.stop)} ${j}`);
+        await noOverflow(p, what, w < 520 ? 2 : 1);
+        const keep = ['find-open', 'panel-toggle', 'changes-toggle', 'party-settings', 'party-connection', ...(phase === 'ask' ? ['stop-turn'] : []), ...(w >= 720 ? ['party-you'] : []), ...(insecure ? ['party-unencrypted'] : [])];
+        for (const id of keep) await mustSee(p, id, `${what}: [${id}]`);
+        if (w === 800 || w === 400) await shot(p, `${w}x700-cohost-header-${phase}${insecure ? '-long' : ''}`);
+      };
+      for (const w of [800, 640, 560, 520, 400]) await look(w, 'idle');
+      await p.setViewportSize({ width: 800, height: 700 });
+      await p.getByTestId('prompt-input').fill('add a --json flag to concordia version');
+      await p.getByTestId('prompt-input').press('Enter');
+      await p.getByTestId('permission-allow').first().waitFor({ state: 'visible', timeout: 45_000 });
+      await p.getByTestId('stop-turn').waitFor({ state: 'visible' });
+      for (const w of [899, 800, 760, 720, 640, 520, 400]) await look(w, 'ask');
+    }
+  }));
+
   // A window tester's code block with a long line: no scrollbar showed until it was
   // scrolled (the line looked cut off), and scrolled, the language label ("GO") moved with
   // the text. The code scrolls inside the box with a scrollbar of its own, drawn at all times

@@ -388,6 +388,15 @@ export class PartyView extends LitElement {
          with the weights alone, a tester's); at most half the header, where a long label cuts. */
       .top > phase-pill { flex: none; max-width: 50%; }
       .top > .grow { flex: 1 1 0; min-width: 0; }
+      /* From 720 px the party's name keeps a first name's worth; then your own name gives way
+         (cut with …; whole in its tooltip and in People). A co-host's header, where both names
+         can be long and a party without TLS has its mark, cut the party's name to 49 px at
+         720–800 px (the pill's budgets below assume a short name of your own). Your name, not
+         the pill: the pill does not shrink (see above). Its box clips, so that nothing in it
+         overlaps Find. */
+      :host(:not([vw~=lt720])) .top > .party-name { min-width: 88px; }
+      .top > .me { flex: 0 1 auto; min-width: 0; overflow: hidden; }
+      .me-name { min-width: 0; }
       .party-name { display: flex; flex-direction: column; line-height: 1.25; min-width: 48px; }
       .party-name b { font-size: 14.5px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
       /* The agent's name on one line: beside a cut party name it wrapped to two and made the
@@ -597,8 +606,11 @@ export class PartyView extends LitElement {
        *   5. Changes' word beside Stop or Send now (its folder and count stay, named likewise);
        *   6. the phase, cut with … (its tooltip has it whole) where the name would have less
        *      than a first name's worth;
-       *   7. below 720 px only: Stop's word and your name (Stop is its icon, named and in its
-       *      tooltip as Send now is its arrow below 900 px; your name is in People).
+       *   7. below 720 px only: Stop's word and your name, in every phase (Stop is its icon,
+       *      named and in its tooltip as Send now is its arrow below 900 px; your name is in
+       *      People). Above it, your name is cut with … before the party's name goes below a
+       *      first name's worth (88 px). Idle, a co-host's or a participant's long name pushed
+       *      Settings out of a 520–560 px window and the header to a third row at 400 px.
        *
        * Never: Find (Ctrl+F's button: a tester's 800 px header lost it once), Settings, the
        * party's name (cut to its least, whole in its tooltip), Stop itself.
@@ -622,7 +634,7 @@ export class PartyView extends LitElement {
       :host([vw~=lt900]) .top.has-action .changes-word { display: none; }
       :host([vw~=lt900]:not([vw~=lt720])) .top.has-action > phase-pill { max-width: calc(100% - 545px); }
       :host([vw~=lt760]) .changes-word { display: none; }
-      :host([vw~=lt720]) .conn-word, :host([vw~=lt720]) .stop-word, :host([vw~=lt720]) .top.has-action .me { display: none; }
+      :host([vw~=lt720]) .conn-word, :host([vw~=lt720]) .stop-word, :host([vw~=lt720]) .top > .me { display: none; }
       :host([vw~=lt900]) .top { gap: 8px; padding: 10px 12px; }
 
       :host([vw~=lt720]) .tiny-hide { display: none; }
@@ -631,8 +643,14 @@ export class PartyView extends LitElement {
          "Waiting for a tool decision") pushed Settings, at 520 px Changes too, out of the window
          (a colleague's look). The pill is cut (its tooltip has it whole) to what the name at its
          least and the buttons leave: the action's icon, the connection's dot, People, Changes and
-         Settings, with some room for longer counts. */
+         Settings, with some room for longer counts. Without an action too, less its icon: a
+         participant's "Waiting for a tool decision" is as long, and pushed Settings out of a
+         520 px window beside a long name. A party without TLS has its mark beside the dot
+         (plain): 24 px more. */
+      :host([vw~=lt720]:not([vw~=lt520])) .top > phase-pill { max-width: calc(100% - 326px); }
+      :host([vw~=lt720]:not([vw~=lt520])) .top.plain > phase-pill { max-width: calc(100% - 350px); }
       :host([vw~=lt720]:not([vw~=lt520])) .top.has-action > phase-pill { max-width: calc(100% - 372px); }
+      :host([vw~=lt720]:not([vw~=lt520])) .top.has-action.plain > phase-pill { max-width: calc(100% - 396px); }
       /* Too narrow for the phase beside the buttons (a tester's 400 px window scrolled sideways
          during a tool request, People and Settings out of view): the phase and Send now have a
          second row, whatever the phase's length (the header jumped between one row and two as
@@ -1212,7 +1230,7 @@ export class PartyView extends LitElement {
     // tester's Stop while reconnecting).
     const offline = s.connection.status !== 'connected';
     return html`
-      <div class="top ${s.workspace.open ? 'changes-open' : ''} ${action ? 'has-action' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}
+      <div class="top ${s.workspace.open ? 'changes-open' : ''} ${action ? 'has-action' : ''} ${s.unencrypted && !s.ended ? 'plain' : ''}" data-testid="party-view" ?inert=${this.#ownDialogOpen()}
         @click=${tipOff} @mouseout=${tipBack} @focusout=${tipBackFocus}>
         ${logo(24)}
         <div class="party-name">
