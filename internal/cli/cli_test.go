@@ -907,9 +907,11 @@ func TestCommandsOfAHost(t *testing.T) {
 		{line: "/role bob viewer", wantCall: "role m2 viewer"},
 		{line: "/role bob co-host", wantCall: "role m2 host"},
 		{line: "/role zed viewer", wantErr: `nobody called "zed" is in the party`},
-		{line: "/kick Bob, too noisy", wantErr: `nobody called "Bob," is in the party: did you mean "Bob"?`}, // a tester's comma
-		{line: "/role bob admin", wantErr: `"admin" is no role: say co-host, participant or viewer`},         // a tester's read "host, participant or viewer"
-		{line: "/role bob participant", wantErr: "/role: Bob is already a participant"},                      // it said nothing
+		{line: "/kick Bob, too noisy", wantErr: `nobody called "Bob," is in the party: did you mean "Bob"?`},   // a tester's comma
+		{line: "/role bob host", wantCall: "role m2 host"},                                                     // PROTOCOL.md §7's word
+		{line: "/role bob admin", wantErr: `"admin" is no role: say co-host (or host), participant or viewer`}, // a tester's read "host, participant or viewer"; another's, no host
+		{line: "/role bob", wantErr: "say /role NAME co-host|participant|viewer (host is co-host)"},
+		{line: "/role bob participant", wantErr: "/role: Bob is already a participant"}, // it said nothing
 		{line: "/kick Bob spamming", wantCall: "kick m2 spamming"},
 		{line: "/agent /compact", wantCall: "agent /compact"},
 		{line: "/agent compact", wantErr: "say /agent /COMMAND"},

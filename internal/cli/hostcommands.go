@@ -324,7 +324,7 @@ func (c *commander) role(ctx context.Context, arg string) error {
 	// ("/role bob smith viewer"), in quotes or not.
 	f := strings.Fields(arg)
 	if len(f) < 2 {
-		return errors.New("say /role NAME co-host|participant|viewer")
+		return errors.New("say /role NAME co-host|participant|viewer (host is co-host)")
 	}
 	name := unquote(strings.Join(f[:len(f)-1], " "))
 	m, _, err := c.target(name)
@@ -337,9 +337,11 @@ func (c *commander) role(ctx context.Context, arg string) error {
 		role = wire.RoleHost
 	case wire.RoleParticipant, wire.RoleViewer:
 	default:
-		// Said here, in /help's words: the host's "role must be host, participant or
-		// viewer" named a role /help does not (a tester's).
-		return fmt.Errorf("%q is no role: say co-host, participant or viewer", term.Line(f[len(f)-1]))
+		// Said here, in /help's words, and every word taken: the host's "role must be
+		// host, participant or viewer" named a role /help did not (a tester's), and
+		// "say co-host, participant or viewer" left out host, which PROTOCOL.md §7 names
+		// and /role takes (another tester's).
+		return fmt.Errorf("%q is no role: say co-host (or host), participant or viewer", term.Line(f[len(f)-1]))
 	}
 	if m.Role == role { // the host would do nothing, and say nothing
 		if role == wire.RoleHost && c.isOwner(m) {
