@@ -203,13 +203,19 @@ func TestPromptKeptWhileReconnecting(t *testing.T) {
 }
 
 // TestReconnectRestartsThePhaseClock: after a reconnect in the same phase (a resumed host
-// asks again), the status line's time counts from the reconnect, not from before the drop.
+// asks again), the status line's time counts from the batch's retry the catch-up holds,
+// not from before the drop. (A turn that simply went on counts from its start, as the
+// host's does: TestBackBeforeWhatWasMissed.)
 func TestReconnectRestartsThePhaseClock(t *testing.T) {
 	p := newPrinter(&strings.Builder{})
 	hello := wire.HelloResult{You: wire.Member{ID: "m1", Name: "bob", Role: wire.RoleParticipant}, State: wire.State{Phase: wire.PhaseAwaitingPermission}}
 	p.hello(hello)
 	p.r.phaseSince, p.r.turnSince = time.Now().Add(-time.Minute), time.Now().Add(-time.Minute) // a minute ago
-	p.hello(hello)                                                                             // reconnected
+	p.r.inTurnBatch = "b1"
+	p.hello(hello) // reconnected
+	p.catchUp(true)
+	p.event(wire.Event{Seq: 9, TS: time.Now().Add(-5 * time.Second), Kind: wire.KindRetry, RetryBatch: "b1", Resumed: true})
+	p.catchUp(false)
 	if since := time.Since(p.statusLocked().since); since > 10*time.Second {
 		t.Fatalf("the phase's time counts from %v ago after the reconnect", since.Round(time.Second))
 	}

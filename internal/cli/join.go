@@ -299,6 +299,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			}
 			pr.notice("system", "reconnected; catching up on what you missed")
 			pr.catchUp(true) // until connected: the events it carries come first
+			pr.aheadOfCatchUp(h.State.Events)
 		},
 		OnStatus: func(s client.Status) {
 			switch {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/client"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -359,5 +361,93 @@ func TestViewerJoinedSaysWhy(t *testing.T) {
 		if got := viewerJoinedWords(wire.HelloResult{You: carol, ViewerKept: tc.kept}, "you joined as"); !strings.HasPrefix(got, tc.want) || !strings.HasSuffix(got, "(a host can make you a participant)") {
 			t.Errorf("viewer_kept %q: got %q, want it to start %q", tc.kept, got, tc.want)
 		}
+	}
+}
+
+// TestBackBeforeWhatWasMissed: a reconnect's catch-up that holds a tool request asked
+// while the terminal was away says "you are back in the party" before the request, not
+// after it (the host writes the return last), and the status line counts the wait from
+// the request's own time on the host, not from the reconnect (a tester's read "9s ·
+// denied in 1m39s" where the host's read 22s).
+func TestBackBeforeWhatWasMissed(t *testing.T) {
+	var out bytes.Buffer
+	p := newPrinter(&out)
+	now := time.Now().Add(-40 * time.Second) // the reconnect is now: the roster reads the clock
+	p.now = func() time.Time { return now }
+	skew := 3 * time.Second // the host's clock is 3 s behind this one
+	host := func(local time.Time) time.Time { return local.Add(-skew) }
+	one, two := 1, 2
+	me := wire.Member{ID: "m1", Name: "me", Role: wire.RoleParticipant}
+	hana := wire.Member{ID: "m0", Name: "hana", Role: wire.RoleHost}
+	hello := wire.HelloResult{You: me, Party: wire.PartyInfo{Host: "hana"}, State: wire.State{Seq: 3, Phase: wire.PhaseRunning, Participants: []wire.Member{hana, me}}}
+	p.hello(hello)
+	p.event(wire.Event{Seq: 3, TS: host(now), Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "x", Merger: wire.MergerLocal}})
+	// The connection drops; the host goes on, and the terminal is back 40 s later.
+	start := now
+	now = now.Add(40 * time.Second)
+	asked := start.Add(19 * time.Second)
+	expires := host(asked).Add(2 * time.Minute)
+	missed := []wire.Event{
+		{Seq: 4, TS: host(start.Add(5 * time.Second)), Kind: wire.KindParticipants, Left: &me, Count: &one, Why: wire.WhyLost},
+		{Seq: 5, TS: host(asked), Kind: wire.KindPhase, Phase: wire.PhaseAwaitingPermission},
+		{Seq: 6, TS: host(asked), Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch x", Batch: "b1", Status: wire.PermissionPending, Expires: &expires}},
+		{Seq: 7, TS: host(now), Kind: wire.KindParticipants, Joined: &me, Count: &two},
+	}
+	hello.State.Seq, hello.State.Phase, hello.State.Events = 7, wire.PhaseAwaitingPermission, missed
+	p.hello(hello)
+	p.catchUp(true)
+	p.aheadOfCatchUp(hello.State.Events)
+	for _, ev := range missed {
+		p.event(ev)
+	}
+	p.catchUp(false)
+	got := out.String()
+	lost, back, req := strings.Index(got, "the host lost this terminal's connection"), strings.Index(got, "[party] you are back in the party (2 in the party)"), strings.Index(got, "claude asks to use Bash")
+	if lost < 0 || back < 0 || req < 0 || !(lost < back && back < req) || strings.Count(got, "you are back") != 1 {
+		t.Errorf("want the lost connection, then back once, then the request:\n%s", got)
+	}
+	p.mu.Lock()
+	st := p.statusLocked()
+	p.mu.Unlock()
+	if waited := now.Sub(st.since); waited != 40*time.Second {
+		t.Errorf("the status line counts %s of the turn, want 40s (since the batch, on this clock, as the host counts)", waited)
+	}
+
+	// A turn that began while it was away counts from the batch's own time.
+	p = newPrinter(&out)
+	p.now = func() time.Time { return now }
+	now = time.Now().Add(-40 * time.Second)
+	p.hello(wire.HelloResult{You: me, Party: wire.PartyInfo{Host: "hana"}, State: wire.State{Seq: 2, Phase: wire.PhaseIdle, Participants: []wire.Member{hana, me}}})
+	p.event(wire.Event{Seq: 2, TS: host(now), Kind: wire.KindSystem, Text: "claude started"})
+	start = now
+	now = now.Add(40 * time.Second)
+	missed = append([]wire.Event{{Seq: 3, TS: host(start.Add(10 * time.Second)), Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "x", Merger: wire.MergerLocal}}}, missed...)
+	hello.State.Events = missed
+	p.hello(hello)
+	p.catchUp(true)
+	p.aheadOfCatchUp(hello.State.Events)
+	for _, ev := range missed {
+		p.event(ev)
+	}
+	p.catchUp(false)
+	p.mu.Lock()
+	st = p.statusLocked()
+	p.mu.Unlock()
+	if waited := now.Sub(st.since); waited != 30*time.Second {
+		t.Errorf("a turn caught up on: the status line counts %s, want 30s (since its batch, on this clock)", waited)
+	}
+
+	// A catch-up of only its own leaving: back once the catch-up is read, and its joined
+	// event, live after it, is not said again.
+	out.Reset()
+	hello.State.Events = missed[:1]
+	p.hello(hello)
+	p.catchUp(true)
+	p.aheadOfCatchUp(hello.State.Events)
+	p.event(wire.Event{Seq: 8, TS: host(now), Kind: wire.KindParticipants, Left: &me, Count: &one, Why: wire.WhyLost})
+	p.catchUp(false)
+	p.event(wire.Event{Seq: 9, TS: host(now), Kind: wire.KindParticipants, Joined: &me, Count: &two})
+	if got := out.String(); strings.Count(got, "you are back in the party (2 in the party)") != 1 || !strings.HasSuffix(got, "you are back in the party (2 in the party)\n") {
+		t.Errorf("a catch-up of its own leaving only:\n%s", got)
 	}
 }

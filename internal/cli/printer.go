@@ -110,6 +110,15 @@ type printer struct {
 	skews []time.Duration
 	// catchingUp: the events coming are what a reconnect caught up on (catchUp).
 	catchingUp bool
+	// backAhead: a reconnect's catch-up holds this member's leaving (the host saw its
+	// connection drop), so the host's joined event of its return follows, after all the
+	// catch-up holds (or live, after it): a tool request asked meanwhile was shown before
+	// the terminal said it was back (a tester's). The return is said instead before the
+	// first caught-up event that is not about its own leaving (or when the catch-up ends),
+	// with backCount; backSaid then keeps its joined event from being said again.
+	backAhead bool
+	backCount int
+	backSaid  bool
 	// away: a joined terminal lost the host and is reconnecting.
 	away bool
 	// ownDrop: the host said this terminal's member left (its connection dropped); its
@@ -290,6 +299,38 @@ func (p *printer) catchUp(on bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.catchingUp = on
+	if !on && p.backAhead { // nothing else was missed
+		p.backLocked()
+	}
+}
+
+// aheadOfCatchUp is told of the events a reconnect's hello carries (after hello): when
+// they hold this member's own return — its leaving, then its joined event — the return is
+// said first (backAhead).
+func (p *printer) aheadOfCatchUp(events []wire.Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.backAhead, p.backSaid, p.backCount = false, false, len(p.r.members)
+	you := p.r.you.ID
+	if you == "" {
+		return
+	}
+	for _, ev := range events {
+		switch {
+		case ev.Kind != wire.KindParticipants:
+		case ev.Left != nil && ev.Left.ID == you && ev.Why != wire.WhyKicked:
+			p.backAhead = true
+		case ev.Joined != nil && ev.Joined.ID == you && p.backAhead && ev.Count != nil:
+			p.backCount = *ev.Count
+		}
+	}
+}
+
+// backLocked says this member is back (backAhead), once.
+func (p *printer) backLocked() {
+	p.backAhead, p.backSaid = false, true
+	p.ownDrop, p.joinSaid = false, false
+	p.asideLocked("party", fmt.Sprintf("you are back in the party (%s)", people(p.backCount)))
 }
 
 // reconnected is told that a reconnect's hello and catch-up have been printed: a prompt of

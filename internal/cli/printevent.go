@@ -36,10 +36,18 @@ func (p *printer) eventLocked(ev wire.Event) {
 	recalls := p.r.recalls()
 	p.sampleSkewLocked(ev.TS)
 	at := p.now()
-	if p.earlier && !ev.TS.IsZero() {
+	if (p.earlier || p.catchingUp) && !ev.TS.IsZero() {
+		// History, or what a reconnect missed: when it happened, never later than now (a
+		// tester's status line counted a request caught up on from the reconnect: 9s, where
+		// the host's said 22s).
 		if l := p.localLocked(ev.TS); l.Before(at) {
-			at = l // history: when it happened, never later than now
+			at = l
 		}
+	}
+	// Back, before what was missed since (backAhead); who left while it was away, and
+	// its own return, are said as they come.
+	if p.backAhead && (ev.Kind != wire.KindParticipants || ev.Left == nil && (ev.Joined == nil || ev.Joined.ID != p.r.you.ID)) {
+		p.backLocked()
 	}
 	if ev.Kind != wire.KindWithdrawn {
 		p.removed = ""
@@ -71,7 +79,12 @@ func (p *printer) eventLocked(ev wire.Event) {
 		if ev.Count != nil {
 			count = *ev.Count
 		}
+		if ev.Joined != nil && ev.Joined.ID == p.r.you.ID {
+			p.backAhead = false // it comes before anything else: said as it comes
+		}
 		switch {
+		case ev.Joined != nil && ev.Joined.ID == p.r.you.ID && p.backSaid:
+			p.backSaid = false // said already, ahead of what was missed
 		case ev.Joined != nil && ev.Joined.ID == p.r.you.ID && (p.ownDrop || p.r.you.ID != "" && back):
 			// This terminal, back after a dropped connection (not "bob joined" about
 			// oneself: a tester's), or in a party resumed after it ended, as everyone else is

@@ -161,12 +161,23 @@ func (r *roster) reset(h wire.HelloResult) {
 	if h.State.Phase != wire.PhaseAwaitingPermission {
 		r.perms = nil
 	}
+	wasTurn := r.turnSince
+	if !r.running {
+		wasTurn = time.Time{}
+	}
 	r.setPhase(h.State.Phase, time.Now())
 	// After a reconnect the phase may be the same but not the same turn or request (the
-	// host was resumed): its time counts from now rather than from before the drop.
+	// host was resumed): its time counts from now rather than from before the drop. A
+	// turn that ran before the drop and runs still goes on counting from its start, as the
+	// host's count does (a tester's read 9s where the host's read 22s): a host resumed
+	// since, or a new turn, says so in the events caught up on (retry, batch), which then
+	// count from their own time.
 	r.phaseSince = time.Now()
 	if r.phase == wire.PhaseRunning || r.phase == wire.PhaseAwaitingPermission {
 		r.turnSince = r.phaseSince
+		if !wasTurn.IsZero() {
+			r.turnSince = wasTurn
+		}
 	}
 	r.running = h.State.Phase == wire.PhaseRunning || h.State.Phase == wire.PhaseAwaitingPermission
 	r.settings = wire.Settings{Approval: h.Party.Approval, PermissionMode: h.Party.PermissionMode,
