@@ -877,11 +877,11 @@ func TestCommandsOfAHost(t *testing.T) {
 		}},
 		{line: "/permissions all", noOwner: true, wantErr: "only the party's owner can allow everything: the agent runs on their computer, and this party has none in it (its host runs with --no-local-repl), so nobody can here: the host's --permission-mode all does it, when the party starts or is resumed"},
 		{line: "/approve", wantErr: "no merged prompt is waiting"},
-		{line: "/show", wantErr: "the merged prompt waiting for a host's approval (merged by local):\n    x", events: []wire.Event{
+		{line: "/show", wantErr: "the merged prompt waiting for a host's approval (merged locally):\n    x", events: []wire.Event{
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x", Merger: "local"}},
 		}},
 		// A rejected merged prompt was never claude's (a tester was told it was).
-		{line: "/show", wantErr: "the last batch as claude got it (merged by gemini):\n    sent", events: []wire.Event{
+		{line: "/show", wantErr: "the last batch as claude got it (merged by Gemini):\n    sent", events: []wire.Event{
 			{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Merged: "sent", Merger: "gemini"}},
 			{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Merged: "x", Merger: "local"}},
 			{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b3"}},
@@ -1176,7 +1176,7 @@ func TestApprovalQuotesTheHeldTextToAHost(t *testing.T) {
 		{"merged", wire.RoleHost, false, []wire.Prompt{{ID: "p1", User: "bob", Text: "fix it"}, {ID: "p2", User: "alice", Text: "test it\nall of it"}},
 			"Several requests came in together.\n\n1. bob asked:\n> fix it\n\n2. alice asked:\n> test it\n> all of it\n",
 			"[approval] this merged prompt waits for a host's approval (prompts by bob, alice):\n    bob: fix it\n    alice: test it (+1 line)\n" +
-				"    the merged prompt (local), as claude would get it:\n    Several requests came in together.\n    \n    1. bob asked:\n    > fix it\n    \n    2. alice asked:\n    > test it\n    > all of it\n" +
+				"    the prompt merged locally, as claude would get it:\n    Several requests came in together.\n    \n    1. bob asked:\n    > fix it\n    \n    2. alice asked:\n    > test it\n    > all of it\n" +
 				"[system] /approve sends it, /approve TEXT sends TEXT instead, /reject [REASON] drops it\n"},
 		{"one prompt, a participant", wire.RoleParticipant, false, []wire.Prompt{{ID: "p1", User: "bob", Text: "edits mode\nthen write a.go"}}, "edits mode\nthen write a.go",
 			"[approval] a prompt waits for a host's approval:\n    bob: edits mode (+1 line)\n"},

@@ -1111,7 +1111,7 @@ func (c *commander) show(context.Context, string) error {
 	if held {
 		what = "the merged prompt waiting for a host's approval"
 	}
-	c.pr.reply("batch", fmt.Sprintf("%s (merged by %s):\n%s", what, by, merged))
+	c.pr.reply("batch", fmt.Sprintf("%s (%s):\n%s", what, wire.MergedHow(term.Line(by)), merged))
 	return nil
 }
 

@@ -331,7 +331,7 @@ decide it.`, io.Out, io.Err)
 	if f.minPrompts > 1 {
 		batches += fmt.Sprintf(", at least %d prompts a batch", f.minPrompts)
 	}
-	pr.notice("system", fmt.Sprintf("%s; merging with %s, %s; share the invite code above (the viewer invite lets people watch without prompting)", made, merger.Name(), batches))
+	pr.notice("system", fmt.Sprintf("%s; %s, %s; share the invite code above (the viewer invite lets people watch without prompting)", made, wire.MergingHow(merger.Name()), batches))
 	approval := approvalWords(f.approve, !f.noLocalREPL)
 	// And how long a request waits, the party's own (a resumed one keeps its journal's), as
 	// a joiner is told (a user tester's host was not).

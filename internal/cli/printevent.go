@@ -428,8 +428,8 @@ func (p *printer) eventLocked(ev wire.Event) {
 			case host:
 				// Who asked what, then the text the host sends or not, as the window's card
 				// lists the prompts above the merged prompt.
-				p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s\nthe merged prompt (%s), as claude would get it:\n%s",
-					asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts), term.Line(a.Merger), p.heldShown(a.Merged)))
+				p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s\nthe prompt %s, as claude would get it:\n%s",
+					asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts), wire.MergedHow(term.Line(a.Merger)), p.heldShown(a.Merged)))
 			default:
 				p.noticeLocked("approval", fmt.Sprintf("this merged prompt waits for a host's approval (%s):\n%s%s", asked(p.r.batches[a.Batch]), p.r.whatAsked(a.Prompts), p.showHint()))
 			}

@@ -618,7 +618,7 @@ func TestResumeDoesNotAskForAVoidRequest(t *testing.T) {
 	args := []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t), "--data-dir", dataDir,
 		"--workdir", t.TempDir(), "--window", "200ms", "--name", "hosty"}
 	h := start(t, nil, args...)
-	h.expect(`party created`)
+	h.expect(`^\[system\] party created; merging locally, window 0\.2s; `) // not "merging with local" (a tester's)
 	h.send("make two files FAKE_ASK=2 FAKE_PAR")
 	h.expect(`2 tool requests wait, answered oldest first`)
 	h.cmd.Process.Signal(syscall.SIGKILL)

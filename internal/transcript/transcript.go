@@ -315,7 +315,8 @@ func (r *renderer) event(ev wire.Event) {
 			r.waiting = map[string]string{}
 		}
 		r.waiting[ev.Approval.Batch] = ev.Approval.Merged
-		what := fmt.Sprintf("Merged by %s from %s", inlineText(ev.Approval.Merger), r.authors(ev.Approval.Prompts))
+		how := inlineText(wire.MergedHow(ev.Approval.Merger)) // "merged locally", not "by local" (a tester's)
+		what := fmt.Sprintf("%s from %s", strings.ToUpper(how[:1])+how[1:], r.authors(ev.Approval.Prompts))
 		if len(ev.Approval.Prompts) == 1 { // one prompt is not merged (a tester's)
 			what = "The prompt of " + r.authors(ev.Approval.Prompts)
 		}
@@ -363,7 +364,7 @@ func (r *renderer) event(ev wire.Event) {
 		r.flushTurn()
 		r.endPaused(false)
 		b := ev.Batch
-		how := "merged by " + inlineText(b.Merger)
+		how := inlineText(wire.MergedHow(b.Merger))
 		held, wasHeld := r.waiting[b.ID]
 		delete(r.waiting, b.ID)
 		switch {

@@ -47,7 +47,7 @@ func TestMarkdown(t *testing.T) {
 			},
 			want: []string{"# hazel's party", "**How it ended:** the host ended the party",
 				"**alice** asked", "```text\nadd a test\n```", "**bob** asked",
-				"## Sent to the agent", "From **alice** and **bob**, merged by gemini:", "```text\nadd a test and docs\n```",
+				"## Sent to the agent", "From **alice** and **bob**, merged by Gemini:", "```text\nadd a test and docs\n```",
 				"**Claude Code:**\n\nSure: **done**.", "**Done** in 2.5 s."},
 		},
 		{
@@ -209,12 +209,12 @@ func TestMarkdown(t *testing.T) {
 				ev(8, wire.Event{Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Batch: "b1", Tool: "Write", Summary: "notes.txt", Status: wire.PermissionAllowed, By: "hazel"}}),
 				ev(9, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 1000}}),
 			},
-			want: []string{"*Merged by local from **carol** and **bob**, waiting for a host's approval", "hazel edited and sent",
+			want: []string{"*Merged locally from **carol** and **bob**, waiting for a host's approval", "hazel edited and sent",
 				"From **carol** and **bob**, edited by a host before it was sent:", "one haiku about cats and dogs",
 				// A notice came before its decision: the request is said once, with its
 				// decision (a user tester's export said each "waiting", then decided).
 				"hazel allowed every tool use", "Tool request: Write `notes.txt` — **allowed** by hazel"},
-			absent: []string{"merged by local:", "not decided", "waiting for a host's decision"},
+			absent: []string{"merged locally:", "not decided", "waiting for a host's decision"},
 		},
 		{
 			// A request a stop cancelled: its step is no failure, and Claude Code's words
@@ -713,5 +713,23 @@ func TestPlanSentBack(t *testing.T) {
 		if got := c.r.PlanSentBack(c.denied, c.plans); got != c.want {
 			t.Errorf("%s: PlanSentBack(%d, %d) = %v, want %v", c.name, c.denied, c.plans, got, c.want)
 		}
+	}
+}
+
+// TestMergedLocally: the local merger merged "locally", as the terminal and the window
+// say it; an export read "merged by local" and "Merged by local from" (a tester's).
+func TestMergedLocally(t *testing.T) {
+	md := String(Meta{Host: "hana"}, []wire.Event{
+		prompt(1, "p1", "alice", "one"),
+		prompt(2, "p2", "bob", "two"),
+		ev(3, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1", "p2"}, Merged: "one and two", Merger: wire.MergerLocal}}),
+		ev(4, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone}}),
+		prompt(5, "p3", "alice", "three"),
+		prompt(6, "p4", "bob", "four"),
+		ev(7, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b2", Prompts: []string{"p3", "p4"}, Merged: "three and four", Merger: wire.MergerLocal}}),
+	})
+	inOrder(t, md, "From **alice** and **bob**, merged locally:", "*Merged locally from **alice** and **bob**, waiting for a host's approval")
+	if strings.Contains(md, "by local") || strings.Contains(md, "By local") {
+		t.Errorf("the export says \"by local\":\n%s", md)
 	}
 }

@@ -797,6 +797,31 @@ type TreeResult struct {
 	Entries []TreeEntry `json:"entries"`
 }
 
+// MergedHow says, in the words people read, how a batch's prompts were merged by merger
+// (MergerGemini, MergerLocal): "merged by Gemini", "merged locally" ("merged by local"
+// read as a person's name: a tester's); another name as it is, "merged by NAME".
+func MergedHow(merger string) string {
+	switch merger {
+	case MergerGemini:
+		return "merged by Gemini"
+	case MergerLocal:
+		return "merged locally"
+	}
+	return "merged by " + merger
+}
+
+// MergingHow is MergedHow for a party that merges so: "merging with Gemini", "merging
+// locally" (a host's start line said "merging with local").
+func MergingHow(merger string) string {
+	switch merger {
+	case MergerGemini:
+		return "merging with Gemini"
+	case MergerLocal:
+		return "merging locally"
+	}
+	return "merging with " + merger
+}
+
 // AgentLabel is the name people read for a party's agent (PartyInfo.agent is an id): "Claude
 // Code" for "claude-code" or none, any other id as it is (a tester's window showed
 // "claude-code" under the party's name).
