@@ -508,6 +508,7 @@ func exportMeta(s *journal.Summary) transcript.Meta {
 	case s.Ended:
 		m.Ended = "the host ended the party"
 	case partyState(s) == "running":
+		m.Running = true
 	case s.Incomplete:
 		// Not "it can be resumed", as a tester's export of a journal cut short said while
 		// concordia parties and --resume said it cannot.

@@ -177,6 +177,10 @@ func TestHostKilledAndResumed(t *testing.T) {
 	if ps.wait() != 0 || !strings.Contains(ps.stdout(), partyID) || !strings.Contains(ps.stdout(), "running") {
 		t.Errorf("parties while running:\n%s", ps.stdout())
 	}
+	// And its export says it still runs (a tester's read as the whole party).
+	if live := start(t, nil, "export", partyID, "--data-dir", dataDir); live.wait() != 0 || !strings.Contains(live.stdout(), "**Still running** when exported at ") {
+		t.Errorf("export while running:\n%s", live.stdout())
+	}
 	c.Close()
 	r.cmd.Process.Signal(os.Interrupt)
 	if code := r.wait(); code != 0 {
@@ -192,10 +196,13 @@ func TestHostKilledAndResumed(t *testing.T) {
 	if md.wait() != 0 {
 		t.Fatalf("export: %s", md.stderr())
 	}
-	for _, want := range []string{"**alice**", "the slow one", "asked while it ran", "the party was resumed"} {
+	for _, want := range []string{"**alice**", "the slow one", "asked while it ran", "the party was resumed", "**How it ended:** the host ended the party"} {
 		if !strings.Contains(md.stdout(), want) {
 			t.Errorf("export lacks %q", want)
 		}
+	}
+	if strings.Contains(md.stdout(), "Still running") {
+		t.Errorf("the export of the ended party says it still runs:\n%s", md.stdout())
 	}
 	out := filepath.Join(t.TempDir(), "events.jsonl")
 	js := start(t, nil, "export", partyID, "--format", "jsonl", "-o", out, "--data-dir", dataDir)

@@ -573,7 +573,11 @@ func (p *Party) resumed(r *Restore) {
 		held := 0
 		if r.Held != nil {
 			held = len(r.Held.Prompts)
-			notes = append(notes, "the merged prompt that waited for a host's approval is not sent")
+			what := "the merged prompt" // one prompt is not merged (a tester's read "merged" of one)
+			if held == 1 {
+				what = "the prompt"
+			}
+			notes = append(notes, what+" that waited for a host's approval is not sent")
 		}
 		if n := len(r.Pending) - held; n > 0 {
 			notes = append(notes, fmt.Sprintf("%d %s waiting then %s withdrawn, not queued again", n, plural(n, "prompt", "prompts"), plural(n, "is", "are")))

@@ -167,16 +167,25 @@ func TestResumeWithoutAMergedPromptHeldForApproval(t *testing.T) {
 	evs, _ := pageAll(t, p, r.Seq)
 	var rejected []wire.Rejected
 	var withdrawn []string
+	resumed := ""
 	for _, ev := range evs {
 		switch ev.Kind {
 		case wire.KindRejected:
 			rejected = append(rejected, *ev.Rejected)
 		case wire.KindWithdrawn:
 			withdrawn = append(withdrawn, ev.Withdrawn.Prompt)
+		case wire.KindSystem:
+			if strings.HasPrefix(ev.Text, "the party was resumed") {
+				resumed = ev.Text
+			}
 		}
 	}
 	if len(rejected) != 1 || rejected[0].Batch != "b2" || len(rejected[0].Prompts) != 1 || rejected[0].Prompts[0] != "p1" || rejected[0].By != "hosty" || rejected[0].Reason != ResumedWithout {
 		t.Errorf("rejected: %+v", rejected)
+	}
+	// One prompt held is not "the merged prompt" (a tester's).
+	if !strings.Contains(resumed, "; the prompt that waited for a host's approval is not sent;") {
+		t.Errorf("the resume's notice of the one prompt held: %q", resumed)
 	}
 	if len(withdrawn) != 1 || withdrawn[0] != "p3" {
 		t.Errorf("withdrawn: %v", withdrawn)

@@ -27,12 +27,16 @@ import (
 
 // Meta describes the party above the log.
 type Meta struct {
-	Host   string    // the host's name ("" = unknown)
-	Party  string    // the party id
-	Agent  string    // "Claude Code" when ""
-	Saved  time.Time // when the document is written (zero: not shown)
-	Ended  string    // why the party ended; "" while it runs
-	Viewer string    // whose copy this is (the window's person); "" = not shown
+	Host  string    // the host's name ("" = unknown)
+	Party string    // the party id
+	Agent string    // "Claude Code" when ""
+	Saved time.Time // when the document is written (zero: not shown)
+	Ended string    // why the party ended; "" while it runs
+	// Running: the party was still running when the document was written (an export of a
+	// live party), said under the title with Saved's time: without it, an export of a live
+	// party read as the whole party (a tester's).
+	Running bool
+	Viewer  string // whose copy this is (the window's person); "" = not shown
 }
 
 // Markdown writes the document for events (oldest first; duplicates by seq are skipped).
@@ -60,7 +64,7 @@ var flushBytes = 64 << 10 // a variable for the tests
 
 // NewWriter starts the document of meta on w.
 func NewWriter(w io.Writer, meta Meta) *Writer {
-	r := &renderer{prompts: map[string]wire.Prompt{}, asked: map[string]bool{}, away: map[string]bool{}}
+	r := &renderer{prompts: map[string]wire.Prompt{}, asked: map[string]bool{}, away: map[string]bool{}, host: meta.Host}
 	r.header(meta)
 	return &Writer{w: w, r: r}
 }
@@ -165,6 +169,9 @@ type renderer struct {
 	last time.Time
 	// away are the members who left (by id): joining again, they came back.
 	away map[string]bool
+	// host is the party's host's name (Meta.Host): another member with role host is a
+	// co-host.
+	host string
 }
 
 // turn collects a batch's output so that each permission shows once, with its outcome.
@@ -235,8 +242,13 @@ func (r *renderer) header(m Meta) {
 		facts = append(facts, "Saved "+m.Saved.Format("2006-01-02 15:04 MST"))
 	}
 	r.b.WriteString(strings.Join(facts, " · ") + "\n\n")
-	if m.Ended != "" {
+	switch {
+	case m.Ended != "":
 		fmt.Fprintf(&r.b, "**How it ended:** %s\n\n", inlineText(m.Ended))
+	case m.Running && m.Saved.IsZero():
+		r.b.WriteString("**Still running** when this was written: what came after is not here.\n\n")
+	case m.Running:
+		fmt.Fprintf(&r.b, "**Still running** when exported at %s: what came after is not here.\n\n", m.Saved.Format("2006-01-02 15:04 MST"))
 	}
 }
 
@@ -327,7 +339,12 @@ func (r *renderer) event(ev wire.Event) {
 		}
 		r.flushTurn()
 		line := fmt.Sprintf("*Rejected by %s*", inlineText(ev.Rejected.By))
-		if ev.Rejected.Reason != "" {
+		switch {
+		case ev.Rejected.Reason == party.ResumedWithout:
+			// Nobody rejected it: the party was resumed without it, as the terminal says
+			// (a tester's export read "Rejected by hana" of the resume).
+			line = "*The party was resumed without it*"
+		case ev.Rejected.Reason != "":
 			line += ": " + code(ev.Rejected.Reason)
 		}
 		if len(ev.Rejected.Prompts) == 1 {
@@ -503,9 +520,9 @@ func (r *renderer) event(ev wire.Event) {
 			// As the window says it: a tester's export said "Cleo joined" of a member back
 			// after the host's resume, where the window had said "came back".
 			delete(r.away, ev.Joined.ID)
-			line = fmt.Sprintf("*%s came back* (%s)\n\n", inlineText(ev.Joined.Name), clock(ev.TS))
+			line = fmt.Sprintf("*%s came back%s* (%s)\n\n", inlineText(ev.Joined.Name), r.joinedAs(*ev.Joined), clock(ev.TS))
 		case ev.Joined != nil:
-			line = fmt.Sprintf("*%s joined* (%s)\n\n", inlineText(ev.Joined.Name), clock(ev.TS))
+			line = fmt.Sprintf("*%s joined%s* (%s)\n\n", inlineText(ev.Joined.Name), r.joinedAs(*ev.Joined), clock(ev.TS))
 		case stopped && ev.Text != "" && !lastBefore.IsZero():
 			// Written by the resumed host when it came back, not at the stop (a tester's
 			// export put a kill -9 at the resume's time): when the stop was is not known,
@@ -526,6 +543,20 @@ func (r *renderer) event(ev wire.Event) {
 	case wire.KindChanges:
 		r.files, r.hidden, r.more, r.changes = ev.Files, ev.Hidden, ev.More, true
 	}
+}
+
+// joinedAs is the role a member joins with, when it cannot be told otherwise, as the
+// terminal and the window say it: " as a viewer", " as a co-host" (a host who is not the
+// party's own); "" for a participant or the party's host. A tester's export said "carol
+// joined" of a viewer.
+func (r *renderer) joinedAs(m wire.Member) string {
+	switch {
+	case m.Role == wire.RoleViewer:
+		return " as a viewer"
+	case m.Role == wire.RoleHost && r.host != "" && m.Name != r.host:
+		return " as a co-host"
+	}
+	return ""
 }
 
 // open is the turn output goes to: the open one, a paused one going on after a notice, or

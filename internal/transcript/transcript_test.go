@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -731,5 +732,45 @@ func TestMergedLocally(t *testing.T) {
 	inOrder(t, md, "From **alice** and **bob**, merged locally:", "*Merged locally from **alice** and **bob**, waiting for a host's approval")
 	if strings.Contains(md, "by local") || strings.Contains(md, "By local") {
 		t.Errorf("the export says \"by local\":\n%s", md)
+	}
+}
+
+// TestExportSaysWhatHappened: the export says what happened as the terminal does (a
+// tester's): a merged prompt the resume did not take up was not "rejected by" the host
+// who resumed; the local merger merged "locally", not "by local"; a viewer and a co-host
+// joined as such; an export of a live party says it was still running.
+func TestExportSaysWhatHappened(t *testing.T) {
+	evs := []wire.Event{
+		ev(1, wire.Event{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m1", Name: "hana", Role: wire.RoleHost}}),
+		ev(2, wire.Event{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m2", Name: "carol", Role: wire.RoleViewer}}),
+		ev(3, wire.Event{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m3", Name: "bob", Role: wire.RoleHost}}),
+		ev(4, wire.Event{Kind: wire.KindParticipants, Joined: &wire.Member{ID: "m4", Name: "alice", Role: wire.RoleParticipant}}),
+		prompt(5, "p1", "alice", "one"),
+		prompt(6, "p2", "bob", "two"),
+		ev(7, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1", "p2"}, Merged: "one and two", Merger: wire.MergerLocal}}),
+		ev(8, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone}}),
+		prompt(9, "p3", "alice", "three"),
+		prompt(10, "p4", "bob", "four"),
+		ev(11, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b2", Prompts: []string{"p3", "p4"}, Merged: "three and four", Merger: wire.MergerLocal}}),
+		ev(12, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b2", Prompts: []string{"p3", "p4"}, By: "hana", Reason: "not now"}}),
+		prompt(13, "p5", "alice", "five"),
+		ev(14, wire.Event{Kind: wire.KindApproval, Approval: &wire.Approval{Batch: "b3", Prompts: []string{"p5"}, Merged: "five", Merger: wire.MergerLocal}}),
+		ev(15, wire.Event{Kind: wire.KindRejected, Rejected: &wire.Rejected{Batch: "b3", Prompts: []string{"p5"}, By: "hana", Reason: party.ResumedWithout}}),
+	}
+	md := String(Meta{Host: "hana", Party: "p1", Running: true, Saved: t0.Add(time.Hour)}, evs)
+	inOrder(t, md, "**Still running** when exported at 2025-03-01 11:00 UTC: what came after is not here.",
+		"*hana joined*", "*carol joined as a viewer*", "*bob joined as a co-host*", "*alice joined*",
+		"From **alice** and **bob**, merged locally:",
+		"*Merged locally from **alice** and **bob**, waiting for a host's approval",
+		"*Rejected by hana*: `not now` — the prompts of **alice** and **bob** were not sent.",
+		"*The party was resumed without it* — the prompt of **alice** was not sent.")
+	for _, no := range []string{"by local", "By local", "Rejected by hana*: `the party was resumed", "hana joined as", "alice joined as"} {
+		if strings.Contains(md, no) {
+			t.Errorf("the export says %q:\n%s", no, md)
+		}
+	}
+	// Ended, it says how, and not that it runs.
+	if md := String(Meta{Host: "hana", Ended: "the host ended the party", Saved: t0}, nil); strings.Contains(md, "Still running") {
+		t.Errorf("an ended party's export says it runs:\n%s", md)
 	}
 }
