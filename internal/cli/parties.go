@@ -31,7 +31,8 @@ host's name, when it was created and last active, TURNS — how many of the agen
 ended while the party went on (finished, failed or stopped; each batch once, not one the
 party's end or the host's stop cut short, nor one claude never got) — and its state:
 running (a host has it now), ended (the host ended it), or not ended cleanly (the host
-stopped without ending it: it was killed, or the machine stopped). A party that would
+stopped without ending it: it was killed, or the machine stopped). Under each row, its
+working directory and the start of its first prompt. A party that would
 come back sharing the whole working directory (.env files included) is named under the
 table. Any party not running can be brought back with "concordia host --resume ID"; any
 can be read with "concordia export ID". Processes the agent of a party not ended cleanly
@@ -95,7 +96,10 @@ Forget, on a recent party, does the same.`, io.Out, io.Err)
 		saidUnreadable(bad, given, io)
 		return ExitOK
 	}
-	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+	// The table is laid out whole, then each party's row gets its own line under it (a
+	// line with no cells among the rows would break tabwriter's columns).
+	var table strings.Builder
+	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST ACTIVE\tTURNS\tSTATE")
 	for _, s := range list {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", s.Header.Party, term.Line(s.Header.Host)+"'s party",
@@ -103,6 +107,17 @@ Forget, on a recent party, does the same.`, io.Out, io.Err)
 			s.Turns, partyState(s))
 	}
 	tw.Flush()
+	rows := strings.SplitAfter(table.String(), "\n")
+	io.Out.Write([]byte(rows[0]))
+	home := homeDir(io.Getenv)
+	for i, s := range list {
+		io.Out.Write([]byte(rows[1+i]))
+		// What tells two parties of one host apart: where the agent worked, and what it
+		// was first asked (a tester's four rows all read "hana's party").
+		if where := partyWhere(s.Settings.WorkDir, s.FirstPrompt, home); where != "" {
+			fmt.Fprintf(io.Out, "  %s\n", where)
+		}
+	}
 	// A party that would come back sharing the whole folder, .env files included, says so
 	// under the table (a column after STATE, whose values have spaces, would break the
 	// lines' shape that programs read).
@@ -168,6 +183,82 @@ Forget, on a recent party, does the same.`, io.Out, io.Err)
 		}
 	}
 	return ExitOK
+}
+
+// partiesWidth is the width of a terminal the line under each party's row fits in.
+const partiesWidth = 80
+
+// partyWhere is the line under a party's row in `concordia parties`: its working directory,
+// with home written "~" and shortened from the left, and the start of its first prompt
+// ("~/src/app · “fix the login bug”"), in partiesWidth less the line's indent; "" when the
+// journal has neither.
+func partyWhere(workdir, firstPrompt, home string) string {
+	room := partiesWidth - 2
+	prompt := ""
+	for _, l := range strings.Split(firstPrompt, "\n") {
+		if l = strings.TrimSpace(term.Line(l)); l != "" {
+			prompt = l
+			break
+		}
+	}
+	dir := strings.TrimSpace(term.Line(workdir))
+	if dir == "" {
+		if prompt == "" {
+			return ""
+		}
+		return "“" + cutRight(prompt, room-2) + "”"
+	}
+	dir = tildePath(dir, home)
+	if prompt == "" {
+		return cutLeft(dir, room)
+	}
+	dir = cutLeft(dir, room/2)
+	return dir + " · “" + cutRight(prompt, room-len([]rune(dir))-5) + "”"
+}
+
+// tildePath is p with home written "~", as people write it.
+func tildePath(p, home string) string {
+	if home == "" || home == "/" {
+		return p
+	}
+	if rel, err := filepath.Rel(home, p); err == nil && filepath.IsAbs(p) && !strings.HasPrefix(rel, "..") {
+		if rel == "." {
+			return "~"
+		}
+		return "~" + string(filepath.Separator) + rel
+	}
+	return p
+}
+
+// cutLeft is s in at most n runes: its end, after "…", from a path separator when one is
+// in it, so that a path keeps its last folders whole.
+func cutLeft(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	tail := string(r[len(r)-(n-1):])
+	if i := strings.IndexAny(tail, `/\`); i >= 0 && i < len(tail)-1 {
+		tail = tail[i:]
+	}
+	return "…" + tail
+}
+
+// cutRight is s in at most n runes: its start, then "…".
+func cutRight(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:max(n-1, 0)])) + "…"
+}
+
+// homeDir is the user's home folder as the environment says it ("" when it does not).
+func homeDir(getenv func(string) string) string {
+	if h := getenv("HOME"); h != "" {
+		return h
+	}
+	return getenv("USERPROFILE")
 }
 
 // saidUnreadable says, under the table, which journals could not be read and why: they are

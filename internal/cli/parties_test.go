@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -291,5 +292,72 @@ func TestExportStoppedLeavesNothing(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(outDir); len(left) != 1 {
 		t.Fatalf("left beside it: %v", left)
+	}
+}
+
+// TestPartiesTellsThemApart: parties of one host in different folders read alike, each row
+// "hana's party" (a tester's): under each row, its working directory (home as "~", a long
+// one cut from the left) and the start of its first prompt, within 80 columns; the rows
+// keep their columns.
+func TestPartiesTellsThemApart(t *testing.T) {
+	dataDir, home := t.TempDir(), "/home/hana"
+	t0 := time.Date(2026, 12, 7, 19, 0, 0, 0, time.UTC)
+	deep := home + "/src/" + strings.Repeat("very-long-folder-name/", 4) + "the-app"
+	for i, p := range []struct{ id, dir, prompt string }{
+		{"aaaaaaaaaaaa", home + "/src/website", "\n  fix the login bug\nand the rest"},
+		{"bbbbbbbbbbbb", deep, strings.Repeat("make the parser faster ", 8)},
+		{"cccccccccccc", "/srv/infra", ""},
+	} {
+		var evs []wire.Event
+		if p.prompt != "" {
+			evs = append(evs, wire.Event{TS: t0.Add(time.Duration(i) * time.Hour), Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: p.prompt}})
+		}
+		testkit.WriteJournal(t, dataDir, journal.Header{Party: p.id, Host: "hana", Created: t0.Add(time.Duration(i) * time.Hour), Token: "tok",
+			Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: p.dir}}, evs...)
+	}
+	var out, errOut bytes.Buffer
+	env := func(k string) string { return map[string]string{"HOME": home}[k] }
+	if code := runParties(context.Background(), []string{"--data-dir", dataDir}, IO{Out: &out, Err: &errOut, Getenv: env}); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	// The most recently active first; a long prompt cut at the line's end.
+	want := []*regexp.Regexp{
+		regexp.MustCompile(`^  /srv/infra$`),
+		regexp.MustCompile(`^  …/very-long-folder-name/the-app · “make the parser faster make the parser f[a-z ]*…”$`),
+		regexp.MustCompile(`^  ~/src/website · “fix the login bug”$`),
+	}
+	var got []string
+	for i, l := range lines {
+		if strings.HasPrefix(l, "  ") {
+			got = append(got, l)
+			if i == 0 || !regexp.MustCompile(`^[0-9a-f]{12}  hana's party  `).MatchString(lines[i-1]) {
+				t.Errorf("%q is not under its party's row:\n%s", l, out.String())
+			}
+		}
+		if n := len([]rune(l)); strings.HasPrefix(l, "  ") && n > 80 {
+			t.Errorf("%q is %d columns wide, more than 80", l, n)
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("the lines under the rows:\n%q\nin:\n%s", got, out.String())
+	}
+	for i, rx := range want {
+		if !rx.MatchString(got[i]) {
+			t.Errorf("line %d under the rows is %q, want it to match %s", i, got[i], rx)
+		}
+	}
+	// The rows' columns line up as before: each row's STATE starts where the header's does.
+	at, rows := strings.Index(lines[0], "STATE"), 0
+	for _, l := range lines[1:] {
+		if regexp.MustCompile(`^[0-9a-f]{12}  `).MatchString(l) {
+			rows++
+			if strings.Index(l, "not ended cleanly") != at {
+				t.Errorf("a row out of its columns:\n%s", out.String())
+			}
+		}
+	}
+	if rows != 3 {
+		t.Errorf("%d rows, want 3:\n%s", rows, out.String())
 	}
 }
