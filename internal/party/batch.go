@@ -340,6 +340,15 @@ func (p *Party) cutBatch() {
 	go func() {
 		defer p.workers.Done()
 		res, err := merger.Merge(ctx, prompts)
+		if err != nil && ctx.Err() != nil {
+			// Cancelled because the party is ending (End, or Run's context): nothing was
+			// merged and nothing goes to the agent, which is no failure to tell anyone of
+			// (a tester's party read "merging failed (merge: context canceled)"); the
+			// end's notice names the prompts that never went.
+			p.log.Info("merge cancelled: the party is ending", "prompts", len(prompts), "err", err)
+			p.post(p.mergeCancelled)
+			return
+		}
 		// The prompts were made visible text (prompt); a merger's text is taken as such
 		// too, before it is judged empty (a code reviewer's: only zero-width characters
 		// from Gemini would have gone on as a prompt).
@@ -355,6 +364,13 @@ func (p *Party) cutBatch() {
 		}
 		p.post(func() { p.merged(batchID, prompts, res) })
 	}()
+}
+
+// mergeCancelled runs on the loop when a batch's merge was cancelled by the party's end
+// (the loop is closed, or about to close when Run's context ended): no batch follows, and
+// its prompts stay pending for the end's notice and the journal.
+func (p *Party) mergeCancelled() {
+	p.busy = false
 }
 
 // merged runs on the loop when a batch's merge is done: the batch waits for a host when

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -1076,6 +1077,55 @@ func TestEndCancelsAMerge(t *testing.T) {
 	}
 	if d := time.Since(start); d > 2*time.Second {
 		t.Fatalf("End took %v: it waited for the merge", d)
+	}
+}
+
+// A merge the party's end cancels is no failure: nothing was merged and nothing went to
+// the agent. A tester's party told everyone, and wrote in its journal, "merging failed
+// (merge: context canceled); merged locally" before the line naming the prompts that
+// never went.
+func TestEndDuringAMergeSaysNoFailure(t *testing.T) {
+	dir := t.TempDir()
+	w := newJournal(t, dir, "pm")
+	m := stuckMerger{started: make(chan struct{})}
+	p, col, alice := start(t, Config{Merger: m, Journal: w, ID: "pm", MinPrompts: 2})
+	bob, err := p.Join(JoinRequest{Name: "bob", Token: token, Sub: newCollector(), Conn: newCollector()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pr := range []struct{ id, text string }{{alice, "alice's prompt"}, {bob.You.ID, "bob's prompt"}} {
+		if _, err := p.Prompt(pr.id, pr.text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case <-m.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the merge did not start")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.End(ctx, "the host ended the party"); err != nil {
+		t.Fatalf("End: %v", err)
+	}
+	evs := col.all()
+	for _, ev := range evs {
+		if ev.Kind == wire.KindError || ev.Kind == wire.KindBatch || (strings.Contains(ev.Text, "merg") && !strings.HasPrefix(ev.Text, "merging 2 prompts")) {
+			t.Errorf("event after a merge cut by the party's end: %+v", ev)
+		}
+	}
+	if n := len(evs); n < 2 || !strings.HasPrefix(evs[n-2].Text, "the party ended before 2 prompts reached the agent") || evs[n-1].Text != "the host ended the party" {
+		t.Fatalf("the party's last words:\n%s", dump(evs))
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(w.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "the party ended before 2 prompts") || strings.Contains(string(b), "merging failed") {
+		t.Fatalf("journal:\n%s", b)
 	}
 }
 
