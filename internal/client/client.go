@@ -30,6 +30,10 @@ import (
 // Errors of Join and of a party that ends; each message is a sentence for a person.
 var (
 	ErrUnreachable = errors.New("cannot reach the host")
+	// ErrNoAnswer comes wrapped with ErrUnreachable when something at the invite's
+	// address took the connection but did not answer within the dial's time: a host
+	// stopped or hung rather than gone.
+	ErrNoAnswer    = errors.New("the host took the connection but did not answer")
 	ErrRefused     = errors.New("the host refused this invite (wrong or expired token)")
 	ErrFingerprint = errors.New("the host's certificate does not match the invite's fingerprint; not connecting")
 	ErrFull        = errors.New("the party is full")
@@ -525,7 +529,13 @@ func (c *Client) connect(ctx context.Context) (*rpc.Peer, <-chan error, error) {
 	var hello wire.HelloResult
 	err = peer.Call(dctx, wire.MethodHello, hp, &hello)
 	if err != nil {
-		peer.Close(websocket.CloseNormalClosure, "hello failed")
+		if dctx.Err() != nil {
+			// No reply in time, or Ctrl-C: a host that did not answer the hello would not
+			// answer the close frame either.
+			peer.CloseNow(websocket.CloseNormalClosure, "hello failed")
+		} else {
+			peer.Close(websocket.CloseNormalClosure, "hello failed")
+		}
 		inRuns <- false
 		<-runErr
 		return nil, nil, helloError(err)
@@ -718,6 +728,9 @@ func dialError(inv invite.Invite, err error) error {
 	if u := inv.WebSocketURL(); u != "" {
 		addr = u
 	}
+	if errors.Is(err, rpc.ErrNoAnswer) {
+		return fmt.Errorf("%w at %s: %w: %w", ErrUnreachable, addr, ErrNoAnswer, err)
+	}
 	return fmt.Errorf("%w at %s: %w", ErrUnreachable, addr, err)
 }
 
@@ -746,6 +759,10 @@ func helloError(err error) error {
 			return fmt.Errorf("%w: %s", ErrFull, rerr.Message)
 		}
 		return fmt.Errorf("the host rejected the hello: %w", err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		// The connection is up, but no hello reply came in the dial's time.
+		return fmt.Errorf("%w: hello: %w: %w", ErrUnreachable, ErrNoAnswer, err)
 	}
 	return fmt.Errorf("%w: hello: %w", ErrUnreachable, err)
 }

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"github.com/concordia-party/concordia/internal/certs"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/party"
@@ -418,5 +420,93 @@ func TestConnectedComesBeforeLiveEvents(t *testing.T) {
 	defer mu.Unlock()
 	if len(early) > 0 {
 		t.Fatalf("live events %v were delivered before StatusConnected", early)
+	}
+}
+
+// TestHostThatDoesNotAnswer: a host that takes the connection and says nothing (a stopped
+// process: the kernel still accepts) is ErrNoAnswer as well as ErrUnreachable, whether it
+// is silent before the WebSocket handshake or after it, at the hello; a dial cancelled
+// meanwhile is not, nor is a host that is gone. None of it takes long.
+func TestHostThatDoesNotAnswer(t *testing.T) {
+	var mu sync.Mutex
+	var held []net.Conn
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { silent.Close() })
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	quietHello := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		mu.Lock()
+		held = append(held, conn.NetConn()) // upgraded, never answers the hello
+		mu.Unlock()
+	}))
+	t.Cleanup(quietHello.Close)
+	gone, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goneAddr := gone.Addr().String()
+	gone.Close()
+	inviteTo := func(addr string) invite.Invite {
+		host, port, _ := net.SplitHostPort(addr)
+		n, _ := strconv.Atoi(port)
+		return invite.Invite{Host: host, Port: n, Token: tok}
+	}
+	tests := []struct {
+		name     string
+		addr     string
+		cancel   bool
+		noAnswer bool
+	}{
+		{"silent before the handshake", silent.Addr().String(), false, true},
+		{"silent at the hello", strings.TrimPrefix(quietHello.URL, "http://"), false, true},
+		{"cancelled while it is silent", silent.Addr().String(), true, false},
+		{"cancelled at the hello", strings.TrimPrefix(quietHello.URL, "http://"), true, false},
+		{"gone", goneAddr, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tt.cancel {
+				time.AfterFunc(100*time.Millisecond, cancel)
+			}
+			start := time.Now()
+			c, err := Join(ctx, Config{Invite: inviteTo(tt.addr), Name: "x", DialTimeout: 300 * time.Millisecond})
+			if d := time.Since(start); d > 3*time.Second {
+				// A close frame to a host that answers nothing is not waited for (a Ctrl-C
+				// at the hello took ten seconds).
+				t.Errorf("Join took %v", d)
+			}
+			if err == nil {
+				c.Close()
+				t.Fatal("joined")
+			}
+			if !errors.Is(err, ErrUnreachable) || errors.Is(err, ErrNoAnswer) != tt.noAnswer {
+				t.Fatalf("join = %v; want ErrUnreachable, and ErrNoAnswer: %v", err, tt.noAnswer)
+			}
+		})
 	}
 }

@@ -16,6 +16,13 @@ import (
 // HandshakeTimeout bounds the TCP, TLS and WebSocket handshakes of Dial.
 const HandshakeTimeout = 10 * time.Second
 
+// ErrNoAnswer is wrapped by Dial's error when the other side took the TCP connection but
+// did not answer the handshakes before ctx's deadline or HandshakeTimeout: a server that is
+// stopped or hung, not one that is gone (nothing listening is refused at once). A caller
+// says that instead of "cannot reach" (a tester's host, stopped with SIGSTOP, was said to
+// be unreachable).
+var ErrNoAnswer = errors.New("the connection was taken, but nothing answered")
+
 // Dial opens a WebSocket connection to url (ws:// or wss://) and wraps it in
 // a Peer; the caller then runs p.Run. tlsConfig is used for wss:// (for a
 // party, certs.ClientConfig with the invite's fingerprint); a pinning
@@ -68,8 +75,18 @@ func Dial(ctx context.Context, url string, tlsConfig *tls.Config, opts Options) 
 		err = ctx.Err()
 	}
 	if err != nil {
-		if errors.Is(ctx.Err(), context.Canceled) && !errors.Is(err, context.Canceled) {
-			err = fmt.Errorf("%w (%w)", context.Canceled, err)
+		mu.Lock()
+		connected := sock != nil
+		mu.Unlock()
+		switch {
+		case errors.Is(ctx.Err(), context.Canceled):
+			if !errors.Is(err, context.Canceled) {
+				err = fmt.Errorf("%w (%w)", context.Canceled, err)
+			}
+		case connected && (ctx.Err() != nil || timedOut(err)):
+			// ctx's deadline closed the socket (the AfterFunc above), or the handshake's
+			// own timeout ran out.
+			err = fmt.Errorf("%w: %w", ErrNoAnswer, err)
 		}
 		if resp != nil {
 			return nil, fmt.Errorf("dial %s: %w (HTTP %s)", url, err, resp.Status)
@@ -77,4 +94,10 @@ func Dial(ctx context.Context, url string, tlsConfig *tls.Config, opts Options) 
 		return nil, fmt.Errorf("dial %s: %w", url, err)
 	}
 	return New(conn, opts), nil
+}
+
+// timedOut reports whether err is a time-out (a deadline of the socket or of a context).
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }

@@ -157,3 +157,72 @@ func TestDialCancelledDuringTheHandshake(t *testing.T) {
 		t.Errorf("Dial ended %v after it started; its context was cancelled after 200ms", d)
 	}
 }
+
+// TestDialNoAnswer: a dial to a host that takes the connection and never answers says so
+// when its time runs out (ErrNoAnswer), which a dial to nobody, or a cancelled one, does
+// not: a stopped host was said to be unreachable.
+func TestDialNoAnswer(t *testing.T) {
+	checkLeaks(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var mu sync.Mutex
+	var held []net.Conn // never answered
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	gone, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goneAddr := gone.Addr().String()
+	gone.Close()
+
+	tests := []struct {
+		name     string
+		addr     string
+		cancel   bool // cancelled rather than timed out
+		noAnswer bool
+	}{
+		{"taken, never answered", ln.Addr().String(), false, true},
+		{"taken, cancelled while waiting", ln.Addr().String(), true, false},
+		{"nobody listening", goneAddr, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			if tt.cancel {
+				time.AfterFunc(100*time.Millisecond, cancel)
+			}
+			p, err := Dial(ctx, "ws://"+tt.addr+"/rpc", nil, Options{})
+			if err == nil {
+				p.Close(websocket.CloseNormalClosure, "")
+				t.Fatal("Dial succeeded")
+			}
+			if errors.Is(err, ErrNoAnswer) != tt.noAnswer {
+				t.Fatalf("Dial = %v; ErrNoAnswer wanted: %v", err, tt.noAnswer)
+			}
+			if tt.cancel && !errors.Is(err, context.Canceled) {
+				t.Fatalf("Dial = %v, want it cancelled", err)
+			}
+		})
+	}
+}

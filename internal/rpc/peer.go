@@ -77,6 +77,7 @@ type closeReq struct {
 	reason    string
 	flush     bool // write what is queued before the close frame
 	sendClose bool // send a close frame (false when the peer or gorilla already did, or the conn is broken)
+	noWait    bool // do not wait for the peer to answer the close frame (CloseNow)
 	// wrote: a write failed (see endCause).
 	wrote bool
 }
@@ -206,7 +207,18 @@ func (p *Peer) Err() error {
 // returns when the connection is closed; it does not wait for a running
 // handler, so handlers may call it. Idempotent; the first caller's code wins.
 func (p *Peer) Close(code int, reason string) {
-	p.shutdown(closeReq{cause: ErrClosed, code: code, reason: reason, flush: true, sendClose: true})
+	p.close(closeReq{cause: ErrClosed, code: code, reason: reason, flush: true, sendClose: true})
+}
+
+// CloseNow is Close without waiting for the other side to answer the close frame: for a
+// peer that has stopped answering (a hello that got no reply in its time), whose answer
+// Close would wait WriteWait for in vain (a join's Ctrl-C then took ten seconds).
+func (p *Peer) CloseNow(code int, reason string) {
+	p.close(closeReq{cause: ErrClosed, code: code, reason: reason, flush: true, sendClose: true, noWait: true})
+}
+
+func (p *Peer) close(req closeReq) {
+	p.shutdown(req)
 	p.startMu.Lock()
 	runless := !p.started
 	p.started = true
@@ -746,7 +758,7 @@ func (p *Peer) finish(taken []byte) {
 	if req.sendClose {
 		frame := websocket.FormatCloseMessage(sendableCode(req.code), closeReason(req.reason))
 		err := p.conn.WriteControl(websocket.CloseMessage, frame, time.Now().Add(p.opts.WriteWait))
-		if err == nil {
+		if err == nil && !req.noWait {
 			// Give the peer a moment to answer, so that it sees a clean close
 			// rather than a reset; the read pump ends when the answer comes.
 			t := time.NewTimer(p.opts.WriteWait)
