@@ -1796,6 +1796,9 @@ func TestMessagesForPeople(t *testing.T) {
 		{"rate limited", describe(&rpc.Error{Code: wire.CodeRateLimited, Message: "too many prompts"}), "too many prompts; wait a few seconds and send it again", []string{"rpc error", "-32003"}},
 		{"wrapped rpc error", describe(fmt.Errorf("prompt: %w", errors.New("rpc error -32602: prompt is empty"))), "prompt: prompt is empty", []string{"rpc error"}},
 		{"bad handshake", joinError(fmt.Errorf("%w at 1.2.3.4:5: websocket: bad handshake (HTTP 400)", client.ErrUnreachable)), "", []string{"websocket:", "HTTP 400"}},
+		// A host stopped with SIGSTOP: its system still takes the connection.
+		{"taken, never answered", joinError(fmt.Errorf("%w at x: %w: dial: %w: read tcp: i/o timeout", client.ErrUnreachable, client.ErrNoAnswer, rpc.ErrNoAnswer)),
+			"the host did not answer: the connection was taken, but nothing came back in time (is the party's program stopped or hung?). Check with the host that the party is still running; --verbose shows why.", []string{"cannot reach", "i/o timeout"}},
 		{"unreachable", joinError(fmt.Errorf("%w at x: dial tcp: connection refused", client.ErrUnreachable)), "", []string{"dial tcp"}},
 		{"TLS host, link without fp", joinError(fmt.Errorf("%w (at ws://1.2.3.4:5/rpc): websocket: bad handshake (HTTP 400)", client.ErrTLSHost)),
 			"this host uses encryption; the invite is missing its ?fp= part — was it cut off? Ask the host for the invite again and copy it whole (it ends in ?fp= and 64 hex digits).", []string{"websocket:", "firewall"}},

@@ -6,9 +6,11 @@ import (
 	"flag"
 	"fmt"
 	stdio "io"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -186,10 +188,15 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	if was.ClientID == "" {
 		was = membership.Record{ClientID: membership.NewClientID()}
 	}
+	// Said at once at a terminal, and again while no answer comes (to a pipe too): a join
+	// to a stopped host printed nothing for ten seconds (a tester's).
+	where := net.JoinHostPort(inv.Host, strconv.Itoa(inv.Port))
+	waiting := &connectWait{pr: pr, where: where}
 	cfg := client.Config{
-		Invite: inv,
-		Name:   name,
-		Logger: log,
+		Invite:      inv,
+		Name:        name,
+		Logger:      log,
+		DialTimeout: joinDialTimeout,
 		OnEvent: func(ev wire.Event) {
 			saved.add(ev)
 			keeper.Event(ev)
@@ -199,6 +206,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		},
 		OnEditors: pr.editors, // another host editing the held prompt
 		OnHello: func(h wire.HelloResult) {
+			waiting.stop() // (a long history follows the hello: it is no wait for an answer)
 			saved.hello(h)
 			pr.hello(h)
 			if first {
@@ -325,6 +333,10 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	// (the host remembers the client it removed; a window does the same).
 	fresh := was.ClientID
 	gone := false // the kept member was refused, and this terminal tried as someone new
+	if sc != nil {
+		pr.notice("system", "connecting to "+where+"…")
+	}
+	waiting.start(connectPatience)
 	c, err := members.Join(ctx, memberKey, &was, lent, cfg, fresh, func(err error) {
 		log.Info("the kept membership was refused", "err", err)
 		var rm *client.RemovedError
@@ -341,6 +353,14 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		}
 		gone = true
 	})
+	waiting.stop()
+	if err != nil && ctx.Err() != nil {
+		// Ctrl-C while connecting: stopped on purpose, which exits 0 (PROTOCOL.md §1); the
+		// host was not found unreachable (a tester's read "cannot reach the host", exit 1).
+		log.Info("join stopped while connecting", "err", err)
+		pr.notice("system", "stopped connecting to "+where)
+		return ExitOK
+	}
 	switch {
 	case removed.Load() && err == nil:
 		pr.notice("system", "you joined as someone new: this invite still lets people in")
@@ -469,6 +489,48 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		io.fatal(pr, "join", "disconnected from the party: "+disconnectWords(err))
 		return ExitError
 	}
+}
+
+// joinDialTimeout bounds a connection's dial and hello (0: the client's default, 10 s); a
+// variable for the tests.
+var joinDialTimeout time.Duration
+
+// connectPatience is how long a join's first connection waits for an answer before it
+// says it is still waiting (a variable for the tests).
+var connectPatience = 3 * time.Second
+
+// connectWait says once, when a join's first connection has had no answer for a while,
+// that it is still waiting. stop ends it, and returns after anything it says.
+type connectWait struct {
+	pr    *printer
+	where string
+
+	once       sync.Once
+	quit, done chan struct{}
+}
+
+func (w *connectWait) start(after time.Duration) {
+	w.quit, w.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(w.done)
+		t := time.NewTimer(after)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			w.pr.notice("system", "still connecting to "+w.where+": no answer from the host yet (Ctrl-C stops)")
+		case <-w.quit:
+		}
+	}()
+}
+
+// stop may be called more than once.
+func (w *connectWait) stop() {
+	w.once.Do(func() {
+		if w.quit != nil {
+			close(w.quit)
+			<-w.done
+		}
+	})
 }
 
 // pipeWatch passes writes on and closes gone the first time one meets a closed pipe

@@ -5,13 +5,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/client"
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -449,5 +452,97 @@ func TestBackBeforeWhatWasMissed(t *testing.T) {
 	p.event(wire.Event{Seq: 9, TS: host(now), Kind: wire.KindParticipants, Joined: &me, Count: &two})
 	if got := out.String(); strings.Count(got, "you are back in the party (2 in the party)") != 1 || !strings.HasSuffix(got, "you are back in the party (2 in the party)\n") {
 		t.Errorf("a catch-up of its own leaving only:\n%s", got)
+	}
+}
+
+// A join to a host that takes the connection and never answers (a tester's, stopped with
+// SIGSTOP) says at once, and again while it waits, what it is doing; Ctrl-C meanwhile
+// stops it with exit 0 and no error (PROTOCOL.md §1), and when its time runs out it says
+// that the host did not answer, not that it cannot be reached.
+func TestJoinToAHostThatDoesNotAnswer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var mu sync.Mutex
+	var held []net.Conn
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c) // never answered
+			mu.Unlock()
+		}
+	}()
+	oldPatience, oldDial := connectPatience, joinDialTimeout
+	connectPatience, joinDialTimeout = 100*time.Millisecond, 2*time.Second
+	t.Cleanup(func() { connectPatience, joinDialTimeout = oldPatience, oldDial })
+	addr := ln.Addr().String()
+	inv := "concordia://" + addr + "/" + strings.Repeat("a", 43)
+	still := "[system] still connecting to " + addr + ": no answer from the host yet (Ctrl-C stops)\n"
+
+	tests := []struct {
+		name    string
+		ctrlC   bool
+		code    int
+		want    []string
+		mustNot []string
+	}{
+		{"Ctrl-C while it waits", true, ExitOK,
+			[]string{still, "[system] stopped connecting to " + addr + "\n"},
+			[]string{"[error]", "cannot reach", "did not answer"}},
+		{"no answer in time", false, ExitError,
+			[]string{still, "[error] the host did not answer: the connection was taken, but nothing came back in time"},
+			[]string{"cannot reach", "stopped connecting"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var out, errb testkit.Buffer
+			done := make(chan int, 1)
+			go func() {
+				done <- Main(ctx, []string{"join", inv, "--name", "erin", "--data-dir", t.TempDir()},
+					IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }})
+			}()
+			if tt.ctrlC {
+				deadline := time.Now().Add(5 * time.Second)
+				for !strings.Contains(out.String(), "still connecting") && time.Now().Before(deadline) {
+					time.Sleep(10 * time.Millisecond)
+				}
+				cancel()
+			}
+			var code int
+			select {
+			case code = <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("join did not end")
+			}
+			got := out.String() + errb.String()
+			if code != tt.code {
+				t.Errorf("exit %d, want %d:\n%s", code, tt.code, got)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("no %q in:\n%s", w, got)
+				}
+			}
+			for _, bad := range tt.mustNot {
+				if strings.Contains(got, bad) {
+					t.Errorf("%q in:\n%s", bad, got)
+				}
+			}
+		})
 	}
 }

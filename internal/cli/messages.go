@@ -197,6 +197,10 @@ func joinError(err error) string {
 		return "the address in the invite answers without encryption, but the invite has a ?fp= part, so this terminal did not connect: either the party was restarted with --insecure (ask the host for the current invite), or what listens there is not a Concordia party"
 	case errors.Is(err, client.ErrTLSHost):
 		return "this host uses encryption; the invite is missing its ?fp= part — was it cut off? Ask the host for the invite again and copy it whole (it ends in ?fp= and 64 hex digits)."
+	case errors.Is(err, client.ErrNoAnswer):
+		// Not "cannot reach": something took the connection (a tester's host was stopped
+		// with SIGSTOP, its connections still accepted by the system).
+		return "the host did not answer: the connection was taken, but nothing came back in time (is the party's program stopped or hung?). Check with the host that the party is still running; --verbose shows why."
 	case errors.Is(err, client.ErrUnreachable):
 		if strings.Contains(err.Error(), "bad handshake") {
 			return "cannot reach the host: it answered, but not as a Concordia party (is the invite cut short, or missing its ?fp= part?). Ask the host for the invite again and copy it whole."

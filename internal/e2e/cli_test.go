@@ -121,6 +121,47 @@ func TestCtrlCStopsAgentAndExitsZero(t *testing.T) {
 	}
 }
 
+// Ctrl-C while a join still waits for a host that took the connection and says nothing
+// (a tester's host, stopped with SIGSTOP) exits 0 with no error; the join said at once
+// that it waits (to a pipe: after a few seconds).
+func TestCtrlCWhileConnectingExitsZero(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var held []net.Conn // never answered; only the accepting goroutine appends until ln closes
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	defer func() {
+		ln.Close()
+		<-accepted
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	addr := ln.Addr().String()
+	j := start(t, nil, "join", "concordia://"+addr+"/"+strings.Repeat("a", 43), "--name", "erin")
+	j.expect(`^\[system\] still connecting to ` + regexp.QuoteMeta(addr) + `: no answer from the host yet \(Ctrl-C stops\)$`)
+	j.cmd.Process.Signal(syscall.SIGINT)
+	if code := j.wait(); code != 0 {
+		t.Fatalf("join exit after SIGINT while connecting: %d\nstdout:\n%s\nstderr:\n%s", code, j.stdout(), j.stderr())
+	}
+	j.expect(`^\[system\] stopped connecting to ` + regexp.QuoteMeta(addr) + `$`)
+	if all := j.stdout() + j.stderr(); strings.Contains(all, "[error]") || strings.Contains(all, "cannot reach") {
+		t.Fatalf("an error after Ctrl-C:\n%s", all)
+	}
+}
+
 func TestShellIsLocalOnly(t *testing.T) {
 	h, inv := host(t, nil)
 	j := start(t, nil, "join", inv, "--name", "bob")
