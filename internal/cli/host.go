@@ -396,8 +396,9 @@ decide it.`, io.Out, io.Err)
 			st.Events = nil
 			releaseHistory()
 			pr.liveThen(now)
-			// The history pushed the invites out of sight, and this terminal has no /invite.
-			pr.invites(hostInv.strip(h.Invites()), "the invites:", hostInv.where())
+			// The history pushed the invites out of sight (a tester's were 400 lines up):
+			// said where they are, not printed twice (a tester's, every resume).
+			pr.notice("system", invitesAboveNotice)
 		}
 		if f, ok := io.In.(*os.File); ok && inForeground(f) {
 			go watchOnly(f, pr) // ends with the input, or with the process
@@ -415,8 +416,9 @@ decide it.`, io.Out, io.Err)
 		pr.liveThen(now)
 		if resume != nil && len(hello.State.Events) > 0 {
 			// The history pushed the invites printed at the start out of sight (a tester's
-			// were 400 lines up): they are printed again below it.
-			pr.invites(hostInv.strip(h.Invites()), "the invites:", hostInv.where())
+			// were 400 lines up): said where they are, and how to see them again, rather
+			// than printed twice (a tester's, every resume, at a terminal and to a pipe).
+			pr.notice("system", invitesAboveNotice+"; /invite prints them again")
 			hello.State.Events = nil
 			releaseHistory()
 		}
@@ -607,6 +609,10 @@ func watchOnly(in io.Reader, pr *printer) {
 		}
 	}
 }
+
+// invitesAboveNotice follows a resumed party's history, which pushed the invites printed
+// first out of sight.
+const invitesAboveNotice = "the invites are printed at the top, above the party's history"
 
 // hostInviteOut is where a headless host's host invite goes: this terminal, or the
 // --host-invite-file (mode 0600), which then keeps it out of the terminal's output.
