@@ -381,7 +381,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			err = fmt.Errorf("%w: %w", err, cerr)
 		}
 		io.fatal(pr, "join", joinError(err))
-		return ExitError
+		return joinStatus(err)
 	}
 	defer func() { leaving.Store(true); c.Close() }()
 	if transcriptPath != "" {

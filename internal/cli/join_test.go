@@ -5,7 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	stdio "io"
+	"log"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -542,6 +546,34 @@ func TestJoinToAHostThatDoesNotAnswer(t *testing.T) {
 				if strings.Contains(got, bad) {
 					t.Errorf("%q in:\n%s", bad, got)
 				}
+			}
+		})
+	}
+}
+
+// An invite cut short is a bad argument (exit 2, PROTOCOL.md §1) wherever it was cut: a
+// tester's link cut before "?fp=" exited 1 (the host's answer shows it: it speaks TLS)
+// and the same link cut inside the fingerprint exited 2 (found by reading it).
+func TestAnInviteCutShortExitsAlike(t *testing.T) {
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	srv.Config.ErrorLog = log.New(stdio.Discard, "", 0) // the plain request is expected
+	t.Cleanup(srv.Close)
+	addr := strings.TrimPrefix(srv.URL, "https://")
+	whole := "concordia://" + addr + "/" + strings.Repeat("a", 43) + "?fp=" + strings.Repeat("ab", 32)
+	tests := []struct {
+		name, invite, want string
+	}{
+		{"cut before ?fp=", whole[:strings.Index(whole, "?fp=")], "the invite is missing its ?fp= part — was it cut off?"},
+		{"cut inside the fingerprint", whole[:len(whole)-9], "(was the link cut off?)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb testkit.Buffer
+			code := Main(context.Background(), []string{"join", tt.invite, "--name", "erin", "--data-dir", t.TempDir()},
+				IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }})
+			got := out.String() + errb.String()
+			if code != ExitUsage || !strings.Contains(got, tt.want) {
+				t.Fatalf("exit %d, want %d, with %q:\n%s", code, ExitUsage, tt.want, got)
 			}
 		})
 	}
