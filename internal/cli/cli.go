@@ -49,6 +49,16 @@ func (io IO) fatal(pr *printer, command, text string) {
 	pr.notice("error", text)
 }
 
+// fatalAlone is fatal for an error found before the command made its printer (a host that
+// cannot resume its party): said in the same form as every other error that ends it (a
+// tester's host said some "[error] …" and others "concordia host: …" at one terminal).
+func (io IO) fatalAlone(command, text string) {
+	pr := newPrinter(io.Out)
+	pr.color = colorFor(io.Out, io.Getenv)
+	io.fatal(pr, command, text)
+	pr.finish()
+}
+
 // errElsewhere reports whether stdout is not a terminal and stderr is another file.
 func (io IO) errElsewhere() bool {
 	out, ok := io.Out.(*os.File)

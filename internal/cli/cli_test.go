@@ -1350,17 +1350,18 @@ func TestMainUsage(t *testing.T) {
 	if err := os.WriteFile(journal.Path(dataDir, "dddddddddddd"), []byte(`{"type":"event","event":{"seq":1,"kind":"system","text":"x"}}`+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	errb.Reset()
-	if code := Main(context.Background(), []string{"host", "--resume", "dddddddddddd", "--data-dir", dataDir}, io); code != ExitError || !strings.Contains(errb.String(), "no header line); `concordia export dddddddddddd --data-dir "+dataDir+"` still writes its events") {
-		t.Fatalf("--resume of a journal without its header: %d %q", code, errb.String())
+	// (Said as every error that ends the host is: here, with stdout no file, on stdout.)
+	out.Reset()
+	if code := Main(context.Background(), []string{"host", "--resume", "dddddddddddd", "--data-dir", dataDir}, io); code != ExitError || !strings.Contains(out.String(), "no header line); `concordia export dddddddddddd --data-dir "+dataDir+"` still writes its events") {
+		t.Fatalf("--resume of a journal without its header: %d %q", code, out.String())
 	}
 	// An empty one: export would refuse it too, so it is not offered (a reviewer's).
 	if err := os.WriteFile(journal.Path(dataDir, "eeeeeeeeeeee"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	errb.Reset()
-	if code := Main(context.Background(), []string{"host", "--resume", "eeeeeeeeeeee", "--data-dir", dataDir}, io); code != ExitError || strings.Contains(errb.String(), "export") {
-		t.Fatalf("--resume of an empty journal: %d %q", code, errb.String())
+	out.Reset()
+	if code := Main(context.Background(), []string{"host", "--resume", "eeeeeeeeeeee", "--data-dir", dataDir}, io); code != ExitError || !strings.Contains(out.String(), "cannot resume the party") || strings.Contains(out.String(), "export") {
+		t.Fatalf("--resume of an empty journal: %d %q", code, out.String())
 	}
 }
 
@@ -1386,11 +1387,81 @@ func TestResumeOfARunningParty(t *testing.T) {
 		{[]string{"--resume"}, said + "; or resume another party: `concordia parties --data-dir " + dataDir + "` lists them; `concordia host --resume ID --data-dir " + dataDir + "`\n"},
 		{[]string{"--resume", "abcdefabcdef"}, said + "\n"},
 	} {
-		var errb bytes.Buffer
-		io := IO{Out: &bytes.Buffer{}, Err: &errb, Getenv: func(string) string { return "" }}
-		if code := Main(context.Background(), append([]string{"host", "--data-dir", dataDir, "--no-local-repl"}, c.args...), io); code != ExitError || errb.String() != c.want {
-			t.Errorf("host %v: exit %d, stderr %q; want %d, %q", c.args, code, errb.String(), ExitError, c.want)
+		// stdout a file, stderr another: said on stderr (IO.fatal).
+		outf, errf := tempFile(t), tempFile(t)
+		io := IO{Out: outf, Err: errf, Getenv: func(string) string { return "" }}
+		code := Main(context.Background(), append([]string{"host", "--data-dir", dataDir, "--no-local-repl"}, c.args...), io)
+		if got := readBack(t, errf); code != ExitError || got != c.want || readBack(t, outf) != "" {
+			t.Errorf("host %v: exit %d, stderr %q; want %d, %q", c.args, code, got, ExitError, c.want)
 		}
+	}
+}
+
+// tempFile is a file of the test's, open for writing: an output that is no terminal.
+func tempFile(t *testing.T) *os.File {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// readBack is what was written to f.
+func readBack(t *testing.T, f *os.File) string {
+	t.Helper()
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Every error that ends the host is said in one form for one kind of output: "[error] …"
+// with the party's lines, or "concordia host: …" on stderr when stdout is a file and stderr
+// another. A tester's terminal read "[error] cannot start the party: … in use" and
+// "concordia host: Claude Code was not found…"; a resume's refusals went to stderr whatever
+// stdout was.
+func TestHostFailuresSaidInOneForm(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	running := t.TempDir()
+	w, err := journal.Create(running, journal.Header{Party: "abcdefabcdef", Host: "hosty", Created: time.Now(), Token: "tok",
+		Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close() // holds the journal, as a running host does
+	// A resume takes the party's --insecure and --workdir.
+	fresh := []string{"--insecure", "--workdir", t.TempDir()}
+	tests := []struct {
+		name string
+		args []string
+		says string
+	}{
+		{"claude not found", append([]string{"--listen", "127.0.0.1:0", "--claude", "/nonexistent/claude", "--data-dir", t.TempDir()}, fresh...), "Claude Code was not found: "},
+		{"port in use", append([]string{"--listen", busy.Addr().String(), "--claude", "/bin/true", "--data-dir", t.TempDir()}, fresh...), "cannot start the party: " + busy.Addr().String() + " is in use"},
+		{"no party to resume", []string{"--listen", "127.0.0.1:0", "--resume", "--data-dir", t.TempDir()}, "no party to resume in "},
+		{"party running elsewhere", []string{"--listen", "127.0.0.1:0", "--resume", "abcdefabcdef", "--data-dir", running}, "party abcdefabcdef is already running in another concordia process"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"host", "--merge", "local", "--no-local-repl"}, tt.args...)
+			var out, errb bytes.Buffer
+			code := Main(context.Background(), args, IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }})
+			if code != ExitError || !strings.HasPrefix(out.String(), "[error] "+tt.says) || errb.Len() != 0 {
+				t.Errorf("with the party's lines: exit %d, stdout %q, stderr %q; want 1, \"[error] %s…\" on stdout", code, out.String(), errb.String(), tt.says)
+			}
+			outf, errf := tempFile(t), tempFile(t)
+			code = Main(context.Background(), args, IO{In: strings.NewReader(""), Out: outf, Err: errf, Getenv: func(string) string { return "" }})
+			if got := readBack(t, errf); code != ExitError || !strings.HasPrefix(got, "concordia host: "+tt.says) || strings.Contains(readBack(t, outf), tt.says) {
+				t.Errorf("stdout a file: exit %d, stdout %q, stderr %q; want 1, \"concordia host: %s…\" on stderr only", code, readBack(t, outf), got, tt.says)
+			}
+		})
 	}
 }
 

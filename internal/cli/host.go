@@ -212,11 +212,11 @@ decide it.`, io.Out, io.Err)
 		return ExitError
 	}
 	if _, err := exec.LookPath(f.claude); err != nil {
-		// Said as the checks of the flags are, before the party starts: a tester's read
-		// "[error] Claude Code was not found…" here, "concordia host: …" for the other
-		// start-up errors. (After the merger's: --merge gemini without a key says so
-		// first, as it did. host.Start checks it too, for the window.)
-		fmt.Fprintf(io.Err, "concordia host: %s\n", notInstalled(fmt.Errorf("%w (looked for %q: %w)", agent.ErrNotInstalled, f.claude, err)))
+		// Said as every error that ends the host is (IO.fatal): a tester's terminal read
+		// "concordia host: Claude Code was not found…" here and "[error] cannot start the
+		// party: …" for a port in use. (After the merger's: --merge gemini without a key
+		// says so first, as it did. host.Start checks it too, for the window.)
+		io.fatal(pr, "host", notInstalled(fmt.Errorf("%w (looked for %q: %w)", agent.ErrNotInstalled, f.claude, err)))
 		return ExitError
 	}
 	// What is said of the merger and the resume follows the invites: `invite code: ` starts

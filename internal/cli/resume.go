@@ -81,21 +81,21 @@ func resumeSettings(fs *flag.FlagSet, f *hostFlags, rf *resumeFlag, pos []string
 			if rf.id == "" {
 				other = fmt.Sprintf("; or resume another party: %s lists them; `%s`", partiesCommand(f.dataDir), resumeCommand("ID", f.dataDir))
 			}
-			fmt.Fprintf(io.Err, "concordia host: party %s is already running in another concordia process (a window or a terminal): join it with its invite, or end it there first%s\n", id, other)
+			io.fatalAlone("host", fmt.Sprintf("party %s is already running in another concordia process (a window or a terminal): join it with its invite, or end it there first%s", id, other))
 			return pos, nil, ExitError
 		case errors.Is(err, journal.ErrNoParties):
-			fmt.Fprintf(io.Err, "concordia host: no party to resume in %s\n", dataDir)
+			io.fatalAlone("host", fmt.Sprintf("no party to resume in %s", dataDir))
 		case errors.Is(err, host.ErrNoParty):
-			fmt.Fprintf(io.Err, "concordia host: no party %q in %s (%s lists them)\n", rf.id, dataDir, partiesCommand(f.dataDir))
+			io.fatalAlone("host", fmt.Sprintf("no party %q in %s (%s lists them)", rf.id, dataDir, partiesCommand(f.dataDir)))
 		case rf.id != "" && salvageable(rf.id, journal.Path(dataDir, rf.id), err) > 0:
 			// Its events are still there (a tester was told only "no header line"); not
 			// said of an empty file, which export refuses too (a reviewer's).
-			fmt.Fprintf(io.Err, "concordia host: cannot resume the party: %v; `%s` still writes its events\n", err, exportCommand(rf.id, f.dataDir))
+			io.fatalAlone("host", fmt.Sprintf("cannot resume the party: %v; `%s` still writes its events", err, exportCommand(rf.id, f.dataDir)))
 			return pos, nil, ExitError
 		default:
 			// A journal that cannot be read: a party that cannot start (1), not a bad
 			// argument (a tester's got 2).
-			fmt.Fprintf(io.Err, "concordia host: cannot resume the party: %v\n", err)
+			io.fatalAlone("host", fmt.Sprintf("cannot resume the party: %v", err))
 			return pos, nil, ExitError
 		}
 		// No such party: 1, as export's and parties' (a terminal tester's got 2 here).

@@ -293,8 +293,9 @@ func TestADisconnectSaysItOnStderr(t *testing.T) {
 }
 
 // TestMissingClaudeIsSaidAsAFlagsError: a --claude that is not there is said before
-// anything starts, as the other flags' errors are ("concordia host: …"); a tester's
-// terminal read "[error] Claude Code was not found…" for it alone.
+// anything starts, as every failure that ends the host is (stdout a pipe and stderr
+// another: "concordia host: …" on stderr alone; at a terminal, "[error] …" as for a port
+// in use, which a tester's read beside "concordia host: Claude Code was not found…").
 func TestMissingClaudeIsSaidAsAFlagsError(t *testing.T) {
 	p := start(t, nil, "host", "--listen", "127.0.0.1:0", "--claude", "/nonexistent/claude", "--data-dir", t.TempDir())
 	p.stdin.Close()
