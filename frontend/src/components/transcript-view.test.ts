@@ -402,18 +402,20 @@ describe('<transcript-view>', () => {
     const you = { id: 'm1', name: 'ann', role: 'participant' as const };
     const bob = { id: 'm9', name: 'bob', role: 'participant' as const };
     const lost = (seq: number, m: typeof you) => ({ seq, ts: '', kind: 'participants' as const, left: m, count: 1, why: 'connection_lost', text: `${m.name} lost the connection: nothing came through it for a while` });
+    // (A notice between the two drops: back to back, they are one line that counts.)
     const { be, el } = await mounted(emptyState({
-      seq: 3,
+      seq: 4,
       participants: [you],
       events: [
         { seq: 1, ts: '', kind: 'participants', joined: you, count: 2 },
         lost(2, you),
         { seq: 3, ts: '', kind: 'participants', joined: you, count: 2 },
+        sys(4, 'hostie set the batching window to 5 s'),
       ],
     }));
-    be.emit('party:event', lost(4, you));
-    be.emit('party:event', { seq: 5, ts: '', kind: 'participants', joined: you, count: 2 });
-    be.emit('party:event', lost(6, bob));
+    be.emit('party:event', lost(5, you));
+    be.emit('party:event', { seq: 6, ts: '', kind: 'participants', joined: you, count: 2 });
+    be.emit('party:event', lost(7, bob));
     await el.updateComplete;
     const lines = [...el.shadowRoot!.querySelectorAll('[data-kind=participants]')].map((n) => n.textContent?.trim());
     expect(lines).toEqual(['you joined', 'you lost the connection', 'you came back', 'the host lost your connection for a while', 'you came back', 'bob lost the connection: nothing came through it for a while']);

@@ -215,6 +215,11 @@ export function membersWords(it: MembersItem, r: Reader): string {
   // With the role when it is not a participant's, as the terminal says it: a viewer, or a
   // host who is not the party's own ("vic joined as a viewer").
   const as = (m: Member) => (m.role === 'viewer' ? ' as a viewer' : m.role === 'host' && m.name !== r.host ? ' as a co-host' : '');
+  if (it.flaps !== undefined && it.joined) {
+    // A flapping connection, folded (transcript.ts foldFlap). The terminal prints each line
+    // as it comes, and cannot fold what it printed.
+    return mine(it.joined) ? `the host lost your connection and you came back ${it.flaps} times` : `${it.joined.name} lost the connection and came back ${it.flaps} times`;
+  }
   if (it.joined) return mine(it.joined) ? (it.back ? 'you came back' : 'you joined') : `${it.joined.name} ${it.back ? 'came back' : 'joined'}${as(it.joined)}`;
   if (it.left) return leftWords(it.left, it, mine(it.left), r);
   if (it.changed) {

@@ -22,7 +22,7 @@ function describeItems(items: readonly TranscriptItem[]): string[] {
       case 'error':
         return `${it.type} ${it.text}`;
       case 'participants':
-        return `members +${it.joined?.name ?? ''} -${it.left?.name ?? ''}`;
+        return `members +${it.joined?.name ?? ''} -${it.left?.name ?? ''}${it.flaps ? ` x${it.flaps}` : ''}`;
       case 'turn':
         return `turn ${it.batch?.id ?? '-'} [${it.segments
           .map((s) =>
@@ -34,7 +34,7 @@ function describeItems(items: readonly TranscriptItem[]): string[] {
                 : s.kind === 'notice'
                   ? `${s.level}:${s.text}`
                   : s.kind === 'event'
-                    ? `event:${s.item.type === 'participants' ? `members +${s.item.joined?.name ?? ''} -${s.item.left?.name ?? ''}${s.item.changed ? ` =${s.item.changed.name}` : ''}` : `${s.item.type} ${s.item.text}`}`
+                    ? `event:${s.item.type === 'participants' ? `members +${s.item.joined?.name ?? ''} -${s.item.left?.name ?? ''}${s.item.changed ? ` =${s.item.changed.name}` : ''}${s.item.flaps ? ` x${s.item.flaps}` : ''}` : `${s.item.type} ${s.item.text}`}`
                     : `${s.stream}:${s.lines.map((l) => l.text).join('|')}`),
           )
           .join(', ')}] ${it.end ? it.end.status : 'open'}`;
@@ -621,6 +621,50 @@ describe('TranscriptModel: the party\'s notices while a turn runs', () => {
     expect(describeItems(m.items)).toEqual([
       'turn b1 [~reply:half, event:members +bob -, error:claude stopped unexpectedly: boom, system:restarting claude and retrying the batch, reply:whole] done',
     ]);
+  });
+});
+
+// A window tester's flapping connection (killed over and over for 12 s) put 11 pairs of
+// "bea lost the connection… / bea came back" in everyone's transcript, and a waiting tool
+// request went out of view under them.
+describe('TranscriptModel: a flapping connection', () => {
+  const bea: Member = { id: 'm2', name: 'bea', role: 'host' };
+  const cy: Member = { id: 'm4', name: 'cy', role: 'participant' };
+  const lost = (seq: number, m: Member): PartyEvent => ({ seq, ts: '', kind: 'participants', left: m, count: 2, why: 'connection_lost', text: `${m.name} lost the connection: it broke off without leaving the party` });
+  const quit = (seq: number, m: Member): PartyEvent => ({ seq, ts: '', kind: 'participants', left: m, count: 2 });
+  const back = (seq: number, m: Member): PartyEvent => ({ seq, ts: '', kind: 'participants', joined: m, count: 3 });
+  /** n drops and returns of m from seq on. */
+  const flaps = (seq: number, m: Member, n: number) => Array.from({ length: n }, (_, k) => [lost(seq + 2 * k, m), back(seq + 2 * k + 1, m)]).flat();
+
+  it('one drop and return keeps its two lines; more fold into one that counts, between turns', () => {
+    expect(describeItems(fold([back(1, bea), ...flaps(2, bea, 1)]).items)).toEqual(['members +bea -', 'members + -bea', 'members +bea -']);
+    const m = fold([back(1, bea), ...flaps(2, bea, 11)]);
+    expect(describeItems(m.items)).toEqual(['members +bea -', 'members +bea - x11']);
+    // Away again: the count so far, and the drop that is not over.
+    expect(describeItems(fold([back(1, bea), ...flaps(2, bea, 3), lost(8, bea)]).items)).toEqual(['members +bea -', 'members +bea - x3', 'members + -bea']);
+  });
+
+  it('folds inside a running turn, past its output and another member flapping, not past other notices', () => {
+    const m = fold([
+      batch(1, b1), out(2, 'Bash: ls\n', 'tool'),
+      permission(3, { id: 'r1', tool: 'Bash', summary: 'ls', batch: 'b1', status: 'pending' }),
+      lost(4, bea), back(5, bea), lost(6, cy), out(7, 'more'), lost(8, bea), back(9, cy), back(10, bea), ...flaps(11, bea, 2), lost(15, cy), back(16, cy),
+      sys(17, 'hostie made cy a viewer'), ...flaps(18, bea, 2),
+    ]);
+    expect(describeItems(m.items)).toEqual([
+      'turn b1 [tool:Bash: ls, perm:r1:pending, event:members +bea - x4, event:members +cy - x2, reply:more, event:system hostie made cy a viewer, event:members +bea - x2] open',
+    ]);
+  });
+
+  it('a return after leaving, not after a lost connection, is no flap', () => {
+    const m = fold([back(1, bea), lost(2, bea), back(3, bea), quit(4, bea), back(5, bea)]);
+    expect(describeItems(m.items)).toEqual(['members +bea -', 'members + -bea', 'members +bea -', 'members + -bea', 'members +bea -']);
+  });
+
+  it('keeps the items that come after it in their place, and its first line\'s key', () => {
+    const m = fold([prompt(1, pA), ...flaps(2, bea, 4), prompt(10, pB)]);
+    expect(describeItems(m.items)).toEqual(['prompt ann: add tests', 'members +bea - x4', 'prompt bob: fix lint']);
+    expect(m.items[1]!.key).toBe('2');
   });
 });
 

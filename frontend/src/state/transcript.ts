@@ -253,6 +253,32 @@ export interface MembersItem extends ItemBase {
   why?: string;
   /** joined: the member left earlier in this transcript (back after a drop, a /quit or the host's stop). */
   back?: boolean;
+  /**
+   * A flapping connection, folded (#foldFlap): the member (joined, as they last came back)
+   * lost the connection and came back this many times (2 or more), with nothing but such
+   * lines between. Set on the item of the first of them, which keeps its key and place.
+   */
+  flaps?: number;
+}
+
+/** Whether a line says that a member lost the connection (not that they left). */
+function lostLine(it: NoticeItem | MembersItem, id: string): boolean {
+  return it.type === 'participants' && it.left?.id === id && it.why === WHY_LOST && it.flaps === undefined;
+}
+
+/** The host's why of a member whose connection broke off (wire.WhyLost). */
+export const WHY_LOST = 'connection_lost';
+
+/**
+ * Whether a line is part of a flapping connection's lines, anyone's: a lost connection, a
+ * member back after one, or such lines folded. Only these may stand between the lines that
+ * fold into one (#foldFlap).
+ */
+function flapLine(it: NoticeItem | MembersItem): boolean {
+  if (it.type !== 'participants') return false;
+  if (it.flaps !== undefined) return true;
+  if (it.left) return it.why === WHY_LOST;
+  return it.joined !== undefined && it.back === true;
 }
 
 /**
@@ -408,6 +434,40 @@ export function waitingForHosts(items: readonly TranscriptItem[]): { requests: n
 /** Parses an RFC 3339 time to ms since the epoch (NaN when it cannot). */
 export function parseTS(ts: string | undefined): number {
   return ts ? Date.parse(ts) : NaN;
+}
+
+/**
+ * A member back after a lost connection, when the lines before it (lines: the last of the
+ * transcript, or of the turn, that are all flapLine) already hold that member losing the
+ * connection and coming back, and then losing it again: the lot is one line that counts
+ * (MembersItem.flaps): a window tester's flapping connection put 11 pairs of "bea lost the
+ * connection… / bea came back" in everyone's transcript, and pushed a waiting tool request
+ * out of view. Another member's such lines between do not stop it (two members on one bad
+ * network); anything else does. A single drop and return keeps its two lines, with the
+ * host's words for why. Returns which line becomes the folded one (into) and which go
+ * (drop), by index into lines; null when item does not fold.
+ */
+export function foldFlap(lines: readonly (NoticeItem | MembersItem)[], item: NoticeItem | MembersItem): { into: number; item: MembersItem; drop: number[] } | null {
+  if (item.type !== 'participants' || !item.joined || !item.back) return null;
+  const id = item.joined.id;
+  const mine: number[] = [];
+  for (let k = 0; k < lines.length; k++) {
+    const l = lines[k]!;
+    if (l.type === 'participants' && (l.joined?.id === id || l.left?.id === id)) mine.push(k);
+  }
+  // From the end: the lost connection this is back from, then before it a folded line, or a
+  // return after an earlier lost connection.
+  const at = (n: number) => lines[mine[mine.length - n]!] as MembersItem | undefined;
+  const lost = at(1);
+  if (!lost || !lostLine(lost, id)) return null;
+  const before = at(2);
+  if (before?.flaps !== undefined) {
+    return { into: mine[mine.length - 2]!, item: { ...before, joined: item.joined, count: item.count, flaps: before.flaps + 1 }, drop: [mine[mine.length - 1]!] };
+  }
+  const first = at(3);
+  if (!before?.joined || !before.back || !first || !lostLine(first, id)) return null;
+  const { left: _l, text: _t, why: _w, ...base } = first;
+  return { into: mine[mine.length - 3]!, item: { ...base, joined: item.joined, count: item.count, back: true, flaps: 2 }, drop: [mine[mine.length - 2]!, mine[mine.length - 1]!] };
 }
 
 /**
@@ -915,7 +975,35 @@ export class TranscriptModel {
     const i = this.#openTurn();
     const turn = this.#items[i];
     if (turn?.type === 'turn' && turn.batch !== null) {
-      this.#replace(i, { ...turn, segments: [...turn.segments, { kind: 'event', item }] });
+      const segs = turn.segments.slice();
+      const lines: number[] = [];
+      // The turn's party events show together after its card (transcript-view.ts): its
+      // output between them does not part them.
+      for (let j = segs.length - 1; j >= 0; j--) {
+        const sg = segs[j]!;
+        if (sg.kind !== 'event') continue;
+        if (!flapLine(sg.item)) break;
+        lines.unshift(j);
+      }
+      const fold = foldFlap(lines.map((j) => (segs[j] as EventSegment).item), item);
+      if (fold) {
+        segs[lines[fold.into]!] = { kind: 'event', item: fold.item };
+        for (const k of fold.drop.map((d) => lines[d]!).sort((a, b) => b - a)) segs.splice(k, 1);
+        this.#replace(i, { ...turn, segments: segs });
+        return;
+      }
+      this.#replace(i, { ...turn, segments: [...segs, { kind: 'event', item }] });
+      return;
+    }
+    // The lines at the end of the transcript. Only lines of people are dropped, and only
+    // there, after every item an index is kept of (turns, approvals).
+    let from = this.#items.length;
+    for (let it = this.#items[from - 1]; it?.type === 'participants' && flapLine(it); it = this.#items[from - 1]) from--;
+    const fold = foldFlap(this.#items.slice(from) as MembersItem[], item);
+    if (fold) {
+      this.#items[from + fold.into] = fold.item;
+      for (const d of [...fold.drop].sort((a, b) => b - a)) this.#items.splice(from + d, 1);
+      this.#version++;
       return;
     }
     this.#push(item);
