@@ -85,9 +85,11 @@ describe('<transcript-view>', () => {
 
   // A window tester's "hostie made bob a co-host", made while the agent's Bash request
   // waited, showed under the finished turn's "Done"; "You came back" after a resume, after
-  // the output that followed it. They show in the turn, where they happened, as the party's
-  // notices (not its output); find finds them there.
-  it("the party's notices while a turn runs show where they happened, between its cards, above its end", async () => {
+  // the output that followed it; then inside the turn's card, between a tool card and the
+  // reply. Split there, a flapping connection's notices stood between a turn's header and
+  // its end (another window tester's). The turn is one card; the party's notices that came
+  // while it ran follow it, in order, and find finds them there.
+  it("the party's notices while a turn runs follow its one card, in the order they came", async () => {
     const { be, st, el } = await mounted();
     const you = st.session!.you;
     be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'run the tests' }));
@@ -98,40 +100,70 @@ describe('<transcript-view>', () => {
     be.emit('party:event', sys(6, 'hostie made bob a co-host'));
     be.emit('party:event', { seq: 7, ts: '', kind: 'participants', left: you, count: 2 });
     be.emit('party:event', { seq: 8, ts: '', kind: 'participants', joined: you, count: 3 });
+    const root = el.shadowRoot!;
+    const article = () => root.querySelector('article.turn')!;
+    const order = () =>
+      [...article().querySelectorAll('header, permission-card, [data-testid=turn-event], markdown-view[data-testid=reply], [data-testid=turn-end]')].map((n) =>
+        n.localName === 'permission-card' ? 'card' : n.localName === 'header' ? 'header' : n.getAttribute('data-testid') === 'turn-event' ? `${n.getAttribute('data-kind')}: ${n.textContent?.trim()}` : n.getAttribute('data-testid'),
+      );
+    const notices = ['system: hostie made bob a co-host', 'participants: the host lost your connection for a while', 'participants: you came back'];
+    await el.updateComplete;
+    expect(order()).toEqual(['header', 'card', ...notices]);
     be.emit('party:event', { seq: 9, ts: '', kind: 'permission', permission: { id: 'r1', tool: 'Bash', summary: 'go test ./...', batch: 'b1', status: 'allowed', by: 'hostie' } });
     be.emit('party:event', out(10, '-> ok\n', 'tool'));
     be.emit('party:event', out(11, 'All tests pass.'));
+    await el.updateComplete;
+    // The card grows above them.
+    expect(order()).toEqual(['header', 'card', 'reply', ...notices]);
     be.emit('party:event', { seq: 12, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'done', duration_ms: 1200 } });
     await el.updateComplete;
-    const root = el.shadowRoot!;
-    const article = root.querySelector('article.turn')!;
-    // Nothing after the turn: the notices are in it, where they happened.
+    expect(order()).toEqual(['header', 'card', 'reply', 'turn-end', ...notices]);
+    // Nothing after the turn: the notices are in its item.
     const items = [...root.querySelectorAll('[data-testid=transcript-item]')];
-    expect(items.at(-1)).toBe(article);
-    const order = [...article.querySelectorAll('permission-card, [data-testid=turn-event], markdown-view[data-testid=reply], [data-testid=turn-end]')].map((n) =>
-      n.localName === 'permission-card' ? 'card' : n.getAttribute('data-testid') === 'turn-event' ? `${n.getAttribute('data-kind')}: ${n.textContent?.trim()}` : n.getAttribute('data-testid'),
-    );
-    expect(order).toEqual(['card', 'system: hostie made bob a co-host', 'participants: the host lost your connection for a while', 'participants: you came back', 'reply', 'turn-end']);
-    // Shown as the party's notices are, not in a tool group or the reply; and between the
-    // turn's cards, not in one: a window tester's "Hana made you a co-host" sat between a
-    // tool card and the reply inside the turn's card. The card goes on under them.
-    for (const n of article.querySelectorAll('[data-testid=turn-event]')) {
+    expect(items.at(-1)).toBe(article());
+    // One card: the header, the request, the reply and the end in it; the notices, shown as
+    // the party's notices are, outside it (not in a tool group or the reply).
+    const cards = article().querySelectorAll('[data-testid=turn-card]');
+    expect(cards.length).toBe(1);
+    for (const sel of ['header', 'permission-card', 'markdown-view[data-testid=reply]', '[data-testid=turn-end]']) expect(cards[0]!.querySelector(sel)).not.toBeNull();
+    for (const n of article().querySelectorAll('[data-testid=turn-event]')) {
       expect(n.classList.contains('notice')).toBe(true);
-      expect(n.closest('activity-group, markdown-view, .void')).toBeNull();
-      expect(n.closest('.body, .turn:not(.split)')).toBeNull();
+      expect(n.closest('activity-group, markdown-view, .void, .body, [data-testid=turn-card]')).toBeNull();
     }
-    for (const sel of ['permission-card', 'markdown-view[data-testid=reply]', '[data-testid=turn-end]']) {
-      expect(article.querySelector(sel)!.closest('.turn:not(.split)')).not.toBeNull();
-    }
-    expect(article.querySelector('permission-card')!.closest('.turn')!.querySelector('header')).not.toBeNull();
-    expect(article.querySelector('markdown-view[data-testid=reply]')!.closest('.turn')!.getAttribute('data-testid')).toBe('turn-cont');
     expect(matchCount(findInTranscript(st.transcript, 'made bob a co-host'))).toBe(1);
     el.remove();
   });
 
+  // After a resume, the batch's "again" card was its header alone, the run's output in a
+  // card of its own under "merging with Gemini / you came back / claude started", and its
+  // end under "cy came back" (a window tester's).
+  it('a turn run again after a resume is one card, the notices that came as it started after it', async () => {
+    const { be, st, el } = await mounted();
+    const you = st.session!.you;
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'touch a file' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'touch a file', merger: 'local' }));
+    be.emit('party:event', out(3, 'I will touch'));
+    be.emit('party:event', sys(4, 'the party was resumed: the batch that was running is sent to the agent again'));
+    be.emit('party:event', { seq: 5, ts: '', kind: 'retry', batch: 'b1', resumed: true });
+    be.emit('party:event', sys(6, 'merging with Gemini (gemini-flash-latest)'));
+    be.emit('party:event', { seq: 7, ts: '', kind: 'participants', joined: you, count: 2 });
+    be.emit('party:event', sys(8, 'claude started'));
+    be.emit('party:event', out(9, 'I will touch a file.'));
+    be.emit('party:event', { seq: 10, ts: '', kind: 'participants', joined: { id: 'm7', name: 'cy', role: 'participant' }, count: 3 });
+    be.emit('party:event', { seq: 11, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'done', duration_ms: 900 } });
+    await el.updateComplete;
+    const again = el.shadowRoot!.querySelector('article.turn[data-again=true]')!;
+    const card = again.querySelectorAll('[data-testid=turn-card]');
+    expect(card.length).toBe(1);
+    expect(card[0]!.querySelector('[data-testid=turn-again]')).not.toBeNull();
+    expect(card[0]!.querySelector('markdown-view[data-testid=reply]')).not.toBeNull();
+    expect(card[0]!.querySelector('[data-testid=turn-end]')).not.toBeNull();
+    expect([...again.querySelectorAll('[data-testid=turn-event]')].map((n) => n.textContent?.trim())).toEqual(['merging with Gemini (gemini-flash-latest)', 'you joined', 'claude started', 'cy joined']);
+    el.remove();
+  });
+
   // "you stopped the turn" comes after the turn's last output and just before its end: the
-  // card ends with the end, and the notice follows it (split there, the last card held only
-  // "Stopped by you", as if it were a turn of its own).
+  // card ends with the end, and the notice follows it.
   it("a party's notice after a finished turn's last output follows its card, which keeps its end", async () => {
     const { be, el } = await mounted();
     be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'a slow one' }));
@@ -141,13 +173,35 @@ describe('<transcript-view>', () => {
     be.emit('party:event', { seq: 5, ts: '', kind: 'turn', turn: { batch: 'b1', status: 'interrupted', duration_ms: 500, error: 'stopped by hostie' } });
     await el.updateComplete;
     const article = el.shadowRoot!.querySelector('article.turn')!;
-    const cards = [...article.querySelectorAll('.turn:not(.split)')];
+    const cards = [...article.querySelectorAll('[data-testid=turn-card]')];
     expect(cards.length).toBe(1);
     expect(cards[0]!.querySelector('markdown-view[data-testid=reply]')).not.toBeNull();
     expect(cards[0]!.querySelector('[data-testid=turn-end]')).not.toBeNull();
     const notice = article.querySelector('[data-testid=turn-event]')!;
-    expect(notice.closest('.turn:not(.split)')).toBeNull();
+    expect(notice.closest('[data-testid=turn-card]')).toBeNull();
     expect(cards[0]!.compareDocumentPosition(notice) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    el.remove();
+  });
+
+  // A flapping connection: 11 pairs of "bea lost the connection… / bea came back" (a
+  // window tester's), one line that counts, found by find.
+  it("a flapping connection's lines are one line that counts, after the turn's card, and find finds it", async () => {
+    const { be, st, el } = await mounted();
+    const you = st.session!.you;
+    const bea = { id: 'm5', name: 'bea', role: 'host' as const };
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    let seq = 3;
+    for (let k = 0; k < 11; k++) {
+      be.emit('party:event', { seq: seq++, ts: '', kind: 'participants', left: bea, count: 2, why: 'connection_lost', text: 'bea lost the connection: it broke off without leaving the party' });
+      be.emit('party:event', { seq: seq++, ts: '', kind: 'participants', joined: bea, count: 3 });
+      be.emit('party:event', { seq: seq++, ts: '', kind: 'participants', left: you, count: 2, why: 'connection_lost', text: 'ann lost the connection: it broke off without leaving the party' });
+      be.emit('party:event', { seq: seq++, ts: '', kind: 'participants', joined: you, count: 3 });
+    }
+    await el.updateComplete;
+    const lines = [...el.shadowRoot!.querySelectorAll('[data-testid=turn-event]')].map((n) => n.textContent?.trim());
+    expect(lines).toEqual(['bea lost the connection and came back 11 times', 'the host lost your connection and you came back 11 times']);
+    expect(matchCount(findInTranscript(st.transcript, 'came back 11 times'))).toBe(2);
     el.remove();
   });
 

@@ -194,12 +194,10 @@ export class TranscriptView extends LitElement {
       .body > .notice { justify-self: center; }
 
       .turn { align-self: stretch; background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow); overflow: hidden; }
-      /* A turn split by the party's notices that came while it ran (#turn): the cards and the
-         notices between them, as between items; the cards after the first go on without a
-         header, joined to it by a dashed top edge. */
-      .turn.split { background: none; border: 0; border-radius: 0; box-shadow: none; overflow: visible; display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; }
-      .turn.split > .notice { justify-self: center; }
-      .turn.cont { border-top-style: dashed; }
+      /* A turn with the party's notices that came while it ran (#turn): its card, then the
+         notices, as between items. */
+      .turn.with-events { background: none; border: 0; border-radius: 0; box-shadow: none; overflow: visible; display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; }
+      .turn.with-events > .notice { justify-self: center; }
       .turn > header {
         display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center;
         padding: 9px 14px; background: var(--surface-2); border-bottom: 1px solid var(--border);
@@ -1059,19 +1057,24 @@ export class TranscriptView extends LitElement {
                 sg.item.type === 'participants' ? this.#members(sg.item, 'turn-event') : this.#notice(sg.item, 'turn-event')
               : html`<activity-group .segment=${sg} ?live=${(running || asking) && i === liveGroup} .item=${it.key} .index=${i} .shown=${s.shownMore} .version=${s.shownMore.of(it.key)}></activity-group>`;
     // In order; output before a retry is void: each run of it shown struck through, in one block.
-    // The party's notices that came while the turn ran (EventSegment) split the card where
-    // they came: they read between cards, as the party's notices do, not inside the agent's
-    // reply (a window tester's "Hana made you a co-host" between a tool card and the reply,
-    // "you came back" and "claude started" inside a resumed turn's card). The turn's output
-    // goes on in a card under them; the model keeps them in the turn (find, export).
-    const runs: { events: TemplateResult[]; parts: TemplateResult[] }[] = [{ events: [], parts: [] }];
-    let parts = runs[0]!.parts;
+    // The party's notices that came while the turn ran (EventSegment) are not in the card:
+    // they read after it, in the order they came, as the party's notices read between items
+    // (a window tester's "Hana made you a co-host" sat between a tool card and the reply).
+    // The card is one, and grows above them: split where they came, as it was, a flapping
+    // connection's 22 notices stood between a turn's header and its end, and a resumed
+    // turn's "again" header was a card of its own, empty (a window tester's). That holds for
+    // a host's acts too — a role change of this reader, "hostie stopped the turn" — which
+    // are about the party, not the agent's work: the turn's own words for them are in the
+    // card (its end's "Stopped by hostie", a tool card that now has buttons). What the turn
+    // itself says (an error while it ran, the retry's restart: NoticeSegment) stays inside.
+    // The model keeps them in the turn (find, export); find counts them after the card too
+    // (transcript-search.ts).
+    const parts: TemplateResult[] = [];
+    const events: TemplateResult[] = [];
     for (let i = 0; i < it.segments.length; ) {
       const sg = it.segments[i]!;
       if (sg.kind === 'event') {
-        const last = runs[runs.length - 1]!;
-        if (last.parts.length === 0 && runs.length > 1) last.events.push(seg(sg, i));
-        else runs.push({ events: [seg(sg, i)], parts: (parts = []) });
+        events.push(seg(sg, i));
         i++;
         continue;
       }
@@ -1080,49 +1083,33 @@ export class TranscriptView extends LitElement {
         i++;
         continue;
       }
-      const from = i;
-      while (i < it.segments.length && it.segments[i]!.void) i++;
+      const run: TemplateResult[] = [];
+      for (; i < it.segments.length && (it.segments[i]!.void || it.segments[i]!.kind === 'event'); i++) {
+        const v = it.segments[i]!;
+        if (v.kind === 'event') events.push(seg(v, i));
+        else run.push(seg(v, i));
+      }
       parts.push(
-        html`<div class="void" data-testid="void-output"><span class="void-note" data-find-skip>${it.end?.error === HOST_STOPPED ? 'The host stopped before this batch finished; this output was discarded.' : 'The agent was restarted and the batch was run again; this output was discarded.'}</span><div class="void-body">${it.segments.slice(from, i).map((sg, k) => seg(sg, from + k))}</div></div>`,
+        html`<div class="void" data-testid="void-output"><span class="void-note" data-find-skip>${it.end?.error === HOST_STOPPED ? 'The host stopped before this batch finished; this output was discarded.' : 'The agent was restarted and the batch was run again; this output was discarded.'}</span><div class="void-body">${run}</div></div>`,
       );
     }
     const working = running ? html`<span class="working" data-find-skip data-testid="turn-working"><span class="dots"><span></span><span></span><span></span></span> Working…</span>` : nothing;
-    const end = html`${it.files.length > 0 ? this.#turnFiles(s, it) : nothing}
-      ${footer}`;
-    if (runs.length > 1) {
-      // Notices after the turn's last output, when no more will come (the turn is over): the
-      // card ends with the turn's end, and they follow it. Split there, the last card held
-      // only "Stopped by you" under "you stopped the turn", as if it were a turn of its own.
-      const trailing = !running && runs[runs.length - 1]!.parts.length === 0 ? runs.pop()!.events : [];
-      const [head, ...rest] = runs;
-      return html`<article class="turn split" data-testid="transcript-item" data-kind="turn" data-again=${Boolean(it.again)}>
-        <div class="turn">
-          ${this.#turnHead(it, b, command, one, single, editedBy, merger, commandFrom)}
-          ${head!.parts.length > 0 ? html`<div class="body">${head!.parts}</div>` : nothing}
-          ${rest.length === 0 ? end : nothing}
-        </div>
-        ${rest.map(
-          (r, k) => html`${r.events}
-            ${r.parts.length > 0 || (k === rest.length - 1 && (running || it.files.length > 0 || footer !== nothing))
-              ? html`<div class="turn cont" data-testid="turn-cont">
-                  ${r.parts.length > 0 || (running && k === rest.length - 1) ? html`<div class="body">${r.parts}${k === rest.length - 1 ? working : nothing}</div>` : nothing}
-                  ${k === rest.length - 1 ? end : nothing}
-                </div>`
-              : nothing}`,
-        )}
-        ${trailing}
-      </article>`;
-    }
-    return html`<article class="turn" data-testid="transcript-item" data-kind="turn" data-again=${Boolean(it.again)}>
-      ${this.#turnHead(it, b, command, one, single, editedBy, merger, commandFrom)}
-      ${it.segments.length > 0 || running
+    const card = html`${this.#turnHead(it, b, command, one, single, editedBy, merger, commandFrom)}
+      ${parts.length > 0 || running
         ? html`<div class="body">
             ${parts}
             ${working}
           </div>`
         : nothing}
-      ${end}
-    </article>`;
+      ${it.files.length > 0 ? this.#turnFiles(s, it) : nothing}
+      ${footer}`;
+    if (events.length > 0) {
+      return html`<article class="turn with-events" data-testid="transcript-item" data-kind="turn" data-again=${Boolean(it.again)}>
+        <div class="turn" data-testid="turn-card">${card}</div>
+        ${events}
+      </article>`;
+    }
+    return html`<article class="turn" data-testid="transcript-item" data-kind="turn" data-again=${Boolean(it.again)}>${card}</article>`;
   }
 
   /** A turn's header (its batch: who, how merged) and its merged prompt. */

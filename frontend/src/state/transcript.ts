@@ -53,9 +53,10 @@ export interface NoticeSegment {
 /**
  * A party's notice that came while the turn ran, at its place among the turn's output: a
  * system notice or someone joining, leaving or changing role. Not the agent's doing nor
- * about the turn, and shown as the party's notices are between items; inside the turn so
- * that it reads in time order (a window tester's "hostie made bob a co-host", made while a
- * Bash request waited, showed under the turn's "Done"). Never void: it is what happened.
+ * about the turn, and shown as the party's notices are between items, after the turn's
+ * card (transcript-view.ts); kept in the turn so that it reads before what came after the
+ * turn (a window tester's "hostie made bob a co-host", made while a Bash request waited,
+ * showed under the next prompt). Never void: it is what happened.
  */
 export interface EventSegment {
   kind: 'event';
@@ -503,8 +504,8 @@ export class TranscriptModel {
   #cutOpen = false;
   /** Since the last batch, an event came after a gap in the seqs: the cut (#markCut). */
   #cutGap = false;
-  /** The last retry event: its seq and the index of its turn (see #turnNotice). */
-  #retry = { seq: -1, index: -1 };
+  /** The last retry event: its seq, the index of its turn, and whether a resume sent it (see #turnNotice). */
+  #retry = { seq: -1, index: -1, resumed: false };
   /** The last turn event that ended a batch with an error: its seq and error. */
   #failed = { seq: -1, error: '' };
   /** A settings event turned approval off while a batch waited: the next batch event sends it unapproved. */
@@ -575,7 +576,7 @@ export class TranscriptModel {
     this.#level = '';
     this.#rebase = false;
     this.#cutOpen = this.#cutGap = false;
-    this.#retry = { seq: -1, index: -1 };
+    this.#retry = { seq: -1, index: -1, resumed: false };
     this.#failed = { seq: -1, error: '' };
   }
 
@@ -910,10 +911,10 @@ export class TranscriptModel {
         this.#lastBatchTurn = j;
         this.#listedAfterEnd = false;
       }
-      this.#retry = { seq: base.seq, index: j };
+      this.#retry = { seq: base.seq, index: j, resumed };
       return;
     }
-    this.#retry = { seq: base.seq, index: i };
+    this.#retry = { seq: base.seq, index: i, resumed };
     this.#replace(i, { ...turn, segments });
   }
 
@@ -923,14 +924,16 @@ export class TranscriptModel {
    * retry: error, retry, system, the output again, turn; a failed turn is followed by an
    * error). Returns true when the notice needs no item of its own:
    * - an error while a batch's turn runs goes into that turn;
-   * - the system notice right after a retry goes into the retried turn;
+   * - the system notice right after a retry goes into the retried turn (not after a resume's);
    * - the error right after a failed turn that repeats the turn's error is already its
    *   footer ("Failed: …"): it is dropped.
    */
   #turnNotice(level: 'system' | 'error', seq: number, text: string): boolean {
     if (level === 'error' && seq === this.#failed.seq + 1 && this.#failed.error !== '' && text.endsWith(this.#failed.error)) return true;
     let i = -1;
-    if (level === 'system' && seq === this.#retry.seq + 1) i = this.#retry.index;
+    // After a resume's retry the host says no "restarting claude" (its resume notice said
+    // it): the system notice next is the party's ("merging with Gemini"), not the turn's.
+    if (level === 'system' && seq === this.#retry.seq + 1 && !this.#retry.resumed) i = this.#retry.index;
     else if (level === 'error') {
       i = this.#openTurn();
       if (i >= 0 && (this.#items[i] as TurnItem).batch === null) i = -1;
