@@ -289,6 +289,56 @@ describe('<transcript-view>', () => {
     el.remove();
   });
 
+  // A window tester's Bash request went up out of view under a flapping connection's
+  // notices while the header said "Waiting for a tool decision", and nothing pointed back
+  // up to it: the view was at the end, where no "Latest" shows. A pill there says a decision
+  // waits, and takes everyone to its card.
+  for (const role of ['host', 'participant'] as const) it(`at the end, a ${role} is pointed to a waiting request's card out of view, and taken to it`, async () => {
+    const { be, st } = await inParty(role, 'connected');
+    const el = document.createElement('transcript-view') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+    el.state = st;
+    document.body.append(el);
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const pill = () => el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=jump-waiting]');
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    be.emit('party:event', phase(3, 'running'));
+    be.emit('party:event', out(4, 'Bash: rm -rf build\n', 'tool'));
+    await el.updateComplete;
+    await frame();
+    expect(pill()).toBeNull(); // nothing waits
+    be.emit('party:event', { seq: 5, ts: '', kind: 'permission', permission: { id: 't1', tool: 'Bash', summary: 'rm -rf build', batch: 'b1', status: 'pending' } });
+    be.emit('party:event', phase(6, 'awaiting_permission'));
+    await el.updateComplete;
+    await frame();
+    await el.updateComplete;
+    // (jsdom lays nothing out: the card is out of view.)
+    expect(pill()?.textContent?.trim()).toBe(role === 'host' ? 'A tool request waits for you' : 'A tool request waits for a host');
+    expect(el.shadowRoot!.querySelector('[data-testid=jump-latest]')).toBeNull();
+    // With the card in view, it says nothing.
+    const view = el.shadowRoot!.querySelector<HTMLElement>('[data-testid=transcript]')!;
+    const rect = (top: number, height: number) => ({ top, bottom: top + height, height, left: 0, right: 600, width: 600, x: 0, y: top, toJSON: () => ({}) }) as DOMRect;
+    const viewAt = vi.spyOn(view, 'getBoundingClientRect').mockReturnValue(rect(0, 600));
+    const cardAt = vi.spyOn(PermissionCard.prototype, 'getBoundingClientRect').mockReturnValue(rect(100, 200));
+    be.emit('party:event', { seq: 7, ts: '', kind: 'participants', joined: { id: 'm8', name: 'bea', role: 'participant' }, count: 3 });
+    await el.updateComplete;
+    await frame();
+    await el.updateComplete;
+    expect(pill()).toBeNull();
+    viewAt.mockRestore();
+    cardAt.mockRestore();
+    be.emit('party:event', { seq: 8, ts: '', kind: 'participants', joined: { id: 'm9', name: 'cy', role: 'participant' }, count: 4 });
+    await el.updateComplete;
+    await frame();
+    await el.updateComplete;
+    expect(pill()).not.toBeNull();
+    const focused = vi.spyOn(PermissionCard.prototype, 'focusCard');
+    pill()!.click();
+    await vi.waitFor(() => expect(focused).toHaveBeenCalled());
+    focused.mockRestore();
+    el.remove();
+  });
+
   // A window tester: two Bash calls at once, and the folded row above the first request's
   // card named the second call ("rm -rf par-two-dir") while the card asked about the
   // first. The row names the call the cards after it are about.

@@ -20,7 +20,7 @@ import { StateObserver } from './observe';
 import { ViewportController } from './viewport';
 import { base } from './styles';
 import { count, formatClock, formatCutTurnTime, formatTurnTime, initials, nameHue } from '../state/format';
-import { iconAlert, iconArrowDown, iconCheck, iconChevron, iconFolder, iconMerge, iconStop, iconX } from './icons';
+import { iconAlert, iconArrowDown, iconArrowUp, iconCheck, iconChevron, iconFolder, iconMerge, iconStop, iconX } from './icons';
 import './markdown-view';
 import './activity-group';
 import './transcript-find';
@@ -534,6 +534,22 @@ export class TranscriptView extends LitElement {
   #jumpButton(s: AppState) {
     const waits = !s.isHost || this.#waitingInView ? '' : s.phase === 'awaiting_permission' ? 'A tool request waits for you' : s.phase === 'awaiting_approval' ? 'A prompt waits for your approval' : '';
     return html`<button class="jump small ${waits ? 'waits' : ''}" data-testid="jump-latest" @click=${() => this.#jumpFor(waits ? firstWaitingCard(s.transcript) : null)}>${iconArrowDown()} ${waits || 'Latest'}</button>`;
+  }
+
+  /**
+   * At the end, a card that waits for a decision may be far above: the party's notices (a
+   * flapping connection's), the prompts typed meanwhile, another request's card pushed it up,
+   * while the header said "Waiting for a tool decision" and nothing pointed back up to it
+   * (a window tester's). This says it waits, to everyone (a participant may want to read what
+   * is asked), and takes them to it, as "… waits for you" does away from the end.
+   */
+  #waitingButton(s: AppState) {
+    if (this.#waitingInView) return nothing;
+    const tool = s.phase === 'awaiting_permission';
+    if (!tool && s.phase !== 'awaiting_approval') return nothing;
+    if (firstWaitingCard(s.transcript) === null) return nothing;
+    const words = s.isHost ? (tool ? 'A tool request waits for you' : 'A prompt waits for your approval') : tool ? 'A tool request waits for a host' : "A prompt waits for a host's approval";
+    return html`<button class="jump small waits" data-testid="jump-waiting" @click=${() => this.#jumpFor(firstWaitingCard(s.transcript))}>${iconArrowUp()} ${words}</button>`;
   }
 
   /**
@@ -1205,7 +1221,7 @@ export class TranscriptView extends LitElement {
               )}
         </div>
       </div>
-      ${this.#stick ? nothing : this.#jumpButton(s)}
+      ${this.#stick ? this.#waitingButton(s) : this.#jumpButton(s)}
       ${f.open
         ? html`<transcript-find .query=${f.query} .count=${matchCount(f.found)} .at=${f.at}
             @find-query=${this.#onFindQuery} @find-step=${this.#onFindStep} @find-close=${this.#closeFind}></transcript-find>`
