@@ -33,6 +33,7 @@ async function makeBackend(): Promise<Backend> {
     plan: params.has('plan'),
     host: params.get('host') ?? '',
     insecure: params.has('insecure'),
+    flaps: Number(params.get('flaps') ?? '0') || 0,
   });
 }
 

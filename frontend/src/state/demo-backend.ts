@@ -74,6 +74,8 @@ export interface DemoOptions {
   host?: string;
   /** A party joined is not encrypted: its invite has no ?fp= (`?insecure`, a host started with --insecure). */
   insecure?: boolean;
+  /** While the first tool request waits, the second teammate's connection drops and comes back this many times (`?flaps=11`). */
+  flaps?: number;
 }
 
 /** The demo agent's plan, as Claude Code sends it in plan mode (ExitPlanMode's input), and its summary as Go writes it. */
@@ -329,7 +331,7 @@ export class DemoBackend implements Backend {
   #secrets = 0;
 
   constructor(opts: DemoOptions = {}) {
-    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, benchLong: false, share: '', files: 0, lostEnd: false, asks: 1, plan: false, coediting: false, host: '', insecure: false, ...opts, names: opts.names ?? ['bob', 'carol'] };
+    this.#opts = { reconnect: false, clipboard: true, teammates: true, away: false, history: true, slow: 1, noKeyring: false, approve: false, ask: false, bench: 0, benchLong: false, share: '', files: 0, lostEnd: false, asks: 1, plan: false, coediting: false, host: '', insecure: false, flaps: 0, ...opts, names: opts.names ?? ['bob', 'carol'] };
     if (this.#opts.noKeyring) {
       this.#key = {
         source: 'none',
@@ -925,6 +927,24 @@ export class DemoBackend implements Backend {
     this.#event({ kind: 'system', text: `${LOST_END} (was the disk full?), so what members saw after 2026-12-06 23:12 UTC is not in its history, and nothing from before is run again: prompts sent since and not answered are not queued, send them again; the request that was running then, “Regenerate the fixtures under testdata/.”, is not sent again, as it may have finished since` }, true);
   }
 
+  /** The second teammate's flapping connection (flaps), once: lost and back every 150 ms. */
+  #flap(): void {
+    const n = this.#opts.flaps;
+    this.#opts.flaps = 0;
+    const m = this.#members.find((x) => x.name === this.#opts.names[1]);
+    if (!m) return;
+    for (let k = 0; k < n; k++) {
+      this.#after(300 + 300 * k, () => {
+        this.#members = this.#members.filter((x) => x.id !== m.id);
+        this.#event({ kind: 'participants', left: m, count: this.#members.length, why: 'connection_lost', text: `${m.name} lost the connection: it broke off without leaving the party` });
+      });
+      this.#after(450 + 300 * k, () => {
+        this.#members.push(m);
+        this.#event({ kind: 'participants', joined: m, count: this.#members.length });
+      });
+    }
+  }
+
   #scriptTeammates(): void {
     const [b, c] = this.#opts.names;
     const bob: Member = { id: 'm-bob', name: b, role: 'participant' };
@@ -1184,6 +1204,7 @@ export class DemoBackend implements Backend {
       this.#event({ kind: 'permission', permission: { id: mid, ...more, status: 'pending', expires, detail: 'What the agent says it does: look around before the change' } });
     }
     this.#setPhase('awaiting_permission');
+    this.#flap();
     const within = `no decision within ${goDuration(timeout)}`; // as the host says it
     this.#after(timeout, () => {
       const a = this.#asking;
