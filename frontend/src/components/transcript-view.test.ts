@@ -226,7 +226,7 @@ describe('<transcript-view>', () => {
     }
     await el.updateComplete;
     const how = [...el.shadowRoot!.querySelectorAll('[data-testid=batch-merger]')].map((n) => n.textContent?.trim());
-    expect(how).toEqual(['edited by a host', 'merged by the local merger']);
+    expect(how).toEqual(['edited by a host', 'merged locally']);
     // The text under it is what was sent, edited: not called "Merged prompt" as is.
     const toggles = [...el.shadowRoot!.querySelectorAll('[data-testid=batch-merged-toggle]')].map((n) => n.textContent?.trim());
     expect(toggles).toEqual(['The merged prompt as sent', 'Merged prompt']);

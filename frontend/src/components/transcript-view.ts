@@ -1002,7 +1002,8 @@ export class TranscriptView extends LitElement {
     const one = b !== null && !command && it.prompts.length === 1;
     // As written: the space the party puts before a "/" text is no edit (a reviewer's).
     const single = one && asText(it.prompts[0]?.text ?? '') === b?.merged;
-    const merger = b?.merger === 'gemini' ? 'Gemini' : 'the local merger';
+    // As the side panel, the notices and the terminal say it (wire.MergedHow).
+    const merger = b?.merger === 'gemini' ? 'merged by Gemini' : 'merged locally';
     // Who edited it, when the host said (a window tester read "edited by a host" of an edit
     // of their own).
     const editedBy = editedByWords(b, s.reader, it.seq);
@@ -1135,7 +1136,7 @@ export class TranscriptView extends LitElement {
               <span class="title">${iconMerge()} ${command ? html`<span data-find-skip>Agent command</span> <code>${b.merged}</code>` : html`<span data-find-skip>${one ? 'Sent to the agent' : `Batch of ${it.prompts.length} prompts`}</span>`}${it.again ? html` <span class="again" data-find-skip data-testid="turn-again">again, after the resume</span>` : nothing}</span>
               <span class="authors">${[...new Set(it.prompts.map((p) => p.user))].map((u) => html`<span class="author">${this.#avatar(u)}${u}</span>`)}</span>
               <span class="grow"></span>
-              <span data-find-skip data-testid="batch-merger">${command ? commandFrom : single ? 'as written' : one || it.edited ? editedBy : `merged by ${merger}`}</span>
+              <span data-find-skip data-testid="batch-merger">${command ? commandFrom : single ? 'as written' : one || it.edited ? editedBy : merger}</span>
             </header>
             ${single || command
               ? nothing
