@@ -367,6 +367,53 @@ func TestHandEditsBetweenTurnsAreListedAsTheyCome(t *testing.T) {
 	})
 }
 
+// TestHandEditOfAListedFileUpdatesItsCounts: a listed file edited again by hand between
+// turns is listed again with its new counts, before any turn (a window tester's main.go
+// stayed "+1 −0" in every window's list, and over its diff, while the diff showed two
+// added lines: between turns only a list whose files came, went or changed status went
+// out).
+func TestHandEditOfAListedFileUpdatesItsCounts(t *testing.T) {
+	old := idleScan
+	idleScan = 200 * time.Millisecond
+	t.Cleanup(func() { idleScan = old })
+	dir := project(t, true)
+	c := newCtl(t, Config{Insecure: true, Agent: agent.Config{WorkDir: dir}})
+	ann := c.raw(t, "ann")
+	ann.ok(wire.MethodChanges, nil, nil) // answered once the party's starting point is taken
+	counts := func(e []wire.Event, path string) (adds int, listed bool) {
+		for i := len(e) - 1; i >= 0; i-- {
+			if e[i].Kind != wire.KindChanges {
+				continue
+			}
+			for _, f := range e[i].Files {
+				if f.Path == path {
+					return f.Additions, true
+				}
+			}
+			return 0, false
+		}
+		return 0, false
+	}
+	writeFile(t, dir, "main.go", "package main\n\nfunc main() {}\n// one\n")
+	ann.rec.waitFor(t, "main.go listed with its line", func(e []wire.Event) bool {
+		n, ok := counts(e, "main.go")
+		return ok && n == 1
+	})
+	writeFile(t, dir, "main.go", "package main\n\nfunc main() {}\n// one\n// two\n")
+	evs := ann.rec.waitFor(t, "main.go listed again with both lines", func(e []wire.Event) bool {
+		n, _ := counts(e, "main.go")
+		return n == 2
+	})
+	if slices.ContainsFunc(evs, func(ev wire.Event) bool { return ev.Kind == wire.KindTurn || ev.Kind == wire.KindBatch }) {
+		t.Fatalf("listed only with a turn: %+v", evs)
+	}
+	var res wire.ChangesResult // and as Party.changes says it
+	ann.ok(wire.MethodChanges, nil, &res)
+	if len(res.Files) != 1 || res.Files[0].Additions != 2 {
+		t.Fatalf("Party.changes: %+v", res.Files)
+	}
+}
+
 // TestHandEditsJustBeforeAPromptAreNotTheTurns: a file already listed that a person
 // edited further, and a file written by hand, after the last idle scan, are listed as the
 // batch is cut, before the batch: the turn's own list then credits it with

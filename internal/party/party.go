@@ -388,7 +388,11 @@ type Party struct {
 	wsTurnEnd   bool              // a turn ended since the last scan: its changes event goes out even if nothing changed
 	wsQuiet     bool              // a new party that sent no list: an idle scan that finds nothing says nothing
 	wsIdleFails int               // idle scans failed in a row: the next waits longer
-	wsScanning  bool
+	// wsSentAt is when the last changes event went out; wsHeld, the last idle scan's list
+	// when it differed from wsFiles in counts only and was not sent (countsSettled).
+	wsSentAt   time.Time
+	wsHeld     []wire.FileChange
+	wsScanning bool
 	// wsBeforeTurn: the next scan is owed before a turn (scanBeforeTurn); wsScanBefore: the
 	// one running is; wsWaiting: what waits for its list (whenListed), until wsHoldTimer.
 	wsBeforeTurn bool

@@ -373,17 +373,16 @@ func (p *Party) startScan() {
 			p.wsIdleFails = 0
 			first := p.wsFiles == nil && !(p.wsQuiet && idle && len(files) == 0 && hidden == 0)
 			differs := !slices.Equal(files, p.wsFiles)
-			if quiet {
-				// Between turns, a list goes out when files come, go or change status, not
-				// at each line a program appends to its log (a line every 5 s in every
-				// terminal); the counts follow with the next list (the one before the next
-				// turn at the latest).
-				differs = !slices.EqualFunc(files, p.wsFiles, func(a, b wire.FileChange) bool {
-					return a.Path == b.Path && a.Status == b.Status && a.From == b.From
-				})
+			if quiet && differs && sameFiles(files, p.wsFiles) {
+				// Between turns, a list goes out when files come, go or change status; one
+				// whose counts alone moved waits until they settle, not at each line a
+				// program appends to its log (a line every 5 s in every terminal).
+				differs = p.countsSettled(files)
+			} else if quiet && !differs {
+				p.wsHeld = nil // back as sent
 			}
 			if p.wsLevel != wire.WorkspaceOff && !owed && (turnEnd || first || differs || hidden != p.wsHidden) {
-				p.wsFiles, p.wsHidden, p.wsQuiet = files, hidden, false
+				p.wsFiles, p.wsHidden, p.wsQuiet, p.wsSentAt, p.wsHeld = files, hidden, false, p.cfg.Now(), nil
 				shown, more := listed(files)
 				p.emit(wire.Event{Kind: wire.KindChanges, Files: shown, Hidden: hidden, More: more, TreeOnly: secrets && namesSecrets(shown)})
 			}
@@ -408,6 +407,38 @@ func (p *Party) startScan() {
 		})
 	}()
 }
+
+// sameFiles says whether two lists name the same files with the same status (and source),
+// whatever their counts.
+func sameFiles(a, b []wire.FileChange) bool {
+	return slices.EqualFunc(a, b, func(a, b wire.FileChange) bool {
+		return a.Path == b.Path && a.Status == b.Status && a.From == b.From
+	})
+}
+
+// countsSettled says whether an idle scan's list, which differs from the last one sent in
+// its counts only, goes out: once two scans in a row found it the same (a file edited by
+// hand and left so) and countsQuiet idle scans' time has passed since the last list, or
+// once countsEvery scans' time has (a log that keeps growing). Its counts stayed as the
+// last turn left them until the next turn, while the diff showed more (a window tester's
+// "+1 −0" above two added lines). Else the list is held for the next scan to compare.
+// Runs on the loop.
+func (p *Party) countsSettled(files []wire.FileChange) bool {
+	since := p.cfg.Now().Sub(p.wsSentAt)
+	settled := slices.Equal(files, p.wsHeld)
+	if settled && since >= countsQuiet*p.cfg.IdleScan || since >= countsEvery*p.cfg.IdleScan {
+		return true
+	}
+	p.wsHeld = files
+	return false
+}
+
+// How many idle scans' time a list whose counts alone moved waits after the last list:
+// countsQuiet once they settled, countsEvery in any case (countsSettled).
+const (
+	countsQuiet = 2
+	countsEvery = 6
+)
 
 // namesSecrets says whether a change list names a file that usually holds credentials,
 // as only a party that shares the whole folder lists them.

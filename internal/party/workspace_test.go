@@ -582,6 +582,58 @@ func TestIdleScansListHandEditsBetweenTurns(t *testing.T) {
 	})
 }
 
+// Between turns, a listed file whose counts alone changed is listed again once they settle
+// (a hand edit: the same counts two scans in a row, countsQuiet scans' time after the last
+// list), or after countsEvery scans' time when they keep moving (a log that grows): the
+// list no longer keeps a turn's counts until the next turn (a window tester's "+1 −0" over
+// a diff of two added lines), nor sends one at every scan of a growing log.
+func TestIdleScansListCountsOnceTheySettle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ws := &gateWorkspace{calls: make(chan chan scanAnswer)}
+		_, col, _ := start(t, Config{Runner: &fakeRunner{}, Workspace: ws, IdleScan: 5 * time.Second})
+		file := func(adds int) []wire.FileChange {
+			return []wire.FileChange{{Path: "app.log", Status: "added", Additions: adds}}
+		}
+		(<-ws.calls) <- scanAnswer{files: file(1)}
+		synctest.Wait()
+		if n := count(col.all(), wire.KindChanges); n != 1 {
+			t.Fatalf("%d changes events after the first list", n)
+		}
+		// Growing at every scan: listed again only once countsEvery scans' time has passed.
+		sent := time.Now()
+		for adds := 2; ; adds++ {
+			(<-ws.calls) <- scanAnswer{files: file(adds)}
+			synctest.Wait()
+			n := count(col.all(), wire.KindChanges)
+			if since := time.Since(sent); since < countsEvery*5*time.Second && n != 1 {
+				t.Fatalf("a growing file listed again %v after the last list", since)
+			}
+			if n == 2 {
+				if since := time.Since(sent); since != countsEvery*5*time.Second {
+					t.Fatalf("a growing file listed again after %v, want %v", since, countsEvery*5*time.Second)
+				}
+				break
+			}
+		}
+		// Edited once and left so: listed when two scans agree, countsQuiet scans' time on.
+		sent = time.Now()
+		(<-ws.calls) <- scanAnswer{files: file(40)}
+		synctest.Wait()
+		if n := count(col.all(), wire.KindChanges); n != 2 {
+			t.Fatalf("counts listed before they settled: %d events", n)
+		}
+		(<-ws.calls) <- scanAnswer{files: file(40)}
+		synctest.Wait()
+		evs := col.all()
+		if n := count(evs, wire.KindChanges); n != 3 || evs[len(evs)-1].Files[0].Additions != 40 {
+			t.Fatalf("settled counts: %d changes events, last %+v", n, evs[len(evs)-1])
+		}
+		if since := time.Since(sent); since != countsQuiet*5*time.Second {
+			t.Fatalf("settled counts listed after %v, want %v", since, countsQuiet*5*time.Second)
+		}
+	})
+}
+
 // An idle scan that fails (a person's git holding index.lock) does not end the idle scans:
 // the next comes, later after each failure in a row (a reviewer's stopped until the next
 // turn, whose list then had the hand edits again).
