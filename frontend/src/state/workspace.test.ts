@@ -111,6 +111,25 @@ describe('AppState: the workspace', () => {
     expect(st.workspace.selected).toBeNull();
   });
 
+  // A window tester's main.go read "+1 −0" in the list and over its diff, which showed two
+  // added lines: edited by hand since the last list.
+  it('asks for the list again when a diff contradicts its counts', async () => {
+    const be = new FakeBackend();
+    be.handlers.Changes = async () => ({ files: [file('main.go')], base: 'the start' });
+    be.handlers.Diff = async (path: string): Promise<FileDiff> => ({ path, diff: '@@ -7,0 +8,2 @@\n+// one\n+// two', truncated: false, binary: false });
+    const { st } = await inParty(sharing('changes'), be);
+    await flush();
+    const before = be.count('Changes');
+    be.handlers.Changes = async () => ({ files: [file('main.go', 2)], base: 'the start' });
+    await st.workspace.showDiff('main.go');
+    await flush();
+    expect(be.count('Changes')).toBe(before + 1);
+    expect(st.workspace.files[0]?.additions).toBe(2);
+    await st.workspace.showDiff('main.go'); // the counts agree now: not asked again
+    await flush();
+    expect(be.count('Changes')).toBe(before + 1);
+  });
+
   // A window tester closed the panel on a diff and, opening it again, expected the list.
   it('opened again after it was closed on a diff, shows the list; a chip still opens a diff', async () => {
     const be = new FakeBackend();

@@ -326,6 +326,14 @@ export class WorkspaceState {
       this.diff = d;
       this.diffLines = d.binary ? [] : parseDiff(d.diff);
       this.#fetched.set(path, d);
+      // The diff is of the file as it is now; the list may be older (a window tester's
+      // "+1 −0" over a diff of two added lines, edited by hand since the last list): one
+      // whose counts the diff contradicts is asked for again.
+      const listed = this.files.find((x) => x.path === path);
+      if (listed && !d.binary && !d.truncated && !listed.binary && !listed.large && !listed.link) {
+        const n = lineCounts(this.diffLines);
+        if (n.additions !== listed.additions || n.deletions !== listed.deletions) void this.load();
+      }
     } catch (err) {
       if (seq !== this.#diffSeq || gen !== this.#gen) return;
       this.diff = null;
@@ -425,6 +433,17 @@ function asLevel(level: string | undefined): WorkspaceLevel {
 /** A peer's count, or 0 when it is none (an older host sends no "hidden"). */
 function count(n: unknown): number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : 0;
+}
+
+/** The lines a parsed diff adds and deletes. */
+export function lineCounts(lines: readonly DiffLine[]): { additions: number; deletions: number } {
+  let additions = 0;
+  let deletions = 0;
+  for (const l of lines) {
+    if (l.kind === 'add') additions++;
+    else if (l.kind === 'del') deletions++;
+  }
+  return { additions, deletions };
 }
 
 function sig(f: FileChange): string {
