@@ -53,6 +53,13 @@ type Record struct {
 	// invite (a tester's). Join tells it through refused.
 	Removed   bool   `json:"removed,omitempty"`
 	RemovedBy string `json:"removed_by,omitempty"`
+	// Ended (since 2026-12-07): the party ended, as this terminal or window saw it (its
+	// connection closed with the party's end). Its host's other invites are then another
+	// party's (a resume keeps the party's own invites): LastJoined does not name this
+	// member for them. A window that had been a viewer in the host's last party read
+	// "You'll rejoin as bea (viewer)" of the next party's participant invite, and joined
+	// as a new participant (a window tester's).
+	Ended bool `json:"ended,omitempty"`
 }
 
 // inviteHash names an invite's token in a record without holding it.
@@ -70,8 +77,8 @@ type Joined struct {
 }
 
 // LastJoined is the name this directory last joined inv's party under, with the role it
-// last had there: through inv itself, else through another invite of the same host; the
-// zero Joined when none is known. A window reopened and joined again with the same invite
+// last had there: through inv itself, else through another invite of the same host (one
+// rotated) of a party not seen to end (Record.Ended); the zero Joined when none is known. A window reopened and joined again with the same invite
 // filled in the settings' name, another than the one it had joined under, and came in as
 // someone new (a window tester's "root", while "Cleo" stayed away).
 func (s Store) LastJoined(inv invite.Invite) Joined {
@@ -85,6 +92,8 @@ func (s Store) LastJoined(inv invite.Invite) Joined {
 			if byInvite.Name == "" || at.After(atInvite) {
 				byInvite, atInvite = Joined{Name: r.Name, Role: r.Role}, at
 			}
+		case r.Ended:
+			// Another invite of a party that ended is another party's.
 		case r.ClientID == s.ClientID(inv, r.Name):
 			if byHost.Name == "" || at.After(atHost) {
 				byHost, atHost = Joined{Name: r.Name, Role: r.Role}, at
@@ -320,6 +329,18 @@ func (k *Keeper) Removed() {
 	}
 	k.rec.Removed = true
 	_ = k.store.Save(k.key, k.rec) // kept as well as it can be: a join later is then told by the host only
+}
+
+// Ended keeps that the party ended (its connection closed with the party's end): its
+// host's other invites are another party's from then on (LastJoined).
+func (k *Keeper) Ended() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.rec.Session == "" {
+		return // no hello kept: nothing of this member to remember
+	}
+	k.rec.Ended = true
+	_ = k.store.Save(k.key, k.rec) // kept as well as it can be: the dialog then names the member as before
 }
 
 // Save writes the record for key.

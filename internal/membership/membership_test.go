@@ -334,3 +334,29 @@ func TestLastName(t *testing.T) {
 		t.Errorf("no directory: %q", got)
 	}
 }
+
+// TestLastJoinedAfterTheEnd: a member whose party was seen to end is not named for another
+// invite of its host, which is then another party's (a window tester's "You'll rejoin as
+// bea (viewer)" of the next party's invite); the party's own invite (a resume keeps it)
+// still names it.
+func TestLastJoinedAfterTheEnd(t *testing.T) {
+	s := Store{Dir: t.TempDir()}
+	fp := strings.Repeat("ab", 32)
+	party1 := invite.Invite{Host: "127.0.0.1", Port: 4000, Token: "t1", Fingerprint: fp}
+	party2 := invite.Invite{Host: "127.0.0.1", Port: 4000, Token: "t2", Fingerprint: fp}
+	k := s.Keeper(party1, "bea")
+	if err := k.Hello(s.ClientID(party1, "bea"), wire.HelloResult{You: wire.Member{ID: "m", Session: "s", Role: wire.RoleViewer}}); err != nil {
+		t.Fatal(err)
+	}
+	bea := Joined{Name: "bea", Role: wire.RoleViewer}
+	if got := s.LastJoined(party2); got != bea {
+		t.Fatalf("LastJoined of another invite while the party runs = %+v, want %+v", got, bea)
+	}
+	k.Ended()
+	if got := s.LastJoined(party2); got != (Joined{}) {
+		t.Errorf("LastJoined of another invite of the host after the end = %+v, want none", got)
+	}
+	if got := s.LastJoined(party1); got != bea {
+		t.Errorf("LastJoined of the party's own invite after the end = %+v, want %+v", got, bea)
+	}
+}

@@ -192,6 +192,9 @@ func (a *active) watch() {
 	if errors.Is(err, client.ErrKicked) {
 		a.keep.Removed() // a join later says so again, before the host says by whom
 	}
+	if errors.Is(err, client.ErrEnded) {
+		a.keep.Ended() // the host's next party is not this one (JoinName)
+	}
 	reason := a.m.endReason(err)
 	a.mu.Lock()
 	if last := a.lastWord; errors.Is(err, client.ErrEnded) && last != "" {

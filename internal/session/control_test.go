@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -770,5 +771,55 @@ func TestJoinNameIsTheOneLastJoinedUnder(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("JoinName after Cleo was made a co-host = %+v, want %+v", m.JoinName(h.Invite()), want)
 		}
+	}
+}
+
+// JoinName says nothing of a member of the host's last party for its next party's invite:
+// a window tester's bea, a viewer in party 1, read "You'll rejoin as bea (viewer)" of party
+// 2's participant invite on the same address (the same certificate), and joined it as a
+// new participant. A rotated invite of a party still running names the member, as before,
+// and the party's own invite does after its end (a resume keeps it).
+func TestJoinNameIsNotOfTheHostsLastParty(t *testing.T) {
+	hostData := t.TempDir()
+	h1 := startHostWith(t, func(c *host.Config) { c.DataDir = hostData })
+	rec := newRecorder()
+	m := newManager(t, rec, func(c *Config) { c.Insecure = false })
+	if _, err := m.Join(context.Background(), h1.ViewerInvite().String(), "bea"); err != nil {
+		t.Fatal(err)
+	}
+	bea := JoinedAs{Name: "bea", Role: wire.RoleViewer}
+	rotated := h1.Invite()
+	rotated.Token = "rotated-" + rotated.Token[8:]
+	if got := m.JoinName(rotated); got != bea {
+		t.Fatalf("JoinName of another invite of the running party = %+v, want %+v", got, bea)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := h1.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec.waitFor(t, "the party's end", func(e []emitted) bool { return len(ended(e)) > 0 })
+	m.Forget()
+	if got := m.JoinName(h1.ViewerInvite()); got != bea {
+		t.Fatalf("JoinName of the ended party's own invite = %+v, want %+v", got, bea)
+	}
+	h2 := startHostWith(t, func(c *host.Config) {
+		c.DataDir, c.Listen = hostData, fmt.Sprintf("127.0.0.1:%d", h1.Invite().Port)
+	})
+	if h2.Invite().Fingerprint != h1.Invite().Fingerprint || h2.Invite().Port != h1.Invite().Port {
+		t.Fatalf("party 2 at %+v, party 1 was at %+v: not the same host", h2.Invite(), h1.Invite())
+	}
+	if got := m.JoinName(h2.Invite()); got != (JoinedAs{}) {
+		t.Fatalf("JoinName of the next party's invite = %+v, want none", got)
+	}
+	info, err := m.Join(context.Background(), h2.Invite().String(), "bea")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.You.Role != wire.RoleParticipant {
+		t.Fatalf("joined party 2 as %+v", info.You)
+	}
+	if got, want := m.JoinName(h2.Invite()), (JoinedAs{Name: "bea", Role: wire.RoleParticipant}); got != want {
+		t.Fatalf("JoinName of party 2's invite once joined = %+v, want %+v", got, want)
 	}
 }
