@@ -88,6 +88,7 @@ func (tw *Writer) Close() error {
 	r := tw.r
 	r.flushTurn()
 	r.endPaused(true)
+	r.writeFiles()
 	r.footer()
 	if tw.err == nil {
 		tw.err = r.flush(tw.w, true)
@@ -172,6 +173,19 @@ type renderer struct {
 	// host is the party's host's name (Meta.Host): another member with role host is a
 	// co-host.
 	host string
+	// The files each turn changed, as the window's card lists them ("Files changed during
+	// this turn"; a tester's saved Markdown had none): listed is each file's entry in the
+	// last changes event; touched, the files whose entry in a list since the current
+	// batch's was new, different or gone; turnFiles says a batch's turn takes them, until
+	// the first list after its end (turnEnded), which writes them (writeFiles).
+	listed    map[string]string
+	touched   []wire.FileChange
+	turnFiles bool
+	turnEnded bool
+	// level is the sharing level settings events said; a list that follows a change of it
+	// shows what that level shows (.env with the whole folder), which no turn touched.
+	level  string
+	rebase bool
 }
 
 // turn collects a batch's output so that each permission shows once, with its outcome.
@@ -380,6 +394,8 @@ func (r *renderer) event(ev wire.Event) {
 		}
 		r.flushTurn()
 		r.endPaused(false)
+		r.writeFiles() // a turn whose own list never came: what the lists during it said
+		r.turnFiles, r.turnEnded = true, false
 		b := ev.Batch
 		how := inlineText(wire.MergedHow(b.Merger))
 		held, wasHeld := r.waiting[b.ID]
@@ -493,6 +509,7 @@ func (r *renderer) event(ev wire.Event) {
 		t := r.open()
 		end := *ev.Turn
 		t.end = &end
+		r.turnEnded = r.turnEnded || t.batch != "" && r.turnFiles
 		r.flushTurn()
 		if end.Status == wire.TurnError {
 			r.failed = end.Error
@@ -542,6 +559,12 @@ func (r *renderer) event(ev wire.Event) {
 		r.b.WriteString(line)
 	case wire.KindChanges:
 		r.files, r.hidden, r.more, r.changes = ev.Files, ev.Hidden, ev.More, true
+		r.turnChanges(ev.Files)
+	case wire.KindSettings:
+		if ev.Settings != nil && ev.Settings.Workspace != "" && ev.Settings.Workspace != r.level {
+			r.rebase = r.level != ""
+			r.level = ev.Settings.Workspace
+		}
 	}
 }
 
@@ -557,6 +580,74 @@ func (r *renderer) joinedAs(m wire.Member) string {
 		return " as a co-host"
 	}
 	return ""
+}
+
+// turnChanges takes a changes event's list: the files whose entry is new, different or
+// gone since the last list were touched by the current batch's turn, as the window's card
+// counts them; the first list after the turn's end writes them.
+func (r *renderer) turnChanges(files []wire.FileChange) {
+	next := make(map[string]string, len(files))
+	var touched []wire.FileChange
+	for _, f := range files {
+		sig := fmt.Sprintf("%s\x00%s\x00%d\x00%d\x00%s", f.Status, f.From, f.Additions, f.Deletions, f.Rev)
+		next[f.Path] = sig
+		if old, ok := r.listed[f.Path]; !ok || old != sig {
+			touched = append(touched, f)
+		}
+	}
+	var gone []string
+	for p := range r.listed {
+		if _, ok := next[p]; !ok {
+			gone = append(gone, p)
+		}
+	}
+	slices.Sort(gone)
+	for _, p := range gone {
+		touched = append(touched, wire.FileChange{Path: p})
+	}
+	r.listed = next
+	if r.rebase {
+		r.rebase = false
+		return
+	}
+	if !r.turnFiles {
+		return
+	}
+	for _, f := range touched {
+		if i := slices.IndexFunc(r.touched, func(t wire.FileChange) bool { return t.Path == f.Path }); i >= 0 {
+			r.touched[i] = f
+			continue
+		}
+		r.touched = append(r.touched, f)
+	}
+	if r.turnEnded {
+		r.writeFiles()
+		r.turnFiles, r.turnEnded = false, false
+	}
+}
+
+// maxTurnFiles is how many of a turn's files its line names.
+const maxTurnFiles = 50
+
+// writeFiles writes the line of the files the turn touched, if any, as the window's card
+// says them: a renamed file with the name it had.
+func (r *renderer) writeFiles() {
+	if len(r.touched) == 0 {
+		return
+	}
+	names := make([]string, 0, min(len(r.touched), maxTurnFiles)+1)
+	for _, f := range r.touched[:min(len(r.touched), maxTurnFiles)] {
+		name := pathCode(f.Path)
+		if f.Status == "renamed" && f.From != "" {
+			name += " (renamed from " + pathCode(f.From) + ")"
+		}
+		names = append(names, name)
+	}
+	if n := len(r.touched) - maxTurnFiles; n > 0 {
+		names = append(names, fmt.Sprintf("and %d more", n))
+	}
+	r.b.WriteString("*Files changed during this turn:* " + strings.Join(names, ", ") + "\n\n")
+	r.touched = nil
 }
 
 // open is the turn output goes to: the open one, a paused one going on after a notice, or

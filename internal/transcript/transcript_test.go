@@ -312,6 +312,31 @@ func TestMarkdown(t *testing.T) {
 			absent: []string{"modified `a.go`"},
 		},
 		{
+			// As the window's card says them (a window tester's saved Markdown had no such
+			// line): the files whose entry in a list from the batch to the first list after
+			// the turn's end was new, different or gone, a renamed one with its old name; a
+			// hand edit listed later is no turn's.
+			name: "the files each turn changed",
+			events: []wire.Event{
+				ev(1, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "before.txt", Status: "added", Additions: 1}}}),
+				prompt(2, "p1", "alice", "shuffle files"),
+				ev(3, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "shuffle files", Merger: "local"}}),
+				ev(4, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "before.txt", Status: "added", Additions: 1}, {Path: "main.go", Status: "modified", Additions: 1}}}),
+				ev(5, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b1", Status: wire.TurnDone, DurationMS: 2500}}),
+				ev(6, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "main.go", Status: "modified", Additions: 2},
+					{Path: "new_name.txt", Status: "renamed", From: "old_name.txt"}, {Path: "doomed.txt", Status: "deleted", Deletions: 1}}}),
+				ev(7, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "main.go", Status: "modified", Additions: 3},
+					{Path: "new_name.txt", Status: "renamed", From: "old_name.txt"}, {Path: "doomed.txt", Status: "deleted", Deletions: 1}}}),
+				prompt(8, "p2", "bob", "look only"),
+				ev(9, wire.Event{Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b2", Prompts: []string{"p2"}, Merged: "look only", Merger: "local"}}),
+				ev(10, wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Batch: "b2", Status: wire.TurnDone, DurationMS: 1000}}),
+				ev(11, wire.Event{Kind: wire.KindChanges, Files: []wire.FileChange{{Path: "main.go", Status: "modified", Additions: 3},
+					{Path: "new_name.txt", Status: "renamed", From: "old_name.txt"}, {Path: "doomed.txt", Status: "deleted", Deletions: 1}}}),
+			},
+			want: []string{"**Done** in 2.5 s.", "*Files changed during this turn:* `main.go`, `new_name.txt` (renamed from `old_name.txt`), `doomed.txt`, `before.txt`\n",
+				"**bob** asked", "**Done** in 1.0 s.\n\n## Files changed"},
+		},
+		{
 			// The space the party puts before a "/" text is no edit (a reviewer's).
 			name: "a prompt that starts with /",
 			events: []wire.Event{
