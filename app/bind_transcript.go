@@ -2,15 +2,16 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 	"unicode"
 
-	"github.com/concordia-party/concordia/internal/session"
 	"github.com/concordia-party/concordia/internal/transcript"
 )
 
@@ -29,7 +30,7 @@ func (a *App) SaveTranscript() (string, error) {
 		return "", errors.New("The window is not ready yet.")
 	}
 	home, _ := os.UserHomeDir()
-	path, err := sh.SaveFile(transcriptDir(home), transcriptName(tr, time.Now()), "Save the transcript as Markdown")
+	path, err := sh.SaveFile(transcriptDir(home), transcriptName(tr.Party.Host, time.Now()), "Save the transcript as Markdown")
 	if err != nil {
 		return "", a.fail("save transcript", err)
 	}
@@ -45,6 +46,76 @@ func (a *App) SaveTranscript() (string, error) {
 		return "", a.fail("save transcript", fmt.Errorf("write %s: %w", path, err))
 	}
 	return path, nil
+}
+
+// ExportParty asks where to save the transcript of one of the recent parties (its id as
+// RecentParties lists it: ended, stopped or running) and writes it there as Markdown from
+// its journal, as `concordia export` does. It returns the path, or "" when the person
+// cancelled. Forget's warning said a forgotten party could no longer be exported while the
+// window offered no export but in an ended party's view (a window tester's).
+func (a *App) ExportParty(id string) (string, error) {
+	id = strings.TrimSpace(id)
+	src, err := a.session.ExportParty(id)
+	if err != nil {
+		return "", a.fail("export party", err)
+	}
+	sh := a.currentShell()
+	if sh == nil {
+		return "", errors.New("The window is not ready yet.")
+	}
+	home, _ := os.UserHomeDir()
+	path, err := sh.SaveFile(transcriptDir(home), transcriptName(src.Summary.Header.Host, time.Now()), "Export the party's transcript as Markdown")
+	if err != nil {
+		return "", a.fail("export party", err)
+	}
+	if path == "" {
+		return "", nil
+	}
+	if inFolder(path, a.session.JournalDir()) {
+		return "", errors.New("That folder keeps the parties' journals: save the transcript somewhere else.")
+	}
+	if err := writeWhole(path, func(w io.Writer) error { return src.WriteMarkdown(context.Background(), w, id) }); err != nil {
+		return "", a.fail("export party", err)
+	}
+	return path, nil
+}
+
+// inFolder says whether path is in dir or under it ("" dir: no).
+func inFolder(path, dir string) bool {
+	if dir == "" {
+		return false
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	rel, err := filepath.Rel(dir, filepath.Dir(abs))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// writeWhole writes path with write's bytes: into a file beside it, put in its place once
+// written whole, so that a failed export leaves a file already there as it was.
+func writeWhole(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".concordia-export-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o600)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }
 
 // endedFor says the window's end reason ("you ended the party") with the person's name, for
@@ -74,14 +145,15 @@ func transcriptDir(home string) string {
 	return home
 }
 
-// transcriptName is the file name the save dialog proposes: "concordia-hazel-2025-03-01.md".
-func transcriptName(tr session.Transcript, now time.Time) string {
+// transcriptName is the file name the save dialog proposes for host's party:
+// "concordia-hazel-2025-03-01-1405.md".
+func transcriptName(hostName string, now time.Time) string {
 	host := strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' {
 			return unicode.ToLower(r)
 		}
 		return '-'
-	}, tr.Party.Host)
+	}, hostName)
 	if host = strings.Trim(host, "-"); host == "" {
 		host = "party"
 	}

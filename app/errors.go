@@ -104,12 +104,12 @@ func sentence(err error) string {
 		return "This party is running already, in another Concordia window or terminal. Join it with its invite, or stop it there first."
 	case errors.Is(err, journal.ErrIncomplete):
 		if errors.Is(err, journal.ErrLostControl) {
-			return "This party cannot be resumed: its journal could not be written to its end (was the disk full?), and what it lost includes a host's change that made the party's rules stricter (who may join, or what the agent may do), so it would come back with rules looser than its hosts set. `concordia export` in a terminal still writes what it kept."
+			return "This party cannot be resumed: its journal could not be written to its end (was the disk full?), and what it lost includes a host's change that made the party's rules stricter (who may join, or what the agent may do), so it would come back with rules looser than its hosts set. Export, on its card (or `concordia export` in a terminal), still writes what it kept."
 		}
 		if errors.Is(err, journal.ErrReadOnly) {
-			return "This party cannot be resumed: its journal is read-only, which is how a party marks a journal it could not write to its end. If it was made read-only by hand, make it writable again and resume it; if not, members may hold events it lacks, and a resumed party would number new events as theirs. `concordia export` in a terminal still writes what it kept."
+			return "This party cannot be resumed: its journal is read-only, which is how a party marks a journal it could not write to its end. If it was made read-only by hand, make it writable again and resume it; if not, members may hold events it lacks, and a resumed party would number new events as theirs. Export, on its card (or `concordia export` in a terminal), still writes what it kept."
 		}
-		return "This party cannot be resumed: its journal could not be written to its end (was the disk full?), and its members saw events the journal does not have. `concordia export` in a terminal still writes what it kept."
+		return "This party cannot be resumed: its journal could not be written to its end (was the disk full?), and its members saw events the journal does not have. Export, on its card (or `concordia export` in a terminal), still writes what it kept."
 	case errors.Is(err, host.ErrPartyRunning):
 		return "This party is running, in this window or another Concordia: end it first, then forget it."
 	case errors.As(err, &jobs):

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,7 +152,7 @@ func TestTranscriptName(t *testing.T) {
 		{"Ann Lee/../x", "concordia-ann-lee----x-2025-03-01-0905.md"},
 		{"", "concordia-party-2025-03-01-0905.md"},
 	} {
-		if got := transcriptName(session.Transcript{Party: wire.PartyInfo{Host: tt.host}}, at); got != tt.want {
+		if got := transcriptName(tt.host, at); got != tt.want {
 			t.Errorf("transcriptName(%q) = %q, want %q", tt.host, got, tt.want)
 		}
 	}
@@ -176,5 +177,71 @@ func TestPathSentences(t *testing.T) {
 		if got := sentence(aboutPath(tc.path, tc.err)); got != tc.want {
 			t.Errorf("sentence(%q, %v) = %q, want %q", tc.path, tc.err, got, tc.want)
 		}
+	}
+}
+
+// ExportParty writes a recent party's transcript from its journal, as `concordia export`
+// does: Forget's warning said a forgotten party could no longer be exported, while the
+// window offered no export of a kept one (a window tester's). Never into the folder of the
+// journals; an unknown party is said so.
+func TestExportRecentParty(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.app.CreateParty(CreateRequest{Name: "hana"}); err != nil {
+		t.Fatalf("CreateParty: %v", err)
+	}
+	if _, err := f.app.SendPrompt("FAKE_FS=w:made.txt"); err != nil {
+		t.Fatal(err)
+	}
+	f.waitEvent(t, "the turn's list", func(e wire.Event) bool {
+		return e.Kind == wire.KindChanges && slices.ContainsFunc(e.Files, func(c wire.FileChange) bool { return c.Path == "made.txt" })
+	})
+	if err := f.app.EndParty(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "party:ended", func() bool { return len(f.shell.events(session.EventPartyEnded)) > 0 })
+	f.app.DismissParty()
+	list, err := f.app.RecentParties()
+	if err != nil || len(list) != 1 {
+		t.Fatalf("RecentParties = %+v, %v", list, err)
+	}
+	id := list[0].ID
+
+	if path, err := f.app.ExportParty(id); err != nil || path != "" { // cancelled
+		t.Fatalf("ExportParty cancelled = %q, %v", path, err)
+	}
+	if !strings.HasPrefix(f.shell.saveName, "concordia-hana-") || !strings.HasSuffix(f.shell.saveName, ".md") {
+		t.Fatalf("proposed name %q", f.shell.saveName)
+	}
+	out := filepath.Join(t.TempDir(), "party.md")
+	f.shell.savePath = out
+	path, err := f.app.ExportParty(id)
+	if err != nil || path != out {
+		t.Fatalf("ExportParty = %q, %v", path, err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(b)
+	for _, want := range []string{"# hana's party", "Party `" + id + "`", "**How it ended:** the host ended the party", "**hana** asked", "**Done** in",
+		"*Files changed during this turn:* `made.txt`", "## Files changed in the working directory"} {
+		if !strings.Contains(md, want) {
+			t.Fatalf("transcript lacks %q:\n%s", want, md)
+		}
+	}
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("transcript mode %v", fi.Mode().Perm())
+	}
+
+	journals := f.app.session.JournalDir()
+	f.shell.savePath = filepath.Join(journals, id+".jsonl")
+	if _, err := f.app.ExportParty(id); err == nil || !strings.Contains(err.Error(), "keeps the parties' journals") {
+		t.Fatalf("ExportParty over the journal = %v", err)
+	}
+	if again, err := f.app.RecentParties(); err != nil || len(again) != 1 {
+		t.Fatalf("the journal after an export refused: %+v, %v", again, err)
+	}
+	if _, err := f.app.ExportParty("0123456789ab"); err == nil || err.Error() != "This party is no longer in the data directory." {
+		t.Fatalf("ExportParty of no party = %v", err)
 	}
 }

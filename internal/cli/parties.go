@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/journal"
@@ -510,23 +509,14 @@ object a line. PARTY_ID is as "concordia parties" lists it.`, io.Out, io.Err)
 	// The events are written as they are read: a tester's 226 MB journal took 1.5 GB to
 	// export when every event, then the document, was held in memory. What the document
 	// says first (how the party ended, from its end) is read before, without the events.
-	s, err := journal.ReadEnd(path)
-	read := func(path string, fn func(wire.Event, json.RawMessage)) (*journal.Summary, error) {
-		return journal.ReadContext(ctx, path, fn)
-	}
-	salvaged := false
-	if errors.Is(err, journal.ErrNoHeader) {
-		// Its first line lost: it cannot be resumed, but what it holds is still written (a
-		// tester's journal kept 1,470 events no command would give back).
-		if s, err = journal.Salvage(path, nil); err == nil && s.Events == 0 {
-			err = journal.ErrNoHeader
-		}
-		read, salvaged = journal.Salvage, err == nil
-	}
+	// A journal that lost its first line cannot be resumed, but what it holds is still
+	// written (transcript.OpenJournal, which the window's Export uses too).
+	src, err := transcript.OpenJournal(path)
 	if err != nil {
 		fmt.Fprintf(io.Err, "concordia export: cannot read the party's journal: %v\n", err)
 		return ExitError
 	}
+	s, salvaged := src.Summary, src.Salvaged
 	// To a file: written beside it and put in place once the party is read, so a failed
 	// export leaves the file as it was, and never where the journals are (-o the journal
 	// itself emptied it).
@@ -551,13 +541,9 @@ object a line. PARTY_ID is as "concordia parties" lists it.`, io.Out, io.Err)
 	var werr error
 	var doc *transcript.Writer
 	if format == "md" {
-		meta := exportMeta(s)
-		if salvaged {
-			meta.Party, meta.Ended = pos[0], "not known: the party's journal lost its first line, which names the party and its host"
-		}
-		doc = transcript.NewWriter(bw, meta)
+		doc = transcript.NewWriter(bw, src.Meta(pos[0]))
 	}
-	_, err = read(path, func(ev wire.Event, raw json.RawMessage) {
+	err = src.Events(ctx, func(ev wire.Event, raw json.RawMessage) {
 		switch {
 		case doc != nil:
 			doc.Event(ev)
@@ -591,25 +577,6 @@ object a line. PARTY_ID is as "concordia parties" lists it.`, io.Out, io.Err)
 		fmt.Fprintf(io.Err, "concordia export: the journal of %s lost its first line (its header), so the party cannot be resumed; its %d event%s written all the same\n", pos[0], s.Events, map[bool]string{true: " is", false: "s are"}[s.Events == 1])
 	}
 	return ExitOK
-}
-
-func exportMeta(s *journal.Summary) transcript.Meta {
-	m := transcript.Meta{Host: s.Header.Host, Party: s.Header.Party, Saved: time.Now()}
-	switch {
-	case s.Ended:
-		m.Ended = "the host ended the party"
-	case partyState(s) == "running":
-		m.Running = true
-	case s.Incomplete:
-		// Not "it can be resumed", as a tester's export of a journal cut short said while
-		// concordia parties and --resume said it cannot.
-		m.Ended = "the host stopped without ending the party; its journal could not be written to its end, so it cannot be resumed"
-	case s.LostEnd:
-		m.Ended = fmt.Sprintf("the host stopped without ending the party; its journal could not be written after event %d, so what happened after it is missing here (it can be resumed, past what it lost)", s.LastSeq)
-	default:
-		m.Ended = "the host stopped without ending the party (it can be resumed)"
-	}
-	return m
 }
 
 // partiesCommand is the command that lists the parties of dataDir as given ("" = the

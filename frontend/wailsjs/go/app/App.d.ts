@@ -49,6 +49,8 @@ export function EditingBatch(arg1:string,arg2:boolean):Promise<void>;
 
 export function EndParty():Promise<void>;
 
+export function ExportParty(arg1:string):Promise<string>;
+
 export function ForgetParty(arg1:string):Promise<void>;
 
 export function GetSettings():Promise<settings.Settings>;

@@ -90,6 +90,10 @@ export function EndParty() {
   return window['go']['app']['App']['EndParty']();
 }
 
+export function ExportParty(arg1) {
+  return window['go']['app']['App']['ExportParty'](arg1);
+}
+
 export function ForgetParty(arg1) {
   return window['go']['app']['App']['ForgetParty'](arg1);
 }
