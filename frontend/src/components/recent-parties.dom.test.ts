@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import { AppState } from '../state/app-state';
-import { FakeBackend } from '../state/fake-backend';
+import { FakeBackend, deferred } from '../state/fake-backend';
 import type { RecentParty } from '../state/recent-parties';
 import { RecentParties } from './recent-parties';
 
@@ -332,6 +332,41 @@ describe('<recent-parties> Forget', () => {
     await settle();
     expect(row('p1').querySelector('[data-testid=recent-forget-error]')?.textContent).toContain('end it first, then forget it');
     expect(row('p1').querySelector('[data-testid=recent-forget-confirm]')).toBeNull();
+    el.remove();
+  });
+});
+
+// Forget's warning said a forgotten party could no longer be exported, while the window
+// offered no export of a kept one (a window tester's).
+describe('<recent-parties> Export', () => {
+  it('saves the transcript of any party in the list, and says where or why not', async () => {
+    const { be, st, row, settle, el } = await mounted([party({ id: 'p1' }), party({ id: 'p2', state: 'running' })]);
+    const asked: string[] = [];
+    const done = deferred<string>();
+    be.handlers.ExportParty = async (id: string) => (asked.push(id), done.promise);
+    const exp = (id: string) => row(id).querySelector<HTMLButtonElement>('[data-testid=recent-export]')!;
+    expect(exp('p2')).not.toBeNull(); // a running party's journal is exported as far as it goes
+    exp('p1').click();
+    await settle();
+    expect(asked).toEqual(['p1']);
+    expect(exp('p1').textContent).toContain('Exporting');
+    expect(exp('p2').disabled).toBe(true); // one save dialog at a time
+    done.resolve('/home/ann/concordia-ann.md');
+    await settle();
+    expect(exp('p1').disabled).toBe(false);
+    expect(st.notices.at(-1)?.text).toBe('Saved the transcript to /home/ann/concordia-ann.md');
+
+    be.handlers.ExportParty = async () => {
+      throw 'This party is no longer in the data directory.';
+    };
+    exp('p2').click();
+    await settle();
+    expect(st.notices.at(-1)).toMatchObject({ kind: 'error', text: 'Could not export the transcript: This party is no longer in the data directory.' });
+    const before = st.notices.length;
+    be.handlers.ExportParty = async () => ''; // cancelled: nothing said
+    exp('p1').click();
+    await settle();
+    expect(st.notices.length).toBe(before);
     el.remove();
   });
 });

@@ -176,6 +176,8 @@ export class RecentParties extends LitElement {
           ? html`<button data-testid="recent-resume" ?disabled=${blocked || r.asking === p.id || r.forgetting === p.id}
               @click=${() => void this.#resume(p.id)}>${busy ? html`<span class="spinner"></span> Resuming…` : 'Resume'}</button>`
           : nothing}
+        <button type="button" class="ghost small" data-testid="recent-export" title="Save this party's transcript as Markdown"
+          ?disabled=${Boolean(r.exporting) || r.forgetBusy === p.id} @click=${() => void r.exportParty(p.id)}>${r.exporting === p.id ? html`<span class="spinner"></span> Exporting…` : 'Export…'}</button>
         ${canForget(p)
           ? html`<button type="button" class="ghost small" data-testid="recent-forget" title="Delete this party's journal: it leaves this list"
               ?disabled=${blocked || Boolean(r.forgetBusy) || r.forgetting === p.id || r.asking === p.id} @click=${() => this.#askForget(p.id)}>Forget…</button>`

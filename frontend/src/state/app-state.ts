@@ -118,6 +118,7 @@ export class AppState {
     });
     this.recent = new RecentPartiesState(backend, {
       changed: () => this.#changed(),
+      notify: (kind, text) => this.notify(kind, text, 'app'),
       enter: (open) => this.#openParty(open),
     });
     this.workspace = new WorkspaceState(backend, {

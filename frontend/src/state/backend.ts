@@ -124,6 +124,11 @@ export interface Backend {
    */
   ForgetParty(id: string): Promise<void>;
   /**
+   * Asks where (a native dialog) and saves a recent party's transcript as Markdown, from its
+   * journal (as `concordia export`); the path, or "" when cancelled.
+   */
+  ExportParty(id: string): Promise<string>;
+  /**
    * Brings a party back from its journal, this window's person its host again; shareAtMost
    * caps what it shares of its folder ("" = the level it had).
    */
@@ -349,6 +354,9 @@ export class WailsBackend implements Backend {
   }
   ForgetParty(id: string): Promise<void> {
     return this.#app.ForgetParty(id);
+  }
+  ExportParty(id: string): Promise<string> {
+    return this.#app.ExportParty(id);
   }
   ResumeParty(id: string, shareAtMost: WorkspaceLevel | '', without: boolean, askedAt: number): Promise<Session> {
     return this.#app.ResumeParty(id, shareAtMost, without, askedAt);

@@ -763,6 +763,12 @@ export class DemoBackend implements Backend {
     this.#recent = this.#recent.filter((x) => x.id !== id);
   }
 
+  async ExportParty(id: string): Promise<string> {
+    if (!this.#recent.some((x) => x.id === id)) throw new Error('This party is no longer in the data directory.');
+    await this.#sleep(300);
+    return `/home/ann/concordia-ann-${id}.md`;
+  }
+
   async ResumeParty(id: string, shareAtMost: WorkspaceLevel | '', without: boolean, _askedAt = 0): Promise<Session> {
     const p = this.#recent.find((x) => x.id === id);
     if (!p) throw new Error('This party is no longer in the data directory.');

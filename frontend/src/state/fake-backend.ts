@@ -117,6 +117,7 @@ export class FakeBackend implements Backend {
     RecentParties: async () => [],
     ResumeUnanswered: async (_id: string) => ({ text: '', prompts: [] }),
     ForgetParty: async (_id: string) => {},
+    ExportParty: async (_id: string) => '/home/ann/concordia-ann.md',
     ResumeParty: async () => fakeSession('host'),
     Changes: async () => ({ files: [], base: 'the start' }),
     Diff: async (path: string) => ({ path, diff: '', truncated: false, binary: false }),
@@ -183,6 +184,7 @@ export class FakeBackend implements Backend {
   RecentParties() { return this.#call('RecentParties'); }
   ResumeUnanswered(id: string) { return this.#call('ResumeUnanswered', id); }
   ForgetParty(id: string) { return this.#call('ForgetParty', id); }
+  ExportParty(id: string) { return this.#call('ExportParty', id); }
   ResumeParty(id: string, w: WorkspaceLevel | '', without: boolean, askedAt: number) { return this.#call('ResumeParty', id, w, without, askedAt); }
   Changes() { return this.#call('Changes'); }
   Diff(p: string) { return this.#call('Diff', p); }

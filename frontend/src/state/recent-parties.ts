@@ -112,6 +112,8 @@ export function withoutWords(u: Unanswered): string {
 /** What the recent-parties state tells its owner. */
 export interface RecentHooks {
   changed(): void;
+  /** Says how an export went (a toast). */
+  notify(kind: 'info' | 'error', text: string): void;
   /** Enters the party open() starts, as creating one does; resolves to "" or the error sentence. */
   enter(open: () => Promise<Session>): Promise<string>;
 }
@@ -191,8 +193,10 @@ export class RecentPartiesState {
   /** Why the last Forget failed, as a sentence, and which party it was. */
   forgetError = '';
   forgetErrorId = '';
+  /** The party whose transcript is being exported ("" = none). */
+  exporting = '';
 
-  readonly #backend: Pick<Backend, 'RecentParties' | 'ResumeParty' | 'ResumeUnanswered' | 'ForgetParty'>;
+  readonly #backend: Pick<Backend, 'RecentParties' | 'ResumeParty' | 'ResumeUnanswered' | 'ForgetParty' | 'ExportParty'>;
   readonly #hooks: RecentHooks;
   #loadSeq = 0;
   /** Bumped when a question is put away: a reading of what a resume takes up, answered later, is dropped. */
@@ -210,9 +214,32 @@ export class RecentPartiesState {
   #errorState: string | undefined;
   #errorSeq = Infinity;
 
-  constructor(backend: Pick<Backend, 'RecentParties' | 'ResumeParty' | 'ResumeUnanswered' | 'ForgetParty'>, hooks: RecentHooks) {
+  constructor(backend: Pick<Backend, 'RecentParties' | 'ResumeParty' | 'ResumeUnanswered' | 'ForgetParty' | 'ExportParty'>, hooks: RecentHooks) {
     this.#backend = backend;
     this.#hooks = hooks;
+  }
+
+  /**
+   * Export clicked: Go asks where (a save dialog) and writes the party's transcript as
+   * Markdown from its journal, as `concordia export` does; a toast says where, or why not.
+   * Forget's warning said a forgotten party could no longer be exported, while no kept one
+   * could be (a window tester's). Resolves to the path, "" when cancelled or failed.
+   */
+  async exportParty(id: string): Promise<string> {
+    if (this.exporting) return '';
+    this.exporting = id;
+    this.#hooks.changed();
+    try {
+      const path = await this.#backend.ExportParty(id);
+      if (path) this.#hooks.notify('info', `Saved the transcript to ${path}`);
+      return path;
+    } catch (err) {
+      this.#hooks.notify('error', `Could not export the transcript: ${errorText(err)}`);
+      return '';
+    } finally {
+      this.exporting = '';
+      this.#hooks.changed();
+    }
   }
 
   /** Forget was clicked: asks first (forgetQuestion), in the party's card. */
