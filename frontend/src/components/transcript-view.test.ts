@@ -46,6 +46,24 @@ describe('<transcript-view>', () => {
     el.remove();
   });
 
+  // A window tester's card listed new_name.txt alone, where the Changes panel said
+  // "new_name.txt from old_name.txt".
+  it("a turn card names a renamed file's old name", async () => {
+    const { be, el } = await mounted();
+    be.emit('party:event', { seq: 1, ts: '', kind: 'settings', approval: false, permission_mode: 'ask', workspace: 'changes' });
+    be.emit('party:event', prompt(2, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', batch(3, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    be.emit('party:event', { seq: 4, ts: '', kind: 'changes', files: [
+      { path: 'new_name.txt', status: 'renamed', from: 'old_name.txt', additions: 0, deletions: 0 },
+      { path: 'big.txt', status: 'added', additions: 3, deletions: 0 },
+    ] });
+    await el.updateComplete;
+    const chips = [...el.shadowRoot!.querySelectorAll<HTMLElement>('[data-testid=turn-file]')];
+    expect(chips.map((c) => c.textContent?.replace(/\s+/g, ' ').trim())).toEqual(['new_name.txt from old_name.txt', 'big.txt']);
+    expect(chips[0]!.title).toContain('Renamed from old_name.txt');
+    el.remove();
+  });
+
   // A tester's turn left 25,000 files: the card drew a chip for each, and the window froze.
   // "and 10 more" opened the panel on another turn's diff, and never showed the 10 (a
   // window tester's): it shows them here, up to 300; past that the panel's list.

@@ -252,6 +252,7 @@ export class TranscriptView extends LitElement {
         border-radius: 999px; background: var(--surface-2); border: 1px solid var(--border); color: var(--accent);
         max-width: 100%; min-width: 0;
       }
+      .file-link .from { color: var(--muted); font-weight: 400; }
       .jump {
         position: absolute; left: 50%; bottom: 14px; transform: translateX(-50%);
         box-shadow: var(--shadow-lg); border-radius: 999px; background: var(--surface);
@@ -983,10 +984,15 @@ export class TranscriptView extends LitElement {
         @click=${() => (s.workspace.closeDiff(), s.workspace.toggle(true))}>and ${count(rest)} more in the Changes panel</button>`;
     }
     return html`<div class="files" data-testid="turn-files"><span class="files-label" data-find-skip title="By the agent, or by anyone by hand, while this turn ran">${iconFolder()} Files changed during this turn</span>
-      ${shown.map(
-        (p) => html`<button class="file-link" data-testid="turn-file" data-path=${p} ?disabled=${!s.workspace.shared}
-          title=${`${showBidi(p)}\n${s.workspace.shared ? 'Show the diff' : why}`} @click=${() => void s.workspace.showDiff(p)}>${filePath(p)}</button>`,
-      )}
+      ${shown.map((p) => {
+        // A renamed file with the name it had, as the Changes panel says it (a window
+        // tester's card showed only new_name.txt).
+        const from = it.renamedFrom?.[p];
+        return html`<button class="file-link" data-testid="turn-file" data-path=${p} ?disabled=${!s.workspace.shared}
+          title=${`${showBidi(p)}${from ? `\nRenamed from ${showBidi(from)}` : ''}\n${s.workspace.shared ? 'Show the diff' : why}`} @click=${() => void s.workspace.showDiff(p)}>${filePath(p)}${from
+            ? html`<span class="from" data-testid="turn-file-from"> from ${showBidi(from)}</span>`
+            : nothing}</button>`;
+      })}
       ${more}
       ${open ? html`<button class="file-link" data-find-skip data-testid="turn-files-fewer" @click=${() => toggle(false)}>show fewer</button>` : nothing}
     </div>`;

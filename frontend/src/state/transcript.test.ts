@@ -194,6 +194,9 @@ describe('TranscriptModel', () => {
       ['a.go', 'b.go'],
       ['c.go', 'old.go'],
     ]);
+    // A rename with the name it had, as the Changes panel says it (a window tester's card
+    // showed only the new name).
+    expect(turns.map((t) => t.renamedFrom)).toEqual([undefined, { 'c.go': 'old.go' }]);
     // A new sharing level shows more (.env with the whole folder): no turn touched that.
     const settings = (seq: number, workspace: string): PartyEvent => ({ seq, ts: '', kind: 'settings', approval: false, permission_mode: 'ask', workspace });
     m.apply(settings(12, 'changes'));

@@ -320,6 +320,11 @@ export interface TurnItem extends ItemBase {
    * turn's batch (while it ran, or the one after it ended) was new or different.
    */
   files: readonly string[];
+  /**
+   * The name each renamed file of files had, as the Changes panel says it ("new_name.txt
+   * from old_name.txt"; a window tester's card showed only the new name).
+   */
+  renamedFrom?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -822,7 +827,22 @@ export class TranscriptModel {
     if (touched.length === 0) return;
     const have = new Set(turn.files);
     const add = touched.filter((p) => !have.has(p));
-    if (add.length > 0) this.#replace(i, { ...turn, files: [...turn.files, ...add] });
+    // A renamed file's old name, as the list says it now (a file renamed back, or renamed
+    // again, says so in this list).
+    const renamed: Record<string, string> = { ...turn.renamedFrom };
+    let renames = false;
+    for (const f of files) {
+      if (!touched.includes(f.path) || renamed[f.path] === (f.status === 'renamed' && f.from ? f.from : undefined)) continue;
+      if (f.status === 'renamed' && f.from) renamed[f.path] = f.from;
+      else delete renamed[f.path];
+      renames = true;
+    }
+    if (add.length > 0 || renames) {
+      const next: TurnItem = { ...turn, files: [...turn.files, ...add] };
+      if (Object.keys(renamed).length > 0) next.renamedFrom = renamed;
+      else delete next.renamedFrom;
+      this.#replace(i, next);
+    }
   }
 
   #resolve(ids: readonly string[] | undefined): Prompt[] {
