@@ -266,3 +266,24 @@ describe('<concordia-app> behind a dialog of the party view', () => {
     st.dispose();
   });
 });
+
+// Save as Markdown was offered only once the party ended (a window tester's): the side
+// panel offers the transcript so far while it runs.
+describe('<party-view> Save as Markdown while the party runs', () => {
+  it('saves the transcript so far and says where', async () => {
+    const { st, be } = await inParty('participant');
+    const el = document.createElement('party-view') as View;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const btn = $<HTMLButtonElement>(el, 'save-transcript-running');
+    expect(btn).not.toBeNull();
+    btn.click();
+    await new Promise((r) => setTimeout(r, 0));
+    await el.updateComplete;
+    expect(be.count('SaveTranscript')).toBe(1);
+    expect(st.notices.at(-1)?.text).toBe('Saved the transcript to /home/ann/party.md');
+    el.remove();
+    st.dispose();
+  });
+});

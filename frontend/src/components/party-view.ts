@@ -463,6 +463,7 @@ export class PartyView extends LitElement {
       dd { margin: 0; color: var(--text); overflow-wrap: anywhere; }
       .spacer { flex: 1; }
       .leave { display: grid; position: sticky; bottom: -16px; margin: 0 -16px -16px; padding: 12px 16px 16px; background: var(--surface); border-top: 1px solid var(--border); }
+      .save-running { margin-top: 10px; }
       .confirm .dialog { width: min(420px, 100%); overflow-wrap: anywhere; }
       /* "Keep <name>" gives way to Remove: a 57-character name ran out of the dialog (a tester). */
       .confirm footer { min-width: 0; }
@@ -1336,6 +1337,13 @@ export class PartyView extends LitElement {
               ${p.always?.length ? html`<dt>Always allowed</dt><dd data-testid="party-always">${p.always.join(', ')}</dd>` : nothing}
               <dt>Folder</dt><dd data-testid="party-workspace">${SHARE_LEVELS.find((l) => l.level === s.workspace.level)?.label ?? 'Off'}</dd>
             </dl>
+            ${s.ended
+              ? nothing // the banner offers it
+              : // The transcript so far: it was offered only once the party ended (a window tester's).
+                html`<button class="small save-running" data-testid="save-transcript-running" title="Save the transcript so far as Markdown"
+                  ?disabled=${s.savingTranscript} @click=${() => void s.saveTranscript()}>${s.savingTranscript
+                  ? html`<span class="spinner"></span> Saving…`
+                  : html`${iconArrowDown()} Save as Markdown`}</button>`}
           </section>
           <span class="spacer"></span>
           <section class="leave">
