@@ -287,6 +287,11 @@ func (o MergerOptions) rekey(checks *acceptedChecks) merge.Rekey {
 			return nil, ""
 		case keyID(key) == current && !checks.take(current):
 			return nil, current
+		case keyID(key) != current:
+			// A key set while the party runs is followed from now on: a check Google
+			// accepts of it later brings it back too (a reviewer's: one set mid-party,
+			// denied, then fixed and checked, stayed unused).
+			checks.take(keyID(key))
 		}
 		g, err := merge.NewGemini(ctx, merge.EnvConfig(key, o.Model, o.Getenv))
 		if err != nil {

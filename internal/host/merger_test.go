@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -646,5 +647,46 @@ func TestAKeyCheckedWorkingIsTakenUpAgain(t *testing.T) {
 				t.Fatalf("the batch after: %q %+v, want gemini, said once", res.Merger, res.Notices)
 			}
 		})
+	}
+}
+
+// A key set while the party runs, which Google then refuses for this use, is taken up again
+// too once a check finds it works (a reviewer's: only the key the party began with was
+// followed, and one set in Settings mid-party stayed unused after its check).
+func TestAKeySetMidPartyAndCheckedWorkingIsTakenUpAgain(t *testing.T) {
+	var denying atomic.Bool
+	denying.Store(true)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if denying.Load() {
+			testkit.WriteGeminiServiceDisabled(w)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		testkit.WriteGeminiMerge(w, body, "GEMINI: all of it")
+	}))
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	store := secrets.New(secrets.Options{Backend: &secretstest.Backend{}, Getenv: func(string) string { return "" }, ConfigDir: t.TempDir()})
+	var refused RefusedKeys
+	m, _, err := SelectMerger(ctx, MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: time.Hour, Window: true,
+		Getenv: geminiAt(srv.URL), Refused: &refused})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Set(ctx, "set-mid-party"); err != nil {
+		t.Fatal(err)
+	}
+	refused.Accepted("another key") // checks of other keys are not this one's
+	// The party began without a key, so it looks only every RekeyEvery: a check of the new
+	// key is what makes it look now.
+	refused.Accepted("set-mid-party")
+	if res, err := m.Merge(ctx, batch); err != nil || res.Merger != wire.MergerLocal {
+		t.Fatalf("the new key, denied for this use: %q %v, want local", res.Merger, err)
+	}
+	denying.Store(false)
+	refused.Accepted("set-mid-party")
+	res, err := m.Merge(ctx, batch)
+	if err != nil || res.Merger != wire.MergerGemini {
+		t.Fatalf("after a check Google accepted of the key set mid-party: %q %v, want gemini", res.Merger, err)
 	}
 }
