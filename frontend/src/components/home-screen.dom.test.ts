@@ -4,7 +4,10 @@ import { AppState } from '../state/app-state';
 import { FakeBackend } from '../state/fake-backend';
 import type { RecentParty } from '../state/recent-parties';
 import type { Settings } from '../state/types';
-import './home-screen';
+import { CREATE_SETTLE_MS } from './home-screen';
+
+/** Create reads the form once the typing has settled (CREATE_SETTLE_MS): lets that pass. */
+const settled = () => new Promise((r) => setTimeout(r, CREATE_SETTLE_MS + 30));
 
 type Home = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
 
@@ -72,7 +75,7 @@ describe('<home-screen> Create party in the home folder', () => {
     await el.updateComplete;
     const submit = async () => {
       el.shadowRoot!.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
-      await new Promise((r) => setTimeout(r, 0));
+      await settled();
       await el.updateComplete;
     };
     await submit();
@@ -84,7 +87,7 @@ describe('<home-screen> Create party in the home folder', () => {
     expect(be.count('CreateParty')).toBe(0);
     await submit();
     q('home-workdir-confirm-yes')!.click();
-    await new Promise((r) => setTimeout(r, 0));
+    await settled();
     expect(be.count('CreateParty')).toBe(1);
     el.remove();
     st.dispose();
@@ -159,7 +162,7 @@ async function home(over: Partial<Settings> = {}) {
   };
   const submit = async () => {
     el.shadowRoot!.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
-    await new Promise((r) => setTimeout(r, 0));
+    await settled();
     await el.updateComplete;
   };
   return { be, st, el, q, type, submit };
@@ -291,6 +294,48 @@ describe('<home-screen> Create party with no display name', () => {
     await submit();
     expect(be.count('CreateParty')).toBe(1);
     expect(be.calls.find(([n]) => n === 'CreateParty')?.[1][0]).toMatchObject({ name: 'Hana' });
+    el.remove();
+    st.dispose();
+  });
+});
+
+// A window tester typed /tmp/t2/ws2 and Create ran with "/tm": WebKitGTK, loaded, took keys
+// slower than they were typed and queues keys and clicks apart, so the click on Create
+// reached the page before the rest of the path (which then landed in the field, after the
+// error). Create reads the form once the typing has settled.
+describe('<home-screen> Create clicked while typing is still arriving', () => {
+  it('creates with everything typed, the keys that reach the field after the click included', async () => {
+    const { be, st, el, q, type } = await home();
+    await type('home-workdir', '/tm');
+    el.shadowRoot!.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    // The rest of the keys, a few milliseconds apart, after the click.
+    for (const typed of ['/tmp', '/tmp/t2', '/tmp/t2/ws2']) {
+      await new Promise((r) => setTimeout(r, 20));
+      await type('home-workdir', typed);
+    }
+    await settled();
+    expect(be.count('CreateParty')).toBe(1);
+    expect(be.calls.find(([n]) => n === 'CreateParty')?.[1][0]).toMatchObject({ workdir: '/tmp/t2/ws2' });
+    expect(q<HTMLInputElement>('home-workdir')!.value).toBe('/tmp/t2/ws2');
+    el.remove();
+    st.dispose();
+  });
+
+  it('leaves the focus in the field on a click on Create, for the keys still on their way to reach it', async () => {
+    const { st, el, q } = await home();
+    const down = new MouseEvent('mousedown', { bubbles: true, composed: true, cancelable: true });
+    q('home-create')!.dispatchEvent(down);
+    expect(down.defaultPrevented).toBe(true);
+    el.remove();
+    st.dispose();
+  });
+
+  it('creates at once, without waiting, when nothing was typed just before', async () => {
+    const { be, st, el } = await home();
+    el.shadowRoot!.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(be.count('CreateParty')).toBe(1);
+    expect(be.calls.find(([n]) => n === 'CreateParty')?.[1][0]).toMatchObject({ workdir: '/tmp/x/proj' });
     el.remove();
     st.dispose();
   });
