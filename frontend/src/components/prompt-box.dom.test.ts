@@ -345,3 +345,57 @@ describe('<prompt-box> and a prompt that starts with "/"', () => {
     el.remove();
   });
 });
+
+// A window tester's: "Enter to send · Shift+Enter for a new line" under a box that could not
+// send — a viewer's while reconnecting (instead of the viewer's notice), and every window's
+// after the party ended. The keys are said only under a box that can send.
+describe('<prompt-box> says how to send only when it can', () => {
+  const foot = (el: HTMLElement) => el.shadowRoot!.querySelector('.foot')!;
+  const keys = (el: HTMLElement) => foot(el).querySelector('[data-testid=prompt-keys]');
+
+  it('says the keys in a connected party', async () => {
+    const { st } = await inParty('participant');
+    const { el } = await mount(st);
+    expect(keys(el)?.textContent).toContain('to send');
+    el.remove();
+    st.dispose();
+  });
+
+  it("gives a viewer the viewer's notice, reconnecting too", async () => {
+    const { be, st } = await inParty('participant');
+    be.emit('party:event', { seq: 1, ts: new Date().toISOString(), kind: 'participants', changed: { id: st.session!.you.id, name: st.session!.you.name, role: 'viewer' }, count: 2 } as PartyEvent);
+    const { el } = await mount(st);
+    const viewerNotice = foot(el).querySelector('[data-testid=prompt-disabled-reason]')?.textContent?.trim() ?? '';
+    expect(viewerNotice).toMatch(/viewer/i);
+    be.emit('party:status', { status: 'reconnecting', attempt: 3, error: 'connection refused', retry_ms: 1000 });
+    await el.updateComplete;
+    expect(keys(el)).toBeNull();
+    expect(foot(el).querySelector('[data-testid=prompt-disabled-reason]')?.textContent?.trim()).toBe(viewerNotice);
+    el.remove();
+    st.dispose();
+  });
+
+  it('says that what is written waits, not the keys, while a participant reconnects', async () => {
+    const { st } = await inParty('participant', 'reconnecting');
+    const { el } = await mount(st);
+    expect(keys(el)).toBeNull();
+    expect(foot(el).querySelector('[data-testid=prompt-waits]')?.textContent).toBe('What you write stays here, to send once connected.');
+    el.remove();
+    st.dispose();
+  });
+
+  it('says the box is closed once the party ended, for a viewer too', async () => {
+    for (const viewer of [false, true]) {
+      const { be, st } = await inParty('participant');
+      if (viewer) be.emit('party:event', { seq: 1, ts: new Date().toISOString(), kind: 'participants', changed: { id: st.session!.you.id, name: st.session!.you.name, role: 'viewer' }, count: 2 } as PartyEvent);
+      const { el } = await mount(st);
+      be.emit('party:ended', { reason: 'the host ended the party', kicked: false });
+      await el.updateComplete;
+      expect(keys(el)).toBeNull();
+      expect(foot(el).querySelector('[data-testid=prompt-disabled-reason]')).toBeNull(); // the banner says why
+      expect(foot(el).querySelector('[data-testid=prompt-closed]')?.textContent).toBe('Nothing more can be sent in this party.');
+      el.remove();
+      st.dispose();
+    }
+  });
+});

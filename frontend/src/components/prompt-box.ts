@@ -214,11 +214,17 @@ export class PromptBox extends LitElement {
       <div class="foot">
         ${reason && this.#triedBlocked && s.canDraft
           ? html`<span class="reason" data-testid="prompt-disabled-reason" role="alert">${iconAlert()} Not sent: ${notSentWhy(reason)}. Your prompt stays here${s.connection.status === 'reconnecting' || s.connection.status === 'connecting' ? '; press Enter again once connected' : ''}.</span>`
-          : reason && !s.ended && s.connection.status === 'connected'
+          : reason && !s.ended && (s.connection.status === 'connected' || !s.canDraft)
           ? // Not while the banner above says it (the party over, the host out of reach): a
             // window tester's screen said "Reconnecting" four times, "Left" as many. The
-            // placeholder says a prompt can be written to send once connected.
+            // placeholder says a prompt can be written to send once connected. A viewer's
+            // notice is said whatever the connection: reconnecting, the box said "Enter to
+            // send" under a box that could not take a word (a window tester's).
             html`<span class="reason" data-testid="prompt-disabled-reason">${iconAlert()} ${reason}</span>`
+          : s.ended
+            ? // The banner says why, in its words; this only says that the box is closed, not
+              // "Enter to send" under a box that cannot send (a window tester's, after the end).
+              html`<span data-testid="prompt-closed">Nothing more can be sent in this party.</span>`
           : s.sendError
             ? html`<span class="err" data-testid="prompt-error" role="alert">${iconAlert()} ${s.sendError}</span>`
             : s.sending && s.sendingSince > 0 && Date.now() - s.sendingSince >= SLOW_SEND_MS
@@ -228,7 +234,10 @@ export class PromptBox extends LitElement {
                 html`<span class="reason" data-testid="prompt-slash-hint">${slashHint(s.isHost)}</span>`
             : mine > 0
               ? html`<span data-testid="prompt-my-pending">${pendingHint(mine, approving, s.isHost)}</span>`
-              : html`<span><kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line</span>`}
+              : reason
+                ? // Out of reach of the host (the banner says so): what is written waits here.
+                  html`<span data-testid="prompt-waits">What you write stays here, to send once connected.</span>`
+                : html`<span data-testid="prompt-keys"><kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line</span>`}
         <span class="grow"></span>
         ${near ? html`<span class="count ${bytes > MAX_PROMPT_BYTES ? 'over' : ''}">${bytes.toLocaleString('en')} / ${MAX_PROMPT_BYTES.toLocaleString('en')} bytes</span>` : nothing}
       </div>
