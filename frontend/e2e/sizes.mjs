@@ -161,6 +161,28 @@ async function dialogFits(page, id, button, what) {
   await mustSee(page, button, `${what}: its button`);
   const vp = page.viewportSize();
   check(box.h <= vp.height && box.w <= vp.width, `${what}: the dialog (${box.w}×${box.h}) is larger than the window`);
+  await buttonsWhole(page, id, what);
+}
+
+/**
+ * Every button in the dialog's footer shows its whole label, inside the dialog: at 800 px the
+ * Remove dialog's "Remove and make new invites" squeezed the other to "Keep b…" (a window
+ * tester's). Only a name too long for a row of its own may be cut (Keep <name>).
+ */
+async function buttonsWhole(page, id, what) {
+  const cut = await page.getByTestId(id).evaluate((dialog) => {
+    const out = [];
+    const d = dialog.getBoundingClientRect();
+    for (const b of dialog.querySelectorAll(':scope > footer button')) {
+      const r = b.getBoundingClientRect();
+      if (r.width === 0) continue;
+      const label = b.querySelector('.who') ?? b;
+      if (label.scrollWidth > label.clientWidth + 0.5 || b.scrollWidth > b.clientWidth + 0.5) out.push(`"${b.textContent.trim()}" is cut`);
+      if (r.left < d.left - 0.5 || r.right > d.right + 0.5) out.push(`"${b.textContent.trim()}" sticks out of the dialog`);
+    }
+    return out;
+  });
+  check(cut.length === 0, `${what}: ${cut.join('; ')}`);
 }
 
 /** The conversation at its most basic: the transcript and the prompt box, in view and usable. */
@@ -330,6 +352,9 @@ export function sizeTests({ browser, artifacts, realPage }) {
         await p.getByTestId('panel-toggle').click();
         await p.locator('[data-testid=participant-item][data-name=bob] [data-testid=member-kick]').click();
         await dialogFits(p, 'kick-dialog', 'kick-confirm', `${what}: Remove bob?`);
+        await p.getByTestId('kick-rotate').check();
+        await dialogFits(p, 'kick-dialog', 'kick-confirm', `${what}: Remove bob? with new invites`);
+        await shot(p, `${size}-kick-rotate`);
         await p.keyboard.press('Escape');
         await p.getByTestId('kick-dialog').waitFor({ state: 'detached' });
         check(await p.getByTestId('side-panel').isVisible(), `${what}: Escape in the Remove dialog closed the drawer too`);

@@ -34,7 +34,9 @@ export const modalStyles = css`
   .dialog > header { flex: none; display: flex; align-items: center; gap: 10px; padding: 16px 20px 6px; }
   .dialog > header h2 { font-size: 17px; flex: 1; min-width: 0; overflow-wrap: anywhere; }
   .dialog .body { padding: 10px 20px 4px; display: grid; gap: 16px; overflow-y: auto; min-height: 0; flex: 1 1 auto; }
-  .dialog > footer { flex: none; border-top: 1px solid transparent; display: flex; justify-content: flex-end; gap: 8px; padding: 14px 20px 16px; }
+  /* Buttons that do not fit side by side go on rows of their own, never cut: at 800 px
+     "Remove and make new invites" squeezed the other to "Keep b…" (a window tester's). */
+  .dialog > footer { flex: none; border-top: 1px solid transparent; display: flex; flex-wrap: wrap; justify-content: flex-end; gap: 8px; padding: 14px 20px 16px; }
   @keyframes fade { from { opacity: 0; } }
   @keyframes pop { from { transform: translateY(8px) scale(0.98); opacity: 0; } }
 `;
