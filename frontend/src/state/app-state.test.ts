@@ -178,6 +178,26 @@ describe('events', () => {
     expect(st.participants).toEqual([]);
   });
 
+  // A window tester's bea went below cy in the host's list after her connection flapped: she
+  // came back, was appended, and stayed there. The list keeps the host's order (hosts first,
+  // then by first join) whatever reconnects and resyncs happen.
+  it('keeps the people in their order across a member\'s reconnects and a resync', async () => {
+    const { be, st } = await inParty();
+    const cy = { id: 'm3', name: 'cy', role: 'participant' as const };
+    const names = () => st.participants.map((m) => m.name);
+    be.emit('party:event', joined(1, bob));
+    be.emit('party:event', joined(2, cy));
+    be.emit('party:event', { ...left(3, bob), why: 'connection_lost' });
+    be.emit('party:event', joined(4, bob));
+    expect(names()).toEqual(['bob', 'cy']);
+    // This window's own resync: a list in another order does not reorder what is shown.
+    be.emit('party:state', emptyState({ seq: 4, participants: [cy, bob] }));
+    expect(names()).toEqual(['bob', 'cy']);
+    // A co-host goes with the hosts, as in the host's own list.
+    be.emit('party:event', { seq: 5, ts: at(5), kind: 'participants', changed: { ...cy, role: 'host' }, count: 2 });
+    expect(names()).toEqual(['cy', 'bob']);
+  });
+
   // A window tester's host read "People at the end 1" (itself) while the participant
   // connected at the end read 2: those who left because the party ended were there at its end.
   it('keeps who was connected at the end among the people at the end', async () => {

@@ -190,6 +190,18 @@ export class PartySession {
   /** How many prompts this window sent in the party: the transcript shows the end when it rises. */
   promptsSent = 0;
   participants: readonly Member[] = [];
+  /** When this window first listed each member of the party (a rank): #inOrder's order. */
+  readonly #firstSeen = new Map<string, number>();
+  #firstSeenOf = '';
+
+  /** list in the people list's order (peopleOrder), members new to it ranked after the others. */
+  #inOrder(list: readonly Member[]): Member[] {
+    const party = this.session?.party.id ?? '';
+    if (party !== this.#firstSeenOf) this.#firstSeen.clear();
+    this.#firstSeenOf = party;
+    for (const m of list) if (!this.#firstSeen.has(m.id)) this.#firstSeen.set(m.id, this.#firstSeen.size);
+    return peopleOrder(list, this.#firstSeen);
+  }
   /** Members who left and may come back (away.ts): a host may still remove one. */
   away: readonly Member[] = [];
   /** The party whose members away is of. */
@@ -721,7 +733,7 @@ export class PartySession {
     const began = last?.phase === st.phase ? Date.parse(last.ts) : NaN;
     this.phaseSince = Number.isFinite(began) ? this.hostToLocal(began) : null;
     this.#runningSince = st.phase === 'running' ? this.phaseSince : null;
-    this.participants = [...(st.participants ?? [])];
+    this.participants = this.#inOrder(st.participants ?? []);
     // A history cut short (a long party) holds only its newest events: who was away
     // before stays (a reviewer's co-host, away since the morning, left the list at a
     // reconnect); events already applied apply again the same.
@@ -759,7 +771,7 @@ export class PartySession {
     this.away = awayAfter(this.away, e, s.you.id);
     if (e.kind === 'participants' && e.changed) {
       const m = e.changed;
-      this.participants = this.participants.map((p) => (p.id === m.id ? { ...p, role: m.role } : p));
+      this.participants = this.#inOrder(this.participants.map((p) => (p.id === m.id ? { ...p, role: m.role } : p)));
       if (m.id === s.you.id && m.role !== s.you.role) this.session = { ...s, you: { ...s.you, role: m.role } };
     } else if (e.kind === 'settings' && typeof e.approval === 'boolean') {
       const workspace = (e.workspace ?? s.party.workspace) as PartyInfo['workspace'];
@@ -936,7 +948,7 @@ export class PartySession {
         break;
       case 'participants':
         if (e.joined && !this.participants.some((m) => m.id === e.joined!.id)) {
-          this.participants = [...this.participants, e.joined];
+          this.participants = this.#inOrder([...this.participants, e.joined]);
         }
         // Those who leave because the party ended were there at its end, and stay listed
         // as such (a window tester's host read "People at the end 1", its participant 2).
@@ -1272,6 +1284,7 @@ export class PartySession {
     this.#info = null;
     this.pending = [];
     this.participants = [];
+    this.#firstSeen.clear();
     this.away = [];
     this.phase = 'idle';
     this.phaseSince = null;
@@ -1283,4 +1296,17 @@ export class PartySession {
     this.connection = { status: 'closed', attempt: 0, error: '', retryMs: 0 };
     this.#hooks.changed();
   }
+}
+
+/**
+ * The people list's order, the host's own (internal/party memberList): hosts (the party's and
+ * co-hosts) first, then everyone by when they first joined — here, when this window first saw
+ * them in the party (firstSeen, a rank by member id), which a state's list seeds in its order.
+ * A reconnect moves no one: a member who comes back was appended to the list, and a window
+ * tester's bea went below cy after her connection flapped.
+ */
+export function peopleOrder(list: readonly Member[], firstSeen: ReadonlyMap<string, number>): Member[] {
+  const hostFirst = (m: Member) => (m.role === 'host' ? 0 : 1);
+  const rank = (m: Member) => firstSeen.get(m.id) ?? Number.MAX_SAFE_INTEGER;
+  return [...list].sort((a, b) => hostFirst(a) - hostFirst(b) || rank(a) - rank(b));
 }
