@@ -301,6 +301,37 @@ describe('<changes-panel> the filter', () => {
     st.dispose();
   });
 
+  // A window tester's Enter on the filter's one match (main.go) did nothing.
+  it('opens the first file listed on Enter: the only match, or the first of several; none with no match', async () => {
+    const { FILTER_FROM } = await import('./changes-panel');
+    const { st, el } = await party('owner', 'changes');
+    const box = () => el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=changes-filter]')!;
+    const files = [
+      ...Array.from({ length: FILTER_FROM }, (_, i) => ({ path: `a/f${i}.go`, status: 'modified', additions: 1, deletions: 0 })),
+      { path: 'main.go', status: 'modified', additions: 1, deletions: 0 },
+    ];
+    const enterWith = async (text: string) => {
+      st.workspace.closeDiff();
+      el.requestUpdate();
+      await el.updateComplete;
+      box().value = text;
+      box().dispatchEvent(new Event('input'));
+      await el.updateComplete;
+      const enter = new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true, cancelable: true });
+      box().dispatchEvent(enter);
+      await el.updateComplete;
+      return { opened: st.workspace.selected, prevented: enter.defaultPrevented };
+    };
+    st.workspace.onChanges(files);
+    el.requestUpdate();
+    await el.updateComplete;
+    expect(await enterWith('main')).toEqual({ opened: 'main.go', prevented: true });
+    expect(await enterWith('.go')).toEqual({ opened: 'a/f0.go', prevented: true });
+    expect(await enterWith('nowhere')).toEqual({ opened: null, prevented: false });
+    el.remove();
+    st.dispose();
+  });
+
   it('stays while it holds text and the list gets short, and goes once it is emptied', async () => {
     const { FILTER_FROM } = await import('./changes-panel');
     const { st, el } = await party('owner', 'changes');

@@ -173,7 +173,7 @@ export class ChangesPanel extends LitElement {
     const matching = filtering ? filterFiles(w.files, this.#filter) : w.files;
     const files = matching.length > this.#listShown ? matching.slice(0, this.#listShown) : matching;
     const more = matching.length - files.length;
-    return html`${filtering ? this.#filterBox(w.files.length, matching.length) : nothing}
+    return html`${filtering ? this.#filterBox(s, w.files.length, matching) : nothing}
       ${matching.length === 0
         ? html`<div class="empty" data-testid="changes-none-match">No changed file’s path holds “${this.#filter.trim()}”.</div>`
         : nothing}
@@ -201,8 +201,14 @@ export class ChangesPanel extends LitElement {
       ${w.base ? html`<div class="base">Compared with ${w.base}.</div>` : nothing}`;
   }
 
-  /** The filter box over a long list: what it holds narrows the list to the paths holding it. */
-  #filterBox(all: number, shown: number) {
+  /**
+   * The filter box over a long list: what it holds narrows the list to the paths holding it.
+   * Enter opens the first file listed, the only one or the best guess among several (as a
+   * search box goes to its first result): a window tester's Enter on its one match did
+   * nothing.
+   */
+  #filterBox(s: AppState, all: number, matching: readonly FileChange[]) {
+    const shown = matching.length;
     const set = (value: string) => {
       this.#filter = value;
       this.#listShown = pageSizes.listFiles; // the matches from their first page
@@ -217,6 +223,11 @@ export class ChangesPanel extends LitElement {
           if (e.key === 'Escape' && this.#filter !== '') {
             e.preventDefault();
             set('');
+          }
+          const first = matching[0];
+          if (e.key === 'Enter' && !e.isComposing && this.#filter.trim() !== '' && first) {
+            e.preventDefault();
+            void this.#open(s, first.path);
           }
         }} />
       ${this.#filter.trim() && shown > 0 ? html`<span class="hint" data-testid="changes-filter-count">${count(shown)} of ${count(all)} files</span>` : nothing}
