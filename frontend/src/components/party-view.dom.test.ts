@@ -603,6 +603,15 @@ describe('<party-view> after the person is gone, or the party', () => {
     const [, removed] = await beforeAndAfter({ reason: 'removed by the host', kicked: true }, title);
     expect(removed).toMatch(/^People when you were removed \d+$/);
   });
+
+  // A window tester's "PEOPLE WHEN YOU WERE REMOVED" wrapped, its count floating beside both
+  // lines (the heading was a flex row): the count goes on one line with the last word.
+  it('keeps the people count with the last word of its heading', async () => {
+    const last = (r: ShadowRoot) => r.querySelector('aside h3 .last')?.textContent?.replace(/\s+/g, ' ').trim() ?? null;
+    const [before, after] = await beforeAndAfter({ reason: 'removed by the host', kicked: true }, last);
+    expect(before).toMatch(/^People \d+$/);
+    expect(after).toMatch(/^removed \d+$/);
+  });
 });
 
 describe('<party-view> a batch that waits for more prompts', () => {

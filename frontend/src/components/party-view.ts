@@ -427,11 +427,15 @@ export class PartyView extends LitElement {
       .banner.ended button { font-weight: 550; }
       .changes-toggle .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 6px; font-size: 11px; }
       .banner small { font-weight: 400; opacity: 0.85; }
+      /* Text with its count inline after the last word: as a flex row, a heading that wrapped
+         ("People when you were removed") left its count floating beside both lines (a window
+         tester's). */
       aside h3 {
         font-size: 11.5px; text-transform: uppercase; letter-spacing: 0.07em; color: var(--faint);
-        font-weight: 650; margin-bottom: 8px; display: flex; align-items: center; gap: 6px;
+        font-weight: 650; margin-bottom: 8px; line-height: 1.6;
       }
-      aside h3 .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: 11px; letter-spacing: 0; }
+      aside h3 .last { white-space: nowrap; }
+      aside h3 .n { display: inline-block; margin-left: 2px; white-space: nowrap; background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: 11px; line-height: 1.5; letter-spacing: 0; }
       .invite { display: grid; gap: 8px; }
       /* Brought into view clear of the sticky End party / Leave under it. */
       .confirm-inline { scroll-margin-bottom: 84px; display: grid; gap: 8px; padding: 10px; border-radius: var(--radius-sm); background: var(--warn-soft); color: var(--text); font-size: 12.5px; }
@@ -1285,7 +1289,7 @@ export class PartyView extends LitElement {
           </div>
           <section>
             <!-- Ended: who was here at its end, said so (a user tester read the list as live). -->
-            <h3>${peopleTitle(s)} <span class="n">${s.participants.length}</span></h3>
+            <h3>${headingWithCount(peopleTitle(s), s.participants.length)}</h3>
             ${stale
               ? // Not the host's list now: it looked as it did, the host listed, while the
                 // host could not be reached (a window tester's).
@@ -1383,6 +1387,12 @@ function pendingRequestIds(items: readonly TranscriptItem[]): string[] {
  * A dialog's keys: Escape closes it, and only it (the drawer behind it stays open); Tab
  * stays inside it (trapTab).
  */
+/** A heading's words and its count, the count kept on one line with the last word (it wraps with it). */
+function headingWithCount(title: string, n: number) {
+  const cut = title.lastIndexOf(' ') + 1;
+  return html`${title.slice(0, cut)}<span class="last">${title.slice(cut)} <span class="n">${n}</span></span>`;
+}
+
 /**
  * The side panel's People heading. Once this window is out of the party its list is the last
  * it had: "at the end" only when the party ended; a participant who left or was removed read
