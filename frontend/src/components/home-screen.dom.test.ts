@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { AppState } from '../state/app-state';
 import { FakeBackend } from '../state/fake-backend';
 import type { RecentParty } from '../state/recent-parties';
@@ -306,14 +306,22 @@ describe('<home-screen> Create party with no display name', () => {
 describe('<home-screen> Create clicked while typing is still arriving', () => {
   it('creates with everything typed, the keys that reach the field after the click included', async () => {
     const { be, st, el, q, type } = await home();
+    // The page's clock, not the machine's: a loaded machine's timers are no test of this.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    onTestFinished(() => void vi.useRealTimers());
     await type('home-workdir', '/tm');
     el.shadowRoot!.querySelector('form')!.dispatchEvent(new Event('submit', { cancelable: true }));
-    // The rest of the keys, a few milliseconds apart, after the click.
+    // The rest of the keys, 50 ms apart, after the click.
     for (const typed of ['/tmp', '/tmp/t2', '/tmp/t2/ws2']) {
-      await new Promise((r) => setTimeout(r, 20));
+      await vi.advanceTimersByTimeAsync(50);
+      expect(be.count('CreateParty')).toBe(0);
       await type('home-workdir', typed);
     }
-    await settled();
+    await vi.advanceTimersByTimeAsync(CREATE_SETTLE_MS - 1);
+    expect(be.count('CreateParty')).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    vi.useRealTimers();
+    await new Promise((r) => setTimeout(r, 0));
     expect(be.count('CreateParty')).toBe(1);
     expect(be.calls.find(([n]) => n === 'CreateParty')?.[1][0]).toMatchObject({ workdir: '/tmp/t2/ws2' });
     expect(q<HTMLInputElement>('home-workdir')!.value).toBe('/tmp/t2/ws2');
