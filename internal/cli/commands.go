@@ -541,7 +541,7 @@ func (c *commander) paced(ctx context.Context, text string, err error, backs uin
 				if c.endsParty {
 					who = "prompts come"
 				}
-				c.pr.reply("system", who+" too fast ("+why+"): each line waits its turn, tried again every second")
+				c.pr.reply("system", who+" too fast ("+why+"): each line waits its turn, tried again when the host allows")
 			}
 			if !c.pacedTry(retry, wait) {
 				return err

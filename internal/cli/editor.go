@@ -490,7 +490,7 @@ func (e *editor) clearedWords(given bool) string {
 	case e.st.shell != "": // the status line says Ctrl-C stops it: it does, on an empty line
 		return s + "; Ctrl-C again stops the /shell command"
 	case e.ownParty:
-		return s + "; Ctrl-C again to end the party"
+		return s + "; Ctrl-C again asks to end the party" // it asks first (a reviewer read "ends")
 	default:
 		return s + "; Ctrl-C again to leave"
 	}

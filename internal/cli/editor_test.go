@@ -854,11 +854,11 @@ func TestCtrlCThatClearsSaysWhatTheNextDoes(t *testing.T) {
 		want     string
 	}{
 		{"typed, a member", "my draft", "", false, "", "cleared; Up brings the text back; Ctrl-C again to leave"},
-		{"typed, the party's own terminal", "my draft", "", true, "", "cleared; Up brings the text back; Ctrl-C again to end the party"},
+		{"typed, the party's own terminal", "my draft", "", true, "", "cleared; Up brings the text back; Ctrl-C again asks to end the party"},
 		{"typed, a /shell command running", "my draft", "", true, "sleep 9", "cleared; Up brings the text back; Ctrl-C again stops the /shell command"},
 		{"given back, a member", "", "fix the parser", false, "", "cleared the prompt given back to you, not sent; Up brings it back; Ctrl-C again to leave"},
-		{"given back, the party's own terminal", "", "fix the parser", true, "", "cleared the prompt given back to you, not sent; Up brings it back; Ctrl-C again to end the party"},
-		{"given back above a draft", "my draft", "fix the parser", true, "", "cleared the prompt given back to you, not sent; Up brings it back; Ctrl-C again to end the party"},
+		{"given back, the party's own terminal", "", "fix the parser", true, "", "cleared the prompt given back to you, not sent; Up brings it back; Ctrl-C again asks to end the party"},
+		{"given back above a draft", "my draft", "fix the parser", true, "", "cleared the prompt given back to you, not sent; Up brings it back; Ctrl-C again asks to end the party"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			lines := make(chan string, 2)
