@@ -304,7 +304,10 @@ describe('<changes-panel> the filter', () => {
   // A window tester's Enter on the filter's one match (main.go) did nothing.
   it('opens the first file listed on Enter: the only match, or the first of several; none with no match', async () => {
     const { FILTER_FROM } = await import('./changes-panel');
-    const { st, el } = await party('owner', 'changes');
+    const { st, el, be } = await party('owner', 'changes');
+    // Diffs that agree with the listed counts: one that contradicts them asks for the list
+    // again, and the fake host's would replace this one.
+    be.handlers.Diff = async (path: string) => ({ path, diff: '@@ -0,0 +1 @@\n+x', truncated: false, binary: false });
     const box = () => el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=changes-filter]')!;
     const files = [
       ...Array.from({ length: FILTER_FROM }, (_, i) => ({ path: `a/f${i}.go`, status: 'modified', additions: 1, deletions: 0 })),
