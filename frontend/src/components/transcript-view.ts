@@ -1090,8 +1090,8 @@ export class TranscriptView extends LitElement {
     // are about the party, not the agent's work: the turn's own words for them are in the
     // card (its end's "Stopped by hostie", a tool card that now has buttons). What the turn
     // itself says (an error while it ran, the retry's restart: NoticeSegment) stays inside.
-    // The model keeps them in the turn (find, export); find counts them after the card too
-    // (transcript-search.ts).
+    // The model keeps them in the turn (find, export); find counts the item's matches in the
+    // segments' own order (transcript-search.ts), not in this one: the item's total agrees.
     const parts: TemplateResult[] = [];
     const events: TemplateResult[] = [];
     for (let i = 0; i < it.segments.length; ) {

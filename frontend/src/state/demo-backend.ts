@@ -28,7 +28,7 @@ import type {
   Settings,
 } from './types';
 import type { RecentParty, Unanswered } from './recent-parties';
-import { LOST_END, asText } from './transcript';
+import { LOST_END, WHY_LOST, asText } from './transcript';
 import { EXIT_PLAN_TOOL } from './host-control';
 import { normalizeLink } from './join';
 
@@ -942,7 +942,7 @@ export class DemoBackend implements Backend {
     for (let k = 0; k < n; k++) {
       this.#after(300 + 300 * k, () => {
         this.#members = this.#members.filter((x) => x.id !== m.id);
-        this.#event({ kind: 'participants', left: m, count: this.#members.length, why: 'connection_lost', text: `${m.name} lost the connection: it broke off without leaving the party` });
+        this.#event({ kind: 'participants', left: m, count: this.#members.length, why: WHY_LOST, text: `${m.name} lost the connection: it broke off without leaving the party` });
       });
       this.#after(450 + 300 * k, () => {
         this.#members.push(m);
@@ -964,7 +964,7 @@ export class DemoBackend implements Backend {
       // carol's connection drops and she stays away (People lists her under Away for a host).
       this.#after(2600, () => {
         this.#members = this.#members.filter((x) => x.id !== carol.id);
-        this.#event({ kind: 'participants', left: carol, count: this.#members.length, why: 'connection_lost', text: `${c} lost the connection: nothing came through it for a while` });
+        this.#event({ kind: 'participants', left: carol, count: this.#members.length, why: WHY_LOST, text: `${c} lost the connection: nothing came through it for a while` });
       });
     }
   }

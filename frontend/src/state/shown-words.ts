@@ -6,7 +6,7 @@
 import { EXIT_PLAN_TOOL, isCancelledRequest, roleLabel } from './host-control';
 import { timedOutWords } from './format';
 import { saidTo, yourPrompts } from '../render/your-prompts';
-import type { MembersItem, NoticeItem } from './transcript';
+import { WHY_LOST, type MembersItem, type NoticeItem } from './transcript';
 import type { Batch, Member, Permission, Turn } from './types';
 
 /** How much of a tool step's output shows before "Show more". */
@@ -242,7 +242,7 @@ function leftWords(m: Member, it: MembersItem, mine: boolean, r: Reader): string
   // After this window entered the party, its own member left only when the host lost
   // its connection (leaving ends the window's party); before, the person left, unless the
   // host says the connection was lost.
-  const lost = it.why === 'connection_lost';
+  const lost = it.why === WHY_LOST;
   if (mine && (lost || (!it.why && !it.text))) {
     if (it.seq > r.joinedAt) return 'the host lost your connection for a while';
     return lost ? 'you lost the connection' : 'you left';
