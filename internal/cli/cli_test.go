@@ -162,6 +162,33 @@ func TestPrinter(t *testing.T) {
 	}
 }
 
+// Google refused the host's Gemini key: the host's own terminal is told where it replaces
+// it, a joined member only what happens (a tester's participant read "it comes from
+// GEMINI_API_KEY: set it to a working key, then resume the party"). An event journaled
+// with the way in it (before 2026-12-07) is printed as it was, not with it twice.
+func TestOnlyTheHostIsToldHowToReplaceARefusedKey(t *testing.T) {
+	const refused = "Gemini refused the host's API key; merging locally until the host replaces it"
+	const denied = "Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): enable the Generative Language API. Merging locally for the rest of this party, or until the host replaces the key"
+	const old = refused + " (concordia key set)"
+	const env = "it comes from GEMINI_API_KEY: set it to a working key, then resume the party"
+	for _, c := range []struct {
+		name, hint, want string
+	}{
+		{"the host's terminal", env, "[error] " + refused + " (" + env + ")\n[error] " + denied + " (" + env + ")\n[error] " + old + "\n"},
+		{"a joined member's", "", "[error] " + refused + "\n[error] " + denied + "\n[error] " + old + "\n"},
+	} {
+		var b bytes.Buffer
+		p := newPrinter(&b)
+		p.keyHint = c.hint
+		for _, text := range []string{refused, denied, old} {
+			p.event(wire.Event{Kind: wire.KindError, Text: text})
+		}
+		if b.String() != c.want {
+			t.Errorf("%s:\ngot  %q\nwant %q", c.name, b.String(), c.want)
+		}
+	}
+}
+
 // TestHistoryNewsWaitsForTheLine: in a replayed history, where nothing prints above the
 // reply's unfinished line, news beside it waits for the line's end (a tester's replay cut
 // a reply's line in two with "bob joined"). Live, in plain output, it is printed at once:

@@ -211,6 +211,9 @@ decide it.`, io.Out, io.Err)
 		io.fatal(pr, "host", err.Error())
 		return ExitError
 	}
+	if fb, ok := merger.(*merge.Fallback); ok {
+		pr.keyHint = fb.KeyHint() // this terminal is the host: where it replaces a refused key
+	}
 	if _, err := exec.LookPath(f.claude); err != nil {
 		// Said as every error that ends the host is (IO.fatal): a tester's terminal read
 		// "concordia host: Claude Code was not found…" here and "[error] cannot start the

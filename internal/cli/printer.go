@@ -38,7 +38,12 @@ type printer struct {
 	// ownParty: the party's own terminal (concordia host), whose Ctrl-C on an empty line
 	// ends the party; set before the line editor starts, which reads it once.
 	ownParty bool
-	midLine  bool // the last thing printed was agent text without a trailing newline
+	// keyHint is where this terminal's host replaces a Gemini key Google refused
+	// (merge.Fallback.KeyHint): the party's error event says it to nobody, and the host's
+	// own terminal adds it (merge.WithKeyHint). "" in a joined terminal: a tester's
+	// participant read the host's way to replace its key.
+	keyHint string
+	midLine bool // the last thing printed was agent text without a trailing newline
 	// held is the start of an agent line that may yet become one of the party's own
 	// ("[perm" of "[permission]"): it is printed when the line shows it cannot, or marked
 	// (markAgentLinesLocked). Held only at a line's start, so midLine is false meanwhile.

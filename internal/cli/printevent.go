@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/host"
+	"github.com/concordia-party/concordia/internal/merge"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/transcript"
@@ -228,7 +229,7 @@ func (p *printer) eventLocked(ev wire.Event) {
 			p.noticeLocked("error", "claude was silent for "+d)
 			return
 		}
-		p.noticeLocked("error", ev.Text)
+		p.noticeLocked("error", merge.WithKeyHint(ev.Text, p.keyHint))
 	case wire.KindPrompt:
 		if ev.Prompt != nil {
 			// "[you]" for this member's own, with colour or without: a piped join tagged

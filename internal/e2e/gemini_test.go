@@ -150,7 +150,10 @@ func TestGeminiThroughAPartyAndTheKeyNeverLeaks(t *testing.T) {
 	// 5. The key is refused: an error says so, and Gemini stays off (no more calls).
 	gem.setMode("badkey")
 	round("five")
-	a.expect(`^\[error\] Gemini refused the host's API key; merging locally until the host replaces it \(it comes from GEMINI_API_KEY`)
+	// A member reads what happens; the host's own terminal alone how to replace the key (a
+	// tester's participant read "it comes from GEMINI_API_KEY: set it…").
+	a.expect(`^\[error\] Gemini refused the host's API key; merging locally until the host replaces it$`)
+	h.expect(`^\[error\] Gemini refused the host's API key; merging locally until the host replaces it \(it comes from GEMINI_API_KEY: set it to a working key, then resume the party\)$`)
 	waitLines(t, a, `^\[system\] claude finished`, 5)
 	calls := gem.count()
 	gem.setMode("ok")

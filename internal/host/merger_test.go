@@ -142,7 +142,8 @@ func TestKeyNoticesSpeakToTheirHost(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, n := range res.Notices {
-					said += "\n" + n.Text
+					// As the host's own view reads them: the event says the way to nobody.
+					said += "\n" + merge.WithKeyHint(n.Text, m.(*merge.Fallback).KeyHint())
 				}
 			}
 			if !strings.Contains(said, "key") {
@@ -180,9 +181,14 @@ func TestRefusedEnvironmentKeySaysWhereItIs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := "Gemini refused the host's API key; merging locally until the host replaces it (it comes from GEMINI_API_KEY: set it to a working key, then resume the party)"
+		// Every member reads the event; the host's own view adds the way (merge.WithKeyHint).
+		want := "Gemini refused the host's API key; merging locally until the host replaces it"
 		if len(res.Notices) != 1 || res.Notices[0].Text != want {
 			t.Errorf("window %v: notices %+v, want %q", window, res.Notices, want)
+		}
+		const hint = "it comes from GEMINI_API_KEY: set it to a working key, then resume the party"
+		if got := m.(*merge.Fallback).KeyHint(); got != hint {
+			t.Errorf("window %v: KeyHint %q, want %q", window, got, hint)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -95,8 +96,9 @@ func (f *Fallback) SetRekeyNow(now func(keyID string) bool) {
 	f.rekeyNow = now
 }
 
-// hint is where a refused key is replaced.
-func (f *Fallback) hint() string {
+// KeyHint is where the host replaces a refused key (SetKeyHint; "concordia key set" when
+// none was set): the host's own view adds it to the party's error event (WithKeyHint).
+func (f *Fallback) KeyHint() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.keyHint == "" {
@@ -105,8 +107,10 @@ func (f *Fallback) hint() string {
 	return f.keyHint
 }
 
-// SetKeyHint says where the host replaces a refused key, in the notice that says it was
-// refused (default: "concordia key set"; the window's host does it "in Settings").
+// SetKeyHint says where the host replaces a refused key (KeyHint; default: "concordia key
+// set"; the window's host does it "in Settings"). The party's error event does not say
+// it: every member reads that event, and the way is the host's alone (a tester's
+// participant read "it comes from GEMINI_API_KEY: set it…").
 func (f *Fallback) SetKeyHint(hint string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -193,11 +197,34 @@ const KeyRefusedPrefix = "Gemini refused the host's API key"
 // (frontend/src/state/party.ts writes it too, pinned by a test here).
 const KeyDeniedPrefix = KeyRefusedPrefix + " for this use"
 
+// The ends of those events as the party sends them, to every member: the host's own view
+// adds where it replaces the key after them (WithKeyHint; the window's shown-words.ts
+// writes them too, pinned by a test here).
+const (
+	keyRefusedEnd = "until the host replaces it"
+	keyDeniedEnd  = "until the host replaces the key"
+)
+
+// WithKeyHint is a party's error event as its host reads it: when it says that Google
+// refused the host's key (KeyRefusedPrefix), with where the host replaces it (hint, as
+// Fallback.KeyHint says) after it. Any other text, a hint of "", and an event that says
+// the way already (journaled before 2026-12-07, when every member read it) are returned as
+// they are.
+func WithKeyHint(text, hint string) string {
+	if hint == "" || !strings.HasPrefix(text, KeyRefusedPrefix) {
+		return text
+	}
+	if strings.HasSuffix(text, keyRefusedEnd) || strings.HasSuffix(text, keyDeniedEnd) {
+		return text + " (" + hint + ")"
+	}
+	return text
+}
+
 // Notice texts of Fallback.
 const (
 	// Everyone reads it: "the host's" says whose it is to replace (a tester's participant
-	// ran `concordia key set` on its own machine).
-	noticeKeyRefused = KeyRefusedPrefix + "; merging locally until the host replaces it (%s)"
+	// ran `concordia key set` on its own machine); how is the host's alone (WithKeyHint).
+	noticeKeyRefused = KeyRefusedPrefix + "; merging locally " + keyRefusedEnd
 	noticeFellBack   = "Gemini %s; merged locally"
 	noticeResting    = "Gemini timed out; merging locally for a minute before trying it again"
 	noticeNewKey     = "merging with Gemini again: a new API key was set"
@@ -211,7 +238,7 @@ const (
 	// A key Google knows but whose project or restrictions refuse this use (ErrKeyDenied):
 	// Google's reason and what to change there. The party does not ask again with the
 	// same key, so it says how long it merges locally.
-	noticeKeyDenied = KeyDeniedPrefix + " (%s): %s. Merging locally for the rest of this party, or until the host replaces the key (%s)"
+	noticeKeyDenied = KeyDeniedPrefix + " (%s): %s. Merging locally for the rest of this party, or " + keyDeniedEnd
 )
 
 // StartRefused has the merger start as if g's key had just been refused: merging locally
@@ -345,10 +372,10 @@ func (f *Fallback) Merge(ctx context.Context, prompts []wire.Prompt) (Result, er
 		// Stopped for this party as a refused key is, but not reported to OnRefused: the
 		// way out is on Google's side, not a key copied again.
 		f.disable(g, false)
-		notice = Notice{Kind: wire.KindError, Text: fmt.Sprintf(noticeKeyDenied, deniedLabel(err), KeyAdvice(err), f.hint())}
+		notice = Notice{Kind: wire.KindError, Text: fmt.Sprintf(noticeKeyDenied, deniedLabel(err), KeyAdvice(err))}
 	case errors.Is(err, ErrInvalidKey):
 		f.disable(g, true)
-		notice = Notice{Kind: wire.KindError, Text: fmt.Sprintf(noticeKeyRefused, f.hint())}
+		notice = Notice{Kind: wire.KindError, Text: noticeKeyRefused}
 	case timedOut(err):
 		f.mu.Lock()
 		f.restUntil = f.now().Add(geminiRest)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -120,7 +121,10 @@ func TestFallbackRestsGeminiAfterATimeout(t *testing.T) {
 }
 
 func TestFallbackInvalidKey(t *testing.T) {
-	refused := "Gemini refused the host's API key; merging locally until the host replaces it (concordia key set)"
+	// Every member reads it: what happens, not how the host replaces the key (a tester's
+	// participant read "it comes from GEMINI_API_KEY: set it…"); the host's own view adds
+	// that (WithKeyHint).
+	refused := "Gemini refused the host's API key; merging locally until the host replaces it"
 	tests := []struct {
 		name   string
 		reply  http.HandlerFunc
@@ -139,12 +143,13 @@ func TestFallbackInvalidKey(t *testing.T) {
 		// to change on Google's side rather than "replace it".
 		{"403 SERVICE_DISABLED", replyError(403, "PERMISSION_DENIED", "Generative Language API has not been used in project 123 before or it is disabled.",
 			map[string]any{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED", "domain": "googleapis.com"}),
-			"Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again. Merging locally for the rest of this party, or until the host replaces the key (concordia key set)", false},
+			"Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again. Merging locally for the rest of this party, or until the host replaces the key", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			bad := newFakeGemini(t, tt.reply)
 			fb := NewFallback(bad.gemini(t, nil), nil)
+			fb.SetKeyHint("it comes from GEMINI_API_KEY: set it to a working key, then resume the party")
 			var told []string
 			fb.OnRefused(func(id string) { told = append(told, id) })
 			fb.SetRekey(func(context.Context, string) (*Gemini, string) { return nil, "key-1" }, "key-1", time.Hour)
@@ -187,6 +192,29 @@ func TestFallbackInvalidKey(t *testing.T) {
 				t.Fatalf("after SetGemini: merger %q err %v", res.Merger, err)
 			}
 		})
+	}
+}
+
+// WithKeyHint adds where the host replaces a refused key to the party's event, for the
+// host's own view alone; an event from before, which says it already, is left as it is.
+func TestWithKeyHint(t *testing.T) {
+	const hint = "concordia key set"
+	denied := fmt.Sprintf(noticeKeyDenied, "403 PERMISSION_DENIED, SERVICE_DISABLED", "enable the Generative Language API")
+	cases := []struct {
+		name, text, hint, want string
+	}{
+		{"refused", noticeKeyRefused, hint, noticeKeyRefused + " (concordia key set)"},
+		{"refused for this use", denied, hint, denied + " (concordia key set)"},
+		{"a member's view: no hint", noticeKeyRefused, "", noticeKeyRefused},
+		{"journaled with the hint before", noticeKeyRefused + " (it comes from GEMINI_API_KEY: set it to a working key, then resume the party)", hint,
+			noticeKeyRefused + " (it comes from GEMINI_API_KEY: set it to a working key, then resume the party)"},
+		{"denied, journaled with the hint before", denied + " (in Settings)", hint, denied + " (in Settings)"},
+		{"another error", "claude stopped unexpectedly: until the host replaces it", hint, "claude stopped unexpectedly: until the host replaces it"},
+	}
+	for _, c := range cases {
+		if got := WithKeyHint(c.text, c.hint); got != c.want {
+			t.Errorf("%s: WithKeyHint = %q, want %q", c.name, got, c.want)
+		}
 	}
 }
 

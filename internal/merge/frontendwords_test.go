@@ -8,10 +8,12 @@ import (
 )
 
 // The window knows that Google refused the host's Gemini key by the words the party's error
-// event begins with (frontend/src/state/party.ts KEY_REFUSED): changed in Go alone, the
-// window would no longer offer to replace the key.
+// event begins with (frontend/src/state/shown-words.ts KEY_REFUSED, which party.ts uses):
+// changed in Go alone, the window would no longer offer to replace the key. Its owner's
+// view adds where it replaces the key after the event's end (KEY_HINT_ENDS, as
+// WithKeyHint does): changed in Go alone, the owner would no longer be told.
 func TestTheWindowKnowsTheKeyWasRefused(t *testing.T) {
-	b, err := os.ReadFile("../../frontend/src/state/party.ts")
+	b, err := os.ReadFile("../../frontend/src/state/shown-words.ts")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +28,14 @@ func TestTheWindowKnowsTheKeyWasRefused(t *testing.T) {
 		// In either quotes, as TypeScript takes them.
 		single, double := "const "+name+" = '"+prefix+"';", "const "+name+" = "+strconv.Quote(prefix)+";"
 		if !strings.Contains(string(b), single) && !strings.Contains(string(b), double) {
-			t.Errorf("frontend/src/state/party.ts lacks %s", double)
+			t.Errorf("frontend/src/state/shown-words.ts lacks %s", double)
 		}
+	}
+	if !strings.HasSuffix(noticeKeyRefused, keyRefusedEnd) || !strings.HasSuffix(noticeKeyDenied, keyDeniedEnd) {
+		t.Errorf("the notices %q and %q do not end as WithKeyHint expects", noticeKeyRefused, noticeKeyDenied)
+	}
+	ends := "const KEY_HINT_ENDS = ['" + keyRefusedEnd + "', '" + keyDeniedEnd + "'];"
+	if !strings.Contains(string(b), ends) {
+		t.Errorf("frontend/src/state/shown-words.ts lacks %s", ends)
 	}
 }

@@ -459,6 +459,34 @@ describe('<transcript-view>', () => {
     }
   });
 
+  // Every member read the host's way to replace a refused Gemini key (a tester's participant
+  // read "it comes from GEMINI_API_KEY: set it…"): the party's event says what happens, and
+  // the owner's window alone adds where it replaces the key. An event journaled with the way
+  // in it (before 2026-12-07) is shown as it was.
+  it("tells the owner alone where it replaces a key Google refused", async () => {
+    const refused = "Gemini refused the host's API key; merging locally until the host replaces it";
+    const denied = "Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): enable the Generative Language API. Merging locally for the rest of this party, or until the host replaces the key";
+    const old = "Gemini refused the host's API key; merging locally until the host replaces it (concordia key set)";
+    for (const [role, hint] of [['host', ' (in Settings)'], ['participant', '']] as const) {
+      const { be, st } = await inParty(role);
+      const el = document.createElement('transcript-view') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
+      el.state = st;
+      document.body.append(el);
+      be.emit('party:event', { seq: 1, ts: '', kind: 'error', text: refused });
+      be.emit('party:event', { seq: 2, ts: '', kind: 'system', text: 'claude started' });
+      be.emit('party:event', { seq: 3, ts: '', kind: 'error', text: denied });
+      be.emit('party:event', { seq: 4, ts: '', kind: 'system', text: 'claude started' });
+      be.emit('party:event', { seq: 5, ts: '', kind: 'error', text: old });
+      await el.updateComplete;
+      const shown = [...el.shadowRoot!.querySelectorAll('[data-kind=error]')].map((e) => e.textContent?.trim());
+      expect(shown, role).toEqual([refused + hint, denied + hint, old]);
+      // Find finds what is shown.
+      expect(matchCount(findInTranscript(st.transcript, 'in Settings', Infinity, st.reader)), role).toBe(hint === '' ? 0 : 2);
+      el.remove();
+      st.dispose();
+    }
+  });
+
   it('says its own joining and leaving in the first person', async () => {
     // Before this window joined (its state's history) the person left; after, only the
     // host's losing the connection makes its own member leave (leaving ends the party here).

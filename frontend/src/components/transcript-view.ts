@@ -30,7 +30,7 @@ import { findAllText, highlight, refold, settled, unfold } from '../render/find-
 import { seenIn } from '../render/in-view';
 import './cards';
 import type { ApprovalCard, PermissionCard } from './cards';
-import { NO_READER, editedByWords, failedWords, rejectedBy, interruptedWords, stoppedWords, membersWords, noticeWords, recallTitle, recallWords, unaskedWords, NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, RESUMED_WITHOUT, TURN_FILES_OPEN, TURN_FILES_SHOWN } from '../state/shown-words';
+import { NO_READER, editedByWords, errorWords, failedWords, rejectedBy, interruptedWords, stoppedWords, membersWords, noticeWords, recallTitle, recallWords, unaskedWords, NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, RESUMED_WITHOUT, TURN_FILES_OPEN, TURN_FILES_SHOWN } from '../state/shown-words';
 import { filePath } from './changes-panel';
 
 /** How close to the bottom (px) still counts as "at the bottom". */
@@ -944,7 +944,7 @@ export class TranscriptView extends LitElement {
   /** A party's notice: an item of its own, or (testid "turn-event") inside the turn that ran when it came. */
   #notice(it: NoticeItem, testid = 'transcript-item') {
     if (it.type === 'error') {
-      return html`<div class="error" role="alert" data-testid=${testid} data-kind="error">${iconAlert()}<span class="text">${agentError(it.text)}</span></div>`;
+      return html`<div class="error" role="alert" data-testid=${testid} data-kind="error">${iconAlert()}<span class="text">${agentError(errorWords(it.text, this.state?.reader ?? NO_READER))}</span></div>`;
     }
     const e = splitStderr(it.text);
     if (e.stderr.length > 0) {
@@ -964,7 +964,7 @@ export class TranscriptView extends LitElement {
   /** A notice inside a turn (an error while it ran, the retry's restart), where it happened. */
   #turnNotice(sg: NoticeSegment) {
     return sg.level === 'error'
-      ? html`<div class="error" role="alert" data-testid="turn-notice" data-level="error">${iconAlert()}<span class="text">${agentError(sg.text)}</span></div>`
+      ? html`<div class="error" role="alert" data-testid="turn-notice" data-level="error">${iconAlert()}<span class="text">${agentError(errorWords(sg.text, this.state?.reader ?? NO_READER))}</span></div>`
       : html`<div class="notice" data-testid="turn-notice" data-level="system"><span>${sg.text}</span></div>`;
   }
 

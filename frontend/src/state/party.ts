@@ -8,7 +8,7 @@
 // Concurrency: the only hazard is promises resolving out of order, which the party
 // generation (gen) guards against.
 
-import { HOST_ENDED } from './shown-words';
+import { HOST_ENDED, KEY_DENIED, KEY_REFUSED } from './shown-words';
 import { awayAfter } from './away';
 import { errorText, type Backend, type BackendEvents } from './backend';
 import { AGENT_EXITED_IDLE, AGENT_NOT_STARTED, TranscriptModel, parseTS, type TranscriptItem } from './transcript';
@@ -161,10 +161,6 @@ export const JOURNAL_FAILED = "the party's journal cannot be written (";
 export const JOURNAL_GAVE_UP = "the party's journal gave up catching up (";
 /** The party's system event once its journal caught up (party.JournalRecoveredText). */
 export const JOURNAL_RECOVERED = "the party's journal is written again and holds everything: the party can be resumed";
-/** How a party's error event says Google refused the host's Gemini key (merge.KeyRefusedPrefix, pinned by a test there). */
-const KEY_REFUSED = "Gemini refused the host's API key";
-/** How it begins when Google refused only this use of the key (merge.KeyDeniedPrefix, pinned there too). */
-const KEY_DENIED = "Gemini refused the host's API key for this use";
 
 /**
  * The party's state. subscribe() before CreateParty/JoinParty/ResumeParty, enter() with

@@ -281,6 +281,27 @@ export function ownKeyWords(text: string): string {
   return OWN_KEY_WORDS.reduce((t, [from, to]) => t.split(from).join(to), text);
 }
 
+/** How a party's error event says Google refused the host's Gemini key (merge.KeyRefusedPrefix, pinned by a test there). */
+export const KEY_REFUSED = "Gemini refused the host's API key";
+/** How it begins when Google refused only this use of the key (merge.KeyDeniedPrefix, pinned there too). */
+export const KEY_DENIED = "Gemini refused the host's API key for this use";
+/**
+ * How those events end as the party sends them to every member, without how the host
+ * replaces the key (merge.WithKeyHint, pinned by a test there): the owner's view adds it.
+ */
+const KEY_HINT_ENDS = ['until the host replaces it', 'until the host replaces the key'];
+
+/**
+ * A party's error as the reader reads it: the party's owner is told where it replaces a
+ * key Google refused ("in Settings"); the others read only what happens (a tester's
+ * participant read the host's way to replace it). An event that says it already (one
+ * journaled before 2026-12-07) stays as it is.
+ */
+export function errorWords(text: string, r: Reader): string {
+  if (!r.owner || !text.startsWith(KEY_REFUSED) || !KEY_HINT_ENDS.some((end) => text.endsWith(end))) return text;
+  return `${text} (in Settings)`;
+}
+
 /** A party's notice (not an error), as the reader reads it. */
 export function noticeWords(it: NoticeItem, r: Reader): string {
   // The party's owner ended it, as the banner above says ("you ended the party"): a

@@ -14,7 +14,7 @@ import { splitPath } from './format';
 import { showBidi } from './bidi';
 import { deniedWords, doneWords, turnRequests } from './turn-end';
 import { NOTHING_MORE, stepKey, type Shown } from './shown-more';
-import { NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, NO_READER, TURN_FILES_OPEN, TURN_FILES_SHOWN, boundOutput, failedWords, interruptedWords, stoppedWords, membersWords, noticeWords, outcomeWords, shownSummary, splitDetail, unaskedWords, type Reader } from './shown-words';
+import { NOT_RUN_AGAIN, NOT_RUN_AGAIN_WORDS, NO_READER, TURN_FILES_OPEN, TURN_FILES_SHOWN, boundOutput, errorWords, failedWords, interruptedWords, stoppedWords, membersWords, noticeWords, outcomeWords, shownSummary, splitDetail, unaskedWords, type Reader } from './shown-words';
 
 /**
  * Lower-cased texts by the object they are of: items and segments are replaced when they
@@ -105,7 +105,7 @@ function segmentText(sg: Segment, item = '', index = -1): string {
       return [p.tool, shownSummary(p, false), w.text, w.why].join(APART);
     }
     case 'notice':
-      return sg.level === 'error' ? errorText(sg.text) : sg.text;
+      return sg.level === 'error' ? errorText(errorWords(sg.text, reader)) : sg.text;
     case 'event':
       return noticeText(sg.item);
   }
@@ -113,7 +113,7 @@ function segmentText(sg: Segment, item = '', index = -1): string {
 
 /** What a party's notice or a change of its people shows, as text (an item, or inside a turn), to the reader. */
 function noticeText(it: NoticeItem | MembersItem): string {
-  if (it.type === 'error') return errorText(it.text);
+  if (it.type === 'error') return errorText(errorWords(it.text, reader));
   return it.type === 'participants' ? membersWords(it, reader) : exitWords(noticeWords(it, reader));
 }
 
