@@ -87,7 +87,10 @@ func TestCheck(t *testing.T) {
 		{name: "an empty model after =", stored: storedKey, args: []string{"check", "--gemini-model="}, wantCode: 2, wantErr: "--gemini-model must name a model (the default is "},
 		{name: "a blank model", stored: storedKey, args: []string{"check", "--gemini-model", "  "}, wantCode: 2, wantErr: "--gemini-model must name a model (the default is "},
 		{name: "a blank model after =", stored: storedKey, args: []string{"check", "-gemini-model= "}, wantCode: 2, wantErr: "--gemini-model must name a model (the default is "},
-		{name: "the flag with no value", stored: storedKey, args: []string{"check", "--gemini-model"}, wantCode: 2, wantErr: "takes only --gemini-model MODEL"},
+		// Said as the other flags' errors say it (a tester was told the check "takes only
+		// --gemini-model MODEL", which it had been given).
+		{name: "the flag with no value", stored: storedKey, args: []string{"check", "--gemini-model"}, wantCode: 2, wantErr: "concordia key check: --gemini-model needs a value (the default is "},
+		{name: "the flag with no value, one dash", stored: storedKey, args: []string{"check", "-gemini-model"}, wantCode: 2, wantErr: "concordia key check: --gemini-model needs a value (the default is "},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

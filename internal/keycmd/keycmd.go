@@ -127,6 +127,12 @@ func Run(ctx context.Context, args []string, in io.Reader, stdout, stderr io.Wri
 			model, args = m, rest
 		}
 	}
+	if action == "check" && len(args) == 2 && (args[1] == "--gemini-model" || args[1] == "-gemini-model") {
+		// The flag alone: said as the other commands' flags say it (a tester was told the
+		// check "takes only --gemini-model MODEL", which it had been given).
+		fmt.Fprintf(stderr, "concordia key check: --gemini-model needs a value (the default is %s)\n\n%s", merge.DefaultGeminiModel, actionUsage[action])
+		return exitUsage
+	}
 	if len(args) > 1 {
 		// Not echoed either, for the same reason.
 		msg := "takes no arguments"
