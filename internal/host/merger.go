@@ -172,7 +172,7 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 		f.SetRekeyNow(checks.pending)
 		// A key set during the party and refused is remembered too (a reviewer's: the
 		// next party announced Gemini with it).
-		f.OnRefused(func(id string) { o.Refused.setID(id, true) })
+		f.OnRefused(o.refusedKey)
 		f.OnAccepted(func(id string) { _ = o.Store.MarkChecked(id) })
 		if o.Window {
 			f.SetKeyHint("in Settings")
@@ -196,7 +196,7 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 	if o.Logger != nil {
 		f.SetLogger(o.Logger)
 	}
-	f.OnRefused(func(id string) { o.Refused.setID(id, true) })
+	f.OnRefused(o.refusedKey)
 	// A key stored while Google could not be asked is known to work now: its status stops
 	// saying "not checked".
 	f.OnAccepted(func(id string) { _ = o.Store.MarkChecked(id) })
@@ -211,7 +211,15 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 		hint = "in Settings"
 		f.SetKeyHint(hint)
 	}
-	if o.Refused.has(key) {
+	refused := o.Refused.has(key)
+	if _, noted := o.Store.RefusedAt(keyID(key)); noted {
+		// Refused when last asked, by another process too (`concordia key check`, an
+		// earlier party): a terminal tester's `key check` said so, and the next party
+		// would have sent the members' prompts to it. Known here from now on.
+		o.Refused.Set(key, true)
+		refused = true
+	}
+	if refused {
 		f.StartRefused()
 		why := "Google refused this Gemini key when it was last asked; merging locally until the host replaces it (" + hint + ")"
 		if o.Window {
@@ -242,6 +250,15 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 		return f, append(notes, fmt.Sprintf("merging with Gemini (%s)", o.Model)), nil
 	}
 	return f, append(notes, detail), nil
+}
+
+// refusedKey remembers that Google refused the key of id during a party (merge.Fallback.
+// OnRefused): for this process's next parties (Refused), and for other processes' and
+// `concordia key status` (the store's note, dropped when a check or a merge finds that it
+// works: secrets.Store.MarkChecked).
+func (o MergerOptions) refusedKey(id string) {
+	o.Refused.setID(id, true)
+	_ = o.Store.MarkRefused(id, time.Now()) // a note missing only leaves other processes to ask Google again
 }
 
 // rekey reads the key again (environment, then keyring), as merge.Rekey says: a client

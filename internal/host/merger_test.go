@@ -240,8 +240,12 @@ func TestAKeyKnownRefusedIsNotSentTheMembersPrompts(t *testing.T) {
 		t.Errorf("the next party sent its batch to the refused key (%q)", got)
 	}
 
-	// A check that Google accepts it again (Set false) lets the party after try it.
-	refused.Set("refused-key", false)
+	// A check that Google accepts it again lets the party after try it: as a check does
+	// (session.CheckKey), in this process and on disk.
+	refused.Accepted("refused-key")
+	if err := store.MarkChecked(secrets.KeyID("refused-key")); err != nil {
+		t.Fatal(err)
+	}
 	if m, _ := start(); m.Name() != wire.MergerGemini {
 		t.Errorf("after an accepted check, merger %q, want gemini", m.Name())
 	}
@@ -252,6 +256,68 @@ func TestAKeyKnownRefusedIsNotSentTheMembersPrompts(t *testing.T) {
 	}
 	if m, _ := start(); m.Name() != wire.MergerGemini {
 		t.Errorf("a new key: merger %q, want gemini", m.Name())
+	}
+}
+
+// A key Google refused is known to another process's party too, by the store's note: a
+// terminal tester's `concordia key check` said Google refused it, and a `concordia host`
+// started after would have announced Gemini and sent it the members' prompts. A party that
+// finds its key refused notes it as a check does; an accepted check drops the note.
+func TestAKeyRefusedInAnotherProcessIsNotSentTheMembersPrompts(t *testing.T) {
+	srv, keysUsed := geminiRecording(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	backend := &secretstest.Backend{}
+	// Each process has a store of its own over the same keyring and config directory, and
+	// the terminal's host no RefusedKeys.
+	process := func() MergerOptions {
+		store := secrets.New(secrets.Options{Backend: backend, Getenv: func(string) string { return "" }, ConfigDir: dir})
+		return MergerOptions{Mode: MergeAuto, Store: store, RekeyEvery: time.Hour, Getenv: geminiAt(srv.URL)}
+	}
+	first := process()
+	if err := first.Store.Set(ctx, "refused-key"); err != nil {
+		t.Fatal(err)
+	}
+	// `concordia key check`'s note.
+	if err := first.Store.MarkRefused(secrets.KeyID("refused-key"), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	m, notes, err := SelectMerger(ctx, process())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Name() != wire.MergerLocal {
+		t.Errorf("a party after another process's refused check: merger %q, want local from the start", m.Name())
+	}
+	if want := "Google refused this Gemini key when it was last asked; merging locally until the host replaces it (concordia key set)"; !slices.Contains(notes, want) {
+		t.Errorf("notes %q, want %q", notes, want)
+	}
+	if res, err := m.Merge(ctx, batch); err != nil || res.Merger != wire.MergerLocal {
+		t.Fatalf("its batch: %q %v, want local", res.Merger, err)
+	}
+	if got := keysUsed(); len(got) != 0 {
+		t.Errorf("the party sent its batch to the refused key (%q)", got)
+	}
+
+	// Accepted by a check: the next party tries it, is refused, and notes it for the next.
+	if err := first.Store.MarkChecked(secrets.KeyID("refused-key")); err != nil {
+		t.Fatal(err)
+	}
+	m, _, err = SelectMerger(ctx, process())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Name() != wire.MergerGemini {
+		t.Fatalf("after an accepted check: merger %q, want gemini", m.Name())
+	}
+	if res, err := m.Merge(ctx, batch); err != nil || res.Merger != wire.MergerLocal {
+		t.Fatalf("refused in the party: %q %v, want local", res.Merger, err)
+	}
+	if _, ok := first.Store.RefusedAt(secrets.KeyID("refused-key")); !ok {
+		t.Fatal("a party's refused key is not noted for other processes")
+	}
+	if m, _, err := SelectMerger(ctx, process()); err != nil || m.Name() != wire.MergerLocal {
+		t.Fatalf("the party after: merger %v %v, want local", m, err)
 	}
 }
 

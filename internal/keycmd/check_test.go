@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -122,6 +123,77 @@ func TestCheck(t *testing.T) {
 			}
 			if c.wantPath != "" && (len(*paths) != 1 || (*paths)[0] != c.wantPath) {
 				t.Errorf("requests %v, want one %s", *paths, c.wantPath)
+			}
+		})
+	}
+}
+
+// TestStatusAfterARefusedCheck: `key status` says that Google refused the key at the last
+// check (a tester's said "reachable, holds a key" right after `key check` exited 1), until
+// a check accepts it; a key refused for this use only is not said refused.
+func TestStatusAfterARefusedCheck(t *testing.T) {
+	refusedLine := regexp.MustCompile(`\nGoogle refused this key when it was last checked \(\d{4}-\d\d-\d\d \d\d:\d\d\); parties merge locally until it is replaced: (.*)\.\n`)
+	for _, c := range []struct {
+		name, env, google, way string
+	}{
+		{name: "the keyring's key", way: `run "concordia key set" with a working key`},
+		{name: "GEMINI_API_KEY's", env: testKey, way: "set GEMINI_API_KEY to a working key"},
+		{name: "a key refused for this use only", google: "disabled"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			good := storedKey
+			if c.google == "" {
+				good = "some other key" // refuses the one given
+			}
+			var mu sync.Mutex
+			srv, _ := fakeGoogle(t, good, c.google)
+			backend := &secretstest.Backend{}
+			backend.Seed(secrets.Service, secrets.Account, storedKey, false)
+			getenv := func(k string) string {
+				mu.Lock()
+				defer mu.Unlock()
+				switch k {
+				case secrets.EnvKey:
+					return c.env
+				case merge.BaseURLEnv:
+					return srv.URL
+				}
+				return ""
+			}
+			dir := t.TempDir()
+			run := func(args ...string) (int, string) {
+				// A new store each time, as each command is a process of its own.
+				store := secrets.New(secrets.Options{Backend: backend, Getenv: getenv, ConfigDir: dir, Timeout: time.Second})
+				var stdout, stderr bytes.Buffer
+				code := keycmd.Run(context.Background(), args, strings.NewReader(""), &stdout, &stderr, store, getenv)
+				return code, stdout.String()
+			}
+			if code, _ := run("check"); code != 1 {
+				t.Fatalf("check exit %d, want 1", code)
+			}
+			_, out := run("status")
+			m := refusedLine.FindStringSubmatch(out)
+			switch {
+			case c.way == "" && m != nil:
+				t.Fatalf("a key refused for this use only said refused:\n%s", out)
+			case c.way == "":
+				return
+			case m == nil || m[1] != c.way:
+				t.Fatalf("status after a refused check does not say so, with %q:\n%s", c.way, out)
+			}
+			if wantRing := c.env == ""; strings.Contains(out, "OS keyring:     reachable, holds a key Google refused\n") != wantRing {
+				t.Errorf("the keyring's line says refused: %v, want %v:\n%s", !wantRing, wantRing, out)
+			}
+			// Google accepts it now: said no more.
+			mu.Lock()
+			srv.Close()
+			srv, _ = fakeGoogle(t, "", "")
+			mu.Unlock()
+			if code, _ := run("check"); code != 0 {
+				t.Fatalf("the second check exit %d, want 0", code)
+			}
+			if _, out := run("status"); strings.Contains(out, "refused") {
+				t.Fatalf("status after an accepted check still says refused:\n%s", out)
 			}
 		})
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -65,7 +66,9 @@ A key in the legacy file ~/.config/concordia/.env is first moved into the keyrin
 	"status": `Usage: concordia key status
 
 Show where the Gemini API key comes from (GEMINI_API_KEY, the OS keyring, or nowhere),
-whether the keyring is reachable and, if not, why. Never shows the key. A key in the
+whether the keyring is reachable and, if not, why, and whether Google refused the key
+when it was last checked (by "concordia key check", Settings' Check or a party's
+merge). Never shows the key. A key in the
 legacy file ~/.config/concordia/.env is first moved into the keyring. Exits 0 whenever
 it could report, also when the keyring is unreachable.
 `,
@@ -292,6 +295,8 @@ func (c *cmd) status() int {
 	}[st.Source]
 	ring := "unavailable: " + st.KeyringError
 	switch {
+	case st.KeyringAvailable && st.Source == secrets.SourceKeyring && !st.Refused.IsZero():
+		ring = "reachable, holds a key Google refused"
 	case st.KeyringAvailable && st.KeyringUnchecked:
 		// Stored while Google could not be asked (key set): not said to work.
 		ring = "reachable, holds a key not yet checked with Google (\"concordia key check\" asks)"
@@ -310,6 +315,15 @@ func (c *cmd) status() int {
 	}
 	fmt.Fprintf(c.stdout, "key source:     %s\nOS keyring:     %s\n%s: %s\nlegacy file:    %s\n", source, ring, secrets.EnvKey, env, legacy)
 
+	if !st.Refused.IsZero() {
+		// Noted by the last check, or a party's merge, of this key (a tester's status said
+		// "holds a key" right after `key check` said Google refused it).
+		way := "run \"concordia key set\" with a working key"
+		if st.Source == secrets.SourceEnv {
+			way = "set " + secrets.EnvKey + " to a working key"
+		}
+		fmt.Fprintf(c.stdout, "\nGoogle refused this key when it was last checked (%s); parties merge locally until it is replaced: %s.\n", st.Refused.Local().Format("2006-01-02 15:04"), way)
+	}
 	switch {
 	case st.Source == secrets.SourceNone && st.KeyringAvailable:
 		fmt.Fprintf(c.stdout, "\nNo key: prompts are merged locally. Run \"concordia key set\" to store one.\n")
@@ -335,14 +349,17 @@ func (c *cmd) check(model string) int {
 	err = merge.CheckKey(c.ctx, merge.EnvConfig(key, model, c.getenv))
 	switch {
 	case err == nil:
-		if src == secrets.SourceKeyring {
-			_ = c.store.MarkChecked(secrets.KeyID(key)) // a note left only shows it unchecked
-		}
+		// Whichever the source: a refusal noted of this key is over too.
+		_ = c.store.MarkChecked(secrets.KeyID(key)) // a note left only shows it unchecked, or refused
 		fmt.Fprintf(c.stdout, "%s accepted the key: parties hosted with --merge auto (the default) or gemini merge prompts with it.\n", capitalize(who))
 		return exitOK
 	case errors.Is(err, merge.ErrKeyDenied):
 		return c.fail("check", fmt.Errorf("%s %s.%s", capitalize(who), merge.Reason(err), keyDenied(err)))
 	case errors.Is(err, merge.ErrInvalidKey):
+		// Noted for `key status` and the next party, here or in another process (a tester's
+		// status said "holds a key" right after). Not a refusal of this use alone (above):
+		// that is fixed on Google's side, and the next party asks again.
+		_ = c.store.MarkRefused(secrets.KeyID(key), time.Now()) // a note missing only leaves status as it was
 		give := "run \"concordia key set\" with it"
 		if src == secrets.SourceEnv {
 			give = "set " + secrets.EnvKey + " to it"

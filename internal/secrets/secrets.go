@@ -316,6 +316,10 @@ type Status struct {
 	// said it works (Google could not be reached then), and nothing has said so since
 	// (MarkUnchecked, MarkChecked).
 	KeyringUnchecked bool
+	// Refused is when Google last refused the key Key would use now (Source's) as a key
+	// (MarkRefused), the zero time when no refusal of it is noted: parties merge locally
+	// until it is replaced, or a check finds that it works.
+	Refused time.Time
 }
 
 // Status reports where the key comes from, whether the keyring answers, and whether the
@@ -334,8 +338,10 @@ func (s *Store) Status(ctx context.Context) Status {
 	switch {
 	case st.EnvOverride:
 		st.Source = SourceEnv
+		st.Refused, _ = s.RefusedAt(KeyID(s.envKey()))
 	case st.KeyringHasKey:
 		st.Source = SourceKeyring
+		st.Refused, _ = s.RefusedAt(KeyID(key))
 	}
 	st.LegacyFile = s.legacyPresent()
 	return st

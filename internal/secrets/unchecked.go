@@ -42,8 +42,12 @@ func (s *Store) uncheckedPath() string {
 }
 
 // MarkUnchecked notes that key, just stored, was not checked with Google (it could not be
-// reached): Status says so until MarkChecked.
+// reached, or refused only this use of it): Status says so until MarkChecked. A refusal of
+// it noted before (MarkRefused) is dropped: what Google says next is not known yet.
 func (s *Store) MarkUnchecked(key string) error {
+	if err := s.dropRefused(KeyID(key)); err != nil {
+		return fmt.Errorf("mark key unchecked: %w", err)
+	}
 	p := s.uncheckedPath()
 	if p == "" {
 		return errors.New("mark key unchecked: no config directory")
@@ -57,10 +61,13 @@ func (s *Store) MarkUnchecked(key string) error {
 	return nil
 }
 
-// MarkChecked drops the note that the key of id (KeyID) is unchecked: Google accepted it
-// (a check, or a merge). A note about another key stays. "" drops any note (the key was
-// deleted or replaced).
+// MarkChecked drops the notes that the key of id (KeyID) is unchecked, or was refused
+// (MarkRefused): Google accepted it (a check, or a merge). A note about another key stays.
+// "" drops every note (the key was deleted or replaced).
 func (s *Store) MarkChecked(id string) error {
+	if err := s.dropRefused(id); err != nil {
+		return fmt.Errorf("mark key checked: %w", err)
+	}
 	p := s.uncheckedPath()
 	if p == "" {
 		return nil

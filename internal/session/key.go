@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/concordia-party/concordia/internal/keysave"
 	"github.com/concordia-party/concordia/internal/merge"
@@ -46,13 +47,15 @@ func (m *Manager) CheckKey(ctx context.Context) (secrets.Source, string, error) 
 		}
 	case errors.Is(err, merge.ErrInvalidKey):
 		m.refused.Set(key, true)
+		// Noted for other processes too: `concordia key status`, a `concordia host` (a
+		// terminal tester's status said "holds a key" after a refusal).
+		_ = m.cfg.Secrets.MarkRefused(secrets.KeyID(key), time.Now()) // a note missing only leaves them to ask Google
 	case err == nil:
 		// Also taken up again by a party this window hosts that stopped using it: Settings
 		// then says Gemini merges from the next batch.
 		m.refused.Accepted(key)
-		if src == secrets.SourceKeyring {
-			_ = m.cfg.Secrets.MarkChecked(secrets.KeyID(key)) // a note left shows it amber only
-		}
+		// Whichever the source: a refusal noted of this key is over too.
+		_ = m.cfg.Secrets.MarkChecked(secrets.KeyID(key)) // a note left shows it amber, or refused
 	}
 	return src, model, err
 }

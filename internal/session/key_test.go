@@ -39,6 +39,37 @@ func TestAPartyAfterARefusedCheckMergesLocally(t *testing.T) {
 	}
 }
 
+// Settings' Check notes a key Google refused on disk, for `concordia key status` and a
+// `concordia host` started after (a terminal tester's status said "holds a key" after a
+// refusal); a Check Google accepts drops the note, and one refused for this use only
+// notes nothing.
+func TestCheckKeyNotesARefusalForOtherProcesses(t *testing.T) {
+	var answer atomic.Value
+	answer.Store("refused")
+	m, _ := managerWithKeyGoogleAnswers(t, "AIza-refused-noted-0123456789", func(w http.ResponseWriter) {
+		switch answer.Load() {
+		case "refused":
+			testkit.WriteGeminiKeyRefused(w)
+		case "disabled":
+			testkit.WriteGeminiServiceDisabled(w)
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"name":"models/gemini-flash-latest"}`))
+		}
+	})
+	noted := func() bool { return !m.cfg.Secrets.Status(context.Background()).Refused.IsZero() }
+	for i, s := range []struct {
+		answer    string
+		wantNoted bool
+	}{{"refused", true}, {"ok", false}, {"refused", true}, {"disabled", false}} {
+		answer.Store(s.answer)
+		_, _, _ = m.CheckKey(context.Background())
+		if got := noted(); got != s.wantNoted {
+			t.Errorf("step %d (%s): a refusal noted: %v, want %v", i, s.answer, got, s.wantNoted)
+		}
+	}
+}
+
 // A key Google refuses for this use only (403 SERVICE_DISABLED: the API not enabled in its
 // project) is not remembered as refused by Settings' Check: its owner fixes it on Google's
 // side, and the next party asks Google again instead of merging locally "until the host
