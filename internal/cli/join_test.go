@@ -457,6 +457,42 @@ func TestBackBeforeWhatWasMissed(t *testing.T) {
 	if got := out.String(); strings.Count(got, "you are back in the party (2 in the party)") != 1 || !strings.HasSuffix(got, "you are back in the party (2 in the party)\n") {
 		t.Errorf("a catch-up of its own leaving only:\n%s", got)
 	}
+
+	// A connection that dropped silently: the host streamed on into the dead socket until
+	// its ping timed out, then said it left. What came before its leaving is not after its
+	// return: back is said once its leaving is, before the request after it, and its
+	// joined event, live after the catch-up, is not said again.
+	p = newPrinter(&out)
+	p.now = func() time.Time { return now }
+	p.hello(wire.HelloResult{You: me, Party: wire.PartyInfo{Host: "hana"}, State: wire.State{Seq: 3, Phase: wire.PhaseRunning, Participants: []wire.Member{hana, me}}})
+	p.event(wire.Event{Seq: 3, TS: host(now), Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "x", Merger: wire.MergerLocal}})
+	out.Reset()
+	now = now.Add(40 * time.Second)
+	missed = []wire.Event{
+		{Seq: 4, TS: host(now.Add(-30 * time.Second)), Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "streamed into the dead socket\n"},
+		{Seq: 5, TS: host(now.Add(-20 * time.Second)), Kind: wire.KindParticipants, Left: &me, Count: &one, Why: wire.WhyLost},
+		{Seq: 6, TS: host(now.Add(-10 * time.Second)), Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch x", Batch: "b1", Status: wire.PermissionPending, Expires: &expires}},
+	}
+	hello.State.Seq, hello.State.Events = 6, missed
+	p.hello(hello)
+	p.catchUp(true)
+	p.aheadOfCatchUp(hello.State.Events)
+	for _, ev := range missed {
+		p.event(ev)
+	}
+	p.catchUp(false)
+	p.event(wire.Event{Seq: 7, TS: host(now), Kind: wire.KindParticipants, Joined: &me, Count: &two})
+	got = out.String()
+	streamed, lost, back, req := strings.Index(got, "streamed into the dead socket"), strings.Index(got, "the host lost this terminal's connection"), strings.Index(got, "[party] you are back in the party (2 in the party)"), strings.Index(got, "claude asks to use Bash")
+	if streamed < 0 || lost < 0 || back < 0 || req < 0 || !(streamed < lost && lost < back && back < req) || strings.Count(got, "you are back") != 1 {
+		t.Errorf("want what was streamed, the lost connection, then back once, then the request:\n%s", got)
+	}
+	p.mu.Lock()
+	ownDrop := p.ownDrop
+	p.mu.Unlock()
+	if ownDrop {
+		t.Error("back, but its own leaving is still taken as news")
+	}
 }
 
 // A join to a host that takes the connection and never answers (a tester's, stopped with

@@ -121,7 +121,13 @@ type printer struct {
 	// the terminal said it was back (a tester's). The return is said instead before the
 	// first caught-up event that is not about its own leaving (or when the catch-up ends),
 	// with backCount; backSaid then keeps its joined event from being said again.
+	// backAhead is armed only once that leaving was itself printed (backLeft, its seq):
+	// what the host streamed into a connection that dropped silently, before its ping
+	// timed out, comes before the leaving, and was said as if after the return (a
+	// reviewer's).
 	backAhead bool
+	backLeft  int64
+	backWaits bool // backLeft is set: the leaving is yet to be printed
 	backCount int
 	backSaid  bool
 	// away: a joined terminal lost the host and is reconnecting.
@@ -304,18 +310,19 @@ func (p *printer) catchUp(on bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.catchingUp = on
-	if !on && p.backAhead { // nothing else was missed
+	if !on && (p.backAhead || p.backWaits) { // nothing else was missed
 		p.backLocked()
 	}
 }
 
 // aheadOfCatchUp is told of the events a reconnect's hello carries (after hello): when
 // they hold this member's own return — its leaving, then its joined event — the return is
-// said first (backAhead).
+// said right after its leaving, ahead of what the catch-up holds after that (backAhead,
+// armed by the first event past backLeft).
 func (p *printer) aheadOfCatchUp(events []wire.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.backAhead, p.backSaid, p.backCount = false, false, len(p.r.members)
+	p.backAhead, p.backWaits, p.backLeft, p.backSaid, p.backCount = false, false, 0, false, len(p.r.members)
 	you := p.r.you.ID
 	if you == "" {
 		return
@@ -324,8 +331,8 @@ func (p *printer) aheadOfCatchUp(events []wire.Event) {
 		switch {
 		case ev.Kind != wire.KindParticipants:
 		case ev.Left != nil && ev.Left.ID == you && ev.Why != wire.WhyKicked:
-			p.backAhead = true
-		case ev.Joined != nil && ev.Joined.ID == you && p.backAhead && ev.Count != nil:
+			p.backWaits, p.backLeft = true, ev.Seq
+		case ev.Joined != nil && ev.Joined.ID == you && p.backWaits && ev.Count != nil:
 			p.backCount = *ev.Count
 		}
 	}
@@ -333,7 +340,7 @@ func (p *printer) aheadOfCatchUp(events []wire.Event) {
 
 // backLocked says this member is back (backAhead), once.
 func (p *printer) backLocked() {
-	p.backAhead, p.backSaid = false, true
+	p.backAhead, p.backWaits, p.backSaid = false, false, true
 	p.ownDrop, p.joinSaid = false, false
 	p.asideLocked("party", fmt.Sprintf("you are back in the party (%s)", people(p.backCount)))
 }

@@ -45,8 +45,11 @@ func (p *printer) eventLocked(ev wire.Event) {
 			at = l
 		}
 	}
-	// Back, before what was missed since (backAhead); who left while it was away, and
-	// its own return, are said as they come.
+	// Back, before what was missed since its leaving was printed (backAhead); who left
+	// while it was away, and its own return, are said as they come.
+	if p.backWaits && ev.Seq > p.backLeft {
+		p.backAhead, p.backWaits = true, false
+	}
 	if p.backAhead && (ev.Kind != wire.KindParticipants || ev.Left == nil && (ev.Joined == nil || ev.Joined.ID != p.r.you.ID)) {
 		p.backLocked()
 	}
@@ -82,6 +85,9 @@ func (p *printer) eventLocked(ev wire.Event) {
 		}
 		if ev.Joined != nil && ev.Joined.ID == p.r.you.ID {
 			p.backAhead = false // it comes before anything else: said as it comes
+			if ev.Seq > p.backLeft {
+				p.backWaits = false // a return between two leavings is not the one awaited
+			}
 		}
 		switch {
 		case ev.Joined != nil && ev.Joined.ID == p.r.you.ID && p.backSaid:
