@@ -30,8 +30,9 @@ host's name, when it was created and last active, TURNS — how many of the agen
 ended while the party went on (finished, failed or stopped; each batch once, not one the
 party's end or the host's stop cut short, nor one claude never got) — and its state:
 running (a host has it now), ended (the host ended it), or not ended cleanly (the host
-stopped without ending it: it was killed, or the machine stopped). Under each row, its
-working directory and the start of its first prompt. A party that would
+stopped without ending it: it was killed, or the machine stopped). At a terminal, under
+each row, its working directory and the start of its first prompt (not when the output
+goes to a file or a pipe, whose program reads the rows alone). A party that would
 come back sharing the whole working directory (.env files included) is named under the
 table. Any party not running can be brought back with "concordia host --resume ID"; any
 can be read with "concordia export ID". Processes the agent of a party not ended cleanly
@@ -109,10 +110,16 @@ Forget, on a recent party, does the same.`, io.Out, io.Err)
 	rows := strings.SplitAfter(table.String(), "\n")
 	io.Out.Write([]byte(rows[0]))
 	home := homeDir(io.Getenv)
+	// Only for a person: a program reading the rows (awk 'NR>1{print $1}') would take the
+	// line under each for a row (PROTOCOL.md §8).
+	under := outIsTerminal(io.Out)
 	for i, s := range list {
 		io.Out.Write([]byte(rows[1+i]))
 		// What tells two parties of one host apart: where the agent worked, and what it
 		// was first asked (a tester's four rows all read "hana's party").
+		if !under {
+			continue
+		}
 		if where := partyWhere(s.Settings.WorkDir, s.FirstPrompt, home); where != "" {
 			fmt.Fprintf(io.Out, "  %s\n", where)
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -315,8 +316,28 @@ func TestPartiesTellsThemApart(t *testing.T) {
 		testkit.WriteJournal(t, dataDir, journal.Header{Party: p.id, Host: "hana", Created: t0.Add(time.Duration(i) * time.Hour), Token: "tok",
 			Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: p.dir}}, evs...)
 	}
-	var out, errOut bytes.Buffer
 	env := func(k string) string { return map[string]string{"HOME": home}[k] }
+	// Piped, the rows alone, as a program reads them (awk 'NR>1{print $1}').
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errOut bytes.Buffer
+	code := runParties(context.Background(), []string{"--data-dir", dataDir}, IO{Out: w, Err: &errOut, Getenv: env})
+	w.Close()
+	piped, err := io.ReadAll(r)
+	r.Close()
+	if err != nil || code != ExitOK {
+		t.Fatalf("exit %d, %v: %s", code, err, errOut.String())
+	}
+	if rows := regexp.MustCompile(`(?m)^[0-9a-f]{12}  hana's party  .*\n[0-9a-f]{12}  hana's party  .*\n[0-9a-f]{12}  hana's party  .*\n`); !rows.Match(piped) || strings.Contains(string(piped), "\n ") {
+		t.Errorf("piped, want the 3 rows together, no line under them:\n%s", piped)
+	}
+	// At a terminal, a line under each row.
+	old := outIsTerminal
+	outIsTerminal = func(io.Writer) bool { return true }
+	t.Cleanup(func() { outIsTerminal = old })
+	var out bytes.Buffer
 	if code := runParties(context.Background(), []string{"--data-dir", dataDir}, IO{Out: &out, Err: &errOut, Getenv: env}); code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}

@@ -427,6 +427,12 @@ func colorFor(w io.Writer, getenv func(string) string) bool {
 	if getenv("NO_COLOR") != "" || getenv("TERM") == "dumb" {
 		return false
 	}
+	return outIsTerminal(w)
+}
+
+// outIsTerminal says whether w is a terminal (not a file or a pipe, which programs read);
+// tests set it.
+var outIsTerminal = func(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && xterm.IsTerminal(int(f.Fd()))
 }
