@@ -380,8 +380,10 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			// ours is tried; refused, it was most likely cut short.
 			err = fmt.Errorf("%w: %w", err, cerr)
 		}
+		// A join failure (1), a TLS host's answer to an invite without ?fp= too: the plain
+		// form is valid (PROTOCOL.md §2), and a stale --insecure invite meets the same.
 		io.fatal(pr, "join", joinError(err))
-		return joinStatus(err)
+		return ExitError
 	}
 	defer func() { leaving.Store(true); c.Close() }()
 	if transcriptPath != "" {

@@ -587,10 +587,11 @@ func TestJoinToAHostThatDoesNotAnswer(t *testing.T) {
 	}
 }
 
-// An invite cut short is a bad argument (exit 2, PROTOCOL.md §1) wherever it was cut: a
-// tester's link cut before "?fp=" exited 1 (the host's answer shows it: it speaks TLS)
-// and the same link cut inside the fingerprint exited 2 (found by reading it).
-func TestAnInviteCutShortExitsAlike(t *testing.T) {
+// An invite without "?fp=" is a plain one (PROTOCOL.md §2): to a TLS host it fails the join
+// (exit 1), as a stale --insecure invite to a host that now runs TLS does too; the sentence
+// still says the link may have been cut. An invite cut inside its fingerprint does not
+// parse: a bad argument (exit 2). (A reviewer's: a day's change made the first exit 2.)
+func TestAPlainInviteToATLSHostFailsTheJoin(t *testing.T) {
 	srv := httptest.NewTLSServer(http.NotFoundHandler())
 	srv.Config.ErrorLog = log.New(stdio.Discard, "", 0) // the plain request is expected
 	t.Cleanup(srv.Close)
@@ -598,9 +599,10 @@ func TestAnInviteCutShortExitsAlike(t *testing.T) {
 	whole := "concordia://" + addr + "/" + strings.Repeat("a", 43) + "?fp=" + strings.Repeat("ab", 32)
 	tests := []struct {
 		name, invite, want string
+		code               int
 	}{
-		{"cut before ?fp=", whole[:strings.Index(whole, "?fp=")], "the invite is missing its ?fp= part — was it cut off?"},
-		{"cut inside the fingerprint", whole[:len(whole)-9], "(was the link cut off?)"},
+		{"plain, to a TLS host", whole[:strings.Index(whole, "?fp=")], "the invite is missing its ?fp= part — was it cut off?", ExitError},
+		{"cut inside the fingerprint", whole[:len(whole)-9], "(was the link cut off?)", ExitUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -608,8 +610,8 @@ func TestAnInviteCutShortExitsAlike(t *testing.T) {
 			code := Main(context.Background(), []string{"join", tt.invite, "--name", "erin", "--data-dir", t.TempDir()},
 				IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }})
 			got := out.String() + errb.String()
-			if code != ExitUsage || !strings.Contains(got, tt.want) {
-				t.Fatalf("exit %d, want %d, with %q:\n%s", code, ExitUsage, tt.want, got)
+			if code != tt.code || !strings.Contains(got, tt.want) {
+				t.Fatalf("exit %d, want %d, with %q:\n%s", code, tt.code, tt.want, got)
 			}
 		})
 	}

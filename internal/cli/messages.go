@@ -212,18 +212,6 @@ func joinError(err error) string {
 	return "cannot join the party: " + describe(err) + " (--verbose shows more)"
 }
 
-// joinStatus is the exit status of a join that could not connect: ExitUsage for an invite
-// the host's answer shows incomplete (a TLS host, a link without its ?fp= part), as for
-// one found incomplete by reading it (its fingerprint cut short: a tester's two cuts of
-// one link exited 1 and 2); ExitError for the rest (PROTOCOL.md §1). A refused token
-// stays ExitError even when it looks cut: a replaced invite is refused alike.
-func joinStatus(err error) int {
-	if errors.Is(err, client.ErrTLSHost) {
-		return ExitUsage
-	}
-	return ExitError
-}
-
 // fmtDuration writes a duration the one way the terminal does: "0.4s", "12s", "2m05s",
 // "1h02m".
 func fmtDuration(d time.Duration) string {
