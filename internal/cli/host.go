@@ -399,9 +399,14 @@ decide it.`, io.Out, io.Err)
 			st.Events = nil
 			releaseHistory()
 			pr.liveThen(now)
-			// The history pushed the invites out of sight (a tester's were 400 lines up):
-			// said where they are, not printed twice (a tester's, every resume).
-			pr.notice("system", invitesAboveNotice)
+			// The history pushed the invites out of sight (a tester's were 400 lines up),
+			// past the scrollback when it is long, and this terminal has no /invite: they
+			// are printed again here, and kept at the top too, where PROTOCOL.md §1 puts
+			// the invite line for scripts. A pointer "at the top" (a day's change) was all
+			// a watching host had, and untrue of a host invite kept in --host-invite-file:
+			// where() says where that one is. A host with a terminal has /invite, and is
+			// pointed at it instead.
+			pr.invites(hostInv.strip(h.Invites()), "the invites:", hostInv.where())
 		}
 		if f, ok := io.In.(*os.File); ok && inForeground(f) {
 			go watchOnly(f, pr) // ends with the input, or with the process
@@ -614,7 +619,7 @@ func watchOnly(in io.Reader, pr *printer) {
 }
 
 // invitesAboveNotice follows a resumed party's history, which pushed the invites printed
-// first out of sight.
+// first out of sight, at a host's terminal that has /invite.
 const invitesAboveNotice = "the invites are printed at the top, above the party's history"
 
 // hostInviteOut is where a headless host's host invite goes: this terminal, or the

@@ -78,11 +78,20 @@ func TestHostInviteForAHeadlessHost(t *testing.T) {
 		t.Fatalf("host invite after --resume: %s, was %s", got, newHost)
 	}
 	r.expect(`the invites are the ones it had last$`)
-	// Once: after the history, which pushed them out of sight, a line says where they are.
+	// Again after the history, which may have pushed them past the scrollback: this
+	// terminal only watches, and has no /invite to print them (a reviewer's: "printed at
+	// the top" was all it said).
 	r.expect(`^— live —$`)
-	r.expect(`^\[system\] the invites are printed at the top, above the party's history$`)
-	if got := r.lines(hostLines); len(got) != 1 || got[0] != newHost {
-		t.Fatalf("host invites of the resumed party: %q, want %s once", got, newHost)
+	r.expect(`^\[system\] the invites:$`)
+	deadline = time.Now().Add(30 * time.Second)
+	for len(r.lines(hostLines)) < 2 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := r.lines(hostLines); len(got) != 2 || got[0] != newHost || got[1] != newHost {
+		t.Fatalf("host invites of the resumed party: %q, want %s before the history and after it", got, newHost)
+	}
+	if m := r.find(regexp.MustCompile(`printed at the top`)); m != nil {
+		t.Fatalf("a watching terminal, which prints its invites again, says they are at the top: %q", m[0])
 	}
 	r.cmd.Process.Signal(os.Interrupt)
 	r.wait()
@@ -182,6 +191,22 @@ func TestHostInviteFile(t *testing.T) {
 		if all := h.stdout() + h.stderr(); strings.Contains(all, tok) {
 			t.Fatalf("a host invite's token is in the host's output:\n%s", all)
 		}
+	}
+
+	// Resumed: after the history, the invites again, and where the host invite is (the
+	// file), not that it is "at the top" (it never was: a reviewer's).
+	r := start(t, nil, append(args, "--name", "server", "--host-invite-file", file, "--resume")...)
+	r.expect(`^— live —$`)
+	r.expect(`^\[system\] the invites:$`)
+	r.expect(`^invite code: concordia://`)
+	r.expect(`^\[system\] the host invite is in ` + regexp.QuoteMeta(file) + ` \(mode 0600\)`)
+	if m := r.find(regexp.MustCompile(`printed at the top|^\s*host invite: `)); m != nil {
+		t.Fatalf("the resumed host says %q", m[0])
+	}
+	r.cmd.Process.Signal(os.Interrupt)
+	r.wait()
+	if all := r.stdout() + r.stderr(); strings.Contains(all, token(newHost)) {
+		t.Fatalf("a host invite's token is in the resumed host's output:\n%s", all)
 	}
 }
 
