@@ -30,6 +30,7 @@ import (
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/membership"
 	"github.com/concordia-party/concordia/internal/merge"
+	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/secrets"
 	"github.com/concordia-party/concordia/internal/secrets/secretstest"
@@ -1037,6 +1038,18 @@ func TestSentence(t *testing.T) {
 		{"removed, the invite refused", fmt.Errorf("join party: %w", &session.RemovedError{By: "alice", Err: fmt.Errorf("%w: unauthorized", client.ErrRefused)}), "alice removed you from this party, and this invite no longer lets you in: ask a host for a new one."},
 		{"removed, back as someone new", &session.RemovedError{}, "A host removed you from this party. You joined again as someone new: this invite still lets people in."},
 		{"removed, the host then unreachable", &session.RemovedError{By: "alice", Err: client.ErrFull}, "alice removed you from this party. The party is full"},
+		// A host that took the connection and did not answer (stopped, hung) is no
+		// firewall's doing (a reviewer's: the window gave the firewall advice).
+		{"taken, no answer", fmt.Errorf("join party: %w at 1.2.3.4:5: %w: %w", client.ErrUnreachable, client.ErrNoAnswer, context.DeadlineExceeded), "The host took the connection but did not answer: is the party's program stopped or hung?"},
+		// A -32003 says which limit it met (wire.RateLimitedData): "wait a moment" was said
+		// of a full queue too, which no wait empties (a reviewer's).
+		{"too fast, own host", fmt.Errorf("send prompt: %w", &party.RateLimitError{Limit: wire.LimitBurst, RetryAfter: 2500 * time.Millisecond, Why: "at most 5 prompts at once, then one per 2s"}), "You are sending prompts too fast: try again in 3 s."},
+		{"too many requests", &rpc.Error{Code: wire.CodeRateLimited, Message: "rate limited: too many requests, slow down", Data: json.RawMessage(`{"limit":"requests","retry_after_ms":40}`)}, "You are sending prompts too fast: try again in 1 s."},
+		{"queue full", &rpc.Error{Code: wire.CodeRateLimited, Message: "rate limited: 200 prompts are already waiting", Data: json.RawMessage(`{"limit":"queue"}`)}, "200 prompts are already waiting: it can be sent once a batch goes."},
+		{"queue full from an address", &rpc.Error{Code: wire.CodeRateLimited, Message: "rate limited: 12 prompts from your address are already waiting, at most 100 of the party's 200 places; the next batch makes room", Data: json.RawMessage(`{"limit":"queue"}`)}, "12 prompts from your address are already waiting: it can be sent once a batch goes."},
+		{"a minute's bytes", &rpc.Error{Code: wire.CodeRateLimited, Message: "rate limited: you sent more than 64 KiB of prompts in the last minute", Data: json.RawMessage(`{"limit":"bytes","retry_after_ms":19200}`)}, "You sent more than 64 KiB of prompts in the last minute: try again in 20 s."},
+		{"the party's bytes, own host", &party.RateLimitError{Limit: wire.LimitBytes, RetryAfter: 90 * time.Second, Why: "the party took more than 1 MiB of prompts in the last minute"}, "The party took more than 1 MiB of prompts in the last minute: try again in 90 s."},
+		{"too fast, a host from before", &rpc.Error{Code: wire.CodeRateLimited, Message: "rate limited: at most 5 prompts at once, then one per 2s"}, "You are sending prompts too fast; wait a moment."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

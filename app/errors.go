@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 	"path"
 	"strings"
 	"syscall"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -65,6 +67,7 @@ func sentence(err error) string {
 		}
 	}
 	var rerr *rpc.Error
+	var limited *party.RateLimitError
 	var unchanged workspace.UnchangedError
 	var pe pathError
 	var ke *session.KeepError
@@ -178,8 +181,14 @@ func sentence(err error) string {
 		return "This host uses encryption; the link is missing its ?fp= part — was it cut off? Copy the whole invite again: it ends in ?fp= and 64 letters and digits."
 	case errors.Is(err, invite.ErrCutShort):
 		return capitalize(punctuate(after(err.Error(), invite.ErrInvalid.Error()+": ")))
+	case errors.Is(err, client.ErrNoAnswer):
+		// Not the firewall's advice of ErrUnreachable, which it comes wrapped in: something
+		// took the connection (a host stopped with SIGSTOP, or hung).
+		return "The host took the connection but did not answer: is the party's program stopped or hung? Check with the host that the party is still running."
 	case errors.Is(err, client.ErrUnreachable):
 		return "Cannot reach the host" + netDetail(err) + ". Check that the party is still running and that this computer can reach the host's address (same network, no firewall in the way)."
+	case errors.As(err, &limited): // the host's own window
+		return rateLimited(limited.Limit, limited.RetryAfter, limited.Why)
 	case errors.Is(err, party.ErrRateLimited):
 		return "You are sending prompts too fast; wait a moment."
 	case errors.Is(err, party.ErrTooLarge):
@@ -187,7 +196,11 @@ func sentence(err error) string {
 	case errors.As(err, &rerr):
 		switch rerr.Code {
 		case wire.CodeRateLimited:
-			return "You are sending prompts too fast; wait a moment."
+			var data wire.RateLimitedData
+			if raw, ok := rerr.Data.(json.RawMessage); ok && json.Unmarshal(raw, &data) == nil && data.Limit != "" {
+				return rateLimited(data.Limit, time.Duration(max(data.RetryAfterMS, 0))*time.Millisecond, after(rerr.Message, party.ErrRateLimited.Error()+": "))
+			}
+			return "You are sending prompts too fast; wait a moment." // a host from before 2026-12-07 sends no data
 		case wire.CodeTooLarge:
 			return fmt.Sprintf("The prompt is too long: the limit is %d bytes.", wire.MaxPromptBytes)
 		case wire.CodeUnauthorized:
@@ -224,6 +237,43 @@ func sentence(err error) string {
 		return "The party could not start: " + punctuate(err.Error())
 	}
 	return capitalize(punctuate(err.Error()))
+}
+
+// rateLimited is the sentence for a prompt refused as rate limited, by the limit it met
+// (wire.RateLimitedData, PROTOCOL.md §6): retry is how soon a try may pass (0: not known),
+// why the host's words after "rate limited: ". "Wait a moment" was said of a full queue,
+// which no wait empties, and of a minute's bytes (a reviewer's).
+func rateLimited(limit string, retry time.Duration, why string) string {
+	again := "try again in a moment"
+	if retry > 0 {
+		again = fmt.Sprintf("try again in %d s", max(1, int((retry+time.Second-1)/time.Second)))
+	}
+	switch limit {
+	case wire.LimitBurst, wire.LimitRequests:
+		return "You are sending prompts too fast: " + again + "."
+	case wire.LimitQueue:
+		// The host's count ("200 prompts are already waiting", "12 prompts from your
+		// address are already waiting, at most …"), up to its first clause.
+		waiting := "Too many prompts are already waiting"
+		first := why
+		if i := strings.IndexAny(why, ",;"); i >= 0 {
+			first = why[:i]
+		}
+		if first = strings.TrimSpace(first); strings.Contains(first, "already waiting") {
+			waiting = capitalize(first)
+		}
+		return waiting + ": it can be sent once a batch goes."
+	case wire.LimitBytes:
+		said := "You sent more prompt text in the last minute than the party takes"
+		if w := strings.TrimSpace(why); w != "" {
+			said = capitalize(strings.TrimSuffix(w, "."))
+		}
+		if retry <= 0 {
+			again = "try again in a minute"
+		}
+		return said + ": " + again + "."
+	}
+	return "You are sending prompts too fast; wait a moment."
 }
 
 // notAllowed is a refusal for the member's role: the party's own sentence when it says
