@@ -7,13 +7,11 @@ import (
 	"fmt"
 	stdio "io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -500,35 +498,10 @@ func TestBackBeforeWhatWasMissed(t *testing.T) {
 // stops it with exit 0 and no error (PROTOCOL.md §1), and when its time runs out it says
 // that the host did not answer, not that it cannot be reached.
 func TestJoinToAHostThatDoesNotAnswer(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	var mu sync.Mutex
-	var held []net.Conn
-	t.Cleanup(func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range held {
-			c.Close()
-		}
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, c) // never answered
-			mu.Unlock()
-		}
-	}()
+	addr := testkit.SilentListener(t)
 	oldPatience, oldDial := connectPatience, joinDialTimeout
 	connectPatience, joinDialTimeout = 100*time.Millisecond, 2*time.Second
 	t.Cleanup(func() { connectPatience, joinDialTimeout = oldPatience, oldDial })
-	addr := ln.Addr().String()
 	inv := "concordia://" + addr + "/" + strings.Repeat("a", 43)
 	still := "[system] still connecting to " + addr + ": no answer from the host yet (Ctrl-C stops)\n"
 

@@ -22,6 +22,7 @@ import (
 	"github.com/concordia-party/concordia/internal/certs"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -437,22 +438,7 @@ func TestHostThatDoesNotAnswer(t *testing.T) {
 			c.Close()
 		}
 	})
-	silent, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { silent.Close() })
-	go func() {
-		for {
-			c, err := silent.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, c)
-			mu.Unlock()
-		}
-	}()
+	silent := testkit.SilentListener(t)
 	quietHello := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		conn, err := (&websocket.Upgrader{}).Upgrade(w, r, nil)
 		if err != nil {
@@ -480,9 +466,9 @@ func TestHostThatDoesNotAnswer(t *testing.T) {
 		cancel   bool
 		noAnswer bool
 	}{
-		{"silent before the handshake", silent.Addr().String(), false, true},
+		{"silent before the handshake", silent, false, true},
 		{"silent at the hello", strings.TrimPrefix(quietHello.URL, "http://"), false, true},
-		{"cancelled while it is silent", silent.Addr().String(), true, false},
+		{"cancelled while it is silent", silent, true, false},
 		{"cancelled at the hello", strings.TrimPrefix(quietHello.URL, "http://"), true, false},
 		{"gone", goneAddr, false, false},
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/concordia-party/concordia/internal/certs"
+	"github.com/concordia-party/concordia/internal/testkit"
 )
 
 // TestDialTLSPinned runs the whole stack as a participant would: wss://
@@ -163,31 +164,7 @@ func TestDialCancelledDuringTheHandshake(t *testing.T) {
 // not: a stopped host was said to be unreachable.
 func TestDialNoAnswer(t *testing.T) {
 	checkLeaks(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var mu sync.Mutex
-	var held []net.Conn // never answered
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, c)
-			mu.Unlock()
-		}
-	}()
-	defer func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range held {
-			c.Close()
-		}
-	}()
+	silent := testkit.SilentListener(t) // takes the connection, never answers
 	gone, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -201,8 +178,8 @@ func TestDialNoAnswer(t *testing.T) {
 		cancel   bool // cancelled rather than timed out
 		noAnswer bool
 	}{
-		{"taken, never answered", ln.Addr().String(), false, true},
-		{"taken, cancelled while waiting", ln.Addr().String(), true, false},
+		{"taken, never answered", silent, false, true},
+		{"taken, cancelled while waiting", silent, true, false},
 		{"nobody listening", goneAddr, false, false},
 	}
 	for _, tt := range tests {
