@@ -184,6 +184,37 @@ describe('<permission-card>', () => {
     st.dispose();
   });
 
+  // The hosts at a party's end stay listed (People at the end): a participant's card went on
+  // saying "Waiting for hosty to allow or deny it…" under a spinner once the party was over
+  // for this window, ended or left, as if hosty could still answer.
+  for (const [how, words] of [
+    ['ended', 'Undecided: the party ended before a host allowed or denied it'],
+    ['left', 'Still waiting for a host when you left: it goes on without you'],
+  ] as const) {
+    it(`stops waiting for a host once the party ${how === 'ended' ? 'ended' : 'was left'}`, async () => {
+      const { be, st } = await inParty('participant');
+      be.emit('party:event', joined(1, { id: 'm9', name: 'hosty', role: 'host' }));
+      const el = mountCard(st, { id: 't1', batch: 'b1', tool: 'Bash', summary: 'touch x', status: 'pending' });
+      await el.updateComplete;
+      const waiting = () => el.shadowRoot!.querySelector('[data-testid=permission-waiting]')!;
+      expect(waiting().textContent!.trim()).toBe('Waiting for hosty to allow or deny it…');
+      if (how === 'ended') {
+        be.emit('party:ended', { reason: 'the host ended the party' });
+      } else {
+        be.handlers.Leave = async () => {
+          be.emit('party:ended', { reason: 'you left the party' });
+        };
+        await st.leave();
+      }
+      await el.updateComplete;
+      expect(st.participants.map((m) => m.name)).toEqual(['hosty']); // still listed, as at the end
+      expect(waiting().textContent!.trim()).toBe(words);
+      expect(waiting().querySelector('.spinner')).toBeNull();
+      el.remove();
+      st.dispose();
+    });
+  }
+
   // How long the party gives a request, beside its countdown (the hello's
   // permission_timeout_ms): a member could not tell; an older host's hello does not say.
   it('says how long the party lets a request wait, beside the countdown', async () => {

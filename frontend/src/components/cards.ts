@@ -570,6 +570,10 @@ export class PermissionCard extends LitElement {
                       ? // Said, not just left out (a tester's co-host looked for it): PROTOCOL.md §7.
                         html`<span class="expires" data-find-skip data-testid="permission-always-owner">Only the party's owner can allow a tool for the rest of the party.</span>`
                       : nothing}`
+            : s.ended
+              ? // Over for this window: the hosts at the party's end stay listed, and were still
+                // named as deciding it, under a spinner (as the approval card no longer waits).
+                html`<span class="wait" data-find-skip data-testid="permission-waiting" data-ended>${endedWaitWords(s.displayPhase)}</span>`
             : s.participants.some((m) => m.role === 'host')
               ? html`<span class="wait" data-find-skip data-testid="permission-waiting"><span class="spinner"></span> Waiting for ${deciders(s)} to allow or deny it…</span>`
               : html`<span class="wait" data-find-skip data-testid="permission-waiting" data-nohost>No host is in the party to decide: it is denied when its time runs out, unless a host comes back.</span>`}
@@ -954,6 +958,16 @@ function alwaysTitle(tool: string): string {
   if (EDIT_TOOLS.has(tool)) return `Allow ${tool} in the folder for the rest of the party; ${uncoveredWords(tool)} still ask`;
   if (tool === 'Read' || tool === 'NotebookRead' || tool === 'Bash') return `Allow ${tool} for the rest of the party; ${uncoveredWords(tool)} still asks`;
   return `Allow ${tool} for the rest of the party, without asking`;
+}
+
+/**
+ * What a tool request still undecided says once the party is over for this window
+ * (displayPhase): it goes on without one who left or was removed; else nobody decides it.
+ */
+export function endedWaitWords(phase: string): string {
+  if (phase === 'left') return 'Still waiting for a host when you left: it goes on without you';
+  if (phase === 'removed') return 'Still waiting for a host when you were removed: it goes on without you';
+  return 'Undecided: the party ended before a host allowed or denied it';
 }
 
 /**
