@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
 import { describe, expect, it, vi } from 'vitest';
 import type { AppState } from '../state/app-state';
-import { emptyState } from '../state/fake-backend';
-import type { PartyEvent, PartyState } from '../state/types';
+import { emptyState, noKey } from '../state/fake-backend';
+import type { KeyStatus, PartyEvent, PartyState } from '../state/types';
 import { batch, left, out, phase, prompt, sys } from '../state/events.test-helpers';
 import { inParty } from '../state/party.test-helpers';
 import { deniedWords } from '../state/turn-end';
@@ -463,12 +463,17 @@ describe('<transcript-view>', () => {
   // read "it comes from GEMINI_API_KEY: set it…"): the party's event says what happens, and
   // the owner's window alone adds where it replaces the key. An event journaled with the way
   // in it (before 2026-12-07) is shown as it was.
+  // An owner whose key comes from GEMINI_API_KEY read "(in Settings)", where it cannot be
+  // replaced: it reads the terminal's words.
   it("tells the owner alone where it replaces a key Google refused", async () => {
     const refused = "Gemini refused the host's API key; merging locally until the host replaces it";
     const denied = "Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): enable the Generative Language API. Merging locally for the rest of this party, or until the host replaces the key";
     const old = "Gemini refused the host's API key; merging locally until the host replaces it (concordia key set)";
-    for (const [role, hint] of [['host', ' (in Settings)'], ['participant', '']] as const) {
-      const { be, st } = await inParty(role);
+    const keyring: KeyStatus = { ...noKey, source: 'keyring' };
+    const env: KeyStatus = { ...noKey, source: 'env' };
+    const envHint = ' (it comes from GEMINI_API_KEY: set it to a working key, then resume the party)';
+    for (const [role, key, hint] of [['host', keyring, ' (in Settings)'], ['host', env, envHint], ['participant', env, ''], ['participant', keyring, '']] as const) {
+      const { be, st } = await inParty(role, 'connected', undefined, key);
       const el = document.createElement('transcript-view') as HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
       el.state = st;
       document.body.append(el);
@@ -479,9 +484,10 @@ describe('<transcript-view>', () => {
       be.emit('party:event', { seq: 5, ts: '', kind: 'error', text: old });
       await el.updateComplete;
       const shown = [...el.shadowRoot!.querySelectorAll('[data-kind=error]')].map((e) => e.textContent?.trim());
-      expect(shown, role).toEqual([refused + hint, denied + hint, old]);
+      expect(shown, `${role}, key from ${key.source}`).toEqual([refused + hint, denied + hint, old]);
       // Find finds what is shown.
-      expect(matchCount(findInTranscript(st.transcript, 'in Settings', Infinity, st.reader)), role).toBe(hint === '' ? 0 : 2);
+      expect(matchCount(findInTranscript(st.transcript, 'in Settings', Infinity, st.reader)), role).toBe(hint === ' (in Settings)' ? 2 : 0);
+      expect(matchCount(findInTranscript(st.transcript, 'resume the party', Infinity, st.reader)), role).toBe(hint === envHint ? 2 : 0);
       el.remove();
       st.dispose();
     }

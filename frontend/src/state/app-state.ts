@@ -532,7 +532,7 @@ export class AppState {
   get reader(): Reader {
     const sess = this.session;
     if (!sess) return NO_READER;
-    const now: Reader = { you: sess.you.id, name: sess.you.name, hostSession: sess.role === 'host', owner: this.isOwner, host: sess.party.host, joinedAt: this.joinedAt };
+    const now: Reader = { you: sess.you.id, name: sess.you.name, hostSession: sess.role === 'host', owner: this.isOwner, host: sess.party.host, joinedAt: this.joinedAt, envKey: this.#settings.key?.source === 'env' };
     const r = this.#reader;
     if (r && (Object.keys(now) as (keyof Reader)[]).every((k) => r[k] === now[k])) return r;
     this.#reader = now;

@@ -200,9 +200,14 @@ export interface Reader {
   host: string;
   /** The seq the reader's session began at: what came after is live. */
   joinedAt: number;
+  /**
+   * The reader's Gemini key comes from GEMINI_API_KEY (settings.ts key.source): its owner
+   * replaces a refused one there, not in Settings.
+   */
+  envKey: boolean;
 }
 
-export const NO_READER: Reader = { you: '', name: '', hostSession: false, owner: false, host: '', joinedAt: 0 };
+export const NO_READER: Reader = { you: '', name: '', hostSession: false, owner: false, host: '', joinedAt: 0, envKey: false };
 
 /**
  * A change of the party's people, as the reader reads it. The transcript's notes are in the
@@ -292,14 +297,22 @@ export const KEY_DENIED = "Gemini refused the host's API key for this use";
 const KEY_HINT_ENDS = ['until the host replaces it', 'until the host replaces the key'];
 
 /**
+ * Where the owner replaces a key Google refused: in Settings, or, for a key from the
+ * environment, which Settings cannot replace, as Go's host.SelectMerger tells the terminal.
+ */
+function keyHint(r: Reader): string {
+  return r.envKey ? 'it comes from GEMINI_API_KEY: set it to a working key, then resume the party' : 'in Settings';
+}
+
+/**
  * A party's error as the reader reads it: the party's owner is told where it replaces a
- * key Google refused ("in Settings"); the others read only what happens (a tester's
+ * key Google refused (keyHint); the others read only what happens (a tester's
  * participant read the host's way to replace it). An event that says it already (one
  * journaled before 2026-12-07) stays as it is.
  */
 export function errorWords(text: string, r: Reader): string {
   if (!r.owner || !text.startsWith(KEY_REFUSED) || !KEY_HINT_ENDS.some((end) => text.endsWith(end))) return text;
-  return `${text} (in Settings)`;
+  return `${text} (${keyHint(r)})`;
 }
 
 /** A party's notice (not an error), as the reader reads it. */
