@@ -28,3 +28,16 @@ func TestTheWindowKnowsClaudeIsNotRunning(t *testing.T) {
 		}
 	}
 }
+
+// The window's owner reads the notice of a party started with a key known refused in its
+// own words, with how it replaces the key, by the notice's text (shown-words.ts
+// KEY_REFUSED_BEFORE): changed in Go alone, the owner would read the guests' words.
+func TestTheWindowKnowsTheKeyWasRefusedBefore(t *testing.T) {
+	b, err := os.ReadFile("../../frontend/src/state/shown-words.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "const KEY_REFUSED_BEFORE = '" + host.NoticeKeyRefusedBefore + "';"; !strings.Contains(string(b), want) {
+		t.Errorf("frontend/src/state/shown-words.ts lacks %s", want)
+	}
+}

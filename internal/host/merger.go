@@ -111,6 +111,12 @@ func (r *RefusedKeys) has(key string) bool {
 	return r.ids[keyID(key)]
 }
 
+// NoticeKeyRefusedBefore is SelectMerger's notice of a party that merges locally from its
+// start, its key known refused. The window sends it to every member as it is, and its
+// owner's view adds how it replaces the key (frontend/src/state/shown-words.ts
+// KEY_REFUSED_BEFORE, pinned by a test here); the terminal's host adds it here.
+const NoticeKeyRefusedBefore = "Google refused this Gemini key when it was last asked; merging locally until the host replaces it"
+
 // ErrNoKey means --merge gemini was asked for but no key is available.
 var ErrNoKey = errors.New("no Gemini key is set (run `concordia key set`, or set GEMINI_API_KEY)")
 
@@ -221,11 +227,12 @@ func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string,
 	}
 	if refused {
 		f.StartRefused()
-		why := "Google refused this Gemini key when it was last asked; merging locally until the host replaces it (" + hint + ")"
 		if o.Window {
-			why = "Google refused this Gemini key when it was last asked; merging locally until the host replaces it, or Check in Settings finds it works"
+			// Every member reads the window's notices: what happens, not how the host
+			// replaces the key; the owner's window adds that (shown-words.ts noticeWords).
+			return f, append(notes, NoticeKeyRefusedBefore), nil
 		}
-		return f, append(notes, why), nil
+		return f, append(notes, NoticeKeyRefusedBefore+" ("+hint+")"), nil
 	}
 	from := "the OS keyring"
 	if src == secrets.SourceEnv {

@@ -71,3 +71,18 @@ describe('rejectedBy', () => {
     expect(rejectedBy({ by: 'hana' }, { ...NO_READER, you: 'm1', name: 'hana' })).toBe('hana'); // a host from before: its name
   });
 });
+
+// A party started with its key known refused: its notice said "or Check in Settings finds
+// it works" to every member. The guests read what happens; the owner reads how it replaces
+// its key, where its key can be replaced.
+describe('the notice of a key Google refused before the party', () => {
+  const notice = 'Google refused this Gemini key when it was last asked; merging locally until the host replaces it';
+  it('tells the owner alone how to replace it, or to check it', () => {
+    expect(said({ text: notice }, hana)).toBe('Google refused your Gemini key when it was last asked; merging locally until you replace it, or Check in Settings finds it works');
+    expect(said({ text: notice }, { ...hana, envKey: true })).toBe(
+      'Google refused your Gemini key when it was last asked; merging locally until you replace it (it comes from GEMINI_API_KEY: set it to a working key, then resume the party), or Check in Settings finds it works',
+    );
+    expect(said({ text: notice }, gus)).toBe(notice);
+    expect(said({ text: notice }, { ...gus, hostSession: true, envKey: true })).toBe(notice); // a co-host
+  });
+});

@@ -315,6 +315,19 @@ export function errorWords(text: string, r: Reader): string {
   return `${text} (${keyHint(r)})`;
 }
 
+/**
+ * The notice of a party started with its key known refused (Go's host.NoticeKeyRefusedBefore,
+ * pinned by a test there): every member reads what happens; the owner's window tells its
+ * person how to replace the key, or that Check finds it works again (refusedBeforeWords).
+ */
+const KEY_REFUSED_BEFORE = 'Google refused this Gemini key when it was last asked; merging locally until the host replaces it';
+
+/** That notice as the party's owner reads it: its own key, and how it replaces it (keyHint). */
+function refusedBeforeWords(r: Reader): string {
+  const how = r.envKey ? ` (${keyHint(r)})` : '';
+  return `Google refused your Gemini key when it was last asked; merging locally until you replace it${how}, or Check in Settings finds it works`;
+}
+
 /** A party's notice (not an error), as the reader reads it. */
 export function noticeWords(it: NoticeItem, r: Reader): string {
   // The party's owner ended it, as the banner above says ("you ended the party"): a
@@ -323,6 +336,7 @@ export function noticeWords(it: NoticeItem, r: Reader): string {
   // Named, as after a crash ("Hana, the host, stopped"): a window tester's guest read "the host".
   if (it.text === HOST_ENDED && r.host) return `${r.host}, the host, ended the party`;
   if (r.owner && OWN_KEY_START.some((start) => it.text.startsWith(start))) return ownKeyWords(it.text);
+  if (r.owner && it.text === KEY_REFUSED_BEFORE) return refusedBeforeWords(r);
   // Whose act, and on whom, by member id when the host says (since 2026-12-07); by name
   // (live only) for a host from before.
   if (it.acts) return saidTo(it.text, it.acts, r.you);
