@@ -369,6 +369,18 @@ func TestViewerJoinedSaysWhy(t *testing.T) {
 	}
 }
 
+// reconnect feeds p a reconnect's hello and its catch-up (hello.State.Events), as join
+// does: the hello, then the events it carries, read as a catch-up.
+func reconnect(p *printer, hello wire.HelloResult) {
+	p.hello(hello)
+	p.catchUp(true)
+	p.aheadOfCatchUp(hello.State.Events)
+	for _, ev := range hello.State.Events {
+		p.event(ev)
+	}
+	p.catchUp(false)
+}
+
 // TestBackBeforeWhatWasMissed: a reconnect's catch-up that holds a tool request asked
 // while the terminal was away says "you are back in the party" before the request, not
 // after it (the host writes the return last), and the status line counts the wait from
@@ -399,13 +411,7 @@ func TestBackBeforeWhatWasMissed(t *testing.T) {
 		{Seq: 7, TS: host(now), Kind: wire.KindParticipants, Joined: &me, Count: &two},
 	}
 	hello.State.Seq, hello.State.Phase, hello.State.Events = 7, wire.PhaseAwaitingPermission, missed
-	p.hello(hello)
-	p.catchUp(true)
-	p.aheadOfCatchUp(hello.State.Events)
-	for _, ev := range missed {
-		p.event(ev)
-	}
-	p.catchUp(false)
+	reconnect(p, hello)
 	got := out.String()
 	lost, back, req := strings.Index(got, "the host lost this terminal's connection"), strings.Index(got, "[party] you are back in the party (2 in the party)"), strings.Index(got, "claude asks to use Bash")
 	if lost < 0 || back < 0 || req < 0 || !(lost < back && back < req) || strings.Count(got, "you are back") != 1 {
@@ -428,13 +434,7 @@ func TestBackBeforeWhatWasMissed(t *testing.T) {
 	now = now.Add(40 * time.Second)
 	missed = append([]wire.Event{{Seq: 3, TS: host(start.Add(10 * time.Second)), Kind: wire.KindBatch, Batch: &wire.Batch{ID: "b1", Prompts: []string{"p1"}, Merged: "x", Merger: wire.MergerLocal}}}, missed...)
 	hello.State.Events = missed
-	p.hello(hello)
-	p.catchUp(true)
-	p.aheadOfCatchUp(hello.State.Events)
-	for _, ev := range missed {
-		p.event(ev)
-	}
-	p.catchUp(false)
+	reconnect(p, hello)
 	p.mu.Lock()
 	st = p.statusLocked()
 	p.mu.Unlock()
@@ -472,13 +472,7 @@ func TestBackBeforeWhatWasMissed(t *testing.T) {
 		{Seq: 6, TS: host(now.Add(-10 * time.Second)), Kind: wire.KindPermission, Permission: &wire.Permission{ID: "t1", Tool: "Bash", Summary: "touch x", Batch: "b1", Status: wire.PermissionPending, Expires: &expires}},
 	}
 	hello.State.Seq, hello.State.Events = 6, missed
-	p.hello(hello)
-	p.catchUp(true)
-	p.aheadOfCatchUp(hello.State.Events)
-	for _, ev := range missed {
-		p.event(ev)
-	}
-	p.catchUp(false)
+	reconnect(p, hello)
 	p.event(wire.Event{Seq: 7, TS: host(now), Kind: wire.KindParticipants, Joined: &me, Count: &two})
 	got = out.String()
 	streamed, lost, back, req := strings.Index(got, "streamed into the dead socket"), strings.Index(got, "the host lost this terminal's connection"), strings.Index(got, "[party] you are back in the party (2 in the party)"), strings.Index(got, "claude asks to use Bash")
