@@ -480,15 +480,21 @@ func TestJoinTranscript(t *testing.T) {
 	if err := os.Mkdir(gone, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	d := start(t, nil, "join", inv, "--name", "dan", "--transcript", filepath.Join(gone, "seen.md"))
+	// The transcript that cannot be written where asked goes to the temporary folder: the
+	// test's own, so that no run leaves a file in the machine's /tmp.
+	tmp := t.TempDir()
+	d := start(t, []string{"TMPDIR=" + tmp}, "join", inv, "--name", "dan", "--transcript", filepath.Join(gone, "seen.md"))
 	d.expect(`joined .*'s party as dan`)
 	if err := os.RemoveAll(gone); err != nil {
 		t.Fatal(err)
 	}
 	d.send("/quit")
-	d.expect(`cannot write the transcript`)
+	d.expect(`cannot write the transcript to .*seen\.md; written to ` + regexp.QuoteMeta(tmp) + `/concordia-transcript-.*\.md instead`)
 	if code := d.wait(); code != 1 {
 		t.Fatalf("a transcript that could not be written: exit %d, want 1", code)
+	}
+	if saved, _ := filepath.Glob(filepath.Join(tmp, "concordia-transcript-*.md")); len(saved) != 1 {
+		t.Fatalf("the transcript written instead: %v, want one file in %s", saved, tmp)
 	}
 }
 
