@@ -470,7 +470,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		err := c.Err()
 		switch {
 		case errors.Is(err, client.ErrEnded):
-			keeper.Ended() // the host's next party is not this one (membership.LastJoined)
+			keeper.Ended() // the host's next party is not this one (membership.LastName)
 			// The host's last event says why, in its words ("the host's terminal was
 			// closed …"): said again here only when none came.
 			if !pr.endSaid() {

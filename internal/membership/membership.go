@@ -42,7 +42,7 @@ type Record struct {
 	// has no record (Lendable).
 	Role string `json:"role,omitempty"`
 	// Name is the name it joined under, and Invite its invite's token hashed (both since
-	// 2026-12-06): what LastName finds.
+	// 2026-12-06): what LastJoined and LastName find.
 	Name   string `json:"name,omitempty"`
 	Invite string `json:"invite,omitempty"`
 	// Removed (since 2026-12-07): a host removed this member, as the host's refusal of its
@@ -55,18 +55,23 @@ type Record struct {
 	RemovedBy string `json:"removed_by,omitempty"`
 	// Ended (since 2026-12-07): the party ended, as this terminal or window saw it (its
 	// connection closed with the party's end). Its host's other invites are then another
-	// party's (a resume keeps the party's own invites): LastJoined does not name this
+	// party's (a resume keeps the party's own invites): LastName does not name this
 	// member for them. A window that had been a viewer in the host's last party read
 	// "You'll rejoin as bea (viewer)" of the next party's participant invite, and joined
-	// as a new participant (a window tester's).
+	// as a new participant (a window tester's); the window's LastJoined now names no
+	// member for another invite at all.
 	Ended bool `json:"ended,omitempty"`
 }
 
 // inviteHash names an invite's token in a record without holding it.
 func inviteHash(token string) string { return hash("invite\x00" + token) }
 
-// LastName is the name this directory last joined inv's party under (LastJoined).
-func (s Store) LastName(inv invite.Invite) string { return s.LastJoined(inv).Name }
+// LastName is the name this directory last joined inv's party under, else the name it last
+// joined inv's host with through another invite (one rotated, or another party's) of a
+// party not seen to end (Record.Ended): a terminal joins under it when given no --name,
+// and says it is the name it last joined this host with. A member is then itself again
+// with a rotated invite (ClientID is the host's and the name's).
+func (s Store) LastName(inv invite.Invite) string { return s.lastJoined(inv, true).Name }
 
 // Joined is the name a directory last joined a party under, and the member's role then.
 type Joined struct {
@@ -77,12 +82,23 @@ type Joined struct {
 }
 
 // LastJoined is the name this directory last joined inv's party under, with the role it
-// last had there: through inv itself, else through another invite of the same host (one
-// rotated) of a party not seen to end (Record.Ended); the zero Joined when none is known. A window reopened and joined again with the same invite
-// filled in the settings' name, another than the one it had joined under, and came in as
-// someone new (a window tester's "root", while "Cleo" stayed away).
-func (s Store) LastJoined(inv invite.Invite) Joined {
-	var byInvite, byHost Joined
+// last had there: through inv itself (its token, hashed, in the record); the zero Joined
+// when none is known. A window reopened and joined again with the same invite filled in
+// the settings' name, another than the one it had joined under, and came in as someone new
+// (a window tester's "root", while "Cleo" stayed away).
+//
+// Only the invite's own token says its party: an invite carries no party id, and another
+// invite of the same host (address and certificate) is a rotated one of the same party or
+// one of another party, which nothing before connecting tells apart. A window closed before
+// its party ended never saw the end (Record.Ended), and the dialog said "You'll rejoin as
+// bea (viewer)" of the host's next party's invite (a window tester's). A rotated invite
+// then names no one: a missed prediction beats a wrong one.
+func (s Store) LastJoined(inv invite.Invite) Joined { return s.lastJoined(inv, false) }
+
+// lastJoined is LastJoined, and with byHost, else the newest record of inv's host (its
+// ClientID) whose party was not seen to end.
+func (s Store) lastJoined(inv invite.Invite, byHost bool) Joined {
+	var byInvite, ofHost Joined
 	var atInvite, atHost time.Time
 	want := inviteHash(inv.Token)
 	s.records(func(_ string, r Record, at time.Time) {
@@ -92,18 +108,18 @@ func (s Store) LastJoined(inv invite.Invite) Joined {
 			if byInvite.Name == "" || at.After(atInvite) {
 				byInvite, atInvite = Joined{Name: r.Name, Role: r.Role}, at
 			}
-		case r.Ended:
+		case !byHost || r.Ended:
 			// Another invite of a party that ended is another party's.
 		case r.ClientID == s.ClientID(inv, r.Name):
-			if byHost.Name == "" || at.After(atHost) {
-				byHost, atHost = Joined{Name: r.Name, Role: r.Role}, at
+			if ofHost.Name == "" || at.After(atHost) {
+				ofHost, atHost = Joined{Name: r.Name, Role: r.Role}, at
 			}
 		}
 	})
 	if byInvite.Name != "" {
 		return byInvite
 	}
-	return byHost
+	return ofHost
 }
 
 // Store keeps Records in Dir ("" keeps nothing).
@@ -332,7 +348,7 @@ func (k *Keeper) Removed() {
 }
 
 // Ended keeps that the party ended (its connection closed with the party's end): its
-// host's other invites are another party's from then on (LastJoined).
+// host's other invites are another party's from then on (LastName).
 func (k *Keeper) Ended() {
 	k.mu.Lock()
 	defer k.mu.Unlock()

@@ -323,6 +323,10 @@ func TestLastName(t *testing.T) {
 	if got := s.LastName(rotated); got != "Cleo" {
 		t.Errorf("LastName of a rotated invite of that host = %q, want Cleo", got)
 	}
+	if got := s.LastJoined(rotated); got != (Joined{}) {
+		// Not told from another party's invite before connecting: the dialog says nothing.
+		t.Errorf("LastJoined of another invite of that host = %+v, want none", got)
+	}
 	join(rotated, "Cleo B")
 	if got := s.LastName(a); got != "Cleo" {
 		t.Errorf("LastName(a) after a join through another invite = %q, want Cleo (its own)", got)
@@ -337,8 +341,10 @@ func TestLastName(t *testing.T) {
 
 // TestLastJoinedAfterTheEnd: a member whose party was seen to end is not named for another
 // invite of its host, which is then another party's (a window tester's "You'll rejoin as
-// bea (viewer)" of the next party's invite); the party's own invite (a resume keeps it)
-// still names it.
+// bea (viewer)" of the next party's invite): a terminal's LastName names it for one only
+// while the party was not seen to end, the window's LastJoined never (a window closed
+// before the end cannot know of it); the party's own invite (a resume keeps it) still
+// names it.
 func TestLastJoinedAfterTheEnd(t *testing.T) {
 	s := Store{Dir: t.TempDir()}
 	fp := strings.Repeat("ab", 32)
@@ -349,14 +355,23 @@ func TestLastJoinedAfterTheEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	bea := Joined{Name: "bea", Role: wire.RoleViewer}
-	if got := s.LastJoined(party2); got != bea {
-		t.Fatalf("LastJoined of another invite while the party runs = %+v, want %+v", got, bea)
+	if got := s.LastName(party2); got != bea.Name {
+		t.Fatalf("LastName of another invite while the party runs = %q, want %q", got, bea.Name)
+	}
+	if got := s.LastJoined(party2); got != (Joined{}) {
+		t.Fatalf("LastJoined of another invite while the party runs = %+v, want none", got)
 	}
 	k.Ended()
+	if got := s.LastName(party2); got != "" {
+		t.Errorf("LastName of another invite of the host after the end = %q, want none", got)
+	}
 	if got := s.LastJoined(party2); got != (Joined{}) {
 		t.Errorf("LastJoined of another invite of the host after the end = %+v, want none", got)
 	}
 	if got := s.LastJoined(party1); got != bea {
 		t.Errorf("LastJoined of the party's own invite after the end = %+v, want %+v", got, bea)
+	}
+	if got := s.LastName(party1); got != bea.Name {
+		t.Errorf("LastName of the party's own invite after the end = %q, want %q", got, bea.Name)
 	}
 }

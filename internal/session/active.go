@@ -193,7 +193,7 @@ func (a *active) watch() {
 		a.keep.Removed() // a join later says so again, before the host says by whom
 	}
 	if errors.Is(err, client.ErrEnded) {
-		a.keep.Ended() // the host's next party is not this one (JoinName)
+		a.keep.Ended() // the host's next party is not this one (a terminal's membership.LastName)
 	}
 	reason := a.m.endReason(err)
 	a.mu.Lock()

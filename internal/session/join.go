@@ -208,11 +208,12 @@ type JoinedAs struct {
 	Role string `json:"role"`
 }
 
-// JoinName is the name this data directory last joined inv's party under through inv, else
-// the name it last joined inv's host with through another invite (another party of that
-// host, perhaps), with the role it last had; the zero JoinedAs when none is known. The
-// join dialog fills the name in (a reopened window that joined again under the settings'
-// name was someone new: a window tester's) and says the role it rejoins with.
+// JoinName is the name this data directory last joined inv's party under through inv, with
+// the role it last had (membership.Store.LastJoined); the zero JoinedAs when none is known.
+// The join dialog fills the name in (a reopened window that joined again under the
+// settings' name was someone new: a window tester's) and says the role it rejoins with.
+// Another invite of inv's host names no one: it may be another party's, and the dialog
+// then said "You'll rejoin as bea (viewer)" of a party bea was never in.
 func (m *Manager) JoinName(inv invite.Invite) JoinedAs {
 	j := m.memberships().LastJoined(inv)
 	return JoinedAs{Name: j.Name, Role: j.Role}
