@@ -35,3 +35,24 @@ func TestResumeUnanswered(t *testing.T) {
 		t.Fatalf("ResumeUnanswered of a party not there = %v", err)
 	}
 }
+
+// A party's card acts on its id: Export, Resume and the question before Resume say the
+// same of an id that is not one and of a party that is not there (session.journalOf).
+func TestPartyCardWordsForABadID(t *testing.T) {
+	f := newFixture(t)
+	ops := map[string]func(id string) error{
+		"ExportParty":      func(id string) error { _, err := f.app.ExportParty(id); return err },
+		"ResumeParty":      func(id string) error { _, err := f.app.ResumeParty(id, "", false, 0); return err },
+		"ResumeUnanswered": func(id string) error { _, err := f.app.ResumeUnanswered(id); return err },
+	}
+	for _, tc := range []struct{ id, words string }{
+		{"../etc", `"../etc" is not a party id`},
+		{"bbbbbbbbbbbb", "This party is no longer in the data directory."},
+	} {
+		for name, op := range ops {
+			if err := op(tc.id); err == nil || err.Error() != tc.words {
+				t.Errorf("%s(%q) = %v, want %q", name, tc.id, err, tc.words)
+			}
+		}
+	}
+}

@@ -18,15 +18,9 @@ import (
 // window offered no export of a kept one (a window tester's). An unknown id fails with
 // host.ErrNoParty.
 func (m *Manager) ExportParty(partyID string) (*transcript.Journal, error) {
-	if !journal.ValidID(partyID) {
-		return nil, badRequest(fmt.Errorf("%q is not a party id", partyID))
-	}
-	if m.cfg.DataDir == "" {
-		return nil, errors.New("export party: no data directory")
-	}
-	path := journal.Path(m.cfg.DataDir, partyID)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("export party %s: %w", partyID, host.ErrNoParty)
+	path, err := m.journalOf("export party", partyID)
+	if err != nil {
+		return nil, err
 	}
 	j, err := transcript.OpenJournal(path)
 	if err != nil {
@@ -42,4 +36,22 @@ func (m *Manager) JournalDir() string {
 		return ""
 	}
 	return journal.Dir(m.cfg.DataDir)
+}
+
+// journalOf is the path of party partyID's journal in the data directory, for the
+// operation what ("export party": the errors say it): an id that is not one is a bad
+// request (its words are the window's), no data directory an error, and a party with no
+// journal there host.ErrNoParty.
+func (m *Manager) journalOf(what, partyID string) (string, error) {
+	if !journal.ValidID(partyID) {
+		return "", badRequest(fmt.Errorf("%q is not a party id", partyID))
+	}
+	if m.cfg.DataDir == "" {
+		return "", fmt.Errorf("%s: no data directory", what)
+	}
+	path := journal.Path(m.cfg.DataDir, partyID)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("%s %s: %w", what, partyID, host.ErrNoParty)
+	}
+	return path, nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -145,14 +144,11 @@ func (m *Manager) RecentParties() ([]RecentParty, error) {
 // Resume brings back a party from its journal, as `concordia host --resume ID` does with
 // no flags: the same id, invites, port and history, its settings as the journal has them,
 // and the window's person as the party's owner again; opt changes what it says. A party
-// running already fails with ErrRunning; an unknown id with host.ErrNoParty; start
-// problems as a *StartError.
+// running already fails with ErrRunning; an unknown id with host.ErrNoParty (before a
+// window in a party is told it is busy); start problems as a *StartError.
 func (m *Manager) Resume(ctx context.Context, partyID string, opt ResumeOptions) (Info, error) {
-	if !journal.ValidID(partyID) {
-		return Info{}, badRequest(fmt.Errorf("%q is not a party id", partyID))
-	}
-	if m.cfg.DataDir == "" {
-		return Info{}, errors.New("resume: no data directory")
+	if _, err := m.journalOf("resume", partyID); err != nil {
+		return Info{}, err
 	}
 	if err := m.begin(); err != nil {
 		return Info{}, err
@@ -295,15 +291,9 @@ const unansweredRunes = 500
 // short. Read only when asked: the list's periodic reading does not read it.
 func (m *Manager) Unanswered(partyID string) (Unanswered, error) {
 	out := Unanswered{Prompts: []UnansweredPrompt{}}
-	if !journal.ValidID(partyID) {
-		return out, badRequest(fmt.Errorf("%q is not a party id", partyID))
-	}
-	if m.cfg.DataDir == "" {
-		return out, errors.New("resume: no data directory")
-	}
-	path := journal.Path(m.cfg.DataDir, partyID)
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return out, fmt.Errorf("%w: %s", host.ErrNoParty, partyID)
+	path, err := m.journalOf("resume", partyID)
+	if err != nil {
+		return out, err
 	}
 	if journal.InUse(path) {
 		return out, nil // running: Resume refuses it (ErrRunning)
