@@ -103,7 +103,13 @@ func (p *Party) sendToMembers(ev wire.Event, raw json.RawMessage) {
 
 // dropSlow forgets a member's connection that refused an event: too slow or gone. The
 // member stays until it leaves; a reconnect with the same client_id catches up from since.
+//
+// Logged at debug level and without saying which: most refusals are of connections that
+// have just closed (at a party's end, every member's that has not yet left), and a
+// connection dropped for being slow is logged as such where its queue filled (rpc). A
+// window tester read "dropping slow subscriber" fourteen times in the host's log at the
+// clean end of a party of sixteen.
 func (p *Party) dropSlow(m *member) {
-	p.log.Info("dropping slow subscriber", "member", m.ID)
+	p.log.Debug("stopped sending to a member's connection (closed, or too slow); it catches up when it reconnects", "member", m.ID)
 	m.sub = nil
 }

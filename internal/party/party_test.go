@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"slices"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/concordia-party/concordia/internal/merge"
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -748,6 +750,25 @@ func TestSlowSubscriberDoesNotBlockOthers(t *testing.T) {
 		t.Fatal(err)
 	}
 	col.waitFor(t, "turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+}
+
+// A connection that refuses an event is not logged as slow at the host's level: at a
+// party's end every member's connection that has closed refuses the last events, and a
+// window tester read "dropping slow subscriber" fourteen times in the log of a clean end.
+// A connection dropped for being slow is logged where its queue filled (rpc).
+func TestClosedConnectionsAreNotLoggedAsSlow(t *testing.T) {
+	var logged testkit.Buffer
+	p, col, id := start(t, Config{Logger: slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	gone := newCollector()
+	gone.refuse = true
+	p.Join(JoinRequest{Name: "gone", Token: token, Sub: gone, Conn: gone})
+	if _, err := p.Prompt(id, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	col.waitFor(t, "turn", func(e []wire.Event) bool { return count(e, wire.KindTurn) == 1 })
+	if strings.Contains(logged.String(), "slow") {
+		t.Fatalf("the host's log calls a closed connection slow:\n%s", logged.String())
+	}
 }
 
 func TestLocalMemberAndWatcher(t *testing.T) {
