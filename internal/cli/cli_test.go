@@ -164,23 +164,28 @@ func TestPrinter(t *testing.T) {
 
 // Google refused the host's Gemini key: the host's own terminal is told where it replaces
 // it, a joined member only what happens (a tester's participant read "it comes from
-// GEMINI_API_KEY: set it to a working key, then resume the party"). An event journaled
-// with the way in it (before 2026-12-07) is printed as it was, not with it twice.
+// GEMINI_API_KEY: set it to a working key, then resume the party"). Refused for this use
+// only, the host's terminal is told what to change on Google's side, a member only that
+// the party merges locally until the host fixes it. An event journaled with the way in
+// it (before 2026-12-07), or with Google's advice (before 2026-12-08), is printed as it
+// was, not with it twice.
 func TestOnlyTheHostIsToldHowToReplaceARefusedKey(t *testing.T) {
 	const refused = "Gemini refused the host's API key; merging locally until the host replaces it"
-	const denied = "Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): enable the Generative Language API. Merging locally for the rest of this party, or until the host replaces the key"
+	const denied = "Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED); merging locally until the host fixes it"
+	const advice = "enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again"
+	const deniedBefore = "Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): " + advice + ". Merging locally for the rest of this party, or until the host replaces the key"
 	const old = refused + " (concordia key set)"
 	const env = "it comes from GEMINI_API_KEY: set it to a working key, then resume the party"
 	for _, c := range []struct {
 		name, hint, want string
 	}{
-		{"the host's terminal", env, "[error] " + refused + " (" + env + ")\n[error] " + denied + " (" + env + ")\n[error] " + old + "\n"},
-		{"a joined member's", "", "[error] " + refused + "\n[error] " + denied + "\n[error] " + old + "\n"},
+		{"the host's terminal", env, "[error] " + refused + " (" + env + ")\n[error] " + denied + ": " + advice + "\n[error] " + old + "\n[error] " + deniedBefore + " (" + env + ")\n"},
+		{"a joined member's", "", "[error] " + refused + "\n[error] " + denied + "\n[error] " + old + "\n[error] " + deniedBefore + "\n"},
 	} {
 		var b bytes.Buffer
 		p := newPrinter(&b)
 		p.keyHint = c.hint
-		for _, text := range []string{refused, denied, old} {
+		for _, text := range []string{refused, denied, old, deniedBefore} {
 			p.event(wire.Event{Kind: wire.KindError, Text: text})
 		}
 		if b.String() != c.want {

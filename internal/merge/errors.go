@@ -120,8 +120,15 @@ func KeyAdvice(err error) string {
 	if !errors.As(err, &ge) || ge.class != ErrKeyDenied {
 		return ""
 	}
+	return denialAdvice(ge.denial)
+}
+
+// denialAdvice is KeyAdvice for the ErrorInfo reason Google gave ("SERVICE_DISABLED");
+// "" for a reason not known here. WithKeyHint finds it again from a party's event, which
+// names the reason but leaves the advice to the host.
+func denialAdvice(denial string) string {
 	const credentials = "in Google Cloud Console (APIs & Services, Credentials)"
-	switch ge.denial {
+	switch denial {
 	case "SERVICE_DISABLED":
 		return "enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again"
 	case "BILLING_DISABLED":

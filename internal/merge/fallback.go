@@ -202,22 +202,50 @@ const KeyDeniedPrefix = KeyRefusedPrefix + " for this use"
 // writes them too, pinned by a test here).
 const (
 	keyRefusedEnd = "until the host replaces it"
-	keyDeniedEnd  = "until the host replaces the key"
+	// A key refused for this use: what to change on Google's side is the host's to know,
+	// and its own view adds it (WithKeyHint).
+	keyDeniedEnd = "until the host fixes it"
+	// How such an event ended when it said Google's advice to every member (journaled
+	// before 2026-12-08): its host's view adds where the host replaces the key, as it did.
+	keyDeniedEndBefore = "until the host replaces the key"
 )
 
 // WithKeyHint is a party's error event as its host reads it: when it says that Google
 // refused the host's key (KeyRefusedPrefix), with where the host replaces it (hint, as
-// Fallback.KeyHint says) after it. Any other text, a hint of "", and an event that says
-// the way already (journaled before 2026-12-07, when every member read it) are returned as
-// they are.
+// Fallback.KeyHint says) after it; when Google refused only this use of the key
+// (KeyDeniedPrefix), with what to change on Google's side (KeyAdvice) after it instead,
+// found again by the reason the event names. A hint of "" is a member's view: the text as
+// it is. So are any other text, and an event that says the way already (journaled before
+// 2026-12-07, when every member read it).
 func WithKeyHint(text, hint string) string {
 	if hint == "" || !strings.HasPrefix(text, KeyRefusedPrefix) {
 		return text
 	}
-	if strings.HasSuffix(text, keyRefusedEnd) || strings.HasSuffix(text, keyDeniedEnd) {
+	if strings.HasPrefix(text, KeyDeniedPrefix) && strings.HasSuffix(text, keyDeniedEnd) {
+		if a := denialAdvice(deniedReason(text)); a != "" {
+			return text + ": " + a
+		}
+		return text
+	}
+	if strings.HasSuffix(text, keyRefusedEnd) || strings.HasSuffix(text, keyDeniedEndBefore) {
 		return text + " (" + hint + ")"
 	}
 	return text
+}
+
+// deniedReason is the ErrorInfo reason a KeyDeniedPrefix event names in its label
+// ("… for this use (403 PERMISSION_DENIED, SERVICE_DISABLED); …" gives SERVICE_DISABLED);
+// "" when it names none.
+func deniedReason(text string) string {
+	label, _, ok := strings.Cut(strings.TrimPrefix(text, KeyDeniedPrefix+" ("), ")")
+	if !ok {
+		return ""
+	}
+	_, reason, ok := strings.Cut(label, ", ")
+	if !ok {
+		return ""
+	}
+	return reason
 }
 
 // Notice texts of Fallback.
@@ -236,9 +264,11 @@ const (
 	noticeKeyUnusable = "the host set a new Gemini API key, but it cannot be used; merging locally"
 
 	// A key Google knows but whose project or restrictions refuse this use (ErrKeyDenied):
-	// Google's reason and what to change there. The party does not ask again with the
-	// same key, so it says how long it merges locally.
-	noticeKeyDenied = KeyDeniedPrefix + " (%s): %s. Merging locally for the rest of this party, or " + keyDeniedEnd
+	// Google's reason, and what is true for every member: the party merges locally until
+	// the host puts it right (a check Google accepts, or another key). What to change on
+	// Google's side is the host's alone (WithKeyHint): a member read "enable the
+	// Generative Language API in the key's Google Cloud project…".
+	noticeKeyDenied = KeyDeniedPrefix + " (%s); merging locally " + keyDeniedEnd
 )
 
 // StartRefused has the merger start as if g's key had just been refused: merging locally
@@ -372,7 +402,7 @@ func (f *Fallback) Merge(ctx context.Context, prompts []wire.Prompt) (Result, er
 		// Stopped for this party as a refused key is, but not reported to OnRefused: the
 		// way out is on Google's side, not a key copied again.
 		f.disable(g, false)
-		notice = Notice{Kind: wire.KindError, Text: fmt.Sprintf(noticeKeyDenied, deniedLabel(err), KeyAdvice(err))}
+		notice = Notice{Kind: wire.KindError, Text: fmt.Sprintf(noticeKeyDenied, deniedLabel(err))}
 	case errors.Is(err, ErrInvalidKey):
 		f.disable(g, true)
 		notice = Notice{Kind: wire.KindError, Text: noticeKeyRefused}

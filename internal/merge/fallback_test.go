@@ -143,7 +143,10 @@ func TestFallbackInvalidKey(t *testing.T) {
 		// to change on Google's side rather than "replace it".
 		{"403 SERVICE_DISABLED", replyError(403, "PERMISSION_DENIED", "Generative Language API has not been used in project 123 before or it is disabled.",
 			map[string]any{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED", "domain": "googleapis.com"}),
-			"Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again. Merging locally for the rest of this party, or until the host replaces the key", false},
+			// Google's advice is the host's to follow, not every member's (WithKeyHint adds
+			// it to the host's own view): a member read "enable the Generative Language
+			// API…" about a project it cannot reach.
+			"Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED); merging locally until the host fixes it", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,16 +202,26 @@ func TestFallbackInvalidKey(t *testing.T) {
 // host's own view alone; an event from before, which says it already, is left as it is.
 func TestWithKeyHint(t *testing.T) {
 	const hint = "concordia key set"
-	denied := fmt.Sprintf(noticeKeyDenied, "403 PERMISSION_DENIED, SERVICE_DISABLED", "enable the Generative Language API")
+	denied := fmt.Sprintf(noticeKeyDenied, "403 PERMISSION_DENIED, SERVICE_DISABLED")
+	enable := "enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again"
+	// As a party journaled it before 2026-12-08: Google's advice in it, for every member.
+	deniedBefore := "Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): " + enable + ". Merging locally for the rest of this party, or until the host replaces the key"
 	cases := []struct {
 		name, text, hint, want string
 	}{
 		{"refused", noticeKeyRefused, hint, noticeKeyRefused + " (concordia key set)"},
-		{"refused for this use", denied, hint, denied + " (concordia key set)"},
+		{"refused for this use: Google's advice", denied, hint, denied + ": " + enable},
+		{"refused for this use, in the window", denied, "in Settings", denied + ": " + enable},
+		{"restricted to other APIs", fmt.Sprintf(noticeKeyDenied, "403 PERMISSION_DENIED, API_KEY_SERVICE_BLOCKED"), hint,
+			fmt.Sprintf(noticeKeyDenied, "403 PERMISSION_DENIED, API_KEY_SERVICE_BLOCKED") + ": the key's API restrictions leave out the Generative Language API: add it to the key's allowed APIs in Google Cloud Console (APIs & Services, Credentials), then check again"},
+		{"a reason not known here", fmt.Sprintf(noticeKeyDenied, "403 PERMISSION_DENIED, SOMETHING_NEW"), hint, fmt.Sprintf(noticeKeyDenied, "403 PERMISSION_DENIED, SOMETHING_NEW")},
 		{"a member's view: no hint", noticeKeyRefused, "", noticeKeyRefused},
+		{"a member's view of a denial: no advice", denied, "", denied},
 		{"journaled with the hint before", noticeKeyRefused + " (it comes from GEMINI_API_KEY: set it to a working key, then resume the party)", hint,
 			noticeKeyRefused + " (it comes from GEMINI_API_KEY: set it to a working key, then resume the party)"},
-		{"denied, journaled with the hint before", denied + " (in Settings)", hint, denied + " (in Settings)"},
+		{"denied, journaled with its advice before", deniedBefore, hint, deniedBefore + " (concordia key set)"},
+		{"denied, journaled with its advice before, a member's view", deniedBefore, "", deniedBefore},
+		{"denied, journaled with the hint before", deniedBefore + " (in Settings)", hint, deniedBefore + " (in Settings)"},
 		{"another error", "claude stopped unexpectedly: until the host replaces it", hint, "claude stopped unexpectedly: until the host replaces it"},
 	}
 	for _, c := range cases {

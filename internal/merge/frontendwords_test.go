@@ -34,8 +34,24 @@ func TestTheWindowKnowsTheKeyWasRefused(t *testing.T) {
 	if !strings.HasSuffix(noticeKeyRefused, keyRefusedEnd) || !strings.HasSuffix(noticeKeyDenied, keyDeniedEnd) {
 		t.Errorf("the notices %q and %q do not end as WithKeyHint expects", noticeKeyRefused, noticeKeyDenied)
 	}
-	ends := "const KEY_HINT_ENDS = ['" + keyRefusedEnd + "', '" + keyDeniedEnd + "'];"
+	ends := "const KEY_HINT_ENDS = ['" + keyRefusedEnd + "', '" + keyDeniedEndBefore + "'];"
 	if !strings.Contains(string(b), ends) {
 		t.Errorf("frontend/src/state/shown-words.ts lacks %s", ends)
+	}
+	if end := "const KEY_DENIED_END = '" + keyDeniedEnd + "';"; !strings.Contains(string(b), end) {
+		t.Errorf("frontend/src/state/shown-words.ts lacks %s", end)
+	}
+	// The owner's window adds Google's advice for the reason a refusal for this use names,
+	// as WithKeyHint does for the host's terminal: changed in Go alone, the owner would
+	// read other advice than the terminal, or none.
+	for _, reason := range []string{"SERVICE_DISABLED", "BILLING_DISABLED", "API_KEY_SERVICE_BLOCKED", "API_KEY_IP_ADDRESS_BLOCKED",
+		"API_KEY_HTTP_REFERRER_BLOCKED", "API_KEY_ANDROID_APP_BLOCKED", "API_KEY_IOS_APP_BLOCKED", "CONSUMER_SUSPENDED"} {
+		if !knownDenial(reason) || denialAdvice(reason) == "" {
+			t.Errorf("%s: not a denial with advice here", reason)
+			continue
+		}
+		if line := "  " + reason + ": " + strconv.Quote(denialAdvice(reason)) + ",\n"; !strings.Contains(string(b), line) {
+			t.Errorf("frontend/src/state/shown-words.ts's DENIAL_ADVICE lacks %s", line)
+		}
 	}
 }

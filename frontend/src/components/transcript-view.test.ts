@@ -465,9 +465,14 @@ describe('<transcript-view>', () => {
   // in it (before 2026-12-07) is shown as it was.
   // An owner whose key comes from GEMINI_API_KEY read "(in Settings)", where it cannot be
   // replaced: it reads the terminal's words.
+  // Refused for this use only, Google's advice went to every member too: the owner alone
+  // reads it now, as the host's terminal does; one journaled with the advice in it (before
+  // 2026-12-08) is shown as it was, with the owner's hint as before.
   it("tells the owner alone where it replaces a key Google refused", async () => {
     const refused = "Gemini refused the host's API key; merging locally until the host replaces it";
-    const denied = "Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): enable the Generative Language API. Merging locally for the rest of this party, or until the host replaces the key";
+    const denied = "Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED); merging locally until the host fixes it";
+    const advice = ": enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again";
+    const deniedBefore = "Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): enable the Generative Language API. Merging locally for the rest of this party, or until the host replaces the key";
     const old = "Gemini refused the host's API key; merging locally until the host replaces it (concordia key set)";
     const keyring: KeyStatus = { ...noKey, source: 'keyring' };
     const env: KeyStatus = { ...noKey, source: 'env' };
@@ -482,12 +487,16 @@ describe('<transcript-view>', () => {
       be.emit('party:event', { seq: 3, ts: '', kind: 'error', text: denied });
       be.emit('party:event', { seq: 4, ts: '', kind: 'system', text: 'claude started' });
       be.emit('party:event', { seq: 5, ts: '', kind: 'error', text: old });
+      be.emit('party:event', { seq: 6, ts: '', kind: 'system', text: 'claude started' });
+      be.emit('party:event', { seq: 7, ts: '', kind: 'error', text: deniedBefore });
       await el.updateComplete;
       const shown = [...el.shadowRoot!.querySelectorAll('[data-kind=error]')].map((e) => e.textContent?.trim());
-      expect(shown, `${role}, key from ${key.source}`).toEqual([refused + hint, denied + hint, old]);
+      const owner = role === 'host';
+      expect(shown, `${role}, key from ${key.source}`).toEqual([refused + hint, denied + (owner ? advice : ''), old, deniedBefore + hint]);
       // Find finds what is shown.
       expect(matchCount(findInTranscript(st.transcript, 'in Settings', Infinity, st.reader)), role).toBe(hint === ' (in Settings)' ? 2 : 0);
       expect(matchCount(findInTranscript(st.transcript, 'resume the party', Infinity, st.reader)), role).toBe(hint === envHint ? 2 : 0);
+      expect(matchCount(findInTranscript(st.transcript, 'wait a few minutes', Infinity, st.reader)), role).toBe(owner ? 1 : 0);
       el.remove();
       st.dispose();
     }

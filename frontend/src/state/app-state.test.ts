@@ -900,7 +900,7 @@ describe('errors for people', () => {
     pbe.handlers.SetKey = async () => ({ ...noKey, source: 'keyring', unchecked: true, note: 'Saved, but not checked.' });
     pbe.handlers.CheckKey = () => new Promise(() => {});
     expect(await host.setKey('AIza-0123456789-0123456789-abcdef')).toBe(true);
-    pbe.emit('party:event', { seq: 1, ts: '', kind: 'error', text: "Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED): enable the Generative Language API. Merging locally for the rest of this party, or until the host replaces the key (Settings)" });
+    pbe.emit('party:event', { seq: 1, ts: '', kind: 'error', text: "Gemini refused the host's API key for this use (403 PERMISSION_DENIED, SERVICE_DISABLED); merging locally until the host fixes it" });
     expect(host.keyShownRefused).toBe(true);
     expect(host.keyShownDenied).toBe(true);
     // Put right on Google's side, a later party merges with the stored key; Go marked the

@@ -293,8 +293,40 @@ export const KEY_DENIED = "Gemini refused the host's API key for this use";
 /**
  * How those events end as the party sends them to every member, without how the host
  * replaces the key (merge.WithKeyHint, pinned by a test there): the owner's view adds it.
+ * The second is how a refusal for this use ended when it said Google's advice to every
+ * member (journaled before 2026-12-08).
  */
 const KEY_HINT_ENDS = ['until the host replaces it', 'until the host replaces the key'];
+/**
+ * How a refusal for this use ends as the party sends it now, without Google's advice
+ * (merge.WithKeyHint, pinned by a test there): the owner's view adds the advice for the
+ * reason the event names (DENIAL_ADVICE); the others read only that the party merges
+ * locally until the host fixes it (a tester's participant read "enable the Generative
+ * Language API in the key's Google Cloud project…").
+ */
+const KEY_DENIED_END = 'until the host fixes it';
+/** What to change on Google's side for each reason it gives (Go's merge.KeyAdvice, each pinned by a test there). */
+const DENIAL_ADVICE: Record<string, string> = {
+  SERVICE_DISABLED: "enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again",
+  BILLING_DISABLED: "enable billing for the key's Google Cloud project, then check again",
+  API_KEY_SERVICE_BLOCKED: "the key's API restrictions leave out the Generative Language API: add it to the key's allowed APIs in Google Cloud Console (APIs & Services, Credentials), then check again",
+  API_KEY_IP_ADDRESS_BLOCKED: "the key's IP address restrictions refuse this computer: add this computer's public address to the key in Google Cloud Console (APIs & Services, Credentials), or lift the restriction, then check again",
+  API_KEY_HTTP_REFERRER_BLOCKED: "the key is restricted to websites, which refuses an app like this one: set its application restriction to None or IP addresses in Google Cloud Console (APIs & Services, Credentials), then check again",
+  API_KEY_ANDROID_APP_BLOCKED: "the key is restricted to phone apps: set its application restriction to None or IP addresses in Google Cloud Console (APIs & Services, Credentials), then check again",
+  API_KEY_IOS_APP_BLOCKED: "the key is restricted to phone apps: set its application restriction to None or IP addresses in Google Cloud Console (APIs & Services, Credentials), then check again",
+  CONSUMER_SUSPENDED: "the key's Google Cloud project is suspended: ask Google why, or make a key in another project on Google AI Studio's API keys page (https://aistudio.google.com/apikey)",
+};
+
+/** The reason a refusal for this use names ("… for this use (403 PERMISSION_DENIED, SERVICE_DISABLED); …"); '' when none. */
+function deniedReason(text: string): string {
+  const rest = text.slice(KEY_DENIED.length);
+  if (!rest.startsWith(' (')) return '';
+  const close = rest.indexOf(')');
+  if (close < 0) return '';
+  const label = rest.slice(2, close);
+  const comma = label.indexOf(', ');
+  return comma < 0 ? '' : label.slice(comma + 2);
+}
 
 /**
  * Where the owner replaces a key Google refused: in Settings, or, for a key from the
@@ -306,12 +338,19 @@ function keyHint(r: Reader): string {
 
 /**
  * A party's error as the reader reads it: the party's owner is told where it replaces a
- * key Google refused (keyHint); the others read only what happens (a tester's
- * participant read the host's way to replace it). An event that says it already (one
- * journaled before 2026-12-07) stays as it is.
+ * key Google refused (keyHint), or, for a key refused for this use only, what to change
+ * on Google's side (DENIAL_ADVICE), as Go's merge.WithKeyHint tells the host's terminal;
+ * the others read only what happens (a tester's participant read the host's way to
+ * replace it). An event that says it already (one journaled before 2026-12-07) stays as
+ * it is.
  */
 export function errorWords(text: string, r: Reader): string {
-  if (!r.owner || !text.startsWith(KEY_REFUSED) || !KEY_HINT_ENDS.some((end) => text.endsWith(end))) return text;
+  if (!r.owner || !text.startsWith(KEY_REFUSED)) return text;
+  if (text.startsWith(KEY_DENIED) && text.endsWith(KEY_DENIED_END)) {
+    const advice = DENIAL_ADVICE[deniedReason(text)];
+    return advice ? `${text}: ${advice}` : text;
+  }
+  if (!KEY_HINT_ENDS.some((end) => text.endsWith(end))) return text;
   return `${text} (${keyHint(r)})`;
 }
 
