@@ -163,6 +163,11 @@ type printer struct {
 	// for approval (editors.go): each is said once, as it starts.
 	editing      map[string]bool
 	editingBatch string
+	// flaps: members whose connection flaps, by member id, their lines held (flap.go);
+	// flapTimer says them once the connections are quiet for flapQuiet (0: flapSettle).
+	flaps     map[string]*flap
+	flapTimer *time.Timer
+	flapQuiet time.Duration
 }
 
 // roleChangeWait is how long a role change waits for the host's notice of it.
@@ -417,6 +422,7 @@ func (p *printer) finish() {
 	if p.roleChange != nil {
 		p.sayRoleChangeLocked(wire.Event{})
 	}
+	p.sayFlapsLocked() // a member gone for good is said to be gone
 	p.breakLineLocked()
 	p.w.Flush()
 }

@@ -29,6 +29,12 @@ func (p *printer) eventLocked(ev wire.Event) {
 	if p.evented != nil {
 		defer func() { close(p.evented); p.evented = nil }() // under mu, after the roster took it
 	}
+	// A flapping connection's lines held (flap.go) are said before any other line: not
+	// before the agent's output, which the window folds them past too.
+	flapping := p.flapMember(ev, ev.Kind == wire.KindParticipants && ev.Joined != nil && slices.ContainsFunc(p.r.away, func(m wire.Member) bool { return m.ID == ev.Joined.ID }))
+	if flapping == nil && len(p.flaps) > 0 && ev.Kind != wire.KindOutput && ev.Kind != wire.KindPhase {
+		p.sayFlapsLocked()
+	}
 	// saidWithRole: the host's notice of this terminal's own role change, said with it.
 	saidWithRole := p.roleChange != nil && p.sayRoleChangeLocked(ev)
 	before, knew := p.r.settings, p.r.knowsSettings
@@ -121,7 +127,11 @@ func (p *printer) eventLocked(ev wire.Event) {
 			if back {
 				verb = "came back"
 			}
-			p.asideLocked("party", fmt.Sprintf("%s %s%s (%s)", term.Line(ev.Joined.Name), verb, as, people(count)))
+			line := fmt.Sprintf("%s %s%s (%s)", term.Line(ev.Joined.Name), verb, as, people(count))
+			if flapping != nil && p.flapLocked(ev, flapping, count, line) {
+				break // said with the member's other returns (flap.go)
+			}
+			p.asideLocked("party", line)
 		case ev.Left != nil && ev.Why == wire.WhyPartyEnded:
 			// A resumed party's note that someone was there when it ended: the end was
 			// said then.
@@ -169,10 +179,15 @@ func (p *printer) eventLocked(ev wire.Event) {
 				text = ev.Left.Name + " was disconnected when the host stopped"
 			}
 			p.asideLocked("party", term.Line(text))
-		case ev.Left != nil && ev.Text != "": // why, in the host's words
-			p.asideLocked("party", fmt.Sprintf("%s (%s)", term.Line(ev.Text), people(count)))
 		case ev.Left != nil:
-			p.asideLocked("party", fmt.Sprintf("%s left (%s)", term.Line(ev.Left.Name), people(count)))
+			line := fmt.Sprintf("%s left (%s)", term.Line(ev.Left.Name), people(count))
+			if ev.Text != "" { // why, in the host's words
+				line = fmt.Sprintf("%s (%s)", term.Line(ev.Text), people(count))
+			}
+			if flapping != nil && p.flapLocked(ev, flapping, count, line) {
+				break // said with the member's other drops, or as it is when they stop (flap.go)
+			}
+			p.asideLocked("party", line)
 		case ev.Changed != nil:
 			// Said with the next event: our host follows it with a system event that says
 			// who did it ("hana made bob a co-host"), which then says it alone, or with

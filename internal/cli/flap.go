@@ -1,0 +1,154 @@
+package cli
+
+// A member whose connection flaps, folded: the window folds a member who loses the
+// connection and comes back again and again into one line that counts ("bea lost the
+// connection and came back 11 times"); a terminal cannot rewrite a line it printed, so it
+// holds the member's lines from the second pair on and says them once (sayFlapsLocked):
+// before the next line of anything else, once the connections have been quiet for
+// flapSettle, or at the end (finish). A window tester's flapping connection put 11 pairs
+// of lines in every terminal, and a waiting tool request went out of view under them.
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/term"
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// flapSettle is how long the connections stay quiet before the lines held are said.
+const flapSettle = 5 * time.Second
+
+// flap is one member's lost connections and returns in a row, with nothing else printed
+// between but such lines of anyone's (as the window folds them). Only printer.mu's holder
+// touches it.
+type flap struct {
+	name string
+	// pairs: the lost connections the member came back from, the first printed as it came.
+	pairs int
+	// open: the member's lost connection was printed, and it has not come back yet.
+	open bool
+	// held: from the second lost connection on, the member's lines are held, not printed.
+	held bool
+	// count: how many were in the party at the member's last return.
+	count int
+	// gone: a lost connection held that the member has not come back from ("" when none),
+	// as its line reads; said after the folded line, so that a member gone for good is
+	// said to be gone.
+	gone string
+}
+
+// flapMember is the member a flapping connection's line is about: one who lost the
+// connection, or who came back (back) after leaving; nil for any other event. Not this
+// terminal's own (its lines say "you") nor a host's (its leaving says what waits for a
+// host), whose lines are printed as they come.
+func (p *printer) flapMember(ev wire.Event, back bool) *wire.Member {
+	if ev.Kind != wire.KindParticipants {
+		return nil
+	}
+	var m *wire.Member
+	switch {
+	case ev.Left != nil && ev.Why == wire.WhyLost:
+		m = ev.Left
+	case ev.Joined != nil && back:
+		m = ev.Joined
+	default:
+		return nil
+	}
+	if m.ID == "" || m.ID == p.r.you.ID || m.Role == wire.RoleHost {
+		return nil
+	}
+	return m
+}
+
+// flapLocked takes a flapping connection's line (flapMember's m) and says whether it is
+// held rather than printed now. line is how it would be printed.
+func (p *printer) flapLocked(ev wire.Event, m *wire.Member, count int, line string) bool {
+	if p.flaps == nil {
+		p.flaps = map[string]*flap{}
+	}
+	f := p.flaps[m.ID]
+	lost := ev.Left != nil
+	switch {
+	case lost && f != nil && f.pairs >= 1 && f.gone == "" && !f.open:
+		// Lost again after a return with nothing else between: held from here on.
+		f.held, f.gone = true, line
+	case lost:
+		// The first (or a drop after lines of its own that were said): printed.
+		p.sayFlapLocked(m.ID)
+		p.flaps[m.ID] = &flap{name: m.Name, open: true}
+		return false
+	case f != nil && f.held && f.gone != "":
+		f.pairs++
+		f.gone, f.count = "", count
+	case f != nil && f.open:
+		f.open, f.pairs = false, 1 // the first pair, printed as it came
+		return false
+	default:
+		return false
+	}
+	p.flapTimerLocked()
+	return true
+}
+
+// flapTimerLocked (re)starts the wait for the connections to settle.
+func (p *printer) flapTimerLocked() {
+	if p.flapTimer != nil {
+		p.flapTimer.Stop()
+	}
+	wait := p.flapQuiet
+	if wait == 0 {
+		wait = flapSettle
+	}
+	var t *time.Timer
+	t = time.AfterFunc(wait, func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.flapTimer == t { // not restarted meanwhile
+			p.sayFlapsLocked()
+		}
+	})
+	p.flapTimer = t
+}
+
+// sayFlapsLocked says every member's held lines, by name (a stable order), and forgets
+// the runs: whatever comes next stops them.
+func (p *printer) sayFlapsLocked() {
+	if p.flapTimer != nil {
+		p.flapTimer.Stop()
+		p.flapTimer = nil
+	}
+	ids := make([]string, 0, len(p.flaps))
+	for id := range p.flaps {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(a, b string) int {
+		if p.flaps[a].name < p.flaps[b].name {
+			return -1
+		}
+		if p.flaps[a].name > p.flaps[b].name {
+			return 1
+		}
+		return 0
+	})
+	for _, id := range ids {
+		p.sayFlapLocked(id)
+	}
+	p.flaps = nil
+}
+
+// sayFlapLocked says one member's held lines, in the window's words, and forgets its run.
+func (p *printer) sayFlapLocked(id string) {
+	f := p.flaps[id]
+	if f == nil {
+		return
+	}
+	delete(p.flaps, id)
+	if f.held && f.pairs >= 2 {
+		p.asideLocked("party", fmt.Sprintf("%s lost the connection and came back %d times (%s)", term.Line(f.name), f.pairs, people(f.count)))
+	}
+	if f.gone != "" {
+		p.asideLocked("party", f.gone)
+	}
+}

@@ -1,0 +1,112 @@
+package cli
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/concordia-party/concordia/internal/wire"
+)
+
+// A member whose connection flaps: a window tester's, killed over and over for 12 s, put 11
+// pairs of "bea lost the connection… / bea came back" in every terminal, and a waiting tool
+// request went out of view under them. The window folds them into one line that counts;
+// the terminal, which cannot rewrite what it printed, prints the first pair as it comes,
+// holds the member's further lines, and says them once, in the window's words, before the
+// next other line, when the connection settles, or at the end. Nothing is lost: a member
+// gone for good is still said to be gone.
+func TestAFlappingConnectionIsFolded(t *testing.T) {
+	bea := &wire.Member{ID: "m2", Name: "bea", Role: wire.RoleParticipant}
+	cy := &wire.Member{ID: "m3", Name: "cy", Role: wire.RoleParticipant}
+	joined := func(m *wire.Member, n int) wire.Event {
+		return wire.Event{Kind: wire.KindParticipants, Joined: m, Count: ptr(n)}
+	}
+	lost := func(m *wire.Member, n int) wire.Event {
+		return wire.Event{Kind: wire.KindParticipants, Left: m, Why: wire.WhyLost, Text: m.Name + " lost the connection: it stopped answering", Count: ptr(n)}
+	}
+	flaps := func(m *wire.Member, pairs int) []wire.Event {
+		var evs []wire.Event
+		for range pairs {
+			evs = append(evs, lost(m, 2), joined(m, 3))
+		}
+		return evs
+	}
+	cat := func(parts ...[]wire.Event) []wire.Event {
+		var evs []wire.Event
+		for _, p := range parts {
+			evs = append(evs, p...)
+		}
+		return evs
+	}
+	const (
+		beaIn   = "[party] bea joined (3 in the party)\n"
+		beaLost = "[party] bea lost the connection: it stopped answering (2 in the party)\n"
+		beaBack = "[party] bea came back (3 in the party)\n"
+		hello   = "[system] hana turned approval on\n"
+	)
+	system := wire.Event{Kind: wire.KindSystem, Text: "hana turned approval on"}
+	cases := []struct {
+		name string
+		evs  []wire.Event
+		// end: how the run ends after evs: "" not at all (what is printed meanwhile),
+		// "finish" the terminal's last word, "settle" a quiet connection.
+		end, want string
+	}{
+		{"one drop and return keeps its two lines", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 1), []wire.Event{system}), "",
+			beaIn + beaLost + beaBack + hello},
+		{"eleven are the first pair and one line, before the next other line", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 11), []wire.Event{system}), "",
+			beaIn + beaLost + beaBack + "[party] bea lost the connection and came back 11 times (3 in the party)\n" + hello},
+		{"held while it flaps", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 11)), "",
+			beaIn + beaLost + beaBack},
+		{"said when it settles", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 3)), "settle",
+			beaIn + beaLost + beaBack + "[party] bea lost the connection and came back 3 times (3 in the party)\n"},
+		{"said at the end", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 2)), "finish",
+			beaIn + beaLost + beaBack + "[party] bea lost the connection and came back 2 times (3 in the party)\n"},
+		// Gone for good after flapping: the folded line, then the drop, as it came.
+		{"gone for good, before the next line", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 4), []wire.Event{lost(bea, 2), system}), "",
+			beaIn + beaLost + beaBack + "[party] bea lost the connection and came back 4 times (3 in the party)\n" + beaLost + hello},
+		{"gone for good, once it settles", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 4), []wire.Event{lost(bea, 2)}), "settle",
+			beaIn + beaLost + beaBack + "[party] bea lost the connection and came back 4 times (3 in the party)\n" + beaLost},
+		{"gone for good at the end", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 1), []wire.Event{lost(bea, 2)}), "finish",
+			beaIn + beaLost + beaBack + beaLost},
+		// Anything else between stops the fold, as in the window.
+		{"another line between", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 1), []wire.Event{system}, flaps(bea, 1), []wire.Event{system}), "",
+			beaIn + beaLost + beaBack + hello + beaLost + beaBack + hello},
+		// Two members on one bad network: each folds, the other's lines between.
+		{"two members", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 1), flaps(cy, 1), flaps(bea, 2), flaps(cy, 2), []wire.Event{system}), "",
+			beaIn + beaLost + beaBack +
+				"[party] cy lost the connection: it stopped answering (2 in the party)\n[party] cy came back (3 in the party)\n" +
+				"[party] bea lost the connection and came back 3 times (3 in the party)\n[party] cy lost the connection and came back 3 times (3 in the party)\n" + hello},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var b bytes.Buffer
+			p := newPrinter(&b)
+			p.flapQuiet = 20 * time.Millisecond
+			for _, ev := range c.evs {
+				p.event(ev)
+			}
+			switch c.end {
+			case "finish":
+				p.finish()
+			case "settle":
+				deadline := time.Now().Add(5 * time.Second)
+				for {
+					p.mu.Lock()
+					got := b.String()
+					p.mu.Unlock()
+					if got == c.want || time.Now().After(deadline) {
+						break
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+			p.mu.Lock()
+			got := b.String()
+			p.mu.Unlock()
+			if got != c.want {
+				t.Fatalf("got\n%s\nwant\n%s", got, c.want)
+			}
+		})
+	}
+}
