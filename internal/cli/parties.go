@@ -96,13 +96,27 @@ Forget, on a recent party, does the same.`, io.Out, io.Err)
 		saidUnreadable(bad, given, io)
 		return ExitOK
 	}
+	// Only for a person: a program reading the rows (awk 'NR>1{print $1}') would take the
+	// line under each for a row (PROTOCOL.md §8).
+	under := outIsTerminal(io.Out)
 	// The table is laid out whole, then each party's row gets its own line under it (a
-	// line with no cells among the rows would break tabwriter's columns).
+	// line with no cells among the rows would break tabwriter's columns). At a terminal
+	// the party's name goes in that line, before where it worked: with it, a row whose
+	// STATE read "not ended cleanly" was 88 columns wide with a four-letter host's name (a
+	// tester's), and a name may be 64 long. Piped, the rows keep NAME, as programs read them.
 	var table strings.Builder
 	tw := tabwriter.NewWriter(&table, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST ACTIVE\tTURNS\tSTATE")
+	if under {
+		fmt.Fprintln(tw, "ID\tCREATED\tLAST ACTIVE\tTURNS\tSTATE")
+	} else {
+		fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST ACTIVE\tTURNS\tSTATE")
+	}
 	for _, s := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", s.Header.Party, term.Line(s.Header.Host)+"'s party",
+		name := "\t" + term.Line(s.Header.Host) + "'s party"
+		if under {
+			name = ""
+		}
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\t%d\t%s\n", s.Header.Party, name,
 			s.Header.Created.Local().Format("2006-01-02 15:04"), s.LastActive.Local().Format("2006-01-02 15:04"),
 			s.Turns, partyState(s))
 	}
@@ -110,9 +124,6 @@ Forget, on a recent party, does the same.`, io.Out, io.Err)
 	rows := strings.SplitAfter(table.String(), "\n")
 	io.Out.Write([]byte(rows[0]))
 	home := homeDir(io.Getenv)
-	// Only for a person: a program reading the rows (awk 'NR>1{print $1}') would take the
-	// line under each for a row (PROTOCOL.md §8).
-	under := outIsTerminal(io.Out)
 	for i, s := range list {
 		io.Out.Write([]byte(rows[1+i]))
 		// What tells two parties of one host apart: where the agent worked, and what it
@@ -120,8 +131,8 @@ Forget, on a recent party, does the same.`, io.Out, io.Err)
 		if !under {
 			continue
 		}
-		if where := partyWhere(s.Settings.WorkDir, s.FirstPrompt, home); where != "" {
-			fmt.Fprintf(io.Out, "  %s\n", where)
+		for _, l := range partyUnder(term.Line(s.Header.Host)+"'s party", s.Settings.WorkDir, s.FirstPrompt, home) {
+			fmt.Fprintf(io.Out, "  %s\n", l)
 		}
 	}
 	// A party that would come back sharing the whole folder, .env files included, says so
@@ -191,15 +202,33 @@ Forget, on a recent party, does the same.`, io.Out, io.Err)
 	return ExitOK
 }
 
-// partiesWidth is the width of a terminal the line under each party's row fits in.
+// partiesWidth is the width of a terminal the table's lines fit in.
 const partiesWidth = 80
 
-// partyWhere is the line under a party's row in `concordia parties`: its working directory,
-// with home written "~" and shortened from the left, and the start of its first prompt
-// ("~/src/app · “fix the login bug”"), in partiesWidth less the line's indent; "" when the
-// journal has neither.
-func partyWhere(workdir, firstPrompt, home string) string {
+// partyUnder is the line under a party's row in `concordia parties` at a terminal, without
+// its indent: the party's name, whole, and where it worked (partyWhere) in the room left
+// ("hana's party · ~/src/app · “fix the login bug”"). Where it worked goes on a line of its
+// own when a long name leaves too little room beside it.
+func partyUnder(name, workdir, firstPrompt, home string) []string {
+	const sep = " · "
 	room := partiesWidth - 2
+	if left := room - len([]rune(name)) - len([]rune(sep)); left >= 24 {
+		if where := partyWhere(workdir, firstPrompt, home, left); where != "" {
+			return []string{name + sep + where}
+		}
+		return []string{name}
+	}
+	if where := partyWhere(workdir, firstPrompt, home, room); where != "" {
+		return []string{name, where}
+	}
+	return []string{name}
+}
+
+// partyWhere is where a party worked, for the line under its row (partyUnder): its working
+// directory, with home written "~" and shortened from the left, and the start of its first
+// prompt ("~/src/app · “fix the login bug”"), in room runes; "" when the journal has
+// neither.
+func partyWhere(workdir, firstPrompt, home string, room int) string {
 	prompt := ""
 	for _, l := range strings.Split(firstPrompt, "\n") {
 		if l = strings.TrimSpace(term.Line(l)); l != "" {

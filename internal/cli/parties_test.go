@@ -299,7 +299,10 @@ func TestExportStoppedLeavesNothing(t *testing.T) {
 // TestPartiesTellsThemApart: parties of one host in different folders read alike, each row
 // "hana's party" (a tester's): under each row, its working directory (home as "~", a long
 // one cut from the left) and the start of its first prompt, within 80 columns; the rows
-// keep their columns.
+// keep their columns. At a terminal every line fits 80 columns: a row whose STATE read
+// "not ended cleanly" was 88 wide with a four-letter host's name (a tester's), so there
+// the party's name goes under its row, whole, before where it worked; piped, the rows
+// stay as programs read them.
 func TestPartiesTellsThemApart(t *testing.T) {
 	dataDir, home := t.TempDir(), "/home/hana"
 	t0 := time.Date(2026, 12, 7, 19, 0, 0, 0, time.UTC)
@@ -308,12 +311,17 @@ func TestPartiesTellsThemApart(t *testing.T) {
 		{"aaaaaaaaaaaa", home + "/src/website", "\n  fix the login bug\nand the rest"},
 		{"bbbbbbbbbbbb", deep, strings.Repeat("make the parser faster ", 8)},
 		{"cccccccccccc", "/srv/infra", ""},
+		{"dddddddddddd", home + "/src/api", "add the endpoint"},
 	} {
 		var evs []wire.Event
 		if p.prompt != "" {
 			evs = append(evs, wire.Event{TS: t0.Add(time.Duration(i) * time.Hour), Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "ann", Text: p.prompt}})
 		}
-		testkit.WriteJournal(t, dataDir, journal.Header{Party: p.id, Host: "hana", Created: t0.Add(time.Duration(i) * time.Hour), Token: "tok",
+		host := "hana"
+		if p.id == "dddddddddddd" {
+			host = "Maximiliana-Konstantinopoulou" // a long name, not cut
+		}
+		testkit.WriteJournal(t, dataDir, journal.Header{Party: p.id, Host: host, Created: t0.Add(time.Duration(i) * time.Hour), Token: "tok",
 			Settings: journal.Settings{Listen: "127.0.0.1:0", Merge: "local", PermissionMode: "ask", WorkDir: p.dir}}, evs...)
 	}
 	env := func(k string) string { return map[string]string{"HOME": home}[k] }
@@ -330,8 +338,8 @@ func TestPartiesTellsThemApart(t *testing.T) {
 	if err != nil || code != ExitOK {
 		t.Fatalf("exit %d, %v: %s", code, err, errOut.String())
 	}
-	if rows := regexp.MustCompile(`(?m)^[0-9a-f]{12}  hana's party  .*\n[0-9a-f]{12}  hana's party  .*\n[0-9a-f]{12}  hana's party  .*\n`); !rows.Match(piped) || strings.Contains(string(piped), "\n ") {
-		t.Errorf("piped, want the 3 rows together, no line under them:\n%s", piped)
+	if rows := regexp.MustCompile(`(?m)^ID +NAME +CREATED +LAST ACTIVE +TURNS +STATE\ndddddddddddd  Maximiliana-Konstantinopoulou's party  .*\n[0-9a-f]{12} +hana's party  .*\n[0-9a-f]{12} +hana's party  .*\n[0-9a-f]{12} +hana's party  .*\n`); !rows.Match(piped) || strings.Contains(string(piped), "\n ") {
+		t.Errorf("piped, want the header and the 4 rows together, with NAME, no line under them:\n%s", piped)
 	}
 	// At a terminal, a line under each row.
 	old := outIsTerminal
@@ -344,19 +352,25 @@ func TestPartiesTellsThemApart(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 	// The most recently active first; a long prompt cut at the line's end.
 	want := []*regexp.Regexp{
-		regexp.MustCompile(`^  /srv/infra$`),
-		regexp.MustCompile(`^  …/very-long-folder-name/the-app · “make the parser faster make the parser f[a-z ]*…”$`),
-		regexp.MustCompile(`^  ~/src/website · “fix the login bug”$`),
+		regexp.MustCompile(`^  Maximiliana-Konstantinopoulou's party · ~/src/api · “add the endpoint”$`),
+		regexp.MustCompile(`^  hana's party · /srv/infra$`),
+		regexp.MustCompile(`^  hana's party · …/very-long-folder-name/the-app · “make the parser faster [a-z ]*…”$`),
+		regexp.MustCompile(`^  hana's party · ~/src/website · “fix the login bug”$`),
+	}
+	if !strings.HasPrefix(lines[0], "ID            CREATED           LAST ACTIVE       TURNS  STATE") {
+		t.Errorf("the header at a terminal: %q", lines[0])
 	}
 	var got []string
 	for i, l := range lines {
 		if strings.HasPrefix(l, "  ") {
 			got = append(got, l)
-			if i == 0 || !regexp.MustCompile(`^[0-9a-f]{12}  hana's party  `).MatchString(lines[i-1]) {
+			if i == 0 || !regexp.MustCompile(`^[0-9a-f]{12}  2026-`).MatchString(lines[i-1]) {
 				t.Errorf("%q is not under its party's row:\n%s", l, out.String())
 			}
 		}
-		if n := len([]rune(l)); strings.HasPrefix(l, "  ") && n > 80 {
+		// The table's lines (the notes under it are sentences, which the terminal wraps).
+		table := i == 0 || strings.HasPrefix(l, "  ") || regexp.MustCompile(`^[0-9a-f]{12}  2026-`).MatchString(l)
+		if n := len([]rune(l)); table && n > 80 {
 			t.Errorf("%q is %d columns wide, more than 80", l, n)
 		}
 	}
@@ -378,7 +392,7 @@ func TestPartiesTellsThemApart(t *testing.T) {
 			}
 		}
 	}
-	if rows != 3 {
-		t.Errorf("%d rows, want 3:\n%s", rows, out.String())
+	if rows != 4 {
+		t.Errorf("%d rows, want 4:\n%s", rows, out.String())
 	}
 }
