@@ -31,8 +31,9 @@ ended while the party went on (finished, failed or stopped; each batch once, not
 party's end or the host's stop cut short, nor one claude never got) — and its state:
 running (a host has it now), ended (the host ended it), or not ended cleanly (the host
 stopped without ending it: it was killed, or the machine stopped). At a terminal, under
-each row, its working directory and the start of its first prompt (not when the output
-goes to a file or a pipe, whose program reads the rows alone). A party that would
+each row, the party's name, its working directory and the start of its first prompt, the
+name left out of the row so that each line fits 80 columns (not when the output goes to a
+file or a pipe, whose program reads the rows alone, NAME in them). A party that would
 come back sharing the whole working directory (.env files included) is named under the
 table. Any party not running can be brought back with "concordia host --resume ID"; any
 can be read with "concordia export ID". Processes the agent of a party not ended cleanly
