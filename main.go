@@ -10,8 +10,10 @@ package main
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"os"
+	"runtime"
 
 	"github.com/concordia-party/concordia/app"
 	"github.com/concordia-party/concordia/internal/cli"
@@ -36,7 +38,14 @@ func main() {
 	if code := cli.WindowArgs(args, wailsFlags, os.Stderr); code != cli.ExitOK {
 		os.Exit(code) // before a window opens, or the running one is handed the arguments
 	}
+	if displayMissing(runtime.GOOS, os.Getenv) {
+		os.Exit(noDisplay(args, os.Stderr)) // before GTK, which would panic
+	}
 	if err := app.Run(assets, args); err != nil {
+		var de *app.DisplayError
+		if errors.As(err, &de) {
+			os.Exit(displayFailed(de.Link, os.Getenv, os.Stderr))
+		}
 		fmt.Fprintln(os.Stderr, "concordia:", err)
 		os.Exit(1)
 	}

@@ -28,8 +28,8 @@ func main() {
 // status: an invite link given as the desktop build takes one is joined with `concordia
 // join` here (a tester got only the general sentence).
 func noWindow(args []string, stderr io.Writer) int {
-	if len(args) > 0 && strings.HasPrefix(strings.ToLower(strings.TrimSpace(args[0])), "concordia://") {
-		fmt.Fprintln(stderr, "concordia: this is the headless build (no window): to join with that invite in this terminal, run `concordia join` with it (concordia join 'concordia://…').")
+	if len(args) > 0 && hasInvite(args[:1]) {
+		fmt.Fprintf(stderr, "concordia: this is the headless build (no window): %s.\n", joinHere)
 		return 2
 	}
 	if len(args) > 0 && strings.HasPrefix(args[0], "-") {
@@ -38,6 +38,6 @@ func noWindow(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "concordia: unknown flag %s; run `concordia host`, `concordia join INVITE` or `concordia help` (this is the headless build, with no window).\n", args[0])
 		return 2
 	}
-	fmt.Fprintln(stderr, "concordia: this is the headless build (no window); run `concordia host`, `concordia join INVITE` or `concordia help`. The desktop build (make build) opens the window.")
+	fmt.Fprintf(stderr, "concordia: this is the headless build (no window); %s. The desktop build (make build) opens the window.\n", commandsHere)
 	return 2
 }

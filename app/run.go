@@ -31,10 +31,37 @@ const UniqueID = "io.github.concordia-party.concordia"
 //go:embed trayicon.png
 var iconPNG []byte
 
+// DisplayError is a window that could not open because GTK could not: DISPLAY names an
+// X server that does not answer (a stale one in tmux, a broken ssh -X), or only
+// WAYLAND_DISPLAY is set while Wails makes GTK use X11. (With neither set, the program
+// says so before it gets here.)
+type DisplayError struct {
+	// Link: the app was opened with a concordia:// link (which hideLink has taken out of
+	// the arguments by then).
+	Link bool
+}
+
+func (e *DisplayError) Error() string { return "GTK could not open the display" }
+
+// gtkInitFailed is what Wails panics with when gtk_init_check fails (its
+// internal/frontend/desktop/linux/frontend.go).
+const gtkInitFailed = "failed to init GTK"
+
 // Run opens the window and returns when it is closed. assets holds the built frontend
 // (frontend/dist, at its root or under frontend/dist); args may hold a concordia:// link
 // the OS opened the app with.
-func Run(assets fs.FS, args []string) error {
+func Run(assets fs.FS, args []string) (err error) {
+	defer func() {
+		// Wails panics, on this goroutine, when GTK cannot start: a page of goroutines
+		// for what is a display that does not answer. Every other panic stays one.
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok && e.Error() == gtkInitFailed {
+				err = &DisplayError{Link: findLink(args) != ""}
+				return
+			}
+			panic(r)
+		}
+	}()
 	args = hideLink(args) // first: this may start the program again, without the link in its arguments
 	if handOff(UniqueID, args) {
 		return nil // the running window has the link: this instance's work is done

@@ -48,6 +48,23 @@ home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 export HOME=$home XDG_DATA_HOME=$home/.local/share XDG_CONFIG_HOME=$home/.config XDG_CACHE_HOME=$home/.cache
 unset PREFIX
+# With no display (over ssh, on a server) the window is not tried: one sentence and exit 1,
+# where GTK's failure was a Go panic and a page of goroutines (a tester's); an invite is
+# pointed to `concordia join`. A display that is set but does not answer is said as well.
+nodisplay() { # EXPECTED-START ENV... -- ARGS...: the binary's one line and exit 1
+	local want=$1 envs=() out code
+	shift
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	out=$(env -u DISPLAY -u WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS=disabled: "${envs[@]}" \
+		timeout 30 "$bin" "$@" 2>&1) && code=0 || code=$?
+	[ "$code" = 1 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -qF "concordia: $want" <<<"$out" ||
+		fail "${envs[*]} concordia $*: exit $code, not 1 with one line starting \"concordia: $want\": $out"
+}
+nodisplay "no display to open the window on" --
+nodisplay "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are not set); to join with that invite in this terminal, run \`concordia join\`" -- 'concordia://127.0.0.1:9/p?t=x'
+nodisplay "the window could not open on DISPLAY=:none" DISPLAY=:none --
+nodisplay "the window could not open on DISPLAY=:none (is its X server running, and may this user use it?); to join with that invite" DISPLAY=:none -- 'concordia://127.0.0.1:9/p?t=x'
 scripts/install-desktop.sh "$bin" >/dev/null || fail "install-desktop.sh failed"
 for f in .local/bin/concordia .local/share/applications/concordia.desktop \
 	.local/share/icons/hicolor/256x256/apps/concordia.png; do
