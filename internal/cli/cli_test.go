@@ -1957,8 +1957,8 @@ func TestUsageErrorsAreSentences(t *testing.T) {
 		// What is wrong with a link is named (a user tester's "got 65" did not say it was a "/").
 		{[]string{"join", "concordia://h:1/" + strings.Repeat("A", 43) + "?fp=" + strings.Repeat("ab", 32) + "//"}, `concordia join: invalid invite: fp has "//" after its 64 hex characters; remove it`},
 		{[]string{"export", "x", "-o"}, "concordia export: -o needs a value\n"},
-		{[]string{"host", "--listen", "127.0.0.1:99999"}, `concordia host: --listen: The listen port 99999 is out of range: use one from 0 to 65535 (0 for any free port). For example: --listen :8765 (every interface), or --listen 127.0.0.1:0 (a free port on this machine only).` + "\n"},
-		{[]string{"host", "--listen", "8765"}, `concordia host: --listen: The listen address "8765" is not HOST:PORT or :PORT (e.g. ":8765", or "127.0.0.1:0" for a free port on this machine only).` + "\n"},
+		{[]string{"host", "--listen", "127.0.0.1:99999"}, `concordia host: the --listen port 99999 is out of range: use one from 0 to 65535 (0 for any free port). For example: --listen :8765 (every interface), or --listen 127.0.0.1:0 (a free port on this machine only).` + "\n"},
+		{[]string{"host", "--listen", "8765"}, `concordia host: the --listen address "8765" is not HOST:PORT or :PORT (e.g. ":8765", or "127.0.0.1:0" for a free port on this machine only).` + "\n"},
 		{[]string{"host", "---x"}, `concordia host: "---x" is not a flag (write -name or --name)` + "\n"},
 		{[]string{"host", "--max-participants", "99999999999999999999"}, `concordia host: --max-participants: "99999999999999999999" is out of range` + "\n"},
 		{[]string{"version", "--x"}, `concordia version: unknown flag --x (version takes none)` + "\n"},

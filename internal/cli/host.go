@@ -174,7 +174,7 @@ decide it.`, io.Out, io.Err)
 		f.listen = settings.DefaultListen // as the window's empty field
 	}
 	if p := listenProblem(f.listen); p != "" {
-		return usageError(fs, io.Err, "--listen: %s", p)
+		return usageError(fs, io.Err, "%s", p)
 	}
 	if f.publicHost != "" && invite.CheckHost(f.publicHost) != nil {
 		// Said with the other flags' mistakes (exit 2), not as a party that could not
@@ -260,6 +260,9 @@ decide it.`, io.Out, io.Err)
 		GeminiModel: f.geminiModel,
 	})
 	if err != nil {
+		if s := listenNotHere(err, f.listen, "the --listen"); s != "" && flagGiven(fs, "listen") {
+			return usageError(fs, io.Err, "%s", s) // the flag's mistake, found only now (PROTOCOL.md §1: 2)
+		}
 		io.fatal(pr, "host", hostError(err, f.listen, resume != nil))
 		return ExitError
 	}
@@ -560,19 +563,31 @@ func newLogger(io IO, verbose bool) *slog.Logger {
 
 var _ flag.Value = (*stringList)(nil)
 
+// flagGiven reports whether the command line set the flag name.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
 // listenProblem is --listen's refusal: settings.CheckListen's sentence, the window's own
-// (a terminal used to take ":http" and a bare ":" that the window refused), with an
-// example of what works when the sentence has none.
+// (a terminal used to take ":http" and a bare ":" that the window refused), naming the flag
+// mid-line ("--listen: The listen port…" read as two sentences run together, a tester's),
+// with an example of what works when the sentence has none.
 func listenProblem(addr string) string {
 	err := settings.CheckListen(addr)
 	if err == nil {
 		return ""
 	}
 	var le *settings.ListenError
-	if errors.As(err, &le) && le.Problem == settings.ListenNotHostPort {
-		return err.Error() // it gives its examples itself
+	if !errors.As(err, &le) {
+		return "--listen: " + err.Error()
 	}
-	return err.Error() + " For example: --listen :8765 (every interface), or --listen 127.0.0.1:0 (a free port on this machine only)."
+	s := le.Worded("the --listen")
+	if le.Problem == settings.ListenNotHostPort {
+		return s // it gives its examples itself
+	}
+	return s + " For example: --listen :8765 (every interface), or --listen 127.0.0.1:0 (a free port on this machine only)."
 }
 
 // latest hands the newest of a series of values from one goroutine to another: put never

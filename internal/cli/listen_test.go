@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/journal"
 )
 
@@ -49,7 +52,9 @@ func TestHostListenAsTheWindowSaysIt(t *testing.T) {
 				}
 				return
 			}
-			want := "concordia host: --listen: " + c.Want
+			// The window's sentence with the flag named mid-line: "--listen: The listen port…"
+			// read as two sentences run together (a tester's).
+			want := "concordia host: " + strings.Replace(c.Want, "The listen ", "the --listen ", 1)
 			if !strings.HasPrefix(first, want) {
 				t.Fatalf("--listen %q: %q, want it to start %q", c.Addr, first, want)
 			}
@@ -76,7 +81,7 @@ func TestResumeListenAsTheWindowSaysIt(t *testing.T) {
 	for _, c := range []struct{ listen, want string }{
 		{"", publicHostRefused},
 		{"127.0.0.1:0", publicHostRefused},
-		{"127.0.0.1:", `concordia host: --listen: The listen address "127.0.0.1:" has no port: add one from 0 to 65535 (0 for any free port).`},
+		{"127.0.0.1:", `concordia host: the --listen address "127.0.0.1:" has no port: add one from 0 to 65535 (0 for any free port).`},
 	} {
 		var out, errb bytes.Buffer
 		code := Main(context.Background(), []string{"host", "--resume", "aaaaaaaaaaaa", "--data-dir", dataDir, "--listen", c.listen, "--public-host", "bad/host"},
@@ -102,6 +107,49 @@ func TestResumeListenAsTheWindowSaysIt(t *testing.T) {
 		}
 		if code != -1 || f.listen != want {
 			t.Errorf("--resume --listen %q: code %d, listens on %q, want %q (%s)", listen, code, f.listen, want, errb.String())
+		}
+	}
+}
+
+// A --listen address that is not this machine's is the flag's mistake, said as the other
+// flags' are (exit 2), not "cannot start the party: listen on …: listen tcp: …" (a
+// tester's, exit 1). 192.0.2.1 (TEST-NET-1) is on no machine's interface.
+func TestHostListenNotThisMachine(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), []string{"host", "--merge", "local", "--no-local-repl", "--listen", "192.0.2.1:0",
+		"--claude", "/bin/true", "--workdir", t.TempDir(), "--data-dir", t.TempDir()},
+		IO{In: strings.NewReader(""), Out: &out, Err: &errb, Getenv: func(string) string { return "" }})
+	const want = "concordia host: the --listen address 192.0.2.1 is not one of this machine's: give one of its own addresses, or only the port to listen on every interface (--listen :0)\n" +
+		"Run \"concordia host --help\" for usage.\n"
+	if code != ExitUsage || errb.String() != want || out.Len() != 0 {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want 2 and stderr %q", code, out.String(), errb.String(), want)
+	}
+}
+
+// The sentences for a listen address that is not this machine's, from the errors the
+// system gives: a name no one can look up, an address of no interface; a resumed party's
+// own address is named as its own. A look-up that failed otherwise is not called a wrong
+// name, nor said with the resolver's address.
+func TestListenNotHereWords(t *testing.T) {
+	notFound := &host.ListenError{Addr: "myhostname:40010", Err: &net.OpError{Op: "listen", Net: "tcp",
+		Err: &net.DNSError{Err: "no such host", Name: "myhostname", Server: "10.255.255.53:53", IsNotFound: true}}}
+	notHere := &host.ListenError{Addr: "8.8.8.8:40010", Err: &net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EADDRNOTAVAIL)}}
+	timeout := &host.ListenError{Addr: "myhostname:40010", Err: &net.OpError{Op: "listen", Net: "tcp",
+		Err: &net.DNSError{Err: "i/o timeout", Name: "myhostname", Server: "10.255.255.53:53", IsTimeout: true}}}
+	for _, c := range []struct{ name, got, want string }{
+		{"name not found", listenNotHere(notFound, "myhostname:40010", "the --listen"),
+			`the --listen host "myhostname" is not a name this machine can look up: give one of its own addresses, or only the port to listen on every interface (--listen :40010)`},
+		{"address elsewhere", listenNotHere(notHere, "8.8.8.8:40010", "the --listen"),
+			`the --listen address 8.8.8.8 is not one of this machine's: give one of its own addresses, or only the port to listen on every interface (--listen :40010)`},
+		{"resumed", hostError(notFound, "myhostname:40010", true),
+			`cannot start the party: its listen host "myhostname" is not a name this machine can look up: give one of its own addresses, or only the port to listen on every interface (--listen :40010)`},
+		{"look-up failed", listenNotHere(timeout, "myhostname:40010", "the --listen"), ""},
+		{"look-up failed, said", hostError(timeout, "myhostname:40010", false),
+			`cannot start the party: the listen host "myhostname" could not be looked up (i/o timeout); try again, or give an IP address with --listen`},
+		{"port in use", listenNotHere(&host.ListenError{Addr: ":1", Err: syscall.EADDRINUSE}, ":1", "the --listen"), ""},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, c.got, c.want)
 		}
 	}
 }

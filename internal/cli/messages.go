@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -64,7 +65,39 @@ func hostError(err error, listen string, resumed bool) string {
 	case errors.As(err, &dataDir) && errors.Is(err, fs.ErrPermission):
 		return fmt.Sprintf("cannot start the party: this user may not write its data directory %s (%s); choose a folder it may write with --data-dir", term.Line(dataDir.Dir), plain(err.Error()))
 	}
+	if s := listenNotHere(err, listen, "its listen"); s != "" {
+		return "cannot start the party: " + s // a resumed party's own address, from its journal
+	}
+	var le *host.ListenError
+	var dns *net.DNSError
+	if errors.As(err, &le) && errors.As(le.Err, &dns) {
+		return fmt.Sprintf("cannot start the party: the listen host %q could not be looked up (%s); try again, or give an IP address with --listen", dns.Name, dns.Err)
+	}
 	return "cannot start the party: " + err.Error()
+}
+
+// listenNotHere is what a party could not listen on because its address is not this
+// machine's: a host name that no one can look up, or an IP address that none of its
+// interfaces has (a tester's "--listen myhostname:40010" read "listen tcp: lookup
+// myhostname on 10.255.255.53:53: no such host"). subject names the address ("the
+// --listen"). It is "" for any other error.
+func listenNotHere(err error, listen, subject string) string {
+	var le *host.ListenError
+	if !errors.As(err, &le) {
+		return ""
+	}
+	h, port, _ := net.SplitHostPort(listen)
+	var dns *net.DNSError
+	var what string
+	switch {
+	case errors.As(le.Err, &dns) && dns.IsNotFound:
+		what = fmt.Sprintf("%s host %q is not a name this machine can look up", subject, h)
+	case errors.Is(le.Err, syscall.EADDRNOTAVAIL):
+		what = fmt.Sprintf("%s address %s is not one of this machine's", subject, h)
+	default:
+		return ""
+	}
+	return fmt.Sprintf("%s: give one of its own addresses, or only the port to listen on every interface (--listen :%s)", what, port)
 }
 
 // notInstalled says why Claude Code was not found: a path with no file, a file that is not

@@ -527,18 +527,22 @@ type ListenError struct {
 	Problem ListenProblem
 }
 
-func (e *ListenError) Error() string {
+func (e *ListenError) Error() string { return e.Worded("The listen") }
+
+// Worded is Error's sentence with what it is about named by subject ("The listen" there):
+// the terminal names its flag, "the --listen", mid-line.
+func (e *ListenError) Worded(subject string) string {
 	switch e.Problem {
 	case ListenNoPort:
-		return fmt.Sprintf("The listen address %q has no port: add one from 0 to 65535 (0 for any free port).", e.Addr)
+		return fmt.Sprintf("%s address %q has no port: add one from 0 to 65535 (0 for any free port).", subject, e.Addr)
 	case ListenPortNotNumber:
-		return fmt.Sprintf("The listen port %q is not a number: use one from 0 to 65535 (0 for any free port).", e.Port)
+		return fmt.Sprintf("%s port %q is not a number: use one from 0 to 65535 (0 for any free port).", subject, e.Port)
 	case ListenPortOutOfRange:
-		return fmt.Sprintf("The listen port %s is out of range: use one from 0 to 65535 (0 for any free port).", strings.TrimLeft(e.Port, "0"))
+		return fmt.Sprintf("%s port %s is out of range: use one from 0 to 65535 (0 for any free port).", subject, strings.TrimLeft(e.Port, "0"))
 	case ListenBadHost:
-		return fmt.Sprintf("The listen host %q is neither an IP address nor a host name.", e.Host)
+		return fmt.Sprintf("%s host %q is neither an IP address nor a host name.", subject, e.Host)
 	default:
-		return fmt.Sprintf("The listen address %q is not HOST:PORT or :PORT (e.g. \":8765\", or \"127.0.0.1:0\" for a free port on this machine only).", e.Addr)
+		return fmt.Sprintf("%s address %q is not HOST:PORT or :PORT (e.g. \":8765\", or \"127.0.0.1:0\" for a free port on this machine only).", subject, e.Addr)
 	}
 }
 
