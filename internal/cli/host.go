@@ -148,8 +148,8 @@ decide it.`, io.Out, io.Err)
 		return usageError(fs, io.Err, "--merge must be auto, gemini or local, got %q", f.mergeMode)
 	case strings.TrimSpace(f.name) == "":
 		return usageError(fs, io.Err, "--name must not be empty")
-	case party.CheckName(f.name) != nil:
-		return usageError(fs, io.Err, "--name %s: %s", nameWords(f.name), nameRule(party.CheckName(f.name)))
+	case nameProblem(f.name) != "":
+		return usageError(fs, io.Err, "--name %s: %s", nameWords(f.name), nameProblem(f.name))
 	case !validMode(f.permissionMode):
 		return usageError(fs, io.Err, "--permission-mode must be ask, edits, plan or all, got %q", f.permissionMode)
 	case f.permissionTimeout <= 0:

@@ -22,7 +22,6 @@ import (
 	"github.com/concordia-party/concordia/internal/host"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/membership"
-	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/term"
 	"github.com/concordia-party/concordia/internal/transcript"
 	"github.com/concordia-party/concordia/internal/wire"
@@ -79,8 +78,8 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	case strings.TrimSpace(name) == "":
 		return usageError(fs, io.Err, "--name must not be empty")
 	}
-	if err := party.CheckName(name); err != nil {
-		return usageError(fs, io.Err, "--name %s: %s", nameWords(name), nameRule(err))
+	if why := nameProblem(name); why != "" {
+		return usageError(fs, io.Err, "--name %s: %s", nameWords(name), why)
 	}
 	if transcriptPath != "" {
 		// Said now, not after a day in the party: the file is written when it ends.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/concordia-party/concordia/internal/agent"
 	"github.com/concordia-party/concordia/internal/client"
@@ -414,6 +415,21 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 		line += strings.ReplaceAll(term.Wrap(usage, helpWidth-8, "", 0), "\n", "\n    \t")
 		fmt.Fprintln(w, line)
 	})
+}
+
+// nameProblem is why a --name cannot be a member's name, or "": host and join check it
+// alike. First, bytes that are not UTF-8 text (a terminal in another encoding): the
+// party's rule (party.CheckName) sees them only as the U+FFFD each becomes, and took
+// "\xff\xfeab" to be shown as "��ab" while it refused a name of escape codes alone
+// (a terminal tester's); the window's settings refuse them too (settings.CheckName).
+func nameProblem(name string) string {
+	if !utf8.ValidString(name) {
+		return "a name must be UTF-8 text, and this one holds bytes that are not (is the terminal's encoding UTF-8?)"
+	}
+	if err := party.CheckName(name); err != nil {
+		return nameRule(err)
+	}
+	return ""
 }
 
 // nameRule is the rule a name broke (party.CheckName's error without its "bad name:").
