@@ -70,6 +70,12 @@ type KeyStatus struct {
 	// NoteRefused: the note says that Google refused this use of the key (its project or
 	// restrictions; the key is stored all the same), rather than that it could not be asked.
 	NoteRefused bool `json:"note_refused,omitempty"`
+	// Refused says, when Google refused the key in use now as a key the last time it was
+	// checked (by Settings' Check, "concordia key check" or a party's merge, in this process
+	// or another: secrets.Status.Refused), when that was and what to do, in the words
+	// "concordia key status" uses (merge.RefusedWhen). "" when no refusal of it is noted: none
+	// was, or Google has accepted it since.
+	Refused string `json:"refused,omitempty"`
 }
 
 // TrayStatus says whether the tray icon is shown, and why not.

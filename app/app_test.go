@@ -162,6 +162,8 @@ type fixture struct {
 	keys  *secretstest.Backend
 	// dataDir is the app's data folder.
 	dataDir string
+	// configDir is the config directory of the app's key store.
+	configDir string
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -187,7 +189,7 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := a.SaveSettings(s); err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{app: a, shell: sh, tray: tr, keys: keys, dataDir: filepath.Join(dir, "concordia")}
+	return &fixture{app: a, shell: sh, tray: tr, keys: keys, dataDir: filepath.Join(dir, "concordia"), configDir: filepath.Join(dir, "config")}
 }
 
 func TestFindLink(t *testing.T) {

@@ -75,14 +75,30 @@ func (a *App) KeyStatus() (KeyStatus, error) {
 
 func (a *App) keyStatus(ctx context.Context) KeyStatus {
 	st := a.secrets.Status(ctx)
-	return KeyStatus{
+	ks := KeyStatus{
 		Source:           string(st.Source),
 		KeyringAvailable: st.KeyringAvailable,
 		KeyringError:     st.KeyringError,
 		LegacyFile:       st.LegacyFile,
 		Unchecked:        st.KeyringUnchecked && st.Source == secrets.SourceKeyring,
 	}
+	if !st.Refused.IsZero() {
+		// Noted on disk by the last check or merge of this key, maybe in another process
+		// (a window started after `concordia key check` said nothing of it).
+		give := refusedGivePasted
+		if st.Source == secrets.SourceEnv {
+			give = refusedGiveEnv
+		}
+		ks.Refused = merge.RefusedWhen(st.Refused, give) + "."
+	}
+	return ks
 }
+
+// How a working key is given, after merge.RefusedWhen, in the window.
+const (
+	refusedGivePasted = "paste a working key in Settings (Check asks Google again)"
+	refusedGiveEnv    = "start Concordia with GEMINI_API_KEY set to a working key"
+)
 
 // KeyCheck is what Google said about the Gemini key (CheckKey).
 type KeyCheck struct {

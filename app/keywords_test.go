@@ -84,3 +84,51 @@ func between(s, from, to string) string {
 	part, _, _ := strings.Cut(rest, to)
 	return part
 }
+
+// TestKeyStatusSaysARefusalNotedOnDisk: a window started after Google refused the key (a
+// `concordia key check`, or a party's merge, in another process) says so, with the date, in
+// the words `concordia key status` uses; once Google accepts the key it stops saying it. The
+// window showed nothing of the note, while the terminal and a new party went by it.
+func TestKeyStatusSaysARefusalNotedOnDisk(t *testing.T) {
+	const key = "AIza-good-key-0123456789"
+	fakeGoogle(t, key)
+	f := newFixture(t)
+	if err := f.keys.Set(secrets.Service, secrets.Account, key); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := f.app.KeyStatus(); st.Refused != "" {
+		t.Fatalf("before any refusal: Refused = %q", st.Refused)
+	}
+	// Another process noted the refusal (what `concordia key check` does).
+	other := secrets.New(secrets.Options{Backend: f.keys, Getenv: func(string) string { return "" }, ConfigDir: f.configDir, Timeout: time.Second})
+	at := time.Date(2026, 12, 6, 9, 41, 0, 0, time.Local)
+	if err := other.MarkRefused(secrets.KeyID(key), at); err != nil {
+		t.Fatal(err)
+	}
+	boot, err := f.app.Boot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := f.app.KeyStatus()
+	for _, got := range []string{boot.Key.Refused, st.Refused} {
+		if !strings.Contains(got, "Google refused this key when it was last checked (2026-12-06 09:41)") || !strings.Contains(got, "paste a working key in Settings") {
+			t.Errorf("Refused = %q; want the refusal, its date and what to do", got)
+		}
+	}
+	// The terminal's words, but for how a key is given.
+	var stdout, stderr bytes.Buffer
+	if code := keycmd.Run(context.Background(), []string{"status"}, strings.NewReader(""), &stdout, &stderr, other, func(string) string { return "" }); code != 0 {
+		t.Fatalf("key status: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	terminal := between(stdout.String(), "\n\n", ": run \"concordia key set\"")
+	if window, _, _ := strings.Cut(st.Refused, ": paste"); terminal == "" || window != terminal {
+		t.Errorf("the window and the terminal say it differently:\nwindow:   %s\nterminal: %s", st.Refused, stdout.String())
+	}
+	// Google accepts it at Settings' Check: the note goes, and the window stops saying it.
+	if c, err := f.app.CheckKey(); err != nil || c.Result != "accepted" {
+		t.Fatalf("CheckKey = %+v, %v", c, err)
+	}
+	if st, _ := f.app.KeyStatus(); st.Refused != "" {
+		t.Errorf("after Google accepted the key: Refused = %q", st.Refused)
+	}
+}

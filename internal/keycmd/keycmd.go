@@ -322,7 +322,7 @@ func (c *cmd) status() int {
 		if st.Source == secrets.SourceEnv {
 			way = "set " + secrets.EnvKey + " to a working key"
 		}
-		fmt.Fprintf(c.stdout, "\nGoogle refused this key when it was last checked (%s); parties merge locally until it is replaced: %s.\n", st.Refused.Local().Format("2006-01-02 15:04"), way)
+		fmt.Fprintf(c.stdout, "\n%s.\n", merge.RefusedWhen(st.Refused, way))
 	}
 	switch {
 	case st.Source == secrets.SourceNone && st.KeyringAvailable:

@@ -181,6 +181,16 @@ func KeyWords(err error, quote func(string) string, give string) string {
 	return strings.Join(words, " ")
 }
 
+// RefusedWhen says that Google refused a key as a key (ErrInvalidKey) when it was last
+// checked, at at (local time, to the minute), so that parties merge locally until it is
+// replaced, then how: give ("run \"concordia key set\" with a working key"). It is what a
+// refusal noted on disk (secrets.Store.MarkRefused) says, where no words of Google's are
+// left to say with KeyWords. `concordia key status` and the window's key status both say
+// it with this, so that they say the same. No final stop: each edge ends it its own way.
+func RefusedWhen(at time.Time, give string) string {
+	return "Google refused this key when it was last checked (" + at.Local().Format("2006-01-02 15:04") + "); parties merge locally until it is replaced: " + give
+}
+
 // keyHelp is what helps with a refused key (KeyWords), one sentence without its stop;
 // "" when err is not one.
 func keyHelp(err error, give string) string {

@@ -83,6 +83,7 @@ export class HomeScreen extends LitElement {
       .keyline.refused .dot { color: var(--danger); }
       .keyline.unchecked .dot { color: var(--warn); }
       .keyline button { margin-left: auto; }
+      .keynote { font-size: 12px; color: var(--muted); margin: -4px 0 0 20px; }
       .net { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; }
       .net .hint { flex: 1 1 240px; min-width: 0; overflow-wrap: anywhere; }
       details.more summary { cursor: pointer; color: var(--muted); font-size: 13px; user-select: none; }
@@ -400,6 +401,11 @@ export class HomeScreen extends LitElement {
                     <span class="dot"></span><span>${keyLine}</span>
                     <button type="button" class="ghost small" @click=${() => s.openSettings()}>Change</button>
                   </div>
+                  ${s.keyShownRefused && !s.keyShownDenied && s.key?.refused
+                    ? // Noted on disk (a check or a merge, maybe in another process): when,
+                      // and what to do, as Settings and "concordia key status" say it.
+                      html`<div class="keynote" data-testid="home-key-refused">${s.key.refused}</div>`
+                    : nothing}
                   <details class="more" data-testid="home-more">
                     <summary>More options</summary>
                     <label class="field">

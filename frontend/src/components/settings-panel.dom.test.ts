@@ -4,6 +4,7 @@ import { AppState, describeKey } from '../state/app-state';
 import { FakeBackend, fakeSession } from '../state/fake-backend';
 import { createReq, inParty } from '../state/party.test-helpers';
 import './settings-panel';
+import './home-screen';
 
 type Panel = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
 
@@ -632,5 +633,59 @@ describe('<settings-panel> the tool request timeout', () => {
     expect(q('settings-permission-timeout-problem')?.textContent).toContain('The tool request timeout must be between');
     el.remove();
     st.dispose();
+  });
+});
+
+describe('<settings-panel> and <home-screen> a refusal noted before the window started', () => {
+  // Google refused the key at `concordia key check` (or a party's merge) before this window
+  // started: Go's key status says so, and when. The window said nothing of it, in Home or
+  // Settings, while the terminal and a new party went by it.
+  const refused =
+    'Google refused this key when it was last checked (2026-12-06 09:41); parties merge locally until it is replaced: paste a working key in Settings (Check asks Google again).';
+
+  it('says it, with the date and what to do, until a check finds the key works', async () => {
+    const be = new FakeBackend();
+    const key = { source: 'keyring' as const, keyring_available: true, keyring_error: '', legacy_file: '', unchecked: false, refused };
+    const boot = be.handlers.Boot;
+    be.handlers.Boot = async () => ({ ...(await boot()), key });
+    const st = new AppState(be);
+    await st.start();
+    const home = document.createElement('home-screen') as Panel;
+    home.state = st;
+    document.body.append(home);
+    await home.updateComplete;
+    const h = (id: string) => home.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+    expect(h('home-key-status')?.textContent).toMatch(/Google refused it; merging locally/);
+    expect(h('home-key-refused')?.textContent).toBe(refused);
+
+    const { el, q } = await openPanel(st);
+    expect(q('settings-key-status')?.getAttribute('data-refused')).toBe('1');
+    expect(q('settings-key-status')?.classList.contains('refused')).toBe(true);
+    expect(q('settings-key-status')?.textContent).toContain(refused);
+
+    // Google accepts it now: Go dropped the note, and the window stops saying it.
+    be.handlers.CheckKey = async () => ({ result: 'accepted', text: 'Google accepted this key.' });
+    await st.checkKey();
+    await el.updateComplete;
+    await home.updateComplete;
+    expect(q('settings-key-status')?.getAttribute('data-refused')).toBe('0');
+    expect(q('settings-key-status')?.textContent).not.toMatch(/refused/);
+    expect(h('home-key-refused')).toBeNull();
+    expect(h('home-key-status')?.textContent).not.toMatch(/refused/);
+    el.remove();
+    home.remove();
+    st.dispose();
+  });
+
+  it('stops saying it once the party this window runs merges with the key', async () => {
+    const { be, st } = await inParty('host');
+    be.handlers.SetKey = async () => ({ source: 'keyring', keyring_available: true, keyring_error: '', legacy_file: '', unchecked: false, refused });
+    await st.setKey('AIza-0123456789-0123456789-abcdef');
+    expect(st.keyShownRefused).toBe(true);
+    be.handlers.KeyStatus = async () => ({ source: 'keyring', keyring_available: true, keyring_error: '', legacy_file: '', unchecked: false });
+    be.emit('party:event', { seq: 1, ts: '', kind: 'batch', batch: { id: 'b1', prompts: ['p1', 'p2'], merged: 'x', merger: 'gemini' } });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(be.count('KeyStatus')).toBe(1);
+    expect(st.keyShownRefused).toBe(false);
   });
 });

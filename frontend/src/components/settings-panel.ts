@@ -328,7 +328,9 @@ export class SettingsPanel extends LitElement {
               ? // Its project or restrictions: "until it is replaced" stood beside Check's "The
                 // key itself need not change" (a builder's).
                 'Google refused this use of the key when it was last tried: prompts are merged locally until its Google Cloud project or restrictions allow it. The key itself need not change; Check asks again.'
-              : 'Google refused this key when it was last tried: prompts are merged locally until it is replaced (or Check finds it works).'
+              : // Noted on disk, maybe by another process: when, and what to do, as the
+                // terminal's "concordia key status" says it (Go's words).
+                k?.refused || 'Google refused this key when it was last tried: prompts are merged locally until it is replaced (or Check finds it works).'
             : unchecked
               ? 'Saved while Google could not be asked whether it works. Check asks again; a party that merges with it shows it works too.'
               : where}</div></div>

@@ -467,7 +467,8 @@ export class AppState {
   }
   /** Whether a key is set and Google refused it: Settings and the Create form say so, not that it merges. */
   get keyShownRefused(): boolean {
-    return this.key !== null && this.key.source !== 'none' && this.keyRefused !== '';
+    // A refusal noted on disk counts too: a window started after it said nothing of it.
+    return this.key !== null && this.key.source !== 'none' && (this.keyRefused !== '' || !!this.key.refused);
   }
   /**
    * Whether what said Google refused the key said it refused only this use of it (its

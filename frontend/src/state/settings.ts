@@ -341,11 +341,13 @@ export class SettingsState {
   async worked(): Promise<void> {
     if (this.key?.source === 'env') {
       // GEMINI_API_KEY cannot change while the window runs: the party merged with it. A
-      // refusal said before stood beside a party merging with Gemini (a builder's).
+      // refusal said before stood beside a party merging with Gemini (a builder's); Go
+      // dropped the one noted on disk too.
       this.#forgetRefusal();
+      if (this.key.refused) this.key = { ...this.key, refused: undefined };
       return;
     }
-    if (!this.key?.unchecked) return;
+    if (!this.key?.unchecked && !this.key?.refused) return;
     const gen = this.#checkGen;
     try {
       const k = await this.#backend.KeyStatus();
@@ -353,7 +355,7 @@ export class SettingsState {
       // Checked now: the key stored is the one that merged, so Google takes it (put right
       // on its side since it refused this use). Go keeps a key refused for this use, or
       // refused at a Check, unchecked until then.
-      if (k.source === 'keyring' && !k.unchecked) this.#forgetRefusal();
+      if (k.source === 'keyring' && !k.unchecked && !k.refused) this.#forgetRefusal();
       this.key = k;
       this.#changed();
     } catch {
@@ -385,7 +387,8 @@ export class SettingsState {
       this.keyDenied = answer.denied === true;
     } else if (answer.result === 'accepted') {
       this.#forgetRefusal();
-      if (this.key?.unchecked) this.key = { ...this.key, unchecked: false }; // Go dropped its note too
+      // Go dropped its notes too: unchecked, and refused when last checked.
+      if (this.key?.unchecked || this.key?.refused) this.key = { ...this.key, unchecked: false, refused: undefined };
     }
     this.#changed();
   }

@@ -332,6 +332,13 @@ export interface KeyStatus {
    * is stored all the same), not that Google could not be asked (SetKey only).
    */
   note_refused?: boolean;
+  /**
+   * Google refused the key in use now as a key when it was last checked (Settings' Check,
+   * `concordia key check` or a party's merge, in this window or another process): when that
+   * was and what to do, in the words `concordia key status` uses. Absent when no refusal of
+   * it is noted, or Google has accepted it since.
+   */
+  refused?: string;
 }
 
 /** What Google said about the Gemini key (CheckKey). */

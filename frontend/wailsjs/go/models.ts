@@ -22,6 +22,7 @@ export namespace app {
 	    unchecked: boolean;
 	    note?: string;
 	    note_refused?: boolean;
+	    refused?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new KeyStatus(source);
@@ -36,6 +37,7 @@ export namespace app {
 	        this.unchecked = source["unchecked"];
 	        this.note = source["note"];
 	        this.note_refused = source["note_refused"];
+	        this.refused = source["refused"];
 	    }
 	}
 	export class BootInfo {
