@@ -547,6 +547,17 @@ async function approvalCard(state?: PartyState) {
 }
 
 describe('<approval-card>', () => {
+  // A removed member's card said "Not sent: the party ended before a host decided" while the
+  // party went on, keeping the merged prompt for a host to send or reject (internal/party Kick).
+  it('says a prompt that waited when this window was removed stays in the party', async () => {
+    const { el, q, m } = await approvalCard();
+    m.endWaiting('removed');
+    el.item = m.items.find((it) => it.type === 'approval') as ApprovalItem;
+    await el.updateComplete;
+    expect(q('approval-outcome')?.textContent).toBe('Still waiting for a host when you were removed: it stays in the party, for a host to send or reject');
+    expect(q('approval-send')).toBeNull();
+  });
+
   // The same tester's reason to reject vanished the same way.
   it('a reason to reject, overtaken by another host sending the prompt, is said not given', async () => {
     const { el, q, m } = await approvalCard();

@@ -887,6 +887,8 @@ export class ApprovalCard extends LitElement {
                 ? html`<span class="outcome rejected" data-testid="approval-outcome">Not sent: the party ended before a host decided</span>`
               : it.status === 'left'
                 ? html`<span class="outcome" data-testid="approval-outcome">Still waiting for a host when you left: it goes on without you</span>`
+              : it.status === 'removed'
+                ? html`<span class="outcome" data-testid="approval-outcome">Still waiting for a host when you were removed: it stays in the party, for a host to send or reject</span>`
               : html`<span class="outcome allowed" data-testid="approval-outcome">${iconCheck()} ${it.released ? 'Sent: approval was turned off' : it.edited !== null ? 'Sent with edits' : 'Approved and sent'}</span>`}
         </div>
         ${this.#overtakenNote(s, it)}

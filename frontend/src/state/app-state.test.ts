@@ -397,6 +397,19 @@ describe('connection status', () => {
     expect(st.unsentAtEnd(pB.id)).toBe(false);
   });
 
+  // A removed member's card read "Not sent: the party ended before a host decided" while
+  // the party went on: a merged prompt that waits for approval stays in it when a member is
+  // removed, theirs in it too, for a host to send or reject (internal/party Kick).
+  it('keeps a prompt waiting for approval as still waiting in the party when this window was removed', async () => {
+    const { be, st } = await inParty(fakeSession('participant'));
+    be.emit('party:event', prompt(1, pA));
+    be.emit('party:event', { seq: 2, ts: at(300), kind: 'approval', approval: { batch: 'b1', prompts: [pA.id], merged: 'x', merger: 'local' } });
+    be.emit('party:ended', { reason: 'a host removed you from the party', kicked: true });
+    expect(st.isAwaitingApproval(pA.id)).toBe(false);
+    const card = st.transcript.find((i) => i.type === 'approval');
+    expect(card?.type === 'approval' && card.status).toBe('removed');
+  });
+
   it('claims no phase while the host cannot be reached, and says when the party is over', async () => {
     const { be, st } = await inParty(fakeSession('participant'));
     be.emit('party:event', { seq: 1, ts: new Date().toISOString(), kind: 'phase', phase: 'running' });

@@ -1207,7 +1207,10 @@ export class PartySession {
       this.#leftWaiting = goesOn;
       this.pending = [];
     }
-    this.#transcript.endWaiting(goesOn ? 'left' : 'unsent');
+    // Removed, a merged prompt that waits for approval stays in the party, the removed
+    // person's prompts in it too, for a host to send or reject (internal/party Kick): it
+    // read "the party ended before a host decided" while the party went on.
+    this.#transcript.endWaiting(removed ? 'removed' : goesOn ? 'left' : 'unsent');
     this.phase = 'idle';
     this.sending = false;
     this.ending = false;

@@ -340,9 +340,11 @@ export interface ApprovalItem extends ItemBase {
    * the host stopped before anyone decided and, resumed, merged its prompts again (only one
    * batch waits at a time). Its buttons would name a batch the host no longer holds.
    * 'unsent': the party ended while it waited. 'left': this window left the party (which
-   * goes on) while it waited: what became of it is not seen here.
+   * goes on) while it waited: what became of it is not seen here. 'removed': a host removed
+   * this window's person while it waited; the party keeps a merged prompt that waits, theirs
+   * in it too, for a host to send or reject (internal/party Kick), unseen here.
    */
-  status: 'waiting' | 'sent' | 'rejected' | 'replaced' | 'unsent' | 'left';
+  status: 'waiting' | 'sent' | 'rejected' | 'replaced' | 'unsent' | 'left' | 'removed';
   /** The text that went to the agent, when it differs from the merged text. */
   edited: string | null;
   /** Sent because a host turned approval off while it waited, not approved (a tester's card said "Approved and sent"). */
@@ -774,9 +776,10 @@ export class TranscriptModel {
   /** Whether a prompt is in a batch that waits for a host's approval. */
   /**
    * The party ended ('unsent': a merged prompt still waiting for approval was never sent),
-   * or this window left it ('left': the batch waits on without it).
+   * or this window left it ('left': the batch waits on without it), or its person was
+   * removed ('removed': the batch stays in the party, for a host to send or reject).
    */
-  endWaiting(status: 'unsent' | 'left' = 'unsent'): void {
+  endWaiting(status: 'unsent' | 'left' | 'removed' = 'unsent'): void {
     this.#items.forEach((it, i) => {
       if (it.type === 'approval' && it.status === 'waiting') this.#replace(i, { ...it, status });
     });
