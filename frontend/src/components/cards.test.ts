@@ -6,6 +6,7 @@ import type { PartyState, Permission } from '../state/types';
 import { emptyState } from '../state/fake-backend';
 import { ARM_MS, OFFLINE_TITLE, REASON_QUIET_MS, type ApprovalCard, type PermissionCard } from './cards';
 import { TranscriptModel, type ApprovalItem } from '../state/transcript';
+import { SETTLE_MS } from './settle';
 import { approval, batch, changed, joined, left, prompt, settings } from '../state/events.test-helpers';
 
 /** A <permission-card> showing p, in the page. */
@@ -817,8 +818,36 @@ describe('<approval-card>', () => {
     const send = new KeyboardEvent('keydown', { key: 'Enter', ctrlKey: true, bubbles: true, composed: true, cancelable: true });
     text.dispatchEvent(send);
     expect(send.defaultPrevented).toBe(true);
-    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, SETTLE_MS + 30)); // sent once the typing has settled (settle.ts)
     expect(be.calls.filter(([n]) => n.startsWith('Approve'))).toEqual([[expect.stringMatching(/^Approve/), expect.arrayContaining(['b1', 'touch y'])]]);
+    el.remove();
+    st.dispose();
+  });
+
+  // As Create's (home-screen): WebKitGTK, loaded, queues keys and clicks apart, so a click on
+  // Send edited prompt could reach the page before the last keys typed into the prompt, and
+  // send the edits cut short. It reads them once the typing has settled.
+  it('sends the whole edit when its last keys come after the click on Send edited prompt', async () => {
+    const { be, st, el, q } = await approvalCard();
+    q('approval-edit')!.click();
+    await el.updateComplete;
+    const text = q<HTMLTextAreaElement>('approval-text')!;
+    const type = (t: string) => {
+      text.value = t;
+      text.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    };
+    type('touch x but not');
+    await el.updateComplete;
+    const down = new MouseEvent('mousedown', { bubbles: true, composed: true, cancelable: true });
+    q('approval-send-edited')!.dispatchEvent(down);
+    expect(down.defaultPrevented).toBe(true); // the focus stays in the prompt, where the keys go
+    q('approval-send-edited')!.click();
+    for (const t of ['touch x but not the', 'touch x but not the .env file']) {
+      await new Promise((r) => setTimeout(r, 20));
+      type(t);
+    }
+    await new Promise((r) => setTimeout(r, SETTLE_MS + 50));
+    expect(be.calls.filter(([n]) => n.startsWith('Approve'))).toEqual([[expect.stringMatching(/^Approve/), expect.arrayContaining(['b1', 'touch x but not the .env file'])]]);
     el.remove();
     st.dispose();
   });

@@ -15,6 +15,7 @@ import { base } from './styles';
 import { formatWait, initials, nameHue } from '../state/format';
 import { NO_READER, RESUMED_WITHOUT, isReader, outcomeWords, rejectedBy, shownSummary, splitDetail } from '../state/shown-words';
 import { iconAlert, iconCheck, iconMerge, iconPencil, iconTool, iconX } from './icons';
+import { Typing, keepFocus } from './settle';
 import './time-left';
 import './markdown-view';
 
@@ -58,13 +59,6 @@ export class Reason {
   }
 }
 
-/**
- * A mouse press on Deny or Reject leaves the focus in the reason field: keys still on
- * their way land there, not on the button (Chromium and WebKit focus a button pressed).
- */
-function keepFocus(e: MouseEvent): void {
-  e.preventDefault();
-}
 
 /**
  * Whether the window is out of touch with the host (reconnecting): a decision made now
@@ -619,6 +613,8 @@ export class ApprovalCard extends LitElement {
   #escapeArmed = false;
   #rejecting = false;
   #reason = new Reason(this);
+  /** The editor's typing: Send edited prompt reads the edits once it has landed (settle.ts). */
+  #typing = new Typing();
   /**
    * My edits, when the prompt went without them: another host sent or rejected it, or
    * turned approval off, while I edited (a tester's edits vanished with no word).
@@ -804,7 +800,11 @@ export class ApprovalCard extends LitElement {
       const text = this.#text ?? it.approval.merged;
       return html`<div class="actions">
         <button class="primary" data-testid="approval-send-edited" ?disabled=${busy || offline || text.trim() === ''} title=${offTitle}
-          @click=${() => void decided(this, () => s.control.approveEdited(batch, text))}>Send edited prompt</button>
+          @mousedown=${keepFocus}
+          @click=${() =>
+            // The edits read once the typing still on its way has landed (settle.ts): a click
+            // could reach the page before the last keys typed into the prompt.
+            void this.#typing.then(() => decided(this, () => s.control.approveEdited(batch, this.#text ?? it.approval.merged)))}>Send edited prompt</button>
         <button class="ghost" data-testid="approval-edit-cancel" @click=${() => void this.#cancelEdit()}>${text === it.approval.merged ? 'Cancel' : 'Undo edits'}</button>
         <span class="hint">Ctrl+Enter sends</span>
         ${this.#escapeArmed
@@ -904,7 +904,10 @@ export class ApprovalCard extends LitElement {
           <span class="label">${it.prompts.length === 1 ? 'The prompt' : 'The merged prompt'}${this.#editing ? ' (editing)' : ''}</span>
           <textarea data-testid="approval-text" rows=${Math.min(12, (this.#text ?? it.approval.merged).split('\n').length + 1)}
             .value=${live(this.#text ?? it.approval.merged)} ?readonly=${!host || !this.#editing}
-            @input=${(e: InputEvent) => this.#set(() => ((this.#text = (e.target as HTMLTextAreaElement).value), (this.#escapeArmed = false)))}
+            @input=${(e: InputEvent) => {
+              this.#typing.typed();
+              this.#set(() => ((this.#text = (e.target as HTMLTextAreaElement).value), (this.#escapeArmed = false)));
+            }}
             @blur=${() => this.#escapeArmed && this.#set(() => (this.#escapeArmed = false))}
             @keydown=${(e: KeyboardEvent) => {
               if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && this.#editing && !e.isComposing) {

@@ -4,10 +4,11 @@ import { AppState } from '../state/app-state';
 import { FakeBackend } from '../state/fake-backend';
 import type { RecentParty } from '../state/recent-parties';
 import type { Settings } from '../state/types';
-import { CREATE_SETTLE_MS } from './home-screen';
+import './home-screen';
+import { SETTLE_MS } from './settle';
 
-/** Create reads the form once the typing has settled (CREATE_SETTLE_MS): lets that pass. */
-const settled = () => new Promise((r) => setTimeout(r, CREATE_SETTLE_MS + 30));
+/** Create reads the form once the typing has settled (SETTLE_MS): lets that pass. */
+const settled = () => new Promise((r) => setTimeout(r, SETTLE_MS + 30));
 
 type Home = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
 
@@ -317,7 +318,7 @@ describe('<home-screen> Create clicked while typing is still arriving', () => {
       expect(be.count('CreateParty')).toBe(0);
       await type('home-workdir', typed);
     }
-    await vi.advanceTimersByTimeAsync(CREATE_SETTLE_MS - 1);
+    await vi.advanceTimersByTimeAsync(SETTLE_MS - 1);
     expect(be.count('CreateParty')).toBe(0);
     await vi.advanceTimersByTimeAsync(1);
     vi.useRealTimers();

@@ -14,11 +14,8 @@ import { iconAlert, iconFolder, iconGear, iconLink, logo } from './icons';
 import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
 import { decimal, minutes } from '../state/format';
 import { JOIN_BUTTON } from '../state/join';
+import { Typing, keepFocus } from './settle';
 
-/** How long the Create party form must have taken no typing before Create reads it. */
-export const CREATE_SETTLE_MS = 300;
-/** The longest Create waits for the typing to settle. */
-export const CREATE_SETTLE_MAX_MS = 2000;
 
 interface Draft extends HostOptionsDraft {
   name: string;
@@ -204,52 +201,29 @@ export class HomeScreen extends LitElement {
   #homeConfirmed = '';
 
   /**
+   * The form's typing: Create reads the form once the typing still on its way has landed (a
+   * window tester's Create ran with "/tm" of "/tmp/t2/ws2"; settle.ts).
+   */
+  #typing = new Typing();
+
+  /**
    * A control reached with Tab (or focused after an error) brings its whole field into view,
    * label and caption with it, above the sticky Create party bar (the host's scroll padding):
    * the browser brings only the control, and the approval checkbox's caption, a select's box
    * went under the bar (a window tester's).
    */
-  #noteInput = (): void => {
-    this.#lastInput = performance.now();
-  };
-
   #fieldInView = (e: FocusEvent): void => {
     const el = e.target as Element;
     if (this.#keepView || el.closest('.actions')) return;
     (el.closest('label.check, .field') ?? el).scrollIntoView?.({ block: 'nearest' }); // (not in jsdom)
   };
 
-  /** When the form last took typing (performance.now()), for #settle. */
-  #lastInput = -Infinity;
-  /** Create waits for the typing that is still on its way (#settle). */
-  #settling = false;
-
-  /**
-   * Resolves once the form has taken no typing for CREATE_SETTLE_MS (at most
-   * CREATE_SETTLE_MAX_MS): a click on Create can reach the page before keys typed just
-   * before it. WebKitGTK queues keys and clicks apart, and under load it took each key
-   * tens of milliseconds: a window tester's Create ran with "/tm" of "/tmp/t2/ws2", and the
-   * rest of the path arrived in the field after the error.
-   */
-  async #settle(): Promise<void> {
-    const start = performance.now();
-    for (;;) {
-      const now = performance.now();
-      const quiet = now - this.#lastInput;
-      if (quiet >= CREATE_SETTLE_MS || now - start >= CREATE_SETTLE_MAX_MS) return;
-      await new Promise((r) => setTimeout(r, CREATE_SETTLE_MS - quiet));
-    }
+  #create(e: Event): void {
+    e.preventDefault();
+    void this.#typing.then(() => this.#createNow());
   }
 
-  async #create(e: Event): Promise<void> {
-    e.preventDefault();
-    if (this.#settling) return;
-    this.#settling = true;
-    try {
-      await this.#settle();
-    } finally {
-      this.#settling = false;
-    }
+  async #createNow(): Promise<void> {
     const s = this.state;
     const d = this.#draft; // read after the wait: the typing that was on its way is in it
     if (!s || !d) return;
@@ -337,7 +311,7 @@ export class HomeScreen extends LitElement {
             <h2 id="create-h">Create a party</h2>
             <p class="sub">The agent runs here, in the folder you choose.</p>
             ${d
-              ? html`<form @submit=${this.#create} @focusin=${this.#fieldInView} @input=${this.#noteInput} @change=${this.#noteInput} novalidate>
+              ? html`<form @submit=${this.#create} @focusin=${this.#fieldInView} @input=${this.#typing.typed} @change=${this.#typing.typed} novalidate>
                   <label class="field">
                     <span class="label">Your display name</span>
                     <input data-testid="home-name" aria-invalid=${bad === 'name' ? 'true' : 'false'} .value=${d.name} autocomplete="off" spellcheck="false"
@@ -444,7 +418,7 @@ export class HomeScreen extends LitElement {
                     ? html`<div class="error-box" role="alert" data-testid="home-create-error">${iconAlert()}<span>${s.createError}</span></div>`
                     : nothing}
                   <div class="actions">
-                    <!-- A click leaves the focus in the field typed in (#keepFocus). -->
+                    <!-- A click leaves the focus in the field typed in (keepFocus). -->
                     <button class="primary" type="submit" data-testid="home-create" ?disabled=${s.creating} @mousedown=${keepFocus}>
                       ${s.creating ? html`<span class="spinner"></span> Starting…` : 'Create party'}
                     </button>
@@ -511,17 +485,6 @@ export function isHome(dir: string, home: string): boolean {
   const d = norm(dir);
   const h = norm(home);
   return d.length <= h.length && d.every((seg, i) => seg === h[i]);
-}
-
-/**
- * A mousedown that leaves the focus where it is: the keys typed just before a click on
- * Create, still on their way (WebKitGTK, loaded, queues keys and clicks apart), went to the
- * button the click focused and were lost — a window tester's "/tmp/t2/ws2" became "/tm",
- * and the rest of another path landed after the field got the focus back. Kept in the
- * field, they reach it, and Create waits for them (#settle).
- */
-function keepFocus(e: MouseEvent): void {
-  e.preventDefault();
 }
 
 /** A field of the Create party form that an error can be about. */

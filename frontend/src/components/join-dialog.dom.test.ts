@@ -4,6 +4,7 @@ import { AppState } from '../state/app-state';
 import { FakeBackend } from '../state/fake-backend';
 import type { JoinedAs } from '../state/types';
 import './join-dialog';
+import { SETTLE_MS } from './settle';
 
 type Dialog = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
 const link = `concordia://192.0.2.2:8765/TgNMDR0Upfx0aYHEJt19UvIP1j7zqKBoZP_HVxfZ7ms?fp=${'ab'.repeat(32)}`;
@@ -212,3 +213,41 @@ describe('<join-dialog> a chat message pasted', () => {
   });
 });
 
+
+// As Create's (home-screen): WebKitGTK, loaded, queues keys and clicks apart, so a click on
+// Join could reach the page before the last keys of the name typed just before it, and join
+// with what had landed. Join reads the dialog once the typing has settled.
+describe('<join-dialog> Join clicked while typing is still arriving', () => {
+  it('joins with the whole name, the keys that reach the field after the click included', async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => '';
+    const st = new AppState(be, { checkDelayMs: 1 });
+    await st.start();
+    await st.openJoin();
+    st.setJoinInvite(link);
+    await new Promise((r) => setTimeout(r, 20));
+    const el = document.createElement('join-dialog') as Dialog;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const q = <E extends HTMLElement>(id: string) => el.shadowRoot!.querySelector<E>(`[data-testid=${id}]`)!;
+    const type = (text: string) => {
+      q<HTMLInputElement>('join-name').value = text;
+      q('join-name').dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    };
+    type('ha');
+    const down = new MouseEvent('mousedown', { bubbles: true, composed: true, cancelable: true });
+    q('join-submit').dispatchEvent(down);
+    expect(down.defaultPrevented).toBe(true); // the focus stays in the field, where the keys go
+    q('join-dialog').dispatchEvent(new Event('submit', { cancelable: true }));
+    for (const typed of ['haz', 'haze', 'hazel']) {
+      await new Promise((r) => setTimeout(r, 20));
+      type(typed);
+    }
+    await new Promise((r) => setTimeout(r, SETTLE_MS + 50));
+    expect(be.count('JoinParty')).toBe(1);
+    expect(be.calls.find(([n]) => n === 'JoinParty')?.[1][1]).toBe('hazel');
+    el.remove();
+    st.dispose();
+  });
+});

@@ -11,6 +11,7 @@ import { roleLabel } from '../state/host-control';
 import type { Role } from '../state/types';
 import { iconAlert, iconCheck, iconX } from './icons';
 import { historyProgress } from '../state/format';
+import { Typing, keepFocus } from './settle';
 
 export class JoinDialog extends LitElement {
   static override properties = { state: { attribute: false } };
@@ -78,11 +79,14 @@ export class JoinDialog extends LitElement {
     }
   };
 
+  /** The form's typing: Join reads the invite and the name once it has landed (settle.ts). */
+  #typing = new Typing();
+
   #submit(e: Event): void {
     e.preventDefault();
     const s = this.state;
     if (!s) return;
-    void s.submitJoin().then(async (ok) => {
+    void this.#typing.then(() => s.submitJoin()).then(async (ok) => {
       // A join failed: the fields were disabled while it ran and the button pressed went
       // with them, so the focus had fallen to the page (a tester's). It goes to the invite,
       // what the error (announced by its role) is about and what to fix.
@@ -103,7 +107,8 @@ export class JoinDialog extends LitElement {
     const c = s.connection;
     return html`
       <div class="backdrop" @click=${(e: Event) => e.target === e.currentTarget && s.closeJoin()}>
-        <form class="dialog" role="dialog" aria-modal="true" aria-labelledby="join-title" data-testid="join-dialog" @submit=${this.#submit} @keydown=${trapTab} novalidate>
+        <form class="dialog" role="dialog" aria-modal="true" aria-labelledby="join-title" data-testid="join-dialog" @submit=${this.#submit} @keydown=${trapTab}
+          @input=${this.#typing.typed} @change=${this.#typing.typed} novalidate>
           <header>
             <h2 id="join-title">Join a party</h2>
             <button type="button" class="ghost icon" aria-label="Close" data-testid="join-close" @click=${() => s.closeJoin()}>${iconX()}</button>
@@ -176,7 +181,7 @@ export class JoinDialog extends LitElement {
           </div>
           <footer>
             <button type="button" data-testid="join-cancel" @click=${() => s.closeJoin()}>Cancel</button>
-            <button type="submit" class="primary" data-testid="join-submit" ?disabled=${!s.canJoin}>
+            <button type="submit" class="primary" data-testid="join-submit" ?disabled=${!s.canJoin} @mousedown=${keepFocus}>
               ${j.busy ? html`<span class="spinner"></span> Joining…` : j.error ? 'Try again' : 'Join'}
             </button>
           </footer>

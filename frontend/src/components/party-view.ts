@@ -23,6 +23,7 @@ import './changes-panel';
 import { SLOW_SEND_MS, type PromptBox } from './prompt-box';
 import './prompt-box';
 import './countdown-pill';
+import { Typing, keepFocus } from './settle';
 
 /**
  * A closed list's arrow keys choose the next role at once, each key a role change everyone is
@@ -83,6 +84,8 @@ export class PartyView extends LitElement {
   /** The member a host is about to remove (the confirm dialog), and why. */
   #kick: Member | null = null;
   #kickReason = '';
+  /** The Remove dialog's reason typing: Remove reads it once it has landed (settle.ts). */
+  #kickTyping = new Typing();
   /** The Remove dialog's "also make new invites": the removed one's link stops working too. */
   #kickRotate = false;
   /** The agent command waiting for a confirm (/clear), and the free-text command. */
@@ -1088,7 +1091,10 @@ export class PartyView extends LitElement {
             still have one${m.role === 'viewer' ? html`, as a viewer again from the same window or terminal` : nothing}, unless new invites are made: the links given out so far then stop working.</p>
           ${kickPromptsWords(m.name, s.promptsOf(m.id))}
           <input data-testid="kick-reason" placeholder="Reason (optional, everyone sees it)" .value=${this.#kickReason}
-            @input=${(e: InputEvent) => (this.#kickReason = (e.target as HTMLInputElement).value)}
+            @input=${(e: InputEvent) => {
+              this.#kickTyping.typed();
+              this.#kickReason = (e.target as HTMLInputElement).value;
+            }}
             @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && !e.isComposing && !s.control.busy(`member:${m.id}`) && void remove()} />
           <label class="check">
             <input type="checkbox" data-testid="kick-rotate" .checked=${this.#kickRotate}
@@ -1101,7 +1107,8 @@ export class PartyView extends LitElement {
         </div>
         <footer>
           <button data-testid="kick-cancel" class="keep" title=${`Keep ${m.name}`} @click=${close}>Keep <span class="who">${m.name}</span></button>
-          <button class="danger solid" data-testid="kick-confirm" ?disabled=${s.control.busy(`member:${m.id}`) || s.control.busy('invites')} @click=${remove}>${this.#kickRotate ? 'Remove and make new invites' : 'Remove'}</button>
+          <button class="danger solid" data-testid="kick-confirm" ?disabled=${s.control.busy(`member:${m.id}`) || s.control.busy('invites')}
+            @mousedown=${keepFocus} @click=${() => void this.#kickTyping.then(remove)}>${this.#kickRotate ? 'Remove and make new invites' : 'Remove'}</button>
         </footer>
       </div>
     </div>`;

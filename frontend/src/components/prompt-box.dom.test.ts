@@ -5,6 +5,7 @@ import { DRAFT_KEEP_MS } from '../state/draft';
 import { FakeBackend, deferred, emptyState, fakeSession } from '../state/fake-backend';
 import { inParty } from '../state/party.test-helpers';
 import { SLOW_SEND_MS } from './prompt-box';
+import { SETTLE_MS } from './settle';
 import type { PartyEvent } from '../state/types';
 
 type Box = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
@@ -397,5 +398,30 @@ describe('<prompt-box> says how to send only when it can', () => {
       el.remove();
       st.dispose();
     }
+  });
+});
+
+// As Create's (home-screen): WebKitGTK, loaded, queues keys and clicks apart, so a click on
+// Send could reach the page before the last keys of the prompt: the prompt went cut short,
+// the rest left in the box. A click sends once the typing has settled; Enter, which comes
+// after the keys, at once.
+describe('<prompt-box> Send clicked while typing is still arriving', () => {
+  it('sends the whole prompt, the keys that reach the box after the click included', async () => {
+    const { be, st } = await inParty('participant');
+    const { el, type } = await mount(st);
+    await type('fix the');
+    const send = el.shadowRoot!.querySelector<HTMLButtonElement>('[data-testid=prompt-send]')!;
+    const down = new MouseEvent('mousedown', { bubbles: true, composed: true, cancelable: true });
+    send.dispatchEvent(down);
+    expect(down.defaultPrevented).toBe(true); // the focus stays in the box, where the keys go
+    send.click();
+    for (const t of ['fix the parser', 'fix the parser first']) {
+      await new Promise((r) => setTimeout(r, 20));
+      await type(t);
+    }
+    await new Promise((r) => setTimeout(r, SETTLE_MS + 50));
+    expect(be.calls.filter(([n]) => n === 'SendPrompt')).toEqual([['SendPrompt', ['fix the parser first']]]);
+    el.remove();
+    st.dispose();
   });
 });

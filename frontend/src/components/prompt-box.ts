@@ -9,6 +9,7 @@ import { ViewportController } from './viewport';
 import { base } from './styles';
 import { iconAlert, iconSend } from './icons';
 import { Ticker } from './ticker';
+import { Typing, keepFocus } from './settle';
 
 /** How long a send may take before the box says the host has not answered yet. */
 export const SLOW_SEND_MS = 5000;
@@ -90,6 +91,12 @@ export class PromptBox extends LitElement {
 
   /** Enter was pressed while the prompt could not be sent: the foot says it was not. */
   #triedBlocked = false;
+
+  /**
+   * The typing: a click on Send reads the prompt once the keys still on their way have
+   * landed (settle.ts); Enter comes after them, and sends at once.
+   */
+  #typing = new Typing();
 
   async #send(): Promise<void> {
     const s = this.state;
@@ -200,6 +207,7 @@ export class PromptBox extends LitElement {
           placeholder=${!s.canDraft ? '' : reason ? 'Write your prompt: it can be sent once connected' : 'Tell the agent what to do…'}
           @input=${(e: InputEvent) => {
             const ta = e.target as HTMLTextAreaElement;
+            this.#typing.typed();
             this.#text = ta.value;
             s.editDraft(ta.value);
             this.#autosize(ta);
@@ -209,7 +217,7 @@ export class PromptBox extends LitElement {
         <div class="measurer" aria-hidden="true"><textarea class="measure" rows="1" tabindex="-1"></textarea></div>
         <button class="primary icon" data-testid="prompt-send" aria-label="Send" title="Send (Enter)"
           ?disabled=${Boolean(reason) || s.sending || this.#text.trim() === '' || bytes > MAX_PROMPT_BYTES}
-          @click=${() => void this.#send()}>${s.sending ? html`<span class="spinner"></span>` : iconSend()}</button>
+          @mousedown=${keepFocus} @click=${() => void this.#typing.then(() => this.#send())}>${s.sending ? html`<span class="spinner"></span>` : iconSend()}</button>
       </div>
       <div class="foot">
         ${reason && this.#triedBlocked && s.canDraft

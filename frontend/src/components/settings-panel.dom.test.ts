@@ -5,6 +5,10 @@ import { FakeBackend, fakeSession } from '../state/fake-backend';
 import { createReq, inParty } from '../state/party.test-helpers';
 import './settings-panel';
 import './home-screen';
+import { SETTLE_MS } from './settle';
+
+/** Save reads the panel once the typing has settled (SETTLE_MS): lets that pass. */
+const settled = () => new Promise((r) => setTimeout(r, SETTLE_MS + 30));
 
 type Panel = HTMLElement & { state?: AppState; updateComplete: Promise<boolean> };
 
@@ -31,7 +35,7 @@ describe('<settings-panel> during a party', () => {
     mode.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
     await el.updateComplete;
     (q('settings-save') as HTMLButtonElement).click();
-    await new Promise((r) => setTimeout(r, 0));
+    await settled();
     await el.updateComplete;
     expect(be.calls.find(([n]) => n === 'SaveSettings')?.[1][0]).toMatchObject({ permission_mode: 'edits' });
     expect(q('settings-saved')?.textContent).toMatch(/Saved for the next party you host/);
@@ -107,7 +111,7 @@ describe('<settings-panel> when Go refuses a field', () => {
     args.value = '--model "opus';
     args.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
     (q('settings-save') as HTMLButtonElement).click();
-    await new Promise((r) => setTimeout(r, 0));
+    await settled();
     await el.updateComplete;
     expect(args.getAttribute('aria-invalid')).toBe('true');
     expect(q('settings-args-problem')?.textContent).toBe('The extra Claude Code arguments have a " without its closing ".');
@@ -180,7 +184,7 @@ describe('<settings-panel> closing with changes not saved', () => {
     win.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
     await el.updateComplete;
     (q('settings-save') as HTMLButtonElement).click();
-    await new Promise((r) => setTimeout(r, 0));
+    await settled();
     await el.updateComplete;
     (q('settings-cancel') as HTMLButtonElement).click();
     expect(st.settingsOpen).toBe(false);
@@ -331,7 +335,7 @@ describe('<settings-panel> what new parties share', () => {
     share.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
     await el.updateComplete;
     (q('settings-save') as HTMLButtonElement).click();
-    await new Promise((r) => setTimeout(r, 0));
+    await settled();
     await el.updateComplete;
     expect(be.calls.find(([n]) => n === 'SaveSettings')?.[1][0]).toMatchObject({ share_workspace: 'off' });
     el.remove();
@@ -363,6 +367,7 @@ describe('<settings-panel> Save with a pasted key', () => {
     key.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
     await el.updateComplete;
     (q('settings-save') as HTMLButtonElement).click();
+    await settled();
     for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
     await el.updateComplete;
     expect(be.calls.filter(([n]) => n === 'SetKey')).toEqual([['SetKey', ['AIzaSyTestKey0123456789abcdefghijklmnop']]]);
@@ -386,6 +391,7 @@ describe('<settings-panel> Save refused with a pasted key', () => {
     key.value = 'AIzaSyTestKey0123456789abcdefghijklmnop';
     key.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
     (q('settings-save') as HTMLButtonElement).click();
+    await settled();
     for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
     await el.updateComplete;
     expect(be.count('SetKey')).toBe(0);
@@ -506,7 +512,7 @@ describe('<settings-panel> Save with fields to fix', () => {
   };
   const save = async (el: Panel, q: (id: string) => HTMLElement | null) => {
     (q('settings-save') as HTMLButtonElement).click();
-    await new Promise((r) => setTimeout(r, 0));
+    await settled();
     await el.updateComplete;
   };
 
@@ -558,7 +564,7 @@ describe('<settings-panel> a listen address to fix', () => {
       input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
       scrolled.length = 0;
       (q('settings-save') as HTMLButtonElement).click();
-      await new Promise((r) => setTimeout(r, 0));
+      await settled();
       await el.updateComplete;
       expect(be.calls.some(([n]) => n === 'SaveSettings')).toBe(false);
       const problem = q('settings-listen-problem');
@@ -585,7 +591,7 @@ describe('<settings-panel> the tool request timeout', () => {
   };
   const save = async (el: Panel, q: (id: string) => HTMLElement | null) => {
     (q('settings-save') as HTMLButtonElement).click();
-    await new Promise((r) => setTimeout(r, 0));
+    await settled();
     await el.updateComplete;
   };
 
@@ -687,5 +693,61 @@ describe('<settings-panel> and <home-screen> a refusal noted before the window s
     await new Promise((r) => setTimeout(r, 0));
     expect(be.count('KeyStatus')).toBe(1);
     expect(st.keyShownRefused).toBe(false);
+  });
+});
+
+// As Create's (home-screen): WebKitGTK, loaded, queues keys and clicks apart, so a click on
+// Save key or Save could reach the page before the last keys typed (or pasted) just before
+// it, and store a key, or save a name, cut short. They read the panel once the typing has
+// settled, the focus left in the field meanwhile.
+describe('<settings-panel> Save clicked while typing is still arriving', () => {
+  async function typing() {
+    const be = new FakeBackend();
+    const st = new AppState(be);
+    await st.start();
+    const { el, q } = await openPanel(st);
+    const type = (id: string, text: string) => {
+      const f = q(id) as HTMLInputElement;
+      f.value = text;
+      f.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    };
+    const pressed = (id: string) => {
+      const down = new MouseEvent('mousedown', { bubbles: true, composed: true, cancelable: true });
+      q(id)!.dispatchEvent(down);
+      return down.defaultPrevented;
+    };
+    return { be, st, el, q, type, pressed };
+  }
+
+  it('stores the whole key, the keys that reach the field after the click included', async () => {
+    const { be, st, el, q, type, pressed } = await typing();
+    type('settings-key-input', 'AIzaSyTestKey0123');
+    await el.updateComplete;
+    expect(pressed('settings-key-save')).toBe(true);
+    (q('settings-key-save') as HTMLButtonElement).click();
+    for (const t of ['AIzaSyTestKey0123456789', 'AIzaSyTestKey0123456789abcdefghijklmnop']) {
+      await new Promise((r) => setTimeout(r, 20));
+      type('settings-key-input', t);
+    }
+    await new Promise((r) => setTimeout(r, SETTLE_MS + 50));
+    expect(be.calls.filter(([n]) => n === 'SetKey')).toEqual([['SetKey', ['AIzaSyTestKey0123456789abcdefghijklmnop']]]);
+    el.remove();
+    st.dispose();
+  });
+
+  it('saves the whole name, the keys that reach the field after the click included', async () => {
+    const { be, st, el, q, type, pressed } = await typing();
+    type('settings-name', 'Ha');
+    await el.updateComplete;
+    expect(pressed('settings-save')).toBe(true);
+    (q('settings-save') as HTMLButtonElement).click();
+    for (const t of ['Haz', 'Hazel']) {
+      await new Promise((r) => setTimeout(r, 20));
+      type('settings-name', t);
+    }
+    await new Promise((r) => setTimeout(r, SETTLE_MS + 50));
+    expect(be.calls.filter(([n]) => n === 'SaveSettings').map(([, a]) => (a[0] as { name: string }).name)).toEqual(['Hazel']);
+    el.remove();
+    st.dispose();
   });
 });

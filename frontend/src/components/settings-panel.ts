@@ -13,6 +13,7 @@ import { permissionModeLabel } from '../state/host-control';
 import { unreachableInviteWarning } from '../state/settings';
 import { decimal, formatWindow, minutes, whole } from '../state/format';
 import { SHARE_LEVELS } from '../state/workspace';
+import { Typing, keepFocus } from './settle';
 
 interface Draft extends HostOptionsDraft {
   name: string;
@@ -263,8 +264,18 @@ export class SettingsPanel extends LitElement {
     };
   }
 
-  async #save(e: Event): Promise<void> {
+  /**
+   * The panel's typing: Save and Save key read the fields once the typing still on its way
+   * has landed (settle.ts).
+   */
+  #typing = new Typing();
+
+  #save(e: Event): void {
     e.preventDefault();
+    void this.#typing.then(() => this.#saveNow());
+  }
+
+  async #saveNow(): Promise<void> {
     if (!this.state || !this.#draft) return;
     const sent = this.#draft;
     const saved = await this.state.saveSettings(this.#toSettings(sent));
@@ -373,10 +384,11 @@ export class SettingsPanel extends LitElement {
             @keydown=${(e: KeyboardEvent) => {
               if (e.key === 'Enter') {
                 e.preventDefault();
-                void this.#setKey();
+                void this.#typing.then(() => this.#setKey());
               }
             }} />
-          <button data-testid="settings-key-save" ?disabled=${s.keyBusy || this.#key.trim() === ''} @click=${() => void this.#setKey()}>
+          <button data-testid="settings-key-save" ?disabled=${s.keyBusy || this.#key.trim() === ''} @mousedown=${keepFocus}
+            @click=${() => void this.#typing.then(() => this.#setKey())}>
             ${s.keyBusy ? html`<span class="spinner"></span>` : nothing} ${k?.source === 'keyring' ? 'Replace key' : 'Save key'}
           </button>
         </div>
@@ -488,7 +500,7 @@ export class SettingsPanel extends LitElement {
             <h2 id="settings-title">Settings</h2>
             <button class="ghost icon" aria-label="Close" data-testid="settings-close" @click=${() => this.#close()}>${iconX()}</button>
           </header>
-          <div class="body">
+          <div class="body" @input=${this.#typing.typed} @change=${this.#typing.typed}>
             ${this.#keySection(s)}
             ${d
               ? html`<form id="settings-form" @submit=${this.#save} novalidate style="display:grid;gap:16px">
@@ -562,7 +574,7 @@ export class SettingsPanel extends LitElement {
             ${s.settingsSaved ? html`<span class="saved" data-testid="settings-saved" role="status">${iconCheck()} ${inParty ? 'Saved for the next party you host' : 'Saved'}</span>` : nothing}
             ${s.settingsError ? html`<span class="error-text err" role="alert" data-testid="settings-error">${s.settingsError}</span>` : nothing}
             <button class="ring" data-testid="settings-cancel" @click=${() => this.#close()}>Close</button>
-            <button class="primary" type="submit" form="settings-form" data-testid="settings-save" ?disabled=${s.settingsBusy || !d}>
+            <button class="primary" type="submit" form="settings-form" data-testid="settings-save" ?disabled=${s.settingsBusy || !d} @mousedown=${keepFocus}>
               ${s.settingsBusy ? html`<span class="spinner"></span> Saving…` : 'Save'}
             </button>
           </footer>
