@@ -216,6 +216,26 @@ describe('<permission-card>', () => {
     });
   }
 
+  // A host's card, the owner's or a co-host's, says the same once the party has ended, and
+  // shows no Allow or Deny that nobody can use any more.
+  for (const who of ['owner', 'co-host'] as const) {
+    it(`stops offering Allow and Deny to the ${who} once the party ended`, async () => {
+      const { be, st } = await inParty(who === 'owner' ? 'host' : 'participant');
+      if (who === 'co-host') be.emit('party:event', changed(1, { id: 'm1', name: 'ann', role: 'host' }));
+      const el = mountCard(st, { id: 't1', batch: 'b1', tool: 'Bash', summary: 'touch x', status: 'pending' });
+      await el.updateComplete;
+      expect(el.shadowRoot!.querySelector('[data-testid=permission-allow]')).not.toBeNull();
+      be.emit('party:status', { status: 'reconnecting', attempt: 1, error: 'connection refused', retry_ms: 100 });
+      be.emit('party:ended', { reason: 'the host ended the party' });
+      await el.updateComplete;
+      expect(el.shadowRoot!.querySelector('[data-testid=permission-waiting]')?.textContent?.trim()).toBe('Undecided: the party ended before a host allowed or denied it');
+      expect(el.shadowRoot!.querySelectorAll('button').length).toBe(0);
+      expect(el.shadowRoot!.querySelector('[data-testid=permission-expires]')).toBeNull();
+      el.remove();
+      st.dispose();
+    });
+  }
+
   // How long the party gives a request, beside its countdown (the hello's
   // permission_timeout_ms): a member could not tell; an older host's hello does not say.
   it('says how long the party lets a request wait, beside the countdown', async () => {
