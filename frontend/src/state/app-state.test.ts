@@ -404,10 +404,12 @@ describe('connection status', () => {
     const { be, st } = await inParty(fakeSession('participant'));
     be.emit('party:event', prompt(1, pA));
     be.emit('party:event', { seq: 2, ts: at(300), kind: 'approval', approval: { batch: 'b1', prompts: [pA.id], merged: 'x', merger: 'local' } });
+    expect(st.pending.map((p) => p.id)).toContain(pA.id); // still pending in the party
     be.emit('party:ended', { reason: 'a host removed you from the party', kicked: true });
     expect(st.isAwaitingApproval(pA.id)).toBe(false);
     const card = st.transcript.find((i) => i.type === 'approval');
     expect(card?.type === 'approval' && card.status).toBe('removed');
+    expect(st.unsentAtEnd(pA.id)).toBe(false); // not "not sent" beside the card that says it stays
   });
 
   it('claims no phase while the host cannot be reached, and says when the party is over', async () => {

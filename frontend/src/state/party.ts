@@ -1203,7 +1203,10 @@ export class PartySession {
     // party ended" for a prompt that was answered after she left).
     const goesOn = left && this.session.role !== 'host';
     if (this.pending.length > 0) {
-      this.#unsentAtEnd = new Set(this.pending.map((p) => p.id));
+      // Removed, the prompts of the merged prompt that waits for approval stay in the party
+      // (its card says so): not "not sent" beside it (a removed window's said both).
+      const stay = removed ? this.pending.filter((p) => this.#transcript.awaitingApproval(p.id)).map((p) => p.id) : [];
+      this.#unsentAtEnd = new Set(this.pending.map((p) => p.id).filter((id) => !stay.includes(id)));
       this.#leftWaiting = goesOn;
       this.pending = [];
     }
