@@ -16,6 +16,10 @@ const (
 	commandsHere = "run `concordia host`, `concordia join INVITE` or `concordia help`"
 )
 
+// needsDisplay: this build opens a window (all but the bindings build, which only writes
+// frontend/wailsjs, wailsflags_bindings.go).
+var needsDisplay = true
+
 // hasInvite reports whether args, as the window takes them, hold a concordia:// link.
 func hasInvite(args []string) bool {
 	for _, a := range args {

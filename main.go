@@ -38,7 +38,7 @@ func main() {
 	if code := cli.WindowArgs(args, wailsFlags, os.Stderr); code != cli.ExitOK {
 		os.Exit(code) // before a window opens, or the running one is handed the arguments
 	}
-	if displayMissing(runtime.GOOS, os.Getenv) {
+	if needsDisplay && displayMissing(runtime.GOOS, os.Getenv) {
 		os.Exit(noDisplay(args, os.Stderr)) // before GTK, which would panic
 	}
 	if err := app.Run(assets, args); err != nil {
