@@ -846,8 +846,8 @@ func (c *commander) mayBeOwner(m wire.Member) bool {
 // quit says whether /quit (or /exit) ends now. In the host's own terminal, while a turn
 // runs or prompts, a tool request or a merged prompt wait, the first one says what would
 // be lost and the same command within quitAgain ends the party (a tester ended a party
-// with a prompt waiting for approval, with no word of it; the window asks too). Ctrl-C
-// always ends at once.
+// with a prompt waiting for approval, with no word of it; the window asks too). Ctrl-D
+// in the line editor asks idle too: a key pressed on an empty line, as Ctrl-C's is (line).
 // key is what the person typed, "/quit", "/exit" or "Ctrl-D": what is said back names it.
 func (c *commander) quit(key string) bool {
 	if t := c.clock(); !c.quitAsked.IsZero() && t.Sub(c.quitAsked) < quitAgain {
@@ -858,7 +858,14 @@ func (c *commander) quit(key string) bool {
 	}
 	busy, prompts := c.underWay()
 	if len(busy) == 0 {
-		return true
+		if key != "Ctrl-D" || !c.editor {
+			return true
+		}
+		// Ctrl-D is a key, not a command: idle, it is said back once, as Ctrl-C is (a
+		// tester's one Ctrl-D on an empty line ended a party with a member in it).
+		c.quitAsked = c.clock()
+		c.pr.reply("system", fmt.Sprintf("%s again within %d seconds ends the party for everyone", key, int(quitAgain/time.Second)))
+		return false
 	}
 	c.quitAsked = c.clock()
 	c.pr.reply("system", fmt.Sprintf("%s: %s again within %d seconds ends the party for everyone%s", strings.Join(busy, "; "), key, int(quitAgain/time.Second), unsentWords(prompts)))

@@ -82,3 +82,40 @@ func TestHostCtrlCAsksOnce(t *testing.T) {
 		t.Fatal("a participant's Ctrl-C did not leave")
 	}
 }
+
+// TestHostCtrlDAsksOnceWhenIdle: in the host's line editor, Ctrl-D on an empty line ends
+// the party for everyone, so, idle too, it is said back once and taken the second time
+// within 10 s, as Ctrl-C is (a tester's single Ctrl-D ended a party with a member in it,
+// unasked). A script's end of input (no editor) still ends it, and a member's Ctrl-D
+// with nothing of its own waiting still leaves at once: leaving costs the others nothing.
+func TestHostCtrlDAsksOnceWhenIdle(t *testing.T) {
+	c, _, _, out := newCommander(wire.RoleHost)
+	c.endsParty, c.editor = true, true
+	now := time.Unix(1000, 0)
+	c.now = func() time.Time { return now }
+	if c.line(context.Background(), eofLine) {
+		t.Fatal("an idle host's first Ctrl-D ended the party")
+	}
+	if got, want := out.String(), "[system] Ctrl-D again within 10 seconds ends the party for everyone\n"; got != want {
+		t.Fatalf("said back %q, want %q", got, want)
+	}
+	now = now.Add(11 * time.Second) // too late to count as the second
+	if c.line(context.Background(), eofLine) {
+		t.Fatal("a Ctrl-D 11 s later ended the party")
+	}
+	now = now.Add(2 * time.Second)
+	if !c.line(context.Background(), eofLine) {
+		t.Fatal("the second Ctrl-D within 10 s did not end the party")
+	}
+	// /quit, typed, still ends an idle party at once.
+	q, _, _, _ := newCommander(wire.RoleHost)
+	q.endsParty, q.editor = true, true
+	if !q.line(context.Background(), "/quit") {
+		t.Fatal("an idle host's /quit did not end the party")
+	}
+	p, _, _, pout := newCommander(wire.RoleParticipant)
+	p.editor = true
+	if !p.line(context.Background(), eofLine) || pout.Len() != 0 {
+		t.Fatalf("a member's Ctrl-D with nothing waiting did not leave at once: %q", pout.String())
+	}
+}
