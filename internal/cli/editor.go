@@ -132,6 +132,9 @@ type editor struct {
 	// command, off the program's loop: it prints through the screen, which sends to the
 	// program.
 	keptBack func(text, why string)
+	// notice, when set, prints a lasting [system] line (say): run as a command, as
+	// keptBack is.
+	notice func(text string)
 }
 
 const maxEditorRows = 8
@@ -348,9 +351,11 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 	case "ctrl+z":
 		// Not a suspend: a stopped terminal reads nothing, and a stopped host stops the
-		// party for everyone. Said, so that the key is not simply dead.
-		e.errText = "Ctrl-Z does not suspend a party terminal: stopped, it would miss the party (a host's would stop it for everyone). /shell CMD runs a command here; /quit leaves"
-		return e, nil
+		// party for everyone. Said, so that the key is not simply dead: as a [system] line
+		// above, as the other keys' answers are (Ctrl-C's "again within 10 seconds"), in
+		// this terminal's own words (a tester's host read "/quit leaves", untagged, under
+		// the box: its /quit ends the party).
+		return e, e.say(e.suspendWords())
 	case "ctrl+d":
 		if e.ta.Value() == "" {
 			return e.submit(eofLine)
@@ -421,6 +426,24 @@ func (e *editor) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 	e.ta, cmd = e.ta.Update(k)
 	e.fit()
 	return e, cmd
+}
+
+// suspendWords says why Ctrl-Z does not suspend this terminal, and what to use instead.
+func (e *editor) suspendWords() string {
+	if e.ownParty {
+		return "Ctrl-Z does not suspend the party's own terminal: stopped, it would stop the party for everyone. /shell CMD runs a command here; /quit ends the party"
+	}
+	return "Ctrl-Z does not suspend a party terminal: stopped, it would miss the party. /shell CMD runs a command here; /quit leaves"
+}
+
+// say is the command that prints text as a lasting [system] line above the input
+// (notice), or nil where nothing prints (the editor tested alone).
+func (e *editor) say(text string) tea.Cmd {
+	say := e.notice
+	if say == nil {
+		return nil
+	}
+	return func() tea.Msg { say(text); return nil }
 }
 
 // sayKeptBack is the command that prints the lasting line for a prompt kept back, and
@@ -850,6 +873,7 @@ func runEditor(ctx context.Context, in io.Reader, sc *screen, pr *printer, handl
 	ed.stops = stops
 	ed.onWidth = sc.setWidth
 	ed.ownParty = pr.ownParty
+	ed.notice = func(text string) { pr.reply("system", text) } // above the agent's unfinished line, as a reply
 	ed.keptBack = func(text, why string) {
 		pr.reply("error", "prompt not sent ("+strconv.Quote(firstLine(text))+"): "+why)
 	}

@@ -550,16 +550,36 @@ func TestManyLinesAreKept(t *testing.T) {
 }
 
 // TestCtrlZSaysWhy: Ctrl-Z (which reaches a raw terminal's program as a key) does not
-// suspend, and says so; the text typed stays. It used to do nothing at all.
+// suspend, and says so; the text typed stays. It used to do nothing at all. It is a
+// [system] line above the input, as every other word of the party's terminal is, not a
+// line under the box; and the host's says what its /quit does there: end the party (a
+// tester's host read "/quit leaves", untagged, under the box).
 func TestCtrlZSaysWhy(t *testing.T) {
-	e := newEditor(false, make(chan string, 1))
-	e.ta.SetValue("half a prompt")
-	e.Update(tea.KeyMsg{Type: tea.KeyCtrlZ})
-	if e.ta.Value() != "half a prompt" || !strings.Contains(e.errText, "Ctrl-Z does not suspend a party terminal") {
-		t.Fatalf("editor holds %q, says %q", e.ta.Value(), e.errText)
-	}
-	if !strings.Contains(e.View(), "Ctrl-Z does not suspend") {
-		t.Errorf("not shown:\n%s", e.View())
+	for _, c := range []struct {
+		name     string
+		ownParty bool
+		want     string
+	}{
+		{"member", false, "Ctrl-Z does not suspend a party terminal: stopped, it would miss the party. /shell CMD runs a command here; /quit leaves"},
+		{"host", true, "Ctrl-Z does not suspend the party's own terminal: stopped, it would stop the party for everyone. /shell CMD runs a command here; /quit ends the party"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEditor(false, make(chan string, 1))
+			e.ownParty = c.ownParty
+			var said []string
+			e.notice = func(text string) { said = append(said, text) }
+			e.ta.SetValue("half a prompt")
+			_, cmd := e.Update(tea.KeyMsg{Type: tea.KeyCtrlZ})
+			if cmd != nil {
+				cmd()
+			}
+			if e.ta.Value() != "half a prompt" || !slices.Equal(said, []string{c.want}) {
+				t.Fatalf("editor holds %q, said %q, want %q", e.ta.Value(), said, c.want)
+			}
+			if e.errText != "" || strings.Contains(e.View(), "Ctrl-Z") {
+				t.Errorf("also said under the box (%q):\n%s", e.errText, e.View())
+			}
+		})
 	}
 }
 
