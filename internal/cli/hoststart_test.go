@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -96,5 +97,55 @@ func TestHostIsInThePartyWhenItsInviteIsPrinted(t *testing.T) {
 	}
 	if len(names) != 2 || names[0] != "hosty/"+wire.RoleHost {
 		t.Fatalf("a joiner at the invite line found %v in the party, want hosty (host) and itself", names)
+	}
+}
+
+// lockedBuffer is a host terminal's output, read while the host writes it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	out bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.out.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.out.String()
+}
+
+// A host started with --merge local says how it merges once, in its "party created" line:
+// a tester's read "[system] merging locally (the merger is set to local)" and then "party
+// created; merging locally, …" at every start.
+func TestHostSaysItsMergerOnce(t *testing.T) {
+	out := &lockedBuffer{}
+	in, feed := io.Pipe()
+	defer feed.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--merge", "local",
+			"--claude", testkit.FakeClaude(t), "--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--name", "hosty"},
+			IO{In: in, Out: out, Err: io.Discard, Getenv: func(string) string { return "" }})
+	}()
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(out.String(), "party created"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatalf("no party created:\n%s", out.String())
+		}
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the host did not end")
+	}
+	if got := out.String(); strings.Count(got, "merging locally") != 1 || !strings.Contains(got, "[system] party created; merging locally, window") {
+		t.Fatalf("the merger is not said once, in the party created line:\n%s", got)
 	}
 }
