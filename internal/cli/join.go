@@ -335,6 +335,13 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	if sc != nil {
 		pr.notice("system", "connecting to "+where+"…")
 	}
+	if hint := invite.CutShortHint(inv); hint != "" {
+		// Said before connecting, as the window's join dialog says it (app InviteWarning):
+		// a tester's join connected first, and the host counted a wrong token against this
+		// address before a word was said. Still tried: another host's tokens may be of
+		// another length (PROTOCOL.md §2).
+		pr.notice("system", hint+" (trying it anyway: another host's tokens may be of another length)")
+	}
 	waiting.start(connectPatience)
 	c, err := members.Join(ctx, memberKey, &was, lent, cfg, fresh, func(err error) {
 		log.Info("the kept membership was refused", "err", err)
@@ -374,9 +381,11 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	}
 	if err != nil {
 		log.Info("join failed", "err", err)
-		if cerr := invite.CheckComplete(inv); cerr != nil && errors.Is(err, client.ErrRefused) {
+		if cerr := invite.CheckComplete(inv); cerr != nil && (errors.Is(err, client.ErrRefused) || errors.Is(err, client.ErrTLSHost)) {
 			// Any token of 128 bits or more is valid (PROTOCOL.md §2), so a token unlike
-			// ours is tried; refused, it was most likely cut short.
+			// ours is tried; refused, it was most likely cut short. Without the ?fp= a TLS
+			// host needs, the cut in the token is said too: it is where the link was cut (a
+			// tester's was told only of the ?fp=).
 			err = fmt.Errorf("%w: %w", err, cerr)
 		}
 		// A join failure (1), a TLS host's answer to an invite without ?fp= too: the plain

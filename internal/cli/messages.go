@@ -229,6 +229,8 @@ func joinError(err error) string {
 		// Not only a party restarted with --insecure: any other program on that port answers
 		// the same (a tester's web server was taken for a party).
 		return "the address in the invite answers without encryption, but the invite has a ?fp= part, so this terminal did not connect: either the party was restarted with --insecure (ask the host for the current invite), or what listens there is not a Concordia party"
+	case errors.Is(err, client.ErrTLSHost) && errors.As(err, &cut):
+		return "this host uses encryption, but the invite has no ?fp= part, and " + string(cut) + " (a whole invite ends in ?fp= and 64 hex digits)."
 	case errors.Is(err, client.ErrTLSHost):
 		return "this host uses encryption; the invite is missing its ?fp= part — was it cut off? Ask the host for the invite again and copy it whole (it ends in ?fp= and 64 hex digits)."
 	case errors.Is(err, client.ErrNoAnswer):
