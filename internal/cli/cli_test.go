@@ -3017,11 +3017,21 @@ func TestHostQuitWhileBusyAsksOnce(t *testing.T) {
 		t.Fatalf("a held prompt: %q", pout.String())
 	}
 	// A script (no line editor) that sends its prompt and /quit leaves: nobody could
-	// answer the question, and input ends.
-	s, _, _, _ := newCommander(wire.RoleParticipant)
+	// answer the question, and input ends. It is still told that the prompt goes on
+	// without it, as the editor is (a tester's line-mode member left in silence).
+	s, _, _, sout := newCommander(wire.RoleParticipant)
 	s.pr.event(wire.Event{Seq: 41, Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "me", Text: "mine", Member: "m1"}})
+	sout.Reset()
 	if !s.line(context.Background(), "/quit") {
 		t.Fatal("a script's /quit with its prompt waiting did not leave")
+	}
+	if got, want := sout.String(), "[system] your prompt still waits: it goes to the agent after you leave, and you will not see the answer\n"; got != want {
+		t.Fatalf("a script's /quit said %q, want %q", got, want)
+	}
+	// With nothing of its own waiting, nothing is said.
+	n, _, _, nout := newCommander(wire.RoleParticipant)
+	if !n.line(context.Background(), "/quit") || nout.Len() != 0 {
+		t.Fatalf("a script's /quit with nothing waiting: %q", nout.String())
 	}
 }
 

@@ -920,12 +920,31 @@ func unsentWords(prompts int) string {
 // leave lets a member who is not the party's host go, once told that prompts of theirs
 // still wait: they go to the agent without them, and they would not see the answer (a
 // tester's participant left in silence, and the prompt was sent after). Only where a
-// person answers (the line editor): a script's "/quit" after its prompt must still leave.
+// person answers (the line editor) is it asked first: a script's "/quit" after its prompt
+// must still leave, told the same (a tester's line-mode member left in silence).
 func (c *commander) leave(key string) bool {
-	if !c.editor {
+	what, withdrawable := c.leftBehind()
+	if what == "" {
 		return true
 	}
-	mine, held, withdrawable := 0, 0, false
+	if !c.editor {
+		c.pr.reply("system", what)
+		return true
+	}
+	c.quitAsked = c.clock()
+	undo := "" // a prompt held for approval is a host's to reject, not yours to withdraw
+	if withdrawable {
+		undo = " /withdraw takes back the newest;"
+	}
+	c.pr.reply("system", fmt.Sprintf("%s.%s %s again within %d seconds leaves", what, undo, key, int(quitAgain/time.Second)))
+	return false
+}
+
+// leftBehind says what goes on without this terminal's member if it leaves now: its
+// prompts that still wait, and what waits for a host's decision when it is the last host
+// here; "" when nothing. withdrawable: its newest waiting prompt can be taken back.
+func (c *commander) leftBehind() (what string, withdrawable bool) {
+	mine, held := 0, 0
 	orphaned := ""
 	c.pr.with(func(r *roster) {
 		mine = r.countMine(r.pending)
@@ -935,35 +954,23 @@ func (c *commander) leave(key string) bool {
 		withdrawable = r.lastWaiting() != ""
 		orphaned = orphanedWords(r)
 	})
-	if mine+held == 0 && orphaned == "" {
-		return true
-	}
-	c.quitAsked = c.clock()
-	if mine+held == 0 {
-		c.pr.reply("system", fmt.Sprintf("%s. %s again within %d seconds leaves", orphaned, key, int(quitAgain/time.Second)))
-		return false
-	}
-	if orphaned != "" {
-		orphaned = "; " + orphaned
-	}
-	what := ""
 	switch {
 	case mine == 0 && held == 1:
 		// Not "it goes to the agent": a host may reject it (a tester's).
 		what = "your prompt waits for a host's approval: if a host sends it, it goes to the agent after you leave, and you will not see the answer"
-	case mine == 0:
+	case mine == 0 && held > 1:
 		what = fmt.Sprintf("%d prompts of yours wait for a host's approval: if a host sends them, they go to the agent after you leave, and you will not see the answers", held)
 	case mine+held == 1:
 		what = "your prompt still waits: it goes to the agent after you leave, and you will not see the answer"
-	default:
+	case mine+held > 1:
 		what = fmt.Sprintf("%d prompts of yours still wait: they go to the agent after you leave, and you will not see the answers", mine+held)
+	default:
+		return orphaned, false
 	}
-	undo := "" // a prompt held for approval is a host's to reject, not yours to withdraw
-	if withdrawable {
-		undo = " /withdraw takes back the newest;"
+	if orphaned != "" {
+		what += "; " + orphaned
 	}
-	c.pr.reply("system", fmt.Sprintf("%s%s.%s %s again within %d seconds leaves", what, orphaned, undo, key, int(quitAgain/time.Second)))
-	return false
+	return what, withdrawable
 }
 
 // orphanedWords says what waits for a host's decision when this terminal's member is a

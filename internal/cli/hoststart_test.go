@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -147,5 +148,62 @@ func TestHostSaysItsMergerOnce(t *testing.T) {
 	}
 	if got := out.String(); strings.Count(got, "merging locally") != 1 || !strings.Contains(got, "[system] party created; merging locally, window") {
 		t.Fatalf("the merger is not said once, in the party created line:\n%s", got)
+	}
+}
+
+// waitForOutput waits until out holds want.
+func waitForOutput(t *testing.T, out interface{ String() string }, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(out.String(), want); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in:\n%s", want, out.String())
+		}
+	}
+}
+
+// A member in line mode (input not a terminal) stopped by Ctrl-C or SIGTERM (the context
+// Main runs in ends) says, as /quit does, that its waiting prompt goes on without it, and
+// that it left, with exit 0: a tester's line-mode join printed only "^C", or nothing.
+func TestALineModeJoinStoppedSaysItLeft(t *testing.T) {
+	hostOut := &lockedBuffer{}
+	hostIn, hostFeed := io.Pipe()
+	defer hostFeed.Close()
+	hctx, stopHost := context.WithCancel(context.Background())
+	hostDone := make(chan int, 1)
+	go func() {
+		hostDone <- Main(hctx, []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--merge", "local", "--window", "10m",
+			"--claude", testkit.FakeClaude(t), "--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--name", "hosty"},
+			IO{In: hostIn, Out: hostOut, Err: hostOut, Getenv: func(string) string { return "" }})
+	}()
+	defer func() { stopHost(); <-hostDone }()
+	waitForOutput(t, hostOut, "party created")
+	inv := inviteLineRx.FindStringSubmatch(hostOut.String())[1]
+
+	out := &lockedBuffer{}
+	in, feed := io.Pipe()
+	defer feed.Close()
+	ctx, stop := context.WithCancelCause(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"join", inv, "--name", "lina", "--data-dir", t.TempDir()},
+			IO{In: in, Out: out, Err: io.Discard, Getenv: func(string) string { return "" }})
+	}()
+	waitForOutput(t, out, "joined hosty's party")
+	if _, err := io.WriteString(feed, "my waiting prompt\n"); err != nil {
+		t.Fatal(err)
+	}
+	waitForOutput(t, out, "[you] lina: my waiting prompt")
+	stop(StopSignal{Signal: syscall.SIGTERM})
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the join did not end")
+	}
+	got := out.String()
+	want := "[system] your prompt still waits: it goes to the agent after you leave, and you will not see the answer\n" +
+		"[system] you left the party; the same command (this invite and name) brings you back as yourself\n"
+	if code != ExitOK || !strings.HasSuffix(got, want) {
+		t.Fatalf("exit %d, want 0, ending with %q:\n%s", code, want, got)
 	}
 }

@@ -458,14 +458,24 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			<-replDone
 		}
 	}
-	select {
-	case <-ctx.Done():
-		leaving.Store(true)
-		return ExitOK
-	case <-quit:
+	left := func() {
 		// Said, so that leaving is not simply the shell's prompt back (a tester's), with
 		// how to come back.
 		pr.notice("system", "you left the party; the same command (this invite and name) brings you back as yourself")
+	}
+	select {
+	case <-ctx.Done():
+		// Ctrl-C in line mode (a signal there), SIGTERM: leaving, as /quit does, with the
+		// same words; a tester's line-mode join printed only "^C", or nothing.
+		leaving.Store(true)
+		endREPL()
+		if what, _ := cmd.leftBehind(); what != "" {
+			pr.notice("system", what)
+		}
+		left()
+		return ExitOK
+	case <-quit:
+		left()
 		return ExitOK
 	case <-outGone:
 		// `concordia join … | head`: nothing this terminal prints can be read any more, and
