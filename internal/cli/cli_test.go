@@ -28,6 +28,7 @@ import (
 	"github.com/concordia-party/concordia/internal/journal"
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/transcript"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -196,9 +197,8 @@ func TestOnlyTheHostIsToldHowToReplaceARefusedKey(t *testing.T) {
 
 // TestHistoryNewsWaitsForTheLine: in a replayed history, where nothing prints above the
 // reply's unfinished line, news beside it waits for the line's end (a tester's replay cut
-// a reply's line in two with "bob joined"). Live, in plain output, it is printed at once:
-// a script reading the output waits for it (a browser test's participant waited for a
-// withdrawal until a slow reply's line ended, 30 s later, in the first version).
+// a reply's line in two with "bob joined"), however long it takes: a history prints at
+// once. Live, see TestLiveNewsKeepsTheLineWhole.
 func TestHistoryNewsWaitsForTheLine(t *testing.T) {
 	two := 2
 	cases := []struct {
@@ -236,15 +236,88 @@ func TestHistoryNewsWaitsForTheLine(t *testing.T) {
 			}
 		})
 	}
-	t.Run("live", func(t *testing.T) {
+}
+
+// TestLiveNewsKeepsTheLineWhole: live, in plain output (a pipe, TERM=dumb), news beside the
+// agent's unfinished line waits for the line's end, as the line editor keeps the line whole
+// by printing above it: a tester's piped join read "one " / "[you] inter: inter 1" / "two
+// three " … of one streamed line. It waits asidePatience at most (a script reading the
+// output waits for it: a browser test's participant waited 30 s for a withdrawal, held
+// until a slow reply's line ended, in a first version); then the line is ended, the news
+// printed, and the line printed again, whole, when the agent goes on with it. An answer to
+// this terminal's own command does not wait, and the line goes on whole after it too.
+func TestLiveNewsKeepsTheLineWhole(t *testing.T) {
+	old := asidePatience
+	asidePatience = time.Hour // asideDue is called by hand below
+	t.Cleanup(func() { asidePatience = old })
+	start := func() (*printer, *bytes.Buffer) {
 		var b bytes.Buffer
 		p := newPrinter(&b)
-		p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "me", Role: wire.RoleParticipant}})
-		p.event(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p1", User: "bob", Member: "m2", Text: "bob p1"}})
-		p.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "Hel"})
-		p.event(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p1", User: "bob", By: "hazel"}})
-		p.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "lo\n"})
-		if want := "[party] bob: bob p1\nHel\n[party] hazel withdrew bob's prompt: bob p1 (it will not be sent)\nlo\n"; b.String() != want {
+		p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "inter", Role: wire.RoleParticipant}})
+		p.event(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p0", User: "bob", Member: "m2", Text: "bob p0"}})
+		b.Reset()
+		return p, &b
+	}
+	say := func(p *printer, text string) {
+		p.event(wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: text})
+	}
+	prompt := func(p *printer, id, text string) {
+		p.event(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, User: "inter", Member: "m1", Text: text}})
+	}
+	t.Run("until the line ends", func(t *testing.T) {
+		p, b := start()
+		say(p, "one ")
+		prompt(p, "p1", "inter 1")
+		say(p, "two three ")
+		p.event(wire.Event{Kind: wire.KindWithdrawn, Withdrawn: &wire.Withdrawn{Prompt: "p0", User: "bob", By: "hazel"}})
+		say(p, "four\nfive")
+		prompt(p, "p2", "inter 2")
+		p.event(wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnDone, DurationMS: 1500}})
+		want := "one two three four\n[you] inter: inter 1\n[party] hazel withdrew bob's prompt: bob p0 (it will not be sent)\n" +
+			"five\n[you] inter: inter 2\n[system] claude finished (1.5s)\n"
+		if b.String() != want {
+			t.Fatalf("got %q, want %q", b.String(), want)
+		}
+	})
+	t.Run("no longer than its patience", func(t *testing.T) {
+		p, b := start()
+		say(p, "one ")
+		prompt(p, "p1", "inter 1")
+		p.asideDue() // asidePatience passed
+		say(p, "two ")
+		prompt(p, "p2", "inter 2")
+		p.asideDue()
+		say(p, "three\n")
+		want := "one \n[you] inter: inter 1\none two \n[you] inter: inter 2\none two three\n"
+		if b.String() != want {
+			t.Fatalf("got %q, want %q", b.String(), want)
+		}
+	})
+	t.Run("an answer is printed at once", func(t *testing.T) {
+		p, b := start()
+		say(p, "Hel")
+		prompt(p, "p1", "inter 1")
+		p.reply("system", "3 in the party: you, bob, eve")
+		say(p, "lo\n")
+		want := "Hel\n[you] inter: inter 1\n[system] 3 in the party: you, bob, eve\nHello\n"
+		if b.String() != want {
+			t.Fatalf("got %q, want %q", b.String(), want)
+		}
+	})
+	t.Run("timed", func(t *testing.T) {
+		asidePatience = 20 * time.Millisecond
+		defer func() { asidePatience = time.Hour }()
+		var b testkit.Buffer
+		p := newPrinter(&b)
+		p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "inter", Role: wire.RoleParticipant}})
+		say(p, "one ")
+		prompt(p, "p1", "inter 1")
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(b.String(), "inter 1"); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the news waited past its patience: %q", b.String())
+			}
+		}
+		if want := "one \n[you] inter: inter 1\n"; b.String() != want {
 			t.Fatalf("got %q, want %q", b.String(), want)
 		}
 	})

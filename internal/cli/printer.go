@@ -52,6 +52,13 @@ type printer struct {
 	// while its line was unfinished: they are printed when the line ends, not in the middle
 	// of it (a tester's replay cut a reply's line in two with "bob joined").
 	aside []string
+	// asideTimer, armed while live news waits in aside for the line's end in plain output,
+	// ends the wait after asidePatience (asideDue).
+	asideTimer *time.Timer
+	// soFar is the agent's unfinished line as printed (plain output), and resume that line
+	// once news cut it (cutLineLocked): printed again before the agent's next text on it,
+	// so that its text reads whole on one line.
+	soFar, resume string
 	// newlines ends what was printed last: 0 mid-line, 1 at a line's start, 2 after a
 	// blank line (only agent text makes it more than 1).
 	newlines int
@@ -691,6 +698,7 @@ func (p *printer) breakLineLocked() {
 		p.midLine = false
 	}
 	p.newlines = 1
+	p.soFar, p.resume = "", ""
 	p.asideNowLocked()
 }
 
@@ -700,6 +708,57 @@ func (p *printer) asideNowLocked() {
 		fmt.Fprintln(p.w, text)
 	}
 	p.aside = nil
+	if p.asideTimer != nil {
+		p.asideTimer.Stop()
+		p.asideTimer = nil
+	}
+}
+
+// asidePatience is how long live news waits for the end of the agent's unfinished line in
+// plain output (asideLocked) before the line is cut for it (asideDue): a script reading the
+// output waits for the news (a browser test's participant waited 30 s for a withdrawal,
+// held until a slow reply's line ended). A variable for the tests.
+var asidePatience = 3 * time.Second
+
+// maxResume is the longest unfinished line printed again after news cut it: past that,
+// the agent's text goes on from where it was, on a line of its own.
+const maxResume = 16 << 10
+
+// asideDue ends the wait of live news held for the end of the agent's line: the line is
+// cut, the news printed, and the line printed again when the agent goes on with it.
+func (p *printer) asideDue() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.asideTimer = nil
+	if len(p.aside) == 0 || p.earlier {
+		return // printed meanwhile, or a history's, which waits for the line however long
+	}
+	p.cutLineLocked()
+}
+
+// cutLineLocked ends the agent's unfinished line in plain output so that something is
+// printed under it, and prints the news held for its end; the agent's next text on that
+// line prints the line again first (resumeLocked), so that its text reads whole.
+func (p *printer) cutLineLocked() {
+	p.releaseHeldLocked()
+	line := p.soFar
+	p.breakLineLocked()
+	if len(line) <= maxResume {
+		p.resume = line
+	}
+}
+
+// resumeLocked prints again the agent's line that news cut (cutLineLocked), before the
+// agent's next text goes on with it.
+func (p *printer) resumeLocked() {
+	if p.resume == "" || p.midLine {
+		return
+	}
+	line := p.resume
+	p.resume = ""
+	p.w.Defer([]byte(line))
+	p.soFar = line
+	p.midLine, p.newlines = true, 0
 }
 
 // notice prints one "[tag] text" line, on a line of its own.
@@ -717,7 +776,7 @@ func (p *printer) reply(tag, text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.lastNotice = ""
-	p.asideLocked(tag, text)
+	p.besideLocked(tag, text, false)
 }
 
 func (p *printer) noticeLocked(tag, text string) {
@@ -803,22 +862,41 @@ func (p *printer) aboveLocked(text string) bool {
 // plain output, it is printed at once, as a script reading the output waits for it (a
 // browser test's participant waited 30 s for a withdrawal held until a slow reply's line
 // ended).
-func (p *printer) asideLocked(tag, text string) {
+func (p *printer) asideLocked(tag, text string) { p.besideLocked(tag, text, true) }
+
+// besideLocked is asideLocked; but for news that may wait (an answer to this terminal's
+// own command does not), live in plain output too (the pipe, TERM=dumb) news waits for
+// the unfinished line's end, asidePatience at most (asideDue): a tester's piped join read
+// a streamed line in pieces between its prompts. What does not wait there cuts the line,
+// and the agent's next text on it prints it again first (cutLineLocked).
+func (p *printer) besideLocked(tag, text string, mayWait bool) {
 	clean := term.Clean(text)
 	if (tag == "system" || tag == "error") && tag+clean == p.lastNotice {
 		return // a repeat, as noticeLocked drops it
 	}
 	shown := p.noticeText(tag, clean)
 	above := p.aboveLocked(shown)
-	later := !above && p.earlier && (p.midLine || p.held != "") // a line held back is unfinished too
+	unfinished := p.midLine || p.held != "" // a line held back is unfinished too
+	plainLive := p.above == nil && !p.earlier && p.w == p.screen
+	later := !above && unfinished && (p.earlier || plainLive && mayWait)
 	if later {
 		p.aside = append(p.aside, shown) // when the line ends (asideNowLocked)
+		if plainLive && p.asideTimer == nil {
+			p.asideTimer = time.AfterFunc(asidePatience, p.asideDue)
+		}
 	}
 	if above || later {
 		p.lastNotice = ""
 		if tag == "system" || tag == "error" {
 			p.lastNotice = tag + clean
 		}
+		return
+	}
+	if unfinished && plainLive {
+		p.cutLineLocked()
+		resume := p.resume
+		p.noticeLocked(tag, text)
+		p.resume = resume // noticeLocked's break found the line ended already
 		return
 	}
 	p.noticeLocked(tag, text)
@@ -867,6 +945,8 @@ type skipRun struct {
 	newlines int
 	aside    []string
 	held     string
+	soFar    string
+	resume   string
 }
 
 // discardTo is where a skipped event's output goes: nowhere, at once (held for a frame, a
@@ -891,15 +971,19 @@ func (p *printer) skipOne(s *skipRun, ev wire.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	above, midLine, newlines, aside, held := p.above, p.midLine, p.newlines, p.aside, p.held
+	soFar, resume := p.soFar, p.resume
 	if s.started {
 		p.midLine, p.newlines, p.aside, p.held = s.midLine, s.newlines, s.aside, s.held
+		p.soFar, p.resume = s.soFar, s.resume
 	}
 	p.w, p.above = discardTo, nil // (the above's lines would reach the screen)
 	p.eventLocked(ev)
 	s.started = true
 	s.midLine, s.newlines, s.aside, s.held = p.midLine, p.newlines, p.aside, p.held
+	s.soFar, s.resume = p.soFar, p.resume
 	p.w, p.above = p.screen, above
 	p.midLine, p.newlines, p.aside, p.held = midLine, newlines, aside, held
+	p.soFar, p.resume = soFar, resume
 }
 
 // skipEnd ends the skip s as skip ends: the output is at a line's start.
@@ -910,6 +994,7 @@ func (p *printer) skipEnd(s *skipRun) {
 	*s = skipRun{}
 	p.mu.Lock()
 	p.midLine, p.newlines, p.aside, p.held = false, 1, nil, ""
+	p.soFar, p.resume = "", ""
 	p.mu.Unlock()
 }
 
@@ -1277,6 +1362,7 @@ func (p *printer) releaseHeldLocked() {
 	text := p.held
 	p.held = ""
 	p.w.Defer([]byte(text))
+	p.soFar += text
 	p.midLine, p.newlines = true, 0
 }
 

@@ -608,13 +608,14 @@ func (p *printer) output(stream, text string) {
 		if keep := max(0, 2-p.newlines); lead > keep {
 			text = text[lead-keep:]
 		}
+		p.resumeLocked() // the line news cut goes on: printed again, whole
 		if text = p.markAgentLinesLocked(text); text == "" {
 			return
 		}
 		if i := strings.IndexByte(text, '\n'); i >= 0 && len(p.aside) > 0 {
 			// The unfinished line ends here: what waited for it follows it.
 			p.w.Defer([]byte(text[:i+1]))
-			p.midLine = false
+			p.midLine, p.soFar = false, ""
 			p.asideNowLocked()
 			text = text[i+1:]
 			if text == "" {
@@ -623,6 +624,11 @@ func (p *printer) output(stream, text string) {
 			}
 		}
 		p.w.Defer([]byte(text))
+		if i := strings.LastIndexByte(text, '\n'); i >= 0 {
+			p.soFar = text[i+1:]
+		} else {
+			p.soFar += text
+		}
 		p.midLine = !strings.HasSuffix(text, "\n")
 		if body := strings.TrimRight(text, "\n"); body == "" {
 			p.newlines += len(text)
