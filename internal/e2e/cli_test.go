@@ -845,7 +845,7 @@ func TestTheInviteIsTheFirstLine(t *testing.T) {
 		}
 		h := start(t, nil, a...)
 		h.expect(`^invite code: concordia://`)
-		h.expect(`^\[system\] merging locally`)
+		h.expect(`^\[system\] party (created|resumed); merging locally, `) // said once, in this line
 		if resume {
 			h.expect(`^\[system\] resumed party `)
 		}
