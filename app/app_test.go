@@ -1025,6 +1025,10 @@ func TestSentence(t *testing.T) {
 		{"dial timed out", fmt.Errorf("%w: %w", client.ErrUnreachable, &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}), "Cannot reach the host (no answer in time)."},
 		{"handshake timed out", fmt.Errorf("%w: %w", client.ErrUnreachable, context.DeadlineExceeded), "Cannot reach the host (no answer in time)."},
 		{"address in use", hostError{err: &host.ListenError{Addr: ":8765", Err: syscall.EADDRINUSE}, listen: ":8765"}, "The listen address :8765 is already in use"},
+		// The window read the resolver's or the kernel's words (a terminal tester's, whose
+		// terminal was mended first).
+		{"address not this computer's", hostError{err: &host.ListenError{Addr: "192.0.2.1:8765", Err: &net.OpError{Op: "listen", Net: "tcp", Err: os.NewSyscallError("bind", syscall.EADDRNOTAVAIL)}}, listen: "192.0.2.1:8765"}, "The listen address 192.0.2.1:8765 is not one of this computer's. In Settings, give one of its own addresses, or only a port"},
+		{"listen name unknown", hostError{err: &host.ListenError{Addr: "myhostname:8765", Err: &net.OpError{Op: "listen", Net: "tcp", Err: &net.DNSError{Name: "myhostname", Err: "no such host", IsNotFound: true}}}, listen: "myhostname:8765"}, "The listen address myhostname:8765 names a host this computer cannot look up."},
 		// A tester's data directory the user could not write was taken for a port.
 		{"data directory not writable", hostError{err: &host.DataDirError{Dir: "/d", Err: fmt.Errorf("open the party's journal: %w", &fs.PathError{Op: "open", Path: "/d/p1.jsonl", Err: syscall.EACCES})}, listen: ":8765"}, "Concordia may not write its data folder /d, where a party keeps its history. Give this user write access to it, then try again."},
 		{"other host failure", hostError{err: errors.New("load TLS identity: disk full")}, "The party could not start: load TLS identity: disk full."},

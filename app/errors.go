@@ -44,6 +44,15 @@ type hostError struct {
 func (e hostError) Error() string { return e.err.Error() }
 func (e hostError) Unwrap() error { return e.err }
 
+// listenNameUnknown: the party could not listen because the listen address's host name
+// is not one anyone can look up (a tester's "myhostname:40010" read as the resolver's
+// "lookup myhostname on 10.255.255.53:53: no such host").
+func listenNameUnknown(err error) bool {
+	var le *host.ListenError
+	var dns *net.DNSError
+	return errors.As(err, &le) && errors.As(le.Err, &dns) && dns.IsNotFound
+}
+
 // sentence turns an error into the one sentence (or two) a person sees. The technical
 // cause goes to the log, not here. This is the only place errors become words.
 func sentence(err error) string {
@@ -60,6 +69,10 @@ func sentence(err error) string {
 			return fmt.Sprintf("The listen address %s is already in use (is another party running?). Choose another one in Settings, e.g. \":0\" for any free port.", he.listen)
 		case host.IsListenError(err, syscall.EACCES):
 			return fmt.Sprintf("Concordia may not listen on %s. Choose a port above 1023 in Settings.", he.listen)
+		case host.IsListenError(err, syscall.EADDRNOTAVAIL):
+			return fmt.Sprintf("The listen address %s is not one of this computer's. In Settings, give one of its own addresses, or only a port (e.g. \":8765\") to listen on every interface.", he.listen)
+		case listenNameUnknown(err):
+			return fmt.Sprintf("The listen address %s names a host this computer cannot look up. In Settings, give one of its own addresses, or only a port (e.g. \":8765\") to listen on every interface.", he.listen)
 		case errors.Is(err, host.ErrNoKey):
 			return "The merger is set to Gemini, but no Gemini key is set. Add a key in Settings, or choose the auto or local merger."
 		case errors.As(err, &de) && errors.Is(err, fs.ErrPermission):
