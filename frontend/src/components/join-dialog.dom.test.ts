@@ -213,7 +213,6 @@ describe('<join-dialog> a chat message pasted', () => {
   });
 });
 
-
 // As Create's (home-screen): WebKitGTK, loaded, queues keys and clicks apart, so a click on
 // Join could reach the page before the last keys of the name typed just before it, and join
 // with what had landed. Join reads the dialog once the typing has settled.
@@ -247,6 +246,39 @@ describe('<join-dialog> Join clicked while typing is still arriving', () => {
     await new Promise((r) => setTimeout(r, SETTLE_MS + 50));
     expect(be.count('JoinParty')).toBe(1);
     expect(be.calls.find(([n]) => n === 'JoinParty')?.[1][1]).toBe('hazel');
+    el.remove();
+    st.dispose();
+  });
+});
+
+describe('<join-dialog> a link opened over the one shown', () => {
+  // A window tester's participant link was swapped for a watch-only one without a word.
+  it('says the link was replaced, and puts the previous one back on request', async () => {
+    const be = new FakeBackend();
+    be.handlers.ClipboardInvite = async () => '';
+    const st = new AppState(be, { checkDelayMs: 1 });
+    await st.start();
+    await st.openJoin(link);
+    st.setJoinName('gus');
+    await new Promise((r) => setTimeout(r, 20));
+    const el = document.createElement('join-dialog') as Dialog;
+    el.state = st;
+    document.body.append(el);
+    await el.updateComplete;
+    const q = (id: string) => el.shadowRoot!.querySelector<HTMLElement>(`[data-testid=${id}]`);
+    expect(q('join-invite-replaced')).toBeNull();
+    const other = link.replace('192.0.2.2', '192.0.2.9');
+    be.emit('app:link', other);
+    await new Promise((r) => setTimeout(r, 20));
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector<HTMLTextAreaElement>('[data-testid=join-invite]')!.value).toBe(other);
+    expect(q('join-invite-replaced')?.textContent).toContain('The link was replaced by the one just opened');
+    q('join-invite-restore')!.click();
+    await new Promise((r) => setTimeout(r, 20));
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector<HTMLTextAreaElement>('[data-testid=join-invite]')!.value).toBe(link);
+    expect(q('join-invite-replaced')).toBeNull();
+    expect(el.shadowRoot!.querySelector<HTMLInputElement>('[data-testid=join-name]')!.value).toBe('gus');
     el.remove();
     st.dispose();
   });

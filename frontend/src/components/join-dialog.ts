@@ -45,6 +45,9 @@ export class JoinDialog extends LitElement {
       .status.valid.failed { color: var(--muted); }
       .status.invalid { color: var(--danger); }
       .status svg { margin-top: 1px; flex: none; }
+      .replaced { display: flex; gap: 6px; align-items: flex-start; font-size: 12.5px; line-height: 1.5; color: var(--warn); }
+      .replaced svg { margin-top: 1px; flex: none; }
+      .replaced button.link { padding: 0; border: 0; background: none; color: var(--accent); font: inherit; text-decoration: underline; cursor: pointer; }
       .progress {
         display: flex; gap: 10px; align-items: center;
         padding: 10px 12px; border-radius: var(--radius-sm);
@@ -150,6 +153,7 @@ export class JoinDialog extends LitElement {
                   : nothing}
                 ${j.check === 'empty' ? html`<span class="hint">Paste the link your host sent you.</span>` : nothing}
               </div>
+              ${j.replaced ? this.#replaced(s) : nothing}
             </label>
             <label class="field">
               <span class="label">Your name</span>
@@ -188,6 +192,20 @@ export class JoinDialog extends LitElement {
         </form>
       </div>
     `;
+  }
+
+  /**
+   * The link in the field is not the one the person saw there: another was opened from the
+   * desktop meanwhile (a watch-only one took a participant one's place unseen, and its
+   * joiner became a viewer). Which of the two only watches is the host's to know, so both
+   * are offered: this one, or the one before.
+   */
+  #replaced(s: AppState) {
+    return html`<div class="replaced" role="alert" data-testid="join-invite-replaced">
+      ${iconAlert()}
+      <span>The link was replaced by the one just opened; it may give you another role than the one before.
+        <button type="button" class="link" data-testid="join-invite-restore" ?disabled=${s.join.busy} @click=${() => s.restoreReplacedInvite()}>Use the previous link</button></span>
+    </div>`;
   }
 
   /**

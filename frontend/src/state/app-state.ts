@@ -406,6 +406,11 @@ export class AppState {
     this.#join.setJoinInvite(text, typed);
   }
 
+  /** Puts back the invite a link opened from the desktop replaced in the open join dialog. */
+  restoreReplacedInvite(): void {
+    this.#join.restoreReplacedInvite();
+  }
+
   /** Updates the name to join with. */
   setJoinName(name: string): void {
     this.#join.setJoinName(name);

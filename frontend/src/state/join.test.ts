@@ -514,6 +514,37 @@ describe('join dialog and the clipboard', () => {
     expect(st.join.invite).toBe(pinned(5555));
   });
 
+  // A window tester typed a name over a participant link, then opened a watch-only one: the
+  // field swapped without a word, and they joined as a viewer.
+  it('a link opened over the one the dialog shows is said, and the one before can be put back', async () => {
+    const { be, st } = await started();
+    await st.openJoin(pinned(4444));
+    st.setJoinName('gus');
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join.replaced).toBeUndefined();
+    be.emit('app:link', pinned(5555));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join).toMatchObject({ invite: pinned(5555), name: 'gus', check: 'valid', replaced: { invite: pinned(4444), typed: false } });
+    st.restoreReplacedInvite();
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join).toMatchObject({ invite: pinned(4444), name: 'gus', check: 'valid' });
+    expect(st.join.replaced).toBeUndefined();
+    // The same link again is no replacement; nor is one opened into a closed dialog.
+    be.emit('app:link', pinned(4444));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join.replaced).toBeUndefined();
+    be.emit('app:link', pinned(5555));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join.replaced).toBeDefined();
+    st.setJoinInvite(pinned(6666)); // typing over it: what is in the field is the person's own
+    expect(st.join.replaced).toBeUndefined();
+    st.closeJoin();
+    be.emit('app:link', pinned(7777));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(st.join).toMatchObject({ open: true, invite: pinned(7777) });
+    expect(st.join.replaced).toBeUndefined();
+  });
+
   it('a valid link without ?fp= carries the unencrypted warning', async () => {
     const { st } = await started();
     await st.openJoin(`concordia://127.0.0.1:1/${tok}`);

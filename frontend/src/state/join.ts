@@ -184,6 +184,11 @@ export interface JoinState {
   knownRole?: Role | '';
   /** The invite the last join failed with: opening the dialog again keeps its error. */
   failedInvite?: string;
+  /**
+   * The invite a link opened from the desktop took the place of while the dialog showed it
+   * (else unset): said in the dialog, with a way back.
+   */
+  replaced?: { invite: string; typed: boolean };
 }
 
 /** What the join dialog tells its owner. */
@@ -240,6 +245,7 @@ export class JoinDialog {
     }
     link ||= this.#kept;
     this.#kept = '';
+    const shownBefore = this.state.open;
     // The name as the settings have it now, unless it was changed in this dialog: it was
     // the name at the window's start, after a party had been hosted under another.
     const name = this.state.nameTyped || this.state.nameKnown ? this.state.name : this.#hooks.name() || this.state.name;
@@ -249,7 +255,15 @@ export class JoinDialog {
     this.state = { ...this.state, open: true, error, busy: false, name };
     this.#hooks.changed();
     if (link) {
+      // A link opened over the one the open dialog shows is said, with a way back: a window
+      // tester's watch-only link took the place of a participant one under a typed name,
+      // without a word, and they joined as a viewer.
+      const shown = shownBefore ? { invite: this.state.invite, typed: this.state.typed } : undefined;
       this.setJoinInvite(link, false); // a link opened from the desktop
+      if (shown && shown.invite.trim() !== '' && shown.invite.trim() !== link.trim()) {
+        this.state = { ...this.state, replaced: shown };
+        this.#hooks.changed();
+      }
       return;
     }
     const before = this.state.invite;
@@ -302,8 +316,14 @@ export class JoinDialog {
     }
     clearTimeout(this.#checkTimer);
     this.#checkSeq++;
-    this.state = { ...this.state, open: false }; // its error: openJoin decides
+    this.state = { ...this.state, open: false, replaced: undefined }; // its error: openJoin decides
     this.#hooks.changed();
+  }
+
+  /** Puts back the invite a link opened from the desktop replaced (JoinState.replaced). */
+  restoreReplacedInvite(): void {
+    const r = this.state.replaced;
+    if (r && !this.state.busy) this.setJoinInvite(r.invite, r.typed);
   }
 
   /**
@@ -316,11 +336,11 @@ export class JoinDialog {
     const seq = ++this.#checkSeq;
     typed = typed && text.trim() !== '';
     if (text.trim() === '') {
-      this.state = { ...this.state, invite: text, check: 'empty', problem: '', error: '', warning: '', typed };
+      this.state = { ...this.state, invite: text, check: 'empty', problem: '', error: '', warning: '', typed, replaced: undefined };
       this.#hooks.changed();
       return;
     }
-    this.state = { ...this.state, invite: text, check: 'checking', error: '', warning: '', typed };
+    this.state = { ...this.state, invite: text, check: 'checking', error: '', warning: '', typed, replaced: undefined };
     this.#hooks.changed();
     this.#checkTimer = setTimeout(() => void this.#runCheck(seq, text), this.#checkDelay);
   }
@@ -396,7 +416,7 @@ export class JoinDialog {
       // This party's link is used: the next join starts from the clipboard, not from it.
       // Nor does a name typed for it hold the next time: the next link's known name is
       // offered (a reviewer's: one typed name kept it from ever being offered again).
-      this.state = { ...this.state, open: false, busy: false, error: '', invite: '', check: 'empty', problem: '', warning: '', typed: false, nameTyped: false, nameKnown: false };
+      this.state = { ...this.state, open: false, busy: false, error: '', invite: '', check: 'empty', problem: '', warning: '', typed: false, nameTyped: false, nameKnown: false, replaced: undefined };
       this.#party.enter(s);
       this.#hooks.joined();
       if (s.asked_name) {
