@@ -1126,6 +1126,36 @@ export function sizeTests({ browser, artifacts, realPage }) {
     }
   }));
 
+  // A window tester's header cut your own name with half of it empty: "<img src=x onerror=al…"
+  // at 1920 px, "root" to "ro…" in a co-host's at 960 px. Your name takes the room there
+  // is (whole, beside the empty spacer); where there is none it is cut, whole in its tooltip.
+  test('your own name in the header takes the room there is, and is cut only where there is none', withShot('header-own-name', async () => {
+    const you = (p) => p.evaluate(() => {
+      const pv = document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot;
+      const b = pv.querySelector('[data-testid=party-you] b');
+      return { shown: b.clientWidth, whole: b.scrollWidth, spacer: pv.querySelector('.top > .grow').getBoundingClientRect().width, tip: pv.querySelector('[data-testid=party-you]').title };
+    });
+    const long = '<img src=x onerror=alert(1)> and a longer tail';
+    const cases = [
+      [1920, `screen=party&teammates=0&history=0&me=${encodeURIComponent(long)}`, long, true],
+      [1280, `screen=party&teammates=0&history=0&me=${encodeURIComponent(long)}`, long, false], // beside its own party's name
+      [960, 'screen=joined&cohost&history=0&me=root', 'root', true],
+      [960, 'screen=joined&cohost&history=0&insecure&host=Bartholomew-Alexander&me=Maximiliana-Bartholomew', 'Maximiliana-Bartholomew', null], // as the room goes
+      [760, `screen=party&teammates=0&history=0&me=${encodeURIComponent(long)}`, long, false],
+    ];
+    for (const [w, q, me, whole] of cases) {
+      const p = await open(w, 700, q, 'prompt-input');
+      const m = await you(p);
+      const what = `${JSON.stringify(me)} at ${w}×700 ${JSON.stringify(m)}`;
+      check(m.tip.includes(me), `${what}: the tooltip has the whole name`);
+      check(m.shown >= m.whole || m.spacer < 1, `${what}: the name is cut beside ${Math.round(m.spacer)} px of empty header`);
+      if (whole === true) check(m.shown >= m.whole, `${what}: the name is cut`);
+      if (whole === false) check(m.shown < m.whole, `${what}: a name too long for the header is not cut`);
+      await noOverflow(p, what);
+      if (w === 1920 || w === 960) await shot(p, `${w}x700-own-name-${me.length > 10 ? 'long' : me}`);
+    }
+  }));
+
   // A window tester's code block with a long line: no scrollbar showed until it was
   // scrolled (the line looked cut off), and scrolled, the language label ("GO") moved with
   // the text. The code scrolls inside the box with a scrollbar of its own, drawn at all times

@@ -411,7 +411,11 @@ export class PartyView extends LitElement {
       .conn.reconnecting, .conn.connecting { color: var(--warn); }
       .conn.closed { color: var(--danger); }
       .me, .me-name { display: inline-flex; gap: 8px; align-items: center; font-size: 13px; }
-      .me b { max-width: 180px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+      /* Your name takes the room the header has, up to a quarter of the window (the party's
+         name gives way first, and your own long name would have cut it to its least): a fixed
+         180 px, 120 px below 1100 px, cut a 40-letter name at 1920 px with half the header
+         empty (a window tester's). With no room it is cut with …, whole in its tooltip. */
+      .me b { max-width: max(120px, 25vw); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       .role { font-size: 11px; text-transform: uppercase; letter-spacing: 0.06em; color: var(--faint); font-weight: 650; }
       .banner {
         display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; justify-content: center; text-align: center;
@@ -605,7 +609,7 @@ export class PartyView extends LitElement {
        * word, and your own name went; a co-host's party name was cut to "Hana's …"):
        *
        *   1. the role's word (HOST, CO-HOST): People lists it, and your name's tooltip says it;
-       *   2. your avatar (your name stays, cut with … at 120 px, whole in its tooltip);
+       *   2. your avatar (your name stays, cut with … where there is no room, whole in its tooltip);
        *   3. People's word (its icon and count stay, and its tooltip);
        *   4. the connection's word, beside Stop or Send now (has-action: a host's turn running,
        *      or prompts waiting for more) below 1100 px: its coloured dot stays, named for a
@@ -627,7 +631,6 @@ export class PartyView extends LitElement {
       :host([vw~=lt1100]) .top.has-action .role,
       :host([vw~=lt1100]) .top.has-action .me .avatar,
       :host([vw~=lt1100]) .top.has-action .conn-word { display: none; }
-      :host([vw~=lt1100]) .me b { max-width: 120px; }
       /* 1100–1399 px with Changes open and Stop: People comes back to the header, and the
          party's name was cut to "Margar…" (a builder's look). The role and your avatar give
          way there too; below 1200 px the connection's word as well. */
