@@ -4,7 +4,7 @@ import { AppState } from '../state/app-state';
 import { createReq, inParty } from '../state/party.test-helpers';
 import { approval, batch, changed, joined, left, permission, phase, prompt, settings } from '../state/events.test-helpers';
 import { FakeBackend, deferred, emptyState, fakeSession } from '../state/fake-backend';
-import { PERMISSION_MODES } from '../state/host-control';
+import { PARTY_PERMISSION_MODES } from '../state/host-control';
 import { JOURNAL_FAILED, JOURNAL_GAVE_UP, JOURNAL_RECOVERED } from '../state/party';
 import { SETTLE_MS } from './settle';
 
@@ -388,7 +388,7 @@ describe('<party-view> tool permissions', () => {
     const sel = select()!;
     expect(sel).not.toBeNull();
     expect(sel.closest('label')?.querySelector('.label')?.textContent).toBe('Tool permissions');
-    expect([...sel.options].map((o) => [o.value, o.textContent])).toEqual(PERMISSION_MODES.map((m) => [m.value, m.label]));
+    expect([...sel.options].map((o) => [o.value, o.textContent])).toEqual(PARTY_PERMISSION_MODES.map((m) => [m.value, m.label]));
     expect(sel.value).toBe('ask');
     expect(sel.disabled).toBe(false);
 
@@ -488,6 +488,7 @@ describe('<party-view> tool permissions', () => {
   // The host refuses a co-host's "all" (the agent runs on the owner's computer): the
   // window does not offer it to one.
   it('a co-host cannot choose "Allow everything"; the owner can', async () => {
+    const words = (sel: HTMLSelectElement) => [...sel.querySelectorAll('option')].map((o) => o.textContent!.trim());
     const c = await view('participant');
     c.be.emit('party:event', changed(1, { id: 'm1', name: 'ann', role: 'host' }));
     await c.el.updateComplete;
@@ -495,12 +496,21 @@ describe('<party-view> tool permissions', () => {
     expect(all.disabled).toBe(true);
     expect(all.textContent).toMatch(/\(the owner only\)$/);
     expect(c.select()!.querySelector<HTMLOptionElement>('option[value=edits]')!.disabled).toBe(false);
+    const coSelect = c.select()!;
     c.done();
 
     const h = await view('host');
     const own = h.select()!.querySelector<HTMLOptionElement>('option[value=all]')!;
     expect(own.disabled).toBe(false);
     expect(own.textContent).not.toMatch(/owner only/);
+    // Any host is asked, as the hint under the select says: not "me", for a co-host nor
+    // for the owner (a window tester's co-host read "Ask me before each tool use").
+    for (const sel of [coSelect, h.select()!]) {
+      expect(words(sel).join(' | ')).not.toMatch(/\bme\b/);
+      expect(words(sel)).toContain('Ask a host before each tool use');
+      expect(words(sel)).toContain('Allow file edits, ask a host for the rest');
+      expect(sel.title).toBe('Ask a host before each tool use');
+    }
     h.done();
   });
 

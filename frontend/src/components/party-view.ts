@@ -6,7 +6,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { AppState } from '../state/app-state';
 import type { TranscriptItem } from '../state/transcript';
-import { AGENT_COMMANDS, PERMISSION_MODES, permissionModeInParty, roleLabel } from '../state/host-control';
+import { AGENT_COMMANDS, PARTY_PERMISSION_MODES, PERMISSION_MODES, permissionModeInParty, roleLabel } from '../state/host-control';
 import { SHARE_LEVELS, countText } from '../state/workspace';
 import type { Member, PermissionMode, Role } from '../state/types';
 import { StateObserver } from './observe';
@@ -907,10 +907,10 @@ export class PartyView extends LitElement {
     return html`<label class="field">
         <span class="label">Tool permissions</span>
         <select data-testid="permission-mode-select" .value=${live(shown)} ?disabled=${busy}
-          title=${PERMISSION_MODES.find((m) => m.value === shown)?.label ?? ''}
+          title=${PARTY_PERMISSION_MODES.find((m) => m.value === shown)?.label ?? ''}
           @change=${(e: Event) => this.#pickMode(s, e.target as HTMLSelectElement)}>
           ${shown === '' ? html`<option value="" disabled selected>Not known</option>` : nothing}
-          ${PERMISSION_MODES.map((m) => {
+          ${PARTY_PERMISSION_MODES.map((m) => {
             // Only the owner may allow everything: the agent runs on the owner's computer
             // (the host refuses a co-host's "all").
             const ownerOnly = m.value === 'all' && !s.isOwner;

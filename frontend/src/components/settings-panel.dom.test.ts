@@ -28,7 +28,7 @@ describe('<settings-panel> during a party', () => {
     const { be, st } = await inParty('host');
     const { el, q } = await openPanel(st);
     expect(q('settings-party-note')?.textContent).toMatch(/defaults for the next party you host/);
-    expect(q('settings-party-mode')?.textContent).toBe('Ask me before each tool use');
+    expect(q('settings-party-mode')?.textContent).toBe('Ask a host before each tool use');
 
     const mode = q('settings-mode') as HTMLSelectElement;
     mode.value = 'edits';
@@ -41,7 +41,7 @@ describe('<settings-panel> during a party', () => {
     expect(q('settings-saved')?.textContent).toMatch(/Saved for the next party you host/);
     // The party keeps its mode, and the window says so.
     expect(st.session?.party.permission_mode).toBe('ask');
-    expect(q('settings-party-mode')?.textContent).toBe('Ask me before each tool use');
+    expect(q('settings-party-mode')?.textContent).toBe('Ask a host before each tool use');
 
     // After the party, Settings is only about defaults again.
     be.emit('party:ended', { reason: 'the host ended the party', kicked: false });

@@ -9,7 +9,7 @@ import { base } from './styles';
 import { modalStyles, trapTab } from './modal';
 import { iconAlert, iconCheck, iconX } from './icons';
 import { claudeArgsField, permissionFields, type HostOptionsDraft } from './host-options';
-import { permissionModeLabel } from '../state/host-control';
+import { partyPermissionModeLabel } from '../state/host-control';
 import { unreachableInviteWarning } from '../state/settings';
 import { decimal, formatWindow, minutes, whole } from '../state/format';
 import { SHARE_LEVELS } from '../state/workspace';
@@ -459,7 +459,7 @@ export class SettingsPanel extends LitElement {
         <b>These are the defaults for the next party you host.</b> Saving them does not change the party you are in; it keeps
         its own${s.isHost ? ' (you can change its approval and tool permissions under Host controls in the side panel)' : ''}:
         <dl>
-          <dt>Tools</dt><dd data-testid="settings-party-mode">${permissionModeLabel(p.permission_mode) || 'Ask a host'}</dd>
+          <dt>Tools</dt><dd data-testid="settings-party-mode">${partyPermissionModeLabel(p.permission_mode) || 'Ask a host'}</dd>
           <dt>Approval</dt><dd>${p.approval ? 'Each prompt waits for a host' : 'Off'}</dd>
           <dt>Merger</dt><dd data-testid="settings-party-merger">${this.#partyMerger(s, p.merger)}</dd>
           <dt>Window</dt><dd>${formatWindow(p.window_ms)}</dd>
@@ -490,7 +490,7 @@ export class SettingsPanel extends LitElement {
     if (!s) return nothing;
     const d = this.#ensureDraft(s);
     const inParty = Boolean(s.session && !s.ended);
-    const runningMode = permissionModeLabel(s.session?.party.permission_mode);
+    const runningMode = partyPermissionModeLabel(s.session?.party.permission_mode);
     const p = s.settingsProblems;
     const unreachable = d ? unreachableInviteWarning(d.listen, d.publicHost) : '';
     return html`

@@ -70,6 +70,28 @@ export function permissionModeLabel(mode: string | undefined): string {
   return PERMISSION_MODES.find((m) => m.value === mode)?.label ?? '';
 }
 
+/**
+ * The permission modes as a running party's host controls offer them: a tool request there
+ * asks any host, the owner or a co-host, not "me" (a co-host's select said "Ask me before
+ * each tool use" above "What the agent may do without asking a host": a window tester's).
+ * The defaults for a party to come (Create party, Settings) say "me": its host is asked.
+ */
+export const PARTY_PERMISSION_MODES: ReadonlyArray<{ value: PermissionMode; label: string; warning?: string }> = PERMISSION_MODES.map((m) => {
+  switch (m.value) {
+    case 'ask':
+      return { ...m, label: 'Ask a host before each tool use' };
+    case 'edits':
+      return { ...m, label: 'Allow file edits, ask a host for the rest' };
+    default:
+      return m;
+  }
+});
+
+/** The words for a running party's permission mode ("" for an unknown one), as PARTY_PERMISSION_MODES has them. */
+export function partyPermissionModeLabel(mode: string | undefined): string {
+  return PARTY_PERMISSION_MODES.find((m) => m.value === mode)?.label ?? '';
+}
+
 /** What a party's permission mode means, for everyone in it (a participant is not the "me"
  * of "Ask me before each tool use"); "" for an unknown one. always: tools are always
  * allowed too (beside "Always allowed: Write", "Every tool use that needs permission asks a host" read as a
