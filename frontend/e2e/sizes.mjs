@@ -678,14 +678,25 @@ export function sizeTests({ browser, artifacts, realPage }) {
     await p.getByTestId('kick-cancel').click();
   }));
 
-  test('1180×800: People keeps a short name and its controls on one row', withShot('people-one-row', async () => {
-    const p = await open(1180, 800, 'screen=party', 'transcript-item');
-    const row = p.locator('[data-testid=participant-item][data-name=bob]');
-    await row.waitFor({ state: 'attached' });
-    const n = (await seen(row.locator('.name'))).box;
-    const r = (await seen(row.getByTestId('member-role'))).box;
-    check(Math.abs(n.y + n.h / 2 - (r.y + r.h / 2)) < 6, `bob's name (${JSON.stringify(n)}) and role select (${JSON.stringify(r)}) are on different rows`);
-  }));
+  // A window tester's People list had the role beside a short name and under a long one
+  // (ragged), and long names cut to one prefix: the role is under the name in every row, at
+  // its left edge, and a long name has the row's width on two lines before it is cut.
+  for (const who of ['host', 'participant']) {
+    test(`1180×800: People puts the role under the name in every row (a ${who}'s view)`, withShot(`people-role-place-${who}`, async () => {
+      const long = 'member number 3 of the night shift crew';
+      const p = await open(1180, 800, `screen=${who === 'host' ? 'party' : 'joined'}&names=${encodeURIComponent(`bob,${long}`)}`, 'transcript-item');
+      for (const name of ['bob', long]) {
+        const row = p.locator(`[data-testid=participant-item][data-name="${name}"]`);
+        await row.waitFor({ state: 'attached' });
+        const n = (await seen(row.locator('.name'))).box;
+        const r = (await seen(row.getByTestId(who === 'host' ? 'member-role' : 'member-role-tag'))).box;
+        const [lines, cut] = await row.locator('.name').evaluate((el) => [Math.round(el.clientHeight / parseFloat(getComputedStyle(el).lineHeight)), el.scrollHeight > el.clientHeight + 1]);
+        check(r.y >= n.y + n.h - 1 && Math.abs(r.x - n.x) <= 1, `${name}'s role (${JSON.stringify(r)}) is not under its name (${JSON.stringify(n)})`);
+        if (name === long) check(lines === 2 && !cut, `"${long}" shows on ${lines} lines${cut ? ', cut' : ''}`);
+      }
+      await shot(p, `1180x800-people-${who}`);
+    }));
+  }
 
   test('the side panel drawer starts closed again after the window crosses the breakpoint', withShot('resize', async () => {
     const p = await open(640, 480, 'screen=party&teammates=0', 'transcript-item');

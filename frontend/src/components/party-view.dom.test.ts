@@ -1208,3 +1208,29 @@ describe('<party-view> out of touch with the host, and after Leave', () => {
     st.dispose();
   });
 });
+
+describe('<party-view> telling people apart in People', () => {
+  // A window tester's Teammate 1, 10 and 11 were all "T1", "member number N" all "MN", long
+  // names were cut to one prefix, and the role sat beside a short name and under a long one.
+  it('gives each member initials and a colour of its own, the whole name in its tooltip, and the role under the name', async () => {
+    const names = ['Teammate 1', 'Teammate 10', 'Teammate 11', 'member number 3 of the night shift crew', 'member number 4 of the night shift crew'];
+    for (const role of ['host', 'participant'] as const) {
+      const { be, st } = await inParty(role);
+      names.forEach((name, i) => be.emit('party:event', joined(i + 1, { id: `m${i + 2}`, name, role: 'participant' })));
+      const el = await mount(st);
+      const rows = [...el.shadowRoot!.querySelectorAll<HTMLElement>('[data-testid=participant-item]')];
+      expect(rows.map((r) => r.dataset.name)).toEqual(names);
+      const avatars = rows.map((r) => r.querySelector<HTMLElement>('.avatar')!);
+      expect(new Set(avatars.map((a) => a.textContent)).size).toBe(rows.length);
+      expect(new Set(avatars.map((a) => a.style.background)).size).toBe(rows.length);
+      for (const r of rows) {
+        expect(r.querySelector('.name')!.getAttribute('title')).toBe(r.dataset.name);
+        // The role (a host's select, or its tag) in the line under the name, for every row.
+        const roleHere = r.querySelector('.name + .role-line > [data-testid=member-role], .name + .role-line > [data-testid=member-role-tag]');
+        expect(roleHere, `${role}'s view, ${r.dataset.name}`).not.toBeNull();
+      }
+      el.remove();
+      st.dispose();
+    }
+  });
+});

@@ -455,14 +455,21 @@ export class PartyView extends LitElement {
       /* One column no wider than the panel: an auto column grew to the longest name, and a
          57-character one pushed every row's role, Remove and tags out of the panel (a tester). */
       ul { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: minmax(0, 1fr); gap: 4px; }
-      li.person { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 9px; padding: 4px 6px; border-radius: var(--radius-sm); font-size: 13px; min-width: 0; }
-      /* The name gives way (cut with …, whole in its tooltip); the controls after it never do.
-         A name they would cut goes on its own row and they on the next, at its right: in the
-         panel's 289 px a host's role select left "member2" as "mem…" (a tester). */
-      li.person .who { flex: 1 1 auto; min-width: 0; display: flex; align-items: center; gap: 9px; }
-      li.person .name { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+      /* The role always in one place, under the name (its tag, or a host's select), with
+         "you" beside it and Remove at the row's right: beside a short name and under a long
+         one, the role made the list ragged (a window tester's), and beside the name a host's
+         select left it little room (in the panel's 289 px "member2" was cut to "mem…", a
+         tester's). The name has the row's width, on two lines at most, then is cut with …,
+         whole in its tooltip. */
+      li.person { display: flex; align-items: center; gap: 9px; padding: 4px 6px; border-radius: var(--radius-sm); font-size: 13px; min-width: 0; }
+      li.person .who { flex: 1 1 0; min-width: 0; display: flex; align-items: center; gap: 9px; }
+      li.person .id { flex: 1 1 0; min-width: 0; display: grid; gap: 2px; justify-items: start; }
+      li.person .name {
+        max-width: 100%; overflow: hidden; overflow-wrap: break-word; line-height: 1.3;
+        display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2;
+      }
+      li.person .role-line { display: flex; flex-wrap: wrap; align-items: center; gap: 2px 8px; }
       li.person > :not(.who) { flex: none; }
-      li.person .controls { display: flex; align-items: center; gap: 9px; margin-left: auto; }
       li.person:hover { background: var(--surface-2); }
       .avatar { width: 24px; height: 24px; border-radius: 50%; display: grid; place-items: center; font-size: 10px; font-weight: 700; color: #fff; flex: none; }
       .tag { font-size: 11px; color: var(--faint); }
@@ -520,7 +527,6 @@ export class PartyView extends LitElement {
          backdrop (a window tester's). */
       [inert] .tipped > .tip, .top[inert] [data-tip]::after { display: none !important; }
       li.person.away .name { color: var(--faint); }
-      li.person.away .tag { margin-left: auto; }
       .away-head { margin: 12px 0 6px; font-size: 11px; font-weight: 650; color: var(--faint); text-transform: uppercase; letter-spacing: 0.07em; display: flex; align-items: center; gap: 6px; }
       .away-head .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: 11px; letter-spacing: 0; }
       .invite .label { font-size: 12px; }
@@ -1002,16 +1008,16 @@ export class PartyView extends LitElement {
     const manage = s.isHost && !me && !owner;
     const busy = s.control.busy(`member:${m.id}`) || s.connection.status !== 'connected';
     return html`<li class="person" data-testid="participant-item" data-name=${m.name} data-role=${m.role}>
-      <span class="who">${this.#avatar(m.name)}<span class="name" title=${m.name}>${m.name}</span></span>
-      ${me ? html`<span class="tag">you</span>` : nothing}
-      ${manage
-        ? html`<span class="controls"><select class="roles" data-testid="member-role" aria-label="Role of ${m.name}" ?disabled=${busy} .value=${live(m.role)}
+      <span class="who">${this.#avatar(m.name)}<span class="id"><span class="name" title=${m.name}>${m.name}</span>
+        <span class="role-line">${manage
+          ? html`<select class="roles" data-testid="member-role" aria-label="Role of ${m.name}" ?disabled=${busy} .value=${live(m.role)}
               @keydown=${noArrowChoice}
               @change=${(e: Event) => void s.control.setRole(m.id, (e.target as HTMLSelectElement).value as Role).then(() => this.requestUpdate())}>
               ${(['host', 'participant', 'viewer'] as const).map((r) => html`<option value=${r} ?selected=${m.role === r}>${roleLabel(r)}</option>`)}
-            </select>
-            ${this.#kickButton(m, 'member-kick', `Remove ${m.name} from the party`, busy)}</span>`
-        : html`<span class="tag" data-testid="member-role-tag">${owner ? 'host' : roleLabel(m.role)}</span>`}
+            </select>`
+          : html`<span class="tag" data-testid="member-role-tag">${owner ? 'host' : roleLabel(m.role)}</span>`}
+        ${me ? html`<span class="tag">you</span>` : nothing}</span></span></span>
+      ${manage ? this.#kickButton(m, 'member-kick', `Remove ${m.name} from the party`, busy) : nothing}
     </li>`;
   }
 
@@ -1026,8 +1032,8 @@ export class PartyView extends LitElement {
         ${s.away.map((m) => {
           const owner = m.role === 'host' && m.name === sess.party.host;
           return html`<li class="person away" data-testid="away-item" data-name=${m.name} data-role=${m.role}>
-            <span class="who">${this.#avatar(m.name)}<span class="name" title=${`${m.name} left and may come back`}>${m.name}</span></span>
-            <span class="tag">${owner ? 'host' : roleLabel(m.role)}</span>
+            <span class="who">${this.#avatar(m.name)}<span class="id"><span class="name" title=${`${m.name} left and may come back`}>${m.name}</span>
+              <span class="role-line"><span class="tag">${owner ? 'host' : roleLabel(m.role)}</span></span></span></span>
             ${owner
               ? nothing
               : this.#kickButton(m, 'away-kick', `Remove ${m.name}: they will not come back as themselves`, s.control.busy(`member:${m.id}`))}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentLabel, formatCutTurnTime, formatTimeLeft, formatTurnTime, formatWait, formatWindow, initials, phaseLabel, splitPath, timedOutWords } from './format';
+import { agentLabel, formatCutTurnTime, formatTimeLeft, formatTurnTime, formatWait, formatWindow, initials, nameHue, phaseLabel, splitPath, timedOutWords } from './format';
 
 describe('formatTimeLeft', () => {
   it('counts down in minutes and seconds, rounding up, and stops at 0:00', () => {
@@ -97,15 +97,38 @@ describe('formatWindow', () => {
   });
 });
 
+describe('nameHue', () => {
+  // Names one character apart had hues 1° apart: the same colour to the eye.
+  it('gives names one character apart colours far apart, and a name always the same one', () => {
+    const names = ['Teammate 1', 'Teammate 2', 'Teammate 10', 'Teammate 11', 'member number 3', 'member number 4'];
+    const hues = names.map(nameHue);
+    for (const h of hues) expect(h >= 0 && h < 360 && Number.isInteger(h)).toBe(true);
+    const apart = (a: number, b: number) => Math.min(Math.abs(a - b), 360 - Math.abs(a - b));
+    expect(apart(nameHue('Teammate 10'), nameHue('Teammate 11'))).toBeGreaterThanOrEqual(20);
+    expect(apart(nameHue('Teammate 1'), nameHue('Teammate 2'))).toBeGreaterThanOrEqual(20);
+    expect(apart(nameHue('member number 3'), nameHue('member number 4'))).toBeGreaterThanOrEqual(20);
+    expect(names.map(nameHue)).toEqual(hues);
+  });
+});
+
 describe('initials', () => {
   // A window tester's peer named "<script>…" showed "<S" in its avatar.
   it('takes the first letters or digits of the first two words', () => {
     expect(initials('bob')).toBe('B');
     expect(initials('ann lee')).toBe('AL');
     expect(initials('mary-jane_x')).toBe('MJ');
-    expect(initials('<Script>alert(1)')).toBe('SA');
+    expect(initials('<Script>alert(1)')).toBe('S1'); // its number, as Teammate 1's
     expect(initials('  élodie ünal ')).toBe('ÉÜ');
     expect(initials('2fast')).toBe('2');
+  });
+  // A window tester's Teammate 1, 10 and 11 were all "T1"; "member number N" all "MN".
+  it('keeps the number that tells names apart', () => {
+    expect(['Teammate 1', 'Teammate 10', 'Teammate 11', 'Teammate 2'].map(initials)).toEqual(['T1', '10', '11', 'T2']);
+    expect(['member number 3', 'member number 12'].map(initials)).toEqual(['M3', '12']);
+    expect(initials('member2')).toBe('M2');
+    expect(initials('build bot 7 (night)')).toBe('B7');
+    expect(initials('Teammate 104')).toBe('04');
+    expect(initials('42')).toBe('4');
   });
   it('shows a name of marks alone by its first character, whole', () => {
     expect(initials('🎉')).toBe('🎉');

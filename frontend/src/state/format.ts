@@ -129,22 +129,45 @@ export function formatClock(ts: number): string {
   return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
-/** A stable hue for a person's name, so each author keeps a colour. */
+/**
+ * A stable hue for a person's name, so each author keeps a colour. Names one character
+ * apart get hues far apart: the sum it was gave "Teammate 10" and "Teammate 11" hues 1°
+ * apart (a window tester could not tell them apart).
+ */
 export function nameHue(name: string): number {
-  let h = 0;
-  for (const ch of name) h = (h * 31 + (ch.codePointAt(0) ?? 0)) % 360;
-  return h;
+  // FNV-1a over the code points, then spread over the circle by the golden ratio.
+  let h = 0x811c9dc5;
+  for (const ch of name) h = Math.imul(h ^ (ch.codePointAt(0) ?? 0), 0x01000193) >>> 0;
+  return Math.floor(((h * 0.6180339887498949) % 1) * 360);
 }
 
-/** One or two letters for an avatar. */
+/**
+ * One or two characters for an avatar: the first letters of the first two words, or, for a
+ * name with a number, what tells it from its neighbours: the first letter and a one-digit
+ * number ("Teammate 1" is T1, "member2" M2), or a longer number's last two digits
+ * ("Teammate 10" is 10). Names that differ by their number all had the same letters (a
+ * window tester's Teammate 1, 10 and 11 were all "T1", "member number N" all "MN").
+ */
 export function initials(name: string): string {
   // Letters and digits only: a window tester's "<script>" showed "<S"; a name of marks
   // alone shows its first character, whole (not half of an emoji's UTF-16 pair).
   const parts = name.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   if (parts.length === 0) return Array.from(name.trim())[0] ?? '?';
   const first = Array.from(parts[0]!)[0]!;
+  const number = lastNumber(parts);
+  if (number) return number.length > 1 ? number.slice(-2) : (first + number).toUpperCase();
   const second = parts[1] ? Array.from(parts[1])[0]! : '';
   return (first + second).toUpperCase();
+}
+
+/** The digits at the end of the last word that ends in some after others ("" when none). */
+function lastNumber(parts: readonly string[]): string {
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const m = /\p{N}+$/u.exec(parts[i]!);
+    // Not a first word that is all digits ("2fast" is 2, "42" is 4): its first letter says it.
+    if (m && (i > 0 || m.index > 0)) return m[0];
+  }
+  return '';
 }
 
 /** Human names of the pipeline phases. */
