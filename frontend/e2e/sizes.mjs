@@ -678,6 +678,34 @@ export function sizeTests({ browser, artifacts, realPage }) {
     await p.getByTestId('kick-cancel').click();
   }));
 
+  // A window tester made "root" a co-host: root jumped to the top of People (hosts first),
+  // and the select under the pointer, with the focus, was another member's. The list keeps
+  // its order while the pointer or the focus is in it, and takes the host's once both leave.
+  test("1280×800: a role changed in People leaves the row under the pointer, the focus in it", withShot('people-role-change', async () => {
+    const p = await open(1280, 800, `screen=party&names=${encodeURIComponent('bob,root')}`, 'transcript-item');
+    const rows = () => p.getByTestId('participant-item').evaluateAll((els) => els.map((e) => e.dataset.name));
+    await until('bob and root in People', async () => (await rows()).join() === 'ann,bob,root');
+    const select = p.locator('[data-testid=participant-item][data-name=root] [data-testid=member-role]');
+    const box = (await seen(select)).box;
+    await p.mouse.move(box.x + box.w / 2, box.y + box.h / 2);
+    await select.focus(); // as a click on it does (selectOption alone does not focus)
+    await select.selectOption('host');
+    await until("root's role is host", async () => (await p.locator('[data-testid=participant-item][data-name=root]').getAttribute('data-role')) === 'host');
+    await p.waitForTimeout(200);
+    check((await rows()).join() === 'ann,bob,root', `People reordered under the pointer: ${(await rows()).join()}`);
+    const under = await p.evaluate(([x, y]) => {
+      let hit = document.elementFromPoint(x, y);
+      while (hit?.shadowRoot?.elementFromPoint(x, y) && hit.shadowRoot.elementFromPoint(x, y) !== hit) hit = hit.shadowRoot.elementFromPoint(x, y);
+      let a = document.activeElement;
+      while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+      return { hit: hit?.closest('[data-testid=participant-item]')?.dataset.name, focus: a?.closest('[data-testid=participant-item]')?.dataset.name };
+    }, [box.x + box.w / 2, box.y + box.h / 2]);
+    check(under.hit === 'root' && under.focus === 'root', `after the change, the row under the pointer and the focus are not root's: ${JSON.stringify(under)}`);
+    await p.mouse.move(5, 400);
+    await p.getByTestId('prompt-input').focus();
+    await until('People in the host\'s order once the pointer and the focus left', async () => (await rows()).join() === 'ann,root,bob');
+  }));
+
   // A window tester's People list had the role beside a short name and under a long one
   // (ragged), and long names cut to one prefix: the role is under the name in every row, at
   // its left edge, and a long name has the row's width on two lines before it is cut.

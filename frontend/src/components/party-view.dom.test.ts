@@ -1234,3 +1234,50 @@ describe('<party-view> telling people apart in People', () => {
     }
   });
 });
+
+describe('<party-view> a role changed from People', () => {
+  // A window tester made "root" a co-host: root jumped to the top (hosts first), and the
+  // select under the pointer, with the focus, was another member's: the next click could
+  // change the wrong person.
+  it('keeps the list as it is, the focus with that member, until the pointer and the focus leave it', async () => {
+    const { be, st } = await inParty('host');
+    const names = ['bob', 'carol', 'root'];
+    names.forEach((name, i) => be.emit('party:event', joined(i + 1, { id: `m${i + 2}`, name, role: 'participant' })));
+    const el = await mount(st);
+    const list = el.shadowRoot!.querySelector<HTMLElement>('[data-testid=participants-list]')!;
+    const order = () => [...list.querySelectorAll<HTMLElement>('[data-testid=participant-item]')].map((r) => r.dataset.name);
+    const settle = async () => {
+      for (let i = 0; i < 3; i++) {
+        await new Promise((r) => setTimeout(r, 0));
+        await el.updateComplete;
+      }
+    };
+    expect(order()).toEqual(names);
+    list.dispatchEvent(new MouseEvent('mouseenter'));
+    const select = list.querySelector<HTMLSelectElement>('[data-name=root] [data-testid=member-role]')!;
+    select.focus();
+    select.value = 'host';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    be.emit('party:event', changed(4, { id: 'm4', name: 'root', role: 'host' }));
+    await settle();
+    expect(st.participants.map((m) => m.name)).toEqual(['root', 'bob', 'carol']); // the host's order
+    expect(order()).toEqual(names); // not under the pointer
+    const active = el.shadowRoot!.activeElement as HTMLSelectElement;
+    expect(active.closest<HTMLElement>('[data-testid=participant-item]')!.dataset.name).toBe('root');
+    expect(active.value).toBe('host');
+    // The pointer goes; the focus is still there: the list stays.
+    list.dispatchEvent(new MouseEvent('mouseleave'));
+    await settle();
+    expect(order()).toEqual(names);
+    // Someone joins meanwhile: below the others, the rest still in place.
+    be.emit('party:event', joined(5, { id: 'm5', name: 'dee', role: 'participant' }));
+    await settle();
+    expect(order()).toEqual([...names, 'dee']);
+    // The focus goes too: the list takes the host's order.
+    active.blur();
+    await settle();
+    expect(order()).toEqual(['root', 'bob', 'carol', 'dee']);
+    el.remove();
+    st.dispose();
+  });
+});

@@ -4,6 +4,7 @@
 
 import { LitElement, css, html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
+import { repeat } from 'lit/directives/repeat.js';
 import type { AppState } from '../state/app-state';
 import type { TranscriptItem } from '../state/transcript';
 import { AGENT_COMMANDS, PARTY_PERMISSION_MODES, PERMISSION_MODES, permissionModeInParty, roleLabel } from '../state/host-control';
@@ -93,6 +94,17 @@ export class PartyView extends LitElement {
   #command = '';
   /** A host chose "Allow everything" for the tool permissions and has not confirmed it yet. */
   #confirmAll = false;
+  /**
+   * People's order as shown (member ids) while the pointer or the focus is in the list, else
+   * null: the list is not re-sorted under them (#peopleShown). A window tester made "root" a
+   * co-host; root jumped to the top (hosts first), and the select under the pointer, with the
+   * focus, was now another member's, one click from changing the wrong person. Held, the row
+   * acted on stays where it is, the focus in it; the list takes the host's order once both
+   * have left. (Keeping the focus alone with the moved row would still have put another
+   * member's row under the pointer.)
+   */
+  #peopleHeld: string[] | null = null;
+  #pointerInPeople = false;
 
   /** The window's size classes (the styles' breakpoints); crossing one closes the drawer. */
   readonly #viewport = new ViewportController(this, () => this.#onResize());
@@ -317,6 +329,9 @@ export class PartyView extends LitElement {
     if (!this.#panel) return;
     const inside = refocus || this.renderRoot.querySelector('aside')?.matches(':focus-within');
     this.#panel = false;
+    // A drawer closed under the pointer sends no mouseleave: People is not held for it.
+    this.#pointerInPeople = false;
+    this.#peopleHeld = null;
     this.requestUpdate();
     if (inside) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="panel-toggle"]')?.focus());
   }
@@ -999,6 +1014,41 @@ export class PartyView extends LitElement {
     });
   }
 
+  /** The members in the order People shows them: as held (#peopleHeld), newcomers last. */
+  #peopleShown(list: readonly Member[]): readonly Member[] {
+    const held = this.#peopleHeld;
+    if (!held) return list;
+    const byId = new Map(list.map((m) => [m.id, m]));
+    const shown = held.flatMap((id) => byId.get(id) ?? []);
+    for (const m of list) if (!held.includes(m.id)) shown.push(m);
+    this.#peopleHeld = shown.map((m) => m.id);
+    return shown;
+  }
+
+  readonly #holdPeople = (e: Event) => {
+    if (e.type === 'mouseenter') this.#pointerInPeople = true;
+    this.#peopleHeld ??= (this.state?.participants ?? []).map((m) => m.id);
+  };
+
+  readonly #pointerLeftPeople = () => {
+    this.#pointerInPeople = false;
+    const list = this.renderRoot.querySelector('[data-testid=participants-list]');
+    if (!list?.contains(focusedElement())) this.#releasePeople();
+  };
+
+  readonly #focusLeftPeople = (e: FocusEvent) => {
+    const list = e.currentTarget as HTMLElement;
+    if (this.#pointerInPeople || list.contains(e.relatedTarget as Node | null)) return;
+    this.#releasePeople();
+  };
+
+  /** People takes the host's order again. */
+  #releasePeople(): void {
+    if (!this.#peopleHeld) return;
+    this.#peopleHeld = null;
+    this.requestUpdate();
+  }
+
   #member(s: AppState, m: Member) {
     const sess = s.session!;
     const me = m.id === sess.you.id;
@@ -1311,8 +1361,11 @@ export class PartyView extends LitElement {
                 // host could not be reached (a window tester's).
                 html`<span class="hint" data-testid="people-stale">As they were when the host was last reached.</span>`
               : nothing}
-            <ul data-testid="participants-list" class=${stale ? 'stale' : ''}>
-              ${s.participants.map((m) => this.#member(s, m))}
+            <ul data-testid="participants-list" class=${stale ? 'stale' : ''}
+              @mouseenter=${this.#holdPeople} @focusin=${this.#holdPeople}
+              @mouseleave=${this.#pointerLeftPeople} @focusout=${this.#focusLeftPeople}>
+              <!-- Keyed: a row (and the focus in it) stays with its member when others join or leave. -->
+              ${repeat(this.#peopleShown(s.participants), (m) => m.id, (m) => this.#member(s, m))}
             </ul>
             ${s.isHost && s.away.length > 0 && !s.ended ? this.#away(s) : nothing}
             ${sess.party.host && !s.participants.some((m) => m.role === 'host' && m.name === sess.party.host)
