@@ -16,6 +16,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"strings"
@@ -357,7 +358,7 @@ func (a *App) beforeClose() (prevent bool) {
 		}
 		return true
 	}
-	return !a.askToEnd(sh, "Closing")
+	return !a.askToEnd(sh, "Closing the window")
 }
 
 // noticeHidden tells the person, with a desktop notification, that the party goes on in
@@ -380,8 +381,8 @@ func (a *App) noticeHidden() {
 	}()
 }
 
-// askToEnd asks the host whether to quit and end the party ("Closing" or "Quitting"
-// Concordia ends it for everyone), one question at a time; yes marks the App quitting.
+// askToEnd asks the host whether to quit and end the party (endQuestion; doing is
+// "Closing the window" or "Quitting"), one question at a time; yes marks the App quitting.
 func (a *App) askToEnd(sh shell, doing string) bool {
 	a.mu.Lock()
 	if a.asking { // one question at a time: the close button was pressed again
@@ -390,7 +391,8 @@ func (a *App) askToEnd(sh shell, doing string) bool {
 	}
 	a.asking = true
 	a.mu.Unlock()
-	yes, err := sh.Ask("End the party?", "You are hosting a party. "+doing+" Concordia ends it for everyone.\n\nQuit and end the party?")
+	title, message := endQuestion(doing, a.session.Snapshot())
+	yes, err := sh.Ask(title, message)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.asking = false
@@ -402,6 +404,28 @@ func (a *App) askToEnd(sh shell, doing string) bool {
 		a.quitting = true
 	}
 	return yes
+}
+
+// endQuestion is the question askToEnd asks (doing: "Closing the window", "Quitting"): what
+// the window's End party dialog says, for whom the party ends and the draft in the prompt
+// box that is not sent. A window tester's said neither, and had no title: GTK shows the
+// title only in a window manager's title bar, so the question also opens the message. The
+// message must hold no "%": Wails passes it to GTK as a printf format.
+func endQuestion(doing string, s session.Snapshot) (title, message string) {
+	var b strings.Builder
+	b.WriteString("Quit Concordia and end the party?\n\n")
+	switch others := s.Participants - 1; {
+	case others <= 0:
+		b.WriteString("You are hosting a party, with nobody else in it now. " + doing + " ends it, and the agent stops.")
+	case others == 1:
+		b.WriteString("You are hosting a party with 1 other person in it. " + doing + " ends it for both of you: the agent stops and they are disconnected.")
+	default:
+		fmt.Fprintf(&b, "You are hosting a party with %d other people in it. %s ends it for all of you: the agent stops and they are disconnected.", others, doing)
+	}
+	if s.Draft {
+		b.WriteString("\n\nWhat you typed in the prompt box has not been sent, and will not be.")
+	}
+	return "End the party?", b.String()
 }
 
 // quit is the tray's Quit. While hosting it asks first, in the window, as closing it

@@ -55,6 +55,7 @@ type fakeShell struct {
 	saveName   string
 	answer     bool
 	asked      int
+	question   [2]string // the last Ask's title and message
 	shown      int
 	hidden     int
 	quits      int
@@ -121,10 +122,11 @@ func (f *fakeShell) Show() { f.mu.Lock(); f.shown++; f.mu.Unlock() }
 func (f *fakeShell) Hide() { f.mu.Lock(); f.hidden++; f.mu.Unlock() }
 func (f *fakeShell) Quit() { f.mu.Lock(); f.quits++; f.mu.Unlock() }
 
-func (f *fakeShell) Ask(string, string) (bool, error) {
+func (f *fakeShell) Ask(title, message string) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.asked++
+	f.question = [2]string{title, message}
 	return f.answer, nil
 }
 
@@ -706,6 +708,38 @@ func TestFirstHideTellsThePartyGoesOn(t *testing.T) {
 	}
 }
 
+// The close question says for how many people the party ends, as End party does.
+func TestEndQuestion(t *testing.T) {
+	tests := []struct {
+		name  string
+		snap  session.Snapshot
+		doing string
+		want  string
+		draft bool
+	}{
+		{"alone", session.Snapshot{Participants: 1}, "Closing the window", "with nobody else in it now. Closing the window ends it, and the agent stops.", false},
+		{"one other", session.Snapshot{Participants: 2}, "Quitting", "with 1 other person in it. Quitting ends it for both of you: the agent stops and they are disconnected.", false},
+		{"five others and a draft", session.Snapshot{Participants: 6, Draft: true}, "Closing the window", "with 5 other people in it. Closing the window ends it for all of you", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			title, message := endQuestion(tt.doing, tt.snap)
+			if title == "" || !strings.HasPrefix(message, "Quit Concordia and end the party?\n\n") {
+				t.Errorf("title %q, message %q: the question is not its title and first line", title, message)
+			}
+			if !strings.Contains(message, tt.want) {
+				t.Errorf("message %q, want %q in it", message, tt.want)
+			}
+			if got := strings.Contains(message, "has not been sent"); got != tt.draft {
+				t.Errorf("message %q: says the draft %v, want %v", message, got, tt.draft)
+			}
+			if strings.Contains(message, "%") {
+				t.Errorf("message %q has a %%: GTK reads it as a format", message)
+			}
+		})
+	}
+}
+
 func TestCloseWhileHosting(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -735,6 +769,31 @@ func TestCloseWhileHosting(t *testing.T) {
 			}
 		})
 	}
+	// A window tester's question had no title, said nothing of the draft in the prompt
+	// box, and not for how many people the party ended (the End party dialog says so).
+	t.Run("no tray: the question says it ends the party, and the draft that is not sent", func(t *testing.T) {
+		f := newFixture(t)
+		f.tray.status = TrayStatus{Available: false}
+		if _, err := f.app.CreateParty(CreateRequest{Name: "hana"}); err != nil {
+			t.Fatal(err)
+		}
+		f.app.KeepDraft("half a prompt")
+		f.app.beforeClose()
+		title, message := f.shell.question[0], f.shell.question[1]
+		if title != "End the party?" || !strings.HasPrefix(message, "Quit Concordia and end the party?\n\n") {
+			t.Errorf("question %q, %q: no title, or it does not open the message", title, message)
+		}
+		for _, want := range []string{"nobody else in it now. Closing the window ends it", "What you typed in the prompt box has not been sent"} {
+			if !strings.Contains(message, want) {
+				t.Errorf("message %q: no %q", message, want)
+			}
+		}
+		f.app.KeepDraft("  ")
+		f.app.beforeClose()
+		if strings.Contains(f.shell.question[1], "prompt box") {
+			t.Errorf("message %q: a draft of spaces is said unsent", f.shell.question[1])
+		}
+	})
 	t.Run("a signal closes without hiding or asking", func(t *testing.T) {
 		f := newFixture(t)
 		f.app.signals = make(chan os.Signal, 1)

@@ -161,6 +161,7 @@ type Snapshot struct {
 	Participants int    // everyone in the party, the window's person included
 	Invite       string
 	Status       string // connection state; StatusConnected for a hosted party
+	Draft        bool   // the window's prompt box holds text not sent (KeepDraft)
 }
 
 // Config configures a Manager.
@@ -474,7 +475,7 @@ func (m *Manager) Snapshot() Snapshot {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return Snapshot{Role: a.role, Participants: a.members, Invite: a.invite, Status: a.status}
+	return Snapshot{Role: a.role, Participants: a.members, Invite: a.invite, Status: a.status, Draft: strings.TrimSpace(a.draft) != ""}
 }
 
 // Close ends whatever party runs (a hosted one for everyone) and refuses new ones. It
