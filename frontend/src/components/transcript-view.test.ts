@@ -1173,3 +1173,66 @@ describe('<transcript-view> find while the items move', () => {
       el.remove();
     }));
 });
+
+describe('<transcript-view> following the end through a resize', () => {
+  /** The scroller laid out as an engine would: scrollTop clamped to the content's height. */
+  function geometry(view: HTMLElement) {
+    const g = { content: 0, client: 300, top: 0 };
+    const clamp = () => (g.top = Math.max(0, Math.min(g.top, g.content - g.client)));
+    Object.defineProperty(view, 'scrollHeight', { configurable: true, get: () => g.content });
+    Object.defineProperty(view, 'clientHeight', { configurable: true, get: () => g.client });
+    Object.defineProperty(view, 'scrollTop', {
+      configurable: true,
+      get: () => g.top,
+      set: (v: number) => {
+        g.top = v;
+        clamp();
+      },
+    });
+    return { g, clamp };
+  }
+
+  // A window tester's streaming reply, followed at 640 px, then the window at 1920: the
+  // wrapped lines unwrapped, the content shrank and the engine clamped scrollTop; output
+  // that came before the scroll event left the view short of the end, and that read as the
+  // person scrolling up: Latest, and the view stayed behind while the reply went on.
+  it('an engine that lowers scrollTop while new output comes keeps the view at the end; the person scrolling up stops it', async () => {
+    const { be, el } = await mounted();
+    be.emit('party:event', prompt(1, { id: 'p1', user: 'ann', text: 'go' }));
+    be.emit('party:event', batch(2, { id: 'b1', prompts: ['p1'], merged: 'go', merger: 'local' }));
+    be.emit('party:event', out(3, 'line 1 of the reply\n\n'));
+    await el.updateComplete;
+    const root = el.shadowRoot!;
+    const view = root.querySelector<HTMLElement>('[data-testid=transcript]')!;
+    const { g, clamp } = geometry(view);
+    const latest = () => root.querySelector('[data-testid=jump-latest]');
+    g.content = 5000;
+    be.emit('party:event', out(4, 'line 2 of the reply\n\n'));
+    await el.updateComplete;
+    expect(g.top).toBe(4700); // followed
+    // Wider: the content shrinks under the bottom (clamped), then grows with new output
+    // before the engine's scroll event is seen.
+    g.content = 3000;
+    clamp();
+    g.content = 3200;
+    view.dispatchEvent(new Event('scroll'));
+    await el.updateComplete;
+    expect(latest()).toBeNull();
+    expect(g.top).toBe(2900); // at the end again
+    be.emit('party:event', out(5, 'line 3 of the reply\n\n'));
+    g.content = 3400;
+    await el.updateComplete;
+    expect(g.top).toBe(3100); // and following it
+    // The person scrolls up (the wheel): the view stays where they put it.
+    view.dispatchEvent(new WheelEvent('wheel', { deltaY: -200 }));
+    g.top = 2000;
+    view.dispatchEvent(new Event('scroll'));
+    await el.updateComplete;
+    expect(latest()).not.toBeNull();
+    be.emit('party:event', out(6, 'line 4 of the reply\n\n'));
+    g.content = 3600;
+    await el.updateComplete;
+    expect(g.top).toBe(2000);
+    el.remove();
+  });
+});

@@ -505,11 +505,20 @@ export class TranscriptView extends LitElement {
     return el.scrollTop < this.#lastTop - 2 && el.scrollHeight - el.scrollTop - el.clientHeight > 1;
   }
 
+  /**
+   * A move up that no input of the person's came with is the engine's, as in #follow: a
+   * wider window unwraps the lines under the bottom, the content shrinks and scrollTop is
+   * clamped; output that came before this event then left the view short of the end, and it
+   * read as the person scrolling up (a window tester's, 640 to 1920 px: Latest, and the view
+   * stayed behind while the reply went on). While following, the end is followed again.
+   */
   #onScroll = () => {
     const el = this.#scroller();
     if (!el) return;
-    if (this.#movedUp(el)) this.#stick = false;
-    else if (el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX) this.#stick = true;
+    if (this.#movedUp(el)) {
+      if (this.#stick && !this.#touched()) this.#toBottom();
+      else this.#stick = false;
+    } else if (el.scrollHeight - el.scrollTop - el.clientHeight < STICK_PX) this.#stick = true;
     this.#lastTop = el.scrollTop;
     // Another part of the list may come into view.
     this.requestUpdate();
