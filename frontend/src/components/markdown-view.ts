@@ -9,6 +9,7 @@ import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from '
 import { repeat } from 'lit/directives/repeat.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { CUT_CLASS, IncrementalMarkdown } from '../render/incremental';
+import { HTML_BLOCK_CLASS } from '../render/markdown';
 import { base, codeTokens } from './styles';
 
 /** A growing tail longer than this (a huge code block or list, or a paragraph render/cut.ts finds no place to cut) is re-rendered at most every TAIL_EVERY_MS. */
@@ -57,6 +58,8 @@ export class MarkdownView extends LitElement {
       p, ul, ol, blockquote, pre, table { margin: 0 0 10px; }
       /* A very long paragraph cut into blocks (render/incremental.ts) reads as one, with a line break at each cut. */
       .${unsafeCSS(CUT_CLASS)} > p:last-child { margin-bottom: 0; }
+      /* A block of raw HTML, shown as text: a paragraph that keeps its lines. */
+      p.${unsafeCSS(HTML_BLOCK_CLASS)} { white-space: pre-wrap; }
       h1, h2, h3, h4, h5, h6 { margin: 16px 0 8px; line-height: 1.3; }
       h1 { font-size: 1.35em; } h2 { font-size: 1.2em; } h3 { font-size: 1.08em; } h4, h5, h6 { font-size: 1em; }
       ul, ol { padding-left: 22px; }

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from './markdown';
+import { markdownShownText, renderMarkdown } from './markdown';
 
 /** Parses rendered HTML into a detached element for inspection. */
 function dom(html: string): HTMLElement {
@@ -104,6 +104,32 @@ describe('line breaks', () => {
   });
   it('leaves code blocks as they are', () => {
     expect(renderMarkdown('```\na\nb\n```')).not.toContain('<br>');
+  });
+});
+
+describe('raw HTML shown as text', () => {
+  // A window tester's <style> block and <iframe> ran into the next paragraph with no gap:
+  // escaped, but with no block of their own.
+  it('a block of it is a paragraph of its own, its lines kept, before the next one', () => {
+    const root = dom(renderMarkdown('<style>\nbody{display:none}\n</style>\nafter the style\n\n<iframe src="https://evil.example"></iframe>\n\nafter the frame'));
+    expect(liveBits(root)).toEqual([]);
+    const blocks = [...root.children].map((c) => [c.tagName, c.className, c.textContent]);
+    expect(blocks).toEqual([
+      ['P', 'md-html', '<style>\nbody{display:none}\n</style>'],
+      ['P', '', 'after the style'],
+      ['P', 'md-html', '<iframe src="https://evil.example"></iframe>'],
+      ['P', '', 'after the frame'],
+    ]);
+  });
+  it('inline, it stays in its line', () => {
+    const root = dom(renderMarkdown('a <b>bold</b> claim <img src=x onerror=alert(1)>'));
+    expect(liveBits(root)).toEqual([]);
+    expect([...root.children].map((c) => [c.tagName, c.className])).toEqual([['P', '']]);
+    expect(root.firstElementChild?.textContent).toBe('a <b>bold</b> claim <img src=x onerror=alert(1)>');
+  });
+  it('find counts it as it is shown', () => {
+    expect(markdownShownText('<style>\nb{}\n</style>\nafter')).toBe('\n<style>\nb{}\n</style>\n\nafter\n');
+    expect(markdownShownText('a <b>x</b> b')).toBe('\na <b>x</b> b\n');
   });
 });
 

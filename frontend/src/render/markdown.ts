@@ -58,9 +58,13 @@ const marked = new Marked({
   breaks: true,
   async: false,
   renderer: {
-    // Raw HTML in the Markdown is shown as the text it is.
-    html({ text }: Tokens.HTML | Tokens.Tag): string {
-      return escapeHTML(text);
+    // Raw HTML in the Markdown is shown as the text it is: inline, in its line; a block of
+    // it (an <iframe>, a <style>) as a paragraph of its own, its lines kept (it ran into
+    // the next paragraph with no gap: a window tester's).
+    html({ text, block }: Tokens.HTML | Tokens.Tag): string {
+      if (!block) return escapeHTML(text);
+      const shown = htmlBlockText(text);
+      return shown === '' ? '' : `<p class="${HTML_BLOCK_CLASS}">${escapeHTML(shown)}</p>\n`;
     },
     // A link is its label, then its address as text to read or copy: nothing in the window
     // is clickable away (drawn as a link, it looked broken to people who clicked it).
@@ -86,6 +90,14 @@ const marked = new Marked({
     },
   },
 });
+
+/** The class of a paragraph that shows a block of raw HTML as text (markdown-view keeps its lines). */
+export const HTML_BLOCK_CLASS = 'md-html';
+
+/** A block of raw HTML as its paragraph shows it: without the newlines that end it. */
+function htmlBlockText(text: string): string {
+  return text.replace(/\s+$/, '');
+}
 
 /** A link's address as shown after its label: "" when the label says it (autolinks, www. ones too). */
 function hrefShown(href: string, text: string): string {
@@ -212,9 +224,12 @@ function shownOf(tokens: readonly Token[] | undefined, out: string[]): void {
         out.push(unescapeEntities((t as Tokens.Escape).text));
         break;
       case 'html':
-      case 'tag':
-        out.push((t as Tokens.HTML).text); // shown as the text it is
+      case 'tag': {
+        const h = t as Tokens.HTML;
+        if (h.block) out.push(APART, htmlBlockText(h.text), APART); // a paragraph of its own
+        else out.push(h.text); // shown as the text it is
         break;
+      }
       case 'codespan':
         out.push(APART, unescapeEntities((t as Tokens.Codespan).text), APART);
         break;
