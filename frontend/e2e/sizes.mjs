@@ -1456,6 +1456,65 @@ export function sizeTests({ browser, artifacts, realPage }) {
     await shot(p, 'find-toast');
   }));
 
+  // A window tester's reply: a table with a 200-character cell squeezed "Col A" and "row 0"
+  // onto two lines each and pushed its centred column out of view; raw HTML blocks (a
+  // <style>, an <iframe>), shown as text, ran into the next paragraph with no gap.
+  for (const [w, h] of [[800, 600], [640, 480]]) {
+    test(`${w}×${h}: a table with a very long cell keeps its short columns whole and in view; a wide one scrolls in its own box; raw HTML is a paragraph of its own`, withShot(`table-${w}`, async () => {
+      const p = await open(w, h, 'screen=party&teammates=0&history=0', 'prompt-input');
+      const columns = Array.from({ length: 14 }, (_, i) => `Column ${i}`);
+      const reply = [
+        'The table:', '',
+        '| Col A | Col B | Col C |', '| --- | --- | :-: |',
+        `| row 0 | ${'x'.repeat(200)} | centred |`, '| row 1 | short | ok |', '', 'A wide one:', '',
+        `| ${columns.join(' | ')} |`, `|${' --- |'.repeat(columns.length)}`, `| ${columns.map((_, i) => `value ${i}`).join(' | ')} |`, '',
+        '<style>', 'body { display: none }', '</style>', 'After the style.', '',
+        '<iframe src="https://evil.example/"></iframe>', '', 'After the frame.',
+      ].join('\n');
+      await p.evaluate((text) => {
+        const d = window.concordiaDemo;
+        d.inject({ kind: 'prompt', prompt: { id: 'p-table', user: 'ann', text: 'A table.' } });
+        d.inject({ kind: 'batch', batch: { id: 'b-table', prompts: ['p-table'], merged: 'A table.', merger: 'local' } });
+        d.inject({ kind: 'output', stream: 'assistant', text });
+        d.inject({ kind: 'turn', turn: { batch: 'b-table', status: 'done', duration_ms: 1000 } });
+      }, reply);
+      const measure = () => p.evaluate(() => {
+        const tv = document.querySelector('concordia-app').shadowRoot.querySelector('party-view').shadowRoot.querySelector('transcript-view').shadowRoot;
+        const md = [...tv.querySelectorAll('markdown-view')].map((m) => m.shadowRoot).find((r) => r.querySelectorAll('table').length === 2);
+        if (!md) return null;
+        const [t1, t2] = md.querySelectorAll('table');
+        /** How many lines a cell's text takes. */
+        const lines = (cell) => {
+          const r = document.createRange();
+          r.selectNodeContents(cell);
+          return new Set([...r.getClientRects()].filter((b) => b.width > 0).map((b) => Math.round(b.top))).size;
+        };
+        const box = t1.getBoundingClientRect();
+        const cells = [...t1.querySelectorAll('th, td')].map((c) => ({ text: c.textContent.trim().slice(0, 8), lines: lines(c), right: Math.round(c.getBoundingClientRect().right) }));
+        const gaps = [...md.querySelectorAll('p.md-html')].map((el) => {
+          const next = el.nextElementSibling;
+          return next ? Math.round(next.getBoundingClientRect().top - el.getBoundingClientRect().bottom) : -1;
+        });
+        return {
+          cells, boxRight: Math.round(box.right), scroll1: [t1.scrollWidth, t1.clientWidth], scroll2: [t2.scrollWidth, t2.clientWidth],
+          wide2: Math.round(t2.getBoundingClientRect().width), text2: t2.querySelector('td').textContent, gaps,
+        };
+      });
+      let m = null;
+      await until('the reply with its tables rendered', async () => (m = await measure()) !== null, 20_000);
+      const j = JSON.stringify(m);
+      for (const c of m.cells) {
+        if (c.text !== 'xxxxxxxx') check(c.lines === 1, `${w}×${h}: the short cell "${c.text}" takes ${c.lines} lines ${j}`);
+        check(c.right <= m.boxRight + 1, `${w}×${h}: the cell "${c.text}" is out of the table's view ${j}`);
+      }
+      check(m.scroll1[0] <= m.scroll1[1], `${w}×${h}: the table with a long cell scrolls sideways ${j}`);
+      check(m.scroll2[0] > m.scroll2[1], `${w}×${h}: the table of 14 columns does not scroll in its box ${j}`);
+      check(m.gaps.length === 2 && m.gaps.every((g) => g >= 8), `${w}×${h}: a raw HTML block has no gap before the next paragraph ${j}`);
+      await noOverflow(p, `${w}×${h} with the tables`);
+      await shot(p, `table-${w}`);
+    }));
+  }
+
   test('window sizes: done (the file server is stopped)', async () => {
     await page?.close();
     page = null;

@@ -9,7 +9,7 @@ import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from '
 import { repeat } from 'lit/directives/repeat.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { CUT_CLASS, IncrementalMarkdown } from '../render/incremental';
-import { HTML_BLOCK_CLASS } from '../render/markdown';
+import { CELL_BREAK_CLASS, CELL_SHORT_CLASS, HTML_BLOCK_CLASS } from '../render/markdown';
 import { base, codeTokens } from './styles';
 
 /** A growing tail longer than this (a huge code block or list, or a paragraph render/cut.ts finds no place to cut) is re-rendered at most every TAIL_EVERY_MS. */
@@ -96,8 +96,14 @@ export class MarkdownView extends LitElement {
       td code, th code { overflow-wrap: normal; white-space: nowrap; }
       /* A cell breaks a word only when it must (break-word does not count toward its
          narrowest width, anywhere does): short cells beside long text kept one letter a
-         line, "end" as e / n / d (a tester); now the table scrolls instead. */
+         line, "end" as e / n / d (a tester). A short cell (render/markdown.ts) keeps to one
+         line, so a short column keeps its width; a cell with a long unbroken word may break
+         it anywhere, so a 200-character one no longer makes the table as wide as itself (it
+         squeezed "Col A" onto two lines and pushed a centred column out of view: a tester's).
+         What is still too wide scrolls inside the table's own box. */
       th, td { overflow-wrap: break-word; }
+      th.${unsafeCSS(CELL_SHORT_CLASS)}, td.${unsafeCSS(CELL_SHORT_CLASS)} { white-space: nowrap; }
+      th.${unsafeCSS(CELL_BREAK_CLASS)}, td.${unsafeCSS(CELL_BREAK_CLASS)} { overflow-wrap: anywhere; min-width: 12ch; }
       th { background: var(--surface-2); }
       .md-link { text-decoration: underline dotted; text-underline-offset: 2px; }
       .md-href { color: var(--muted); font-size: 0.92em; }

@@ -133,6 +133,34 @@ describe('raw HTML shown as text', () => {
   });
 });
 
+describe('table cells', () => {
+  // A window tester's table: a 200-character cell squeezed "Col A" and "row 0" onto two
+  // lines each. A short cell keeps to one line, a long unbroken word may break anywhere,
+  // and other cells wrap at their spaces (markdown-view.ts lays the classes out).
+  it('say how they lay out, and keep their alignment', () => {
+    const root = dom(renderMarkdown(`| Col A | Col B | Col C |\n| --- | --- | :-: |\n| row 0 | ${'x'.repeat(200)} | centred |\n| row 1 | a sentence of ordinary words that can wrap | ok |\n`));
+    const cells = [...root.querySelectorAll('th, td')].map((c) => [c.tagName, c.textContent!.slice(0, 10), c.className, c.getAttribute('align')]);
+    expect(cells).toEqual([
+      ['TH', 'Col A', 'md-cell-short', null],
+      ['TH', 'Col B', 'md-cell-short', null],
+      ['TH', 'Col C', 'md-cell-short', 'center'],
+      ['TD', 'row 0', 'md-cell-short', null],
+      ['TD', 'xxxxxxxxxx', 'md-cell-break', null],
+      ['TD', 'centred', 'md-cell-short', 'center'],
+      ['TD', 'row 1', 'md-cell-short', null],
+      ['TD', 'a sentence', '', null],
+      ['TD', 'ok', 'md-cell-short', 'center'],
+    ]);
+    expect(root.querySelector('td.md-cell-break')!.textContent).toBe('x'.repeat(200));
+  });
+  it('keep their Markdown, made inert', () => {
+    const root = dom(renderMarkdown('| a | b |\n| - | - |\n| **bold** `code` | <img src=x onerror=alert(1)> |\n'));
+    expect(liveBits(root)).toEqual([]);
+    expect(root.querySelector('td strong')?.textContent).toBe('bold');
+    expect(root.querySelector('td code')?.textContent).toBe('code');
+  });
+});
+
 describe('Markdown nested too deep for the parser', () => {
   // A reviewer's: a quote 2,000 deep overflowed marked's stack (renderMarkdown threw, and
   // find with it), a list 2,000 deep took 76 s. Agent output a prompt can steer: shown as

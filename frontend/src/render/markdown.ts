@@ -81,6 +81,15 @@ const marked = new Marked({
     checkbox({ checked }: Tokens.Checkbox): string {
       return `<span class="md-check">${checkWords(checked)}</span> `;
     },
+    // A cell says how it lays out (markdown-view.ts): a short one keeps to one line, one with
+    // a long unbroken word may break it anywhere. A 200-character cell squeezed "Col A" and
+    // "row 0" onto two lines each and pushed the columns after it out of view (a tester's).
+    tablecell({ tokens, header, align, text }: Tokens.TableCell): string {
+      const tag = header ? 'th' : 'td';
+      const fit = cellFit(text);
+      const attrs = `${align ? ` align="${align}"` : ''}${fit ? ` class="${fit}"` : ''}`;
+      return `<${tag}${attrs}>${this.parser.parseInline(tokens)}</${tag}>\n`;
+    },
     code({ text, lang }: Tokens.Code): string {
       const name = codeLanguage(lang);
       const known = name !== '' && hljs.getLanguage(name) !== undefined;
@@ -97,6 +106,21 @@ export const HTML_BLOCK_CLASS = 'md-html';
 /** A block of raw HTML as its paragraph shows it: without the newlines that end it. */
 function htmlBlockText(text: string): string {
   return text.replace(/\s+$/, '');
+}
+
+/** A table cell whose text is at most this long keeps to one line. */
+const SHORT_CELL = 20;
+/** A word longer than this in a table cell may be broken anywhere. */
+const LONG_WORD = 24;
+/** The classes a table cell gets from its text (markdown-view.ts lays them out). */
+export const CELL_SHORT_CLASS = 'md-cell-short';
+export const CELL_BREAK_CLASS = 'md-cell-break';
+
+/** How a table cell with this (Markdown) text lays out: a class, or '' to wrap at spaces only. */
+function cellFit(text: string): string {
+  const t = text.trim();
+  if (t.length <= SHORT_CELL) return CELL_SHORT_CLASS;
+  return t.split(/\s+/).some((w) => w.length > LONG_WORD) ? CELL_BREAK_CLASS : '';
 }
 
 /** A link's address as shown after its label: "" when the label says it (autolinks, www. ones too). */
