@@ -1360,6 +1360,29 @@ func TestDismissedNoteOutlivesARestart(t *testing.T) {
 	}
 }
 
+// The window's text size (SetZoom) is there after a restart, and saving the settings form
+// keeps it; a size out of range is refused with a sentence, and the saved one stays.
+func TestZoomOutlivesARestart(t *testing.T) {
+	f := newFixture(t)
+	if b, _ := f.app.Boot(); b.Settings.Zoom != settings.DefaultZoom {
+		t.Fatalf("a new app's text size is %d", b.Settings.Zoom)
+	}
+	if got, err := f.app.SetZoom(125); err != nil || got != 125 {
+		t.Fatalf("SetZoom(125) = %d, %v", got, err)
+	}
+	s, _ := f.app.GetSettings()
+	if _, err := f.app.SaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	if b := f.restartedBoot(t); b.Settings.Zoom != 125 {
+		t.Fatalf("after a restart the text size is %d, want 125", b.Settings.Zoom)
+	}
+	got, err := f.app.SetZoom(settings.MaxZoom + 50)
+	if err == nil || got != 125 || !strings.Contains(err.Error(), "text size") {
+		t.Fatalf("SetZoom(%d) = %d, %v; want the saved 125 and a sentence", settings.MaxZoom+50, got, err)
+	}
+}
+
 // A saved transcript names the person where the window's end reason says "you": the file is
 // read by others.
 func TestEndedForNamesThePerson(t *testing.T) {

@@ -66,6 +66,16 @@ func (a *App) SaveSettings(s settings.Settings) (settings.Settings, error) {
 	return saved, nil
 }
 
+// SetZoom saves the window's text size, in percent (settings.MinZoom to MaxZoom), and
+// returns it; the rest of the settings stay as saved.
+func (a *App) SetZoom(percent int) (int, error) {
+	saved, err := a.settings.RememberZoom(percent)
+	if err != nil {
+		return saved.Zoom, a.fail("save text size", err)
+	}
+	return saved.Zoom, nil
+}
+
 // KeyStatus says where the Gemini key comes from.
 func (a *App) KeyStatus() (KeyStatus, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), keyTimeout)

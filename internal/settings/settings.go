@@ -1,7 +1,7 @@
 // Package settings owns the desktop window's settings: display name, working directory,
 // batching window, min prompts, merger, Claude Code path and extra arguments, the permission
 // mode, approval default and tool request timeout (PROTOCOL.md §7), listen address and
-// public host.
+// public host, and the size of the window's text.
 // They are checked here, and kept as JSON in the OS config directory
 // (os.UserConfigDir()/concordia/settings.json, mode 0600, written atomically).
 //
@@ -49,6 +49,15 @@ const (
 	MinPermissionTimeoutMS     = 15_000
 	MaxPermissionTimeoutMS     = 24 * 60 * 60 * 1000
 	DefaultPermissionTimeoutMS = 2 * 60 * 1000
+)
+
+// Limits of the window's text size, in percent (Settings.Zoom): below 80 % the smallest
+// text (11 px at the usual size) is under 9 px; above 150 % the header's controls no longer
+// fit on one row in an 800 px window.
+const (
+	MinZoom     = 80
+	MaxZoom     = 150
+	DefaultZoom = 100
 )
 
 // Merge modes, as in `concordia host --merge`.
@@ -115,6 +124,10 @@ type Settings struct {
 	// for a host, someone joined, or the party ended. On unless a person turned it off (a
 	// settings file from before this field keeps the default).
 	Notifications bool `json:"notifications"`
+	// Zoom is the size of the window's text, in percent of the usual size (MinZoom to
+	// MaxZoom; Ctrl+plus, Ctrl+minus and Ctrl+0, or Settings). A settings file from before
+	// this field keeps the usual size.
+	Zoom int `json:"zoom"`
 }
 
 // Defaults are the settings before anyone changed them: the OS user's name, the home
@@ -135,6 +148,7 @@ func Defaults() Settings {
 		ShareWorkspace: ShareChanges,
 		Listen:         DefaultListen,
 		Notifications:  true,
+		Zoom:           DefaultZoom,
 
 		PermissionTimeoutMS: DefaultPermissionTimeoutMS,
 	}
@@ -193,6 +207,9 @@ func (s Settings) Normalized() Settings {
 	if s.PermissionTimeoutMS == 0 {
 		s.PermissionTimeoutMS = DefaultPermissionTimeoutMS
 	}
+	if s.Zoom == 0 {
+		s.Zoom = DefaultZoom
+	}
 	return s
 }
 
@@ -231,6 +248,7 @@ var checks = []fieldCheck{
 	{"share_workspace", func(s Settings) error { return CheckShareWorkspace(s.ShareWorkspace) }, func(s *Settings, d Settings) { s.ShareWorkspace = d.ShareWorkspace }},
 	{"listen", func(s Settings) error { return CheckListen(s.Listen) }, func(s *Settings, d Settings) { s.Listen = d.Listen }},
 	{"public_host", func(s Settings) error { return checkPublicHost(s.PublicHost) }, func(s *Settings, d Settings) { s.PublicHost = d.PublicHost }},
+	{"zoom", func(s Settings) error { return CheckZoom(s.Zoom) }, func(s *Settings, d Settings) { s.Zoom = d.Zoom }},
 }
 
 // Validate checks normalized settings. It returns nil, or every problem joined
@@ -731,6 +749,25 @@ func (st *Store) RememberClaudeArgs(args string) (Settings, error) {
 			next.ClaudeArgs = v
 		}
 	})
+}
+
+// CheckZoom reports a text size outside MinZoom to MaxZoom percent.
+func CheckZoom(percent int) error {
+	if percent < MinZoom || percent > MaxZoom {
+		return fmt.Errorf("The text size must be from %d%% to %d%%.", MinZoom, MaxZoom)
+	}
+	return nil
+}
+
+// RememberZoom puts the window's text size into the saved settings, and nothing else (it
+// changes with a key, not with the settings form). A size out of range is refused with a
+// *FieldError and nothing is written.
+func (st *Store) RememberZoom(percent int) (Settings, error) {
+	if err := CheckZoom(percent); err != nil {
+		s, _ := st.Load()
+		return s, &FieldError{Field: "zoom", Problem: err.Error()}
+	}
+	return st.update(func(next *Settings) { next.Zoom = percent })
 }
 
 // RememberName puts a display name chosen to join a party into the saved settings, and

@@ -16,7 +16,7 @@ func valid(t *testing.T) Settings {
 	return Settings{
 		Name: "ada", Workdir: t.TempDir(), WindowMS: 3000, MinPrompts: 1,
 		Merger: MergerAuto, ClaudePath: "claude", PermissionMode: PermissionAsk, ShareWorkspace: ShareChanges, Listen: ":8765",
-		PermissionTimeoutMS: 120_000,
+		PermissionTimeoutMS: 120_000, Zoom: DefaultZoom,
 	}
 }
 
@@ -188,7 +188,7 @@ func TestValidateListsEveryProblem(t *testing.T) {
 func TestNormalized(t *testing.T) {
 	got := Settings{Name: "  ada ", Merger: " Local ", ClaudePath: " ", ClaudeArgs: " --model opus ", PermissionMode: " ", ShareWorkspace: " Tree ", Listen: "", PublicHost: " h "}.Normalized()
 	want := Settings{Name: "ada", Merger: "local", ClaudePath: "claude", ClaudeArgs: "--model opus", PermissionMode: "ask", ShareWorkspace: "tree", Listen: ":8765", PublicHost: "h",
-		PermissionTimeoutMS: DefaultPermissionTimeoutMS} // 0: the default, as an empty mode is
+		PermissionTimeoutMS: DefaultPermissionTimeoutMS, Zoom: DefaultZoom} // 0: the default, as an empty mode is
 	if got != want {
 		t.Fatalf("Normalized = %+v, want %+v", got, want)
 	}
@@ -494,6 +494,72 @@ func TestCheckListenAsTheWindowSaysIt(t *testing.T) {
 		}
 		if got != c.Want {
 			t.Errorf("CheckListen(%q) = %q, want %q", c.Addr, got, c.Want)
+		}
+	}
+}
+
+// The window's text size (Ctrl+plus, Ctrl+minus, Ctrl+0, or Settings) is kept across
+// restarts, alone: the other settings stay as saved. A size out of range is refused.
+func TestRememberZoom(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "concordia", FileName)
+	st := NewStore(path)
+	s := valid(t)
+	s.WindowMS = 2500
+	if _, err := st.Save(s); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		percent int
+		want    int // the saved size after it
+		wantErr bool
+	}{
+		{"larger", 125, 125, false},
+		{"the largest", MaxZoom, MaxZoom, false},
+		{"too large", MaxZoom + 10, MaxZoom, true},
+		{"the smallest", MinZoom, MinZoom, false},
+		{"too small", MinZoom - 10, MinZoom, true},
+		{"zero", 0, MinZoom, true},
+		{"back to the usual size", DefaultZoom, DefaultZoom, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := st.RememberZoom(tt.percent)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("RememberZoom(%d) err = %v, want an error: %v", tt.percent, err, tt.wantErr)
+			}
+			if tt.wantErr && !errors.Is(err, ErrInvalid) {
+				t.Fatalf("RememberZoom(%d) err = %v, want ErrInvalid", tt.percent, err)
+			}
+			if got.Zoom != tt.want {
+				t.Fatalf("RememberZoom(%d) = %d, want %d", tt.percent, got.Zoom, tt.want)
+			}
+			loaded, err := NewStore(path).Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := s.Normalized()
+			want.Zoom = tt.want
+			if loaded != want {
+				t.Fatalf("after RememberZoom(%d) the file has %+v, want %+v", tt.percent, loaded, want)
+			}
+		})
+	}
+}
+
+// A file from before the text size, or with one out of range, gives the usual size.
+func TestLoadZoom(t *testing.T) {
+	for _, c := range []struct{ content string }{{`{"name":"zoe"}`}, {`{"name":"zoe","zoom":0}`}, {`{"name":"zoe","zoom":400}`}, {`{"name":"zoe","zoom":-5}`}} {
+		path := filepath.Join(t.TempDir(), FileName)
+		if err := os.WriteFile(path, []byte(c.content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, err := NewStore(path).Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Zoom != DefaultZoom {
+			t.Fatalf("%s: zoom %d, want %d", c.content, s.Zoom, DefaultZoom)
 		}
 	}
 }

@@ -405,6 +405,7 @@ export namespace settings {
 	    listen: string;
 	    public_host: string;
 	    notifications: boolean;
+	    zoom: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new Settings(source);
@@ -426,6 +427,7 @@ export namespace settings {
 	        this.listen = source["listen"];
 	        this.public_host = source["public_host"];
 	        this.notifications = source["notifications"];
+	        this.zoom = source["zoom"];
 	    }
 	}
 

@@ -107,6 +107,8 @@ export function SetRole(arg1:string,arg2:string):Promise<void>;
 
 export function SetWorkspace(arg1:string):Promise<void>;
 
+export function SetZoom(arg1:number):Promise<number>;
+
 export function StopTurn():Promise<void>;
 
 export function Tree(arg1:string):Promise<wire.TreeResult>;

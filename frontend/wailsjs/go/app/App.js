@@ -206,6 +206,10 @@ export function SetWorkspace(arg1) {
   return window['go']['app']['App']['SetWorkspace'](arg1);
 }
 
+export function SetZoom(arg1) {
+  return window['go']['app']['App']['SetZoom'](arg1);
+}
+
 export function StopTurn() {
   return window['go']['app']['App']['StopTurn']();
 }
