@@ -32,7 +32,7 @@ export class ToolStepView extends LitElement {
   static override styles = [
     base,
     css`
-      :host { display: block; font-family: var(--font-mono); font-size: 12px; }
+      :host { display: block; font-family: var(--font-mono); font-size: calc(12px * var(--zoom, 1)); }
       details { border-radius: var(--radius-sm); }
       summary, .row { list-style: none; display: flex; gap: 6px; align-items: flex-start; padding: 2px 0; }
       summary { cursor: pointer; }
@@ -40,7 +40,7 @@ export class ToolStepView extends LitElement {
       .chev { display: inline-flex; transition: transform 0.15s; margin-top: 1px; color: var(--faint); }
       details[open] > summary .chev { transform: rotate(90deg); }
       .call { flex: 1; min-width: 0; white-space: pre-wrap; overflow-wrap: anywhere; color: var(--muted); }
-      .failed { flex: none; padding: 0 6px; border-radius: 999px; font-family: var(--font-ui); font-size: 11px; background: var(--danger-soft); color: var(--danger); }
+      .failed { flex: none; padding: 0 6px; border-radius: 999px; font-family: var(--font-ui); font-size: calc(11px * var(--zoom, 1)); background: var(--danger-soft); color: var(--danger); }
       .failed.denied { background: var(--warn-soft); color: var(--warn); }
       .failed.cancelled { background: var(--surface-2); color: var(--muted); }
       .nochev { visibility: hidden; }
@@ -112,16 +112,16 @@ export class ActivityGroup extends LitElement {
       :host { display: block; min-width: 0; }
       .activity { border: 1px dashed var(--border-strong); border-radius: var(--radius-sm); background: var(--surface-2); min-width: 0; }
       .activity.stderr { border-color: color-mix(in srgb, var(--danger) 35%, var(--border-strong)); }
-      .activity > summary { cursor: pointer; user-select: none; list-style: none; display: flex; gap: 6px; align-items: center; padding: 5px 10px; font-family: var(--font-mono); font-size: 12px; color: var(--faint); min-width: 0; }
+      .activity > summary { cursor: pointer; user-select: none; list-style: none; display: flex; gap: 6px; align-items: center; padding: 5px 10px; font-family: var(--font-mono); font-size: calc(12px * var(--zoom, 1)); color: var(--faint); min-width: 0; }
       .activity > summary::-webkit-details-marker { display: none; }
       .activity > summary .n { flex: none; }
       .activity > summary .last { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; flex: 1; }
       .activity > summary .last.live { color: var(--muted); }
-      .label { flex: none; padding: 0 6px; border-radius: 999px; font-size: 11px; background: var(--danger-soft); color: var(--danger); }
+      .label { flex: none; padding: 0 6px; border-radius: 999px; font-size: calc(11px * var(--zoom, 1)); background: var(--danger-soft); color: var(--danger); }
       .label.denied { background: var(--warn-soft); color: var(--warn); }
       .label.cancelled { background: var(--surface); color: var(--muted); }
-      .steps { padding: 4px 10px 8px 12px; font-family: var(--font-mono); font-size: 12px; display: grid; grid-template-columns: minmax(0, 1fr); gap: 2px; max-height: 640px; overflow-y: auto; }
-      .lines { margin: 0; padding: 4px 10px 8px 28px; font-family: var(--font-mono); font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 320px; overflow-y: auto; color: color-mix(in srgb, var(--danger) 70%, var(--muted)); }
+      .steps { padding: 4px 10px 8px 12px; font-family: var(--font-mono); font-size: calc(12px * var(--zoom, 1)); display: grid; grid-template-columns: minmax(0, 1fr); gap: 2px; max-height: 640px; overflow-y: auto; }
+      .lines { margin: 0; padding: 4px 10px 8px 28px; font-family: var(--font-mono); font-size: calc(12px * var(--zoom, 1)); white-space: pre-wrap; overflow-wrap: anywhere; max-height: 320px; overflow-y: auto; color: color-mix(in srgb, var(--danger) 70%, var(--muted)); }
     `,
   ];
 

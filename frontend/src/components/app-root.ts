@@ -72,7 +72,7 @@ export class ConcordiaApp extends LitElement {
         padding: 10px 10px 10px 14px;
         background: var(--surface); border: 1px solid var(--border); border-left: 3px solid var(--accent);
         border-radius: var(--radius-sm); box-shadow: var(--shadow-lg);
-        font-size: 13px; overflow-wrap: anywhere;
+        font-size: calc(13px * var(--zoom, 1)); overflow-wrap: anywhere;
         animation: rise 0.18s ease-out;
       }
       .toast.error { border-left-color: var(--danger); }
@@ -81,7 +81,7 @@ export class ConcordiaApp extends LitElement {
       .toast p { flex: 1; padding-top: 1px; }
       .traynote {
         display: flex; gap: 10px; align-items: center; justify-content: center;
-        padding: 6px 12px; font-size: 12.5px;
+        padding: 6px 12px; font-size: calc(12.5px * var(--zoom, 1));
         background: var(--warn-soft); color: var(--warn);
         border-bottom: 1px solid color-mix(in srgb, var(--warn) 30%, transparent);
       }

@@ -113,49 +113,49 @@ const cardStyles = css`
   .card.done { border-color: var(--border); box-shadow: none; }
   .card:focus { outline: 2px solid var(--accent); outline-offset: 2px; } /* only focused by focusBox */
   .card.denied { border-color: color-mix(in srgb, var(--danger) 35%, var(--border)); }
-  .head { display: flex; gap: 8px; align-items: center; padding: 8px 12px; font-size: 12.5px; color: var(--muted); background: var(--warn-soft); flex-wrap: wrap; }
+  .head { display: flex; gap: 8px; align-items: center; padding: 8px 12px; font-size: calc(12.5px * var(--zoom, 1)); color: var(--muted); background: var(--warn-soft); flex-wrap: wrap; }
   .done .head { background: var(--surface-2); }
   .head b { color: var(--text); }
   .body { padding: 10px 12px; display: grid; gap: 8px; }
   .detail { margin-top: 8px; }
-  .detail .label { display: block; font-size: 12px; color: var(--muted); margin-bottom: 2px; }
-  .detail .owner-note { display: block; font-size: 12px; color: var(--warn); margin-bottom: 4px; }
-  .detail pre { margin: 0; font-family: var(--font-mono); font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere;
+  .detail .label { display: block; font-size: calc(12px * var(--zoom, 1)); color: var(--muted); margin-bottom: 2px; }
+  .detail .owner-note { display: block; font-size: calc(12px * var(--zoom, 1)); color: var(--warn); margin-bottom: 4px; }
+  .detail pre { margin: 0; font-family: var(--font-mono); font-size: calc(12px * var(--zoom, 1)); white-space: pre-wrap; overflow-wrap: anywhere;
     max-height: 14em; overflow: auto; background: var(--surface-2); border-radius: var(--radius-sm); padding: 6px 10px; }
   /* Padded above and below as well: with none, the plan's last line sat on the box's bottom
      border and read as cut off (a window tester's "2. Add a test"). */
   .detail.plan { max-height: 22em; overflow: auto; border: 1px solid var(--border); border-radius: var(--radius-sm); padding: 8px 10px; }
-  .summary { font-family: var(--font-mono); font-size: 12.5px; white-space: pre-wrap; overflow-wrap: anywhere; background: var(--surface-2); border-radius: var(--radius-sm); padding: 6px 10px; }
+  .summary { font-family: var(--font-mono); font-size: calc(12.5px * var(--zoom, 1)); white-space: pre-wrap; overflow-wrap: anywhere; background: var(--surface-2); border-radius: var(--radius-sm); padding: 6px 10px; }
   .actions { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
   .actions input { flex: 1 1 180px; min-width: 140px; }
   /* The reason and Deny wrap together (at 640 px Deny wrapped alone below its reason). */
   .actions .deny { display: flex; gap: 8px; flex: 1 1 280px; min-width: min(280px, 100%); }
   .actions .deny input { min-width: 0; }
-  .wait { display: inline-flex; gap: 8px; align-items: center; color: var(--warn); font-size: 13px; font-weight: 550; }
-  .expires { font-size: 12px; color: var(--muted); }
-  .confirm-always { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; padding: 8px 10px; border-radius: var(--radius-sm); background: var(--warn-soft); font-size: 12.5px; }
+  .wait { display: inline-flex; gap: 8px; align-items: center; color: var(--warn); font-size: calc(13px * var(--zoom, 1)); font-weight: 550; }
+  .expires { font-size: calc(12px * var(--zoom, 1)); color: var(--muted); }
+  .confirm-always { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; padding: 8px 10px; border-radius: var(--radius-sm); background: var(--warn-soft); font-size: calc(12.5px * var(--zoom, 1)); }
   .confirm-always span { flex: 1 1 240px; }
-  .outcome { display: inline-flex; gap: 6px; align-items: center; font-size: 13px; font-weight: 550; }
+  .outcome { display: inline-flex; gap: 6px; align-items: center; font-size: calc(13px * var(--zoom, 1)); font-weight: 550; }
   .outcome.allowed { color: var(--ok); }
   .outcome.denied, .outcome.rejected { color: var(--danger); }
   .outcome.cancelled { color: var(--muted); }
   .outcome .why { font-weight: 400; color: var(--muted); overflow-wrap: anywhere; }
   .authors { display: flex; gap: 6px; flex-wrap: wrap; }
-  .author { display: inline-flex; gap: 5px; align-items: center; font-size: 12px; color: var(--muted); }
-  .avatar { width: 18px; height: 18px; border-radius: 50%; display: grid; place-items: center; font-size: 9px; font-weight: 700; color: #fff; }
-  ul.prompts { margin: 0; padding: 0; list-style: none; display: grid; gap: 4px; font-size: 12.5px; }
+  .author { display: inline-flex; gap: 5px; align-items: center; font-size: calc(12px * var(--zoom, 1)); color: var(--muted); }
+  .avatar { width: 18px; height: 18px; border-radius: 50%; display: grid; place-items: center; font-size: calc(9px * var(--zoom, 1)); font-weight: 700; color: #fff; }
+  ul.prompts { margin: 0; padding: 0; list-style: none; display: grid; gap: 4px; font-size: calc(12.5px * var(--zoom, 1)); }
   ul.prompts li { display: flex; gap: 6px; align-items: baseline; }
   ul.prompts .t { color: var(--muted); overflow-wrap: anywhere; white-space: pre-wrap; }
-  textarea { font-size: 13px; line-height: 1.45; min-height: 84px; max-height: 260px; }
+  textarea { font-size: calc(13px * var(--zoom, 1)); line-height: 1.45; min-height: 84px; max-height: 260px; }
   /* Read, not written: no grip to resize it, no ring that offers typing (a window tester's
      participant typed into it and nothing happened); its text can still be selected. */
   textarea[readonly] { color: var(--muted); background: var(--surface-2); resize: none; cursor: default; }
   textarea[readonly]:focus { border-color: var(--border); box-shadow: none; outline: none; }
   textarea[readonly]:focus-visible { outline: 1px dashed var(--muted); outline-offset: 2px; } /* where the keyboard is, still */
   .grow { flex: 1; }
-  .overtaken { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; padding: 8px 12px; font-size: 12.5px; background: var(--warn-soft); border-top: 1px solid var(--border); }
+  .overtaken { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; padding: 8px 12px; font-size: calc(12.5px * var(--zoom, 1)); background: var(--warn-soft); border-top: 1px solid var(--border); }
   .overtaken span { flex: 1 1 240px; }
-  .editing-note { display: flex; gap: 8px; align-items: center; padding: 6px 10px; margin-bottom: 8px; font-size: 12.5px; border-radius: 6px; background: var(--warn-soft); }
+  .editing-note { display: flex; gap: 8px; align-items: center; padding: 6px 10px; margin-bottom: 8px; font-size: calc(12.5px * var(--zoom, 1)); border-radius: 6px; background: var(--warn-soft); }
 `;
 
 function avatar(name: string) {

@@ -73,21 +73,21 @@ export class ChangesPanel extends LitElement {
     css`
       :host { display: flex; flex-direction: column; min-height: 0; min-width: 0; background: var(--surface); }
       header { display: flex; align-items: center; gap: 8px; padding: 10px 12px 10px 14px; border-bottom: 1px solid var(--border); }
-      header h3 { font-size: 13px; font-weight: 650; display: flex; gap: 6px; align-items: center; }
-      header .count-note { font-size: 12px; color: var(--muted); min-width: 0; flex: 0 1 auto; }
-      header .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: 11px; font-weight: 600; }
+      header h3 { font-size: calc(13px * var(--zoom, 1)); font-weight: 650; display: flex; gap: 6px; align-items: center; }
+      header .count-note { font-size: calc(12px * var(--zoom, 1)); color: var(--muted); min-width: 0; flex: 0 1 auto; }
+      header .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: calc(11px * var(--zoom, 1)); font-weight: 600; }
       .share { padding: 10px 14px; border-bottom: 1px solid var(--border); display: grid; gap: 6px; }
       /* A low window keeps the list's room: the level's hint is the menu's tooltip then (at
          640×480 a tester's drawer showed two and a half files under it). */
       :host([vh~=lt560]) .level-hint { display: none; }
-      .share select { min-height: 30px; padding: 3px 8px; font-size: 12.5px; }
-      .share .confirm { display: grid; gap: 8px; padding: 10px; border-radius: var(--radius-sm); background: var(--warn-soft); color: var(--text); font-size: 12.5px; }
+      .share select { min-height: 30px; padding: 3px 8px; font-size: calc(12.5px * var(--zoom, 1)); }
+      .share .confirm { display: grid; gap: 8px; padding: 10px; border-radius: var(--radius-sm); background: var(--warn-soft); color: var(--text); font-size: calc(12.5px * var(--zoom, 1)); }
       .share .confirm .buttons { display: flex; gap: 8px; flex-wrap: wrap; }
       .tabs { display: flex; gap: 4px; padding: 8px 12px 0; border-bottom: 1px solid var(--border); }
-      .tabs button { border-radius: 6px 6px 0 0; border-bottom: 0; min-height: 28px; font-size: 12.5px; background: transparent; border-color: transparent; color: var(--muted); }
+      .tabs button { border-radius: 6px 6px 0 0; border-bottom: 0; min-height: 28px; font-size: calc(12.5px * var(--zoom, 1)); background: transparent; border-color: transparent; color: var(--muted); }
       .tabs button[aria-selected='true'] { background: var(--surface-2); border-color: var(--border); color: var(--text); }
       .body { flex: 1; min-height: 0; overflow: auto; }
-      .empty { padding: 24px 16px; color: var(--faint); font-size: 13px; text-align: center; display: grid; gap: 6px; }
+      .empty { padding: 24px 16px; color: var(--faint); font-size: calc(13px * var(--zoom, 1)); text-align: center; display: grid; gap: 6px; }
       /* One column no wider than the panel: a long path is cut (below), never widens the list
          (its row grew to the path's length, the counts went out of view, the panel scrolled sideways). */
       ul { list-style: none; margin: 0; padding: 6px; display: grid; grid-template-columns: minmax(0, 1fr); gap: 2px; }
@@ -97,29 +97,29 @@ export class ChangesPanel extends LitElement {
         font-weight: 450; text-align: left; border-radius: var(--radius-sm);
       }
       li button.file:hover { background: var(--surface-2); }
-      .status { font-family: var(--font-mono); font-size: 11px; font-weight: 700; width: 18px; height: 18px; border-radius: 4px; display: grid; place-items: center; flex: none; }
+      .status { font-family: var(--font-mono); font-size: calc(11px * var(--zoom, 1)); font-weight: 700; width: 18px; height: 18px; border-radius: 4px; display: grid; place-items: center; flex: none; }
       .status.added { background: var(--ok-soft, #e6f4ea); color: var(--ok); }
       .status.modified { background: var(--warn-soft); color: var(--warn); }
       .status.deleted { background: var(--danger-soft); color: var(--danger); }
       .status.renamed { background: var(--accent-soft); color: var(--accent); }
-      .path { font-family: var(--font-mono); font-size: 12px; min-width: 0; flex: 1; display: flex; flex-direction: column; }
-      .from { font-size: 11px; color: var(--faint); font-family: var(--font-ui); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-      .counts { font-family: var(--font-mono); font-size: 11.5px; white-space: nowrap; font-variant-numeric: tabular-nums; flex: none; }
+      .path { font-family: var(--font-mono); font-size: calc(12px * var(--zoom, 1)); min-width: 0; flex: 1; display: flex; flex-direction: column; }
+      .from { font-size: calc(11px * var(--zoom, 1)); color: var(--faint); font-family: var(--font-ui); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+      .counts { font-family: var(--font-mono); font-size: calc(11.5px * var(--zoom, 1)); white-space: nowrap; font-variant-numeric: tabular-nums; flex: none; }
       .counts.binary { color: var(--faint); }
       .plus { color: var(--ok); } .minus { color: var(--danger); }
-      .base { padding: 8px 14px 12px; font-size: 11.5px; color: var(--faint); }
+      .base { padding: 8px 14px 12px; font-size: calc(11.5px * var(--zoom, 1)); color: var(--faint); }
       button.more { margin: 6px 12px 10px; }
       .filter { padding: 8px 12px 2px; display: grid; gap: 4px; }
-      .filter input { min-height: 30px; padding: 3px 8px; font-size: 12.5px; }
+      .filter input { min-height: 30px; padding: 3px 8px; font-size: calc(12.5px * var(--zoom, 1)); }
 
       .diff-head { display: flex; align-items: center; gap: 8px; padding: 8px 12px; border-bottom: 1px solid var(--border); background: var(--surface-2); }
       /* A long path wraps after a "/", not inside a name (it split "….t" / "xt", a tester). */
       .diff-head .path { display: block; white-space: normal; overflow-wrap: break-word; }
       /* A note may name a long path: it wraps, never runs past the panel (a tester's did). */
-      .note { margin: 10px 12px; padding: 8px 10px; border-radius: var(--radius-sm); font-size: 12.5px; background: var(--warn-soft); color: var(--warn); overflow-wrap: anywhere; }
+      .note { margin: 10px 12px; padding: 8px 10px; border-radius: var(--radius-sm); font-size: calc(12.5px * var(--zoom, 1)); background: var(--warn-soft); color: var(--warn); overflow-wrap: anywhere; }
       .note.error { background: var(--danger-soft); color: var(--danger); }
       .note.info { background: var(--surface-2); color: var(--muted); }
-      .diff { font-family: var(--font-mono); font-size: 12px; line-height: 1.5; min-width: max-content; }
+      .diff { font-family: var(--font-mono); font-size: calc(12px * var(--zoom, 1)); line-height: 1.5; min-width: max-content; }
       .ln { display: grid; grid-template-columns: 44px 44px 16px auto; white-space: pre; }
       .ln .no { color: var(--faint); text-align: right; padding-right: 8px; user-select: none; font-variant-numeric: tabular-nums; }
       .ln .sign { user-select: none; color: var(--faint); text-align: center; }
@@ -132,16 +132,16 @@ export class ChangesPanel extends LitElement {
       .ln.hunk .code, .ln.meta .code { grid-column: 1 / -1; padding-left: 10px; }
       .ln.meta { color: var(--faint); }
 
-      .tree { padding: 6px; font-size: 12.5px; }
+      .tree { padding: 6px; font-size: calc(12.5px * var(--zoom, 1)); }
       .tree ul { padding: 0 0 0 14px; gap: 0; }
       .tree > ul { padding-left: 0; }
       .node { display: flex; align-items: center; gap: 6px; min-height: 26px; padding: 0 6px; border-radius: var(--radius-sm); width: 100%; border: 0; background: transparent; font-weight: 450; justify-content: flex-start; }
       button.node:hover { background: var(--surface-2); }
       .node .chev { display: inline-flex; transition: transform 0.15s; color: var(--faint); }
       .node .chev.open { transform: rotate(90deg); }
-      .node .name { font-family: var(--font-mono); font-size: 12px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-      .node .size { margin-left: auto; color: var(--faint); font-size: 11px; }
-      .node .status { width: 16px; height: 16px; font-size: 10px; }
+      .node .name { font-family: var(--font-mono); font-size: calc(12px * var(--zoom, 1)); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+      .node .size { margin-left: auto; color: var(--faint); font-size: calc(11px * var(--zoom, 1)); }
+      .node .status { width: 16px; height: 16px; font-size: calc(10px * var(--zoom, 1)); }
     `,
   ];
 

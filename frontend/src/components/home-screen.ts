@@ -48,17 +48,17 @@ export class HomeScreen extends LitElement {
       :host { display: block; height: 100%; overflow: auto; scroll-padding-bottom: 64px; }
       .wrap { max-width: 980px; margin: 0 auto; padding: 22px 28px 48px; }
       header { display: flex; align-items: center; gap: 10px; margin-bottom: 36px; }
-      .brand { font-weight: 700; font-size: 16px; letter-spacing: -0.01em; }
-      .version { color: var(--faint); font-size: 12px; }
+      .brand { font-weight: 700; font-size: calc(16px * var(--zoom, 1)); letter-spacing: -0.01em; }
+      .version { color: var(--faint); font-size: calc(12px * var(--zoom, 1)); }
       .hero { margin-bottom: 26px; }
-      .hero h1 { font-size: 28px; letter-spacing: -0.02em; line-height: 1.2; margin-bottom: 8px; font-weight: 700; }
-      .hero p { color: var(--muted); font-size: 15px; max-width: 620px; }
+      .hero h1 { font-size: calc(28px * var(--zoom, 1)); letter-spacing: -0.02em; line-height: 1.2; margin-bottom: 8px; font-weight: 700; }
+      .hero p { color: var(--muted); font-size: calc(15px * var(--zoom, 1)); max-width: 620px; }
       .grid { display: grid; grid-template-columns: minmax(0, 1.45fr) minmax(0, 1fr); gap: 20px; align-items: start; }
       /* Breakpoints as attributes, not @media (kept stale by WebKitGTK: viewport.ts). */
       :host([vw~=lt760]) .grid { grid-template-columns: 1fr; }
-      .stopped-note { display: none; align-items: center; gap: 8px; margin-bottom: 16px; padding: 8px 12px; border-radius: var(--radius-sm); background: var(--warn-soft); color: var(--text); font-size: 13px; }
+      .stopped-note { display: none; align-items: center; gap: 8px; margin-bottom: 16px; padding: 8px 12px; border-radius: var(--radius-sm); background: var(--warn-soft); color: var(--text); font-size: calc(13px * var(--zoom, 1)); }
       .stopped-note span { flex: 1; min-width: 0; overflow-wrap: anywhere; }
-      .stopped-note code { font-size: 12px; }
+      .stopped-note code { font-size: calc(12px * var(--zoom, 1)); }
       :host([vw~=lt760]) .stopped-note { display: flex; }
       /* In one column the Join card is under the whole Create form: a joiner finds its button
          in the header (a window tester's, at 640×480, had to scroll past every field to find
@@ -70,11 +70,11 @@ export class HomeScreen extends LitElement {
       :host([vw~=lt520]) .version, :host([vw~=lt520]) header .words { display: none; }
       .side { display: grid; align-content: start; min-width: 0; }
       .card { padding: 22px; }
-      .card h2 { font-size: 16px; margin-bottom: 4px; }
-      .card .sub { color: var(--muted); font-size: 13px; margin-bottom: 18px; }
+      .card h2 { font-size: calc(16px * var(--zoom, 1)); margin-bottom: 4px; }
+      .card .sub { color: var(--muted); font-size: calc(13px * var(--zoom, 1)); margin-bottom: 18px; }
       form { display: grid; gap: 14px; }
       .two { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
-      .keyline { display: flex; align-items: center; gap: 8px; font-size: 12.5px; color: var(--muted); }
+      .keyline { display: flex; align-items: center; gap: 8px; font-size: calc(12.5px * var(--zoom, 1)); color: var(--muted); }
       .keyline .dot { color: var(--faint); }
       .keyline.has .dot { color: var(--ok); }
       .keyline.refused .dot { color: var(--danger); }
@@ -83,7 +83,7 @@ export class HomeScreen extends LitElement {
       .keynote { font-size: 12px; color: var(--muted); margin: -6px 0 0 16px; }
       .net { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; }
       .net .hint { flex: 1 1 240px; min-width: 0; overflow-wrap: anywhere; }
-      details.more summary { cursor: pointer; color: var(--muted); font-size: 13px; user-select: none; }
+      details.more summary { cursor: pointer; color: var(--muted); font-size: calc(13px * var(--zoom, 1)); user-select: none; }
       details.more[open] summary { margin-bottom: 12px; }
       details.more > .field + .two, details.more > .two + .field, details.more > .field + .field { margin-top: 12px; }
       div.field { display: flex; flex-direction: column; gap: 5px; }
@@ -104,10 +104,10 @@ export class HomeScreen extends LitElement {
       }
       .join-card { display: flex; flex-direction: column; gap: 14px; }
       .join-card .big {
-        width: 100%; min-height: 44px; font-size: 14.5px;
+        width: 100%; min-height: 44px; font-size: calc(14.5px * var(--zoom, 1));
       }
-      .steps { margin: 0; padding: 0 0 0 18px; color: var(--muted); font-size: 13px; display: grid; gap: 6px; }
-      .link-eg { font-family: var(--font-mono); font-size: 12px; color: var(--faint); overflow-wrap: anywhere; }
+      .steps { margin: 0; padding: 0 0 0 18px; color: var(--muted); font-size: calc(13px * var(--zoom, 1)); display: grid; gap: 6px; }
+      .link-eg { font-family: var(--font-mono); font-size: calc(12px * var(--zoom, 1)); color: var(--faint); overflow-wrap: anywhere; }
     `,
   ];
 

@@ -37,7 +37,7 @@ export class JoinDialog extends LitElement {
       .hint.known { display: grid; gap: 2px; }
       .hint.known b { color: var(--text); font-weight: 600; }
       textarea { min-height: 64px; resize: none; word-break: break-all; }
-      .status { display: flex; gap: 6px; align-items: flex-start; font-size: 12.5px; line-height: 1.5; min-height: calc(2 * 1.5em); }
+      .status { display: flex; gap: 6px; align-items: flex-start; font-size: calc(12.5px * var(--zoom, 1)); line-height: 1.5; min-height: calc(2 * 1.5em); }
       .status.checking { color: var(--faint); }
       .status.valid { color: var(--ok); }
       .status.valid.warn { color: var(--warn); }
@@ -51,7 +51,7 @@ export class JoinDialog extends LitElement {
       .progress {
         display: flex; gap: 10px; align-items: center;
         padding: 10px 12px; border-radius: var(--radius-sm);
-        background: var(--accent-soft); color: var(--accent); font-size: 13px;
+        background: var(--accent-soft); color: var(--accent); font-size: calc(13px * var(--zoom, 1));
       }
       .progress small { display: block; color: var(--muted); }
       .bar { height: 3px; border-radius: 3px; background: var(--surface-3); overflow: hidden; margin-top: 6px; }

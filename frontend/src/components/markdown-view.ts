@@ -52,7 +52,7 @@ export class MarkdownView extends LitElement {
     base,
     codeTokens,
     css`
-      :host { display: block; font-size: 14px; line-height: 1.6; overflow-wrap: anywhere; }
+      :host { display: block; font-size: calc(14px * var(--zoom, 1)); line-height: 1.6; overflow-wrap: anywhere; }
       .md > :first-child { margin-top: 0; }
       .md > :last-child { margin-bottom: 0; }
       p, ul, ol, blockquote, pre, table { margin: 0 0 10px; }
@@ -75,7 +75,7 @@ export class MarkdownView extends LitElement {
         padding: 0; overflow: hidden; line-height: 1.5;
       }
       pre.code code {
-        tab-size: 4; background: none; border: 0; border-radius: 0; padding: 12px 14px; font-size: 12.5px; white-space: pre; display: block;
+        tab-size: 4; background: none; border: 0; border-radius: 0; padding: 12px 14px; font-size: calc(12.5px * var(--zoom, 1)); white-space: pre; display: block;
         overflow-x: auto;
       }
       /* A scrollbar drawn at all times under a line too long for the box: WebKitGTK's overlay
@@ -84,7 +84,7 @@ export class MarkdownView extends LitElement {
       pre.code code::-webkit-scrollbar { height: 10px; }
       pre.code code::-webkit-scrollbar-track { background: transparent; }
       pre.code code::-webkit-scrollbar-thumb { background: var(--border-strong); border-radius: 5px; border: 2px solid var(--code-bg); }
-      .code-lang { position: absolute; top: 6px; right: 10px; z-index: 1; font-size: 10.5px; color: var(--faint); font-family: var(--font-ui); text-transform: uppercase; letter-spacing: 0.06em; pointer-events: none; }
+      .code-lang { position: absolute; top: 6px; right: 10px; z-index: 1; font-size: calc(10.5px * var(--zoom, 1)); color: var(--faint); font-family: var(--font-ui); text-transform: uppercase; letter-spacing: 0.06em; pointer-events: none; }
       /* The label has a row of its own above the code: on a long first line it sat on the code's text. */
       pre.code .code-lang + code { padding-top: 26px; }
       table { border-collapse: collapse; display: block; overflow-x: auto; }

@@ -32,7 +32,7 @@ export const modalStyles = css`
     animation: pop 0.16s ease-out;
   }
   .dialog > header { flex: none; display: flex; align-items: center; gap: 10px; padding: 16px 20px 6px; }
-  .dialog > header h2 { font-size: 17px; flex: 1; min-width: 0; overflow-wrap: anywhere; }
+  .dialog > header h2 { font-size: calc(17px * var(--zoom, 1)); flex: 1; min-width: 0; overflow-wrap: anywhere; }
   .dialog .body { padding: 10px 20px 4px; display: grid; gap: 16px; overflow-y: auto; min-height: 0; flex: 1 1 auto; }
   /* Buttons that do not fit side by side go on rows of their own, never cut: at 800 px
      "Remove and make new invites" squeezed the other to "Keep b…" (a window tester's). */

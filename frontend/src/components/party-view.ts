@@ -416,25 +416,25 @@ export class PartyView extends LitElement {
       .top > .me { flex: 0 1 auto; min-width: 0; overflow: hidden; }
       .me-name { min-width: 0; }
       .party-name { display: flex; flex-direction: column; line-height: 1.25; min-width: 48px; }
-      .party-name b { font-size: 14.5px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+      .party-name b { font-size: calc(14.5px * var(--zoom, 1)); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
       /* The agent's name on one line: beside a cut party name it wrapped to two and made the
          header a row taller (a tester's 900 px header during a tool request). */
-      .party-name span { font-size: 12px; color: var(--faint); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-      .conn { font-size: 12px; display: inline-flex; gap: 6px; align-items: center; color: var(--faint); }
+      .party-name span { font-size: calc(12px * var(--zoom, 1)); color: var(--faint); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+      .conn { font-size: calc(12px * var(--zoom, 1)); display: inline-flex; gap: 6px; align-items: center; color: var(--faint); }
       .conn.connected { color: var(--ok); }
       .conn.connected.silent { color: var(--warn); }
       .conn.reconnecting, .conn.connecting { color: var(--warn); }
       .conn.closed { color: var(--danger); }
-      .me, .me-name { display: inline-flex; gap: 8px; align-items: center; font-size: 13px; }
+      .me, .me-name { display: inline-flex; gap: 8px; align-items: center; font-size: calc(13px * var(--zoom, 1)); }
       /* Your name takes the room the header has, up to a quarter of the window (the party's
          name gives way first, and your own long name would have cut it to its least): a fixed
          180 px, 120 px below 1100 px, cut a 40-letter name at 1920 px with half the header
          empty (a window tester's). With no room it is cut with …, whole in its tooltip. */
       .me b { max-width: max(120px, 25vw); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-      .role { font-size: 11px; text-transform: uppercase; letter-spacing: 0.06em; color: var(--faint); font-weight: 650; }
+      .role { font-size: calc(11px * var(--zoom, 1)); text-transform: uppercase; letter-spacing: 0.06em; color: var(--faint); font-weight: 650; }
       .banner {
         display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; justify-content: center; text-align: center;
-        padding: 7px 16px; font-size: 13px; font-weight: 550; overflow-wrap: anywhere;
+        padding: 7px 16px; font-size: calc(13px * var(--zoom, 1)); font-weight: 550; overflow-wrap: anywhere;
         background: var(--warn-soft); color: var(--warn);
         border-bottom: 1px solid color-mix(in srgb, var(--warn) 30%, transparent);
       }
@@ -447,23 +447,23 @@ export class PartyView extends LitElement {
       .banner.ended { background: var(--surface-2); color: var(--text); border-bottom-color: var(--border); flex-wrap: wrap; padding: 9px 16px; }
       .banner.ended b { font-weight: 650; }
       .banner.ended button { font-weight: 550; }
-      .changes-toggle .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 6px; font-size: 11px; }
+      .changes-toggle .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 6px; font-size: calc(11px * var(--zoom, 1)); }
       .banner small { font-weight: 400; opacity: 0.85; }
       /* Text with its count inline after the last word: as a flex row, a heading that wrapped
          ("People when you were removed") left its count floating beside both lines (a window
          tester's). */
       aside h3 {
-        font-size: 11.5px; text-transform: uppercase; letter-spacing: 0.07em; color: var(--faint);
+        font-size: calc(11.5px * var(--zoom, 1)); text-transform: uppercase; letter-spacing: 0.07em; color: var(--faint);
         font-weight: 650; margin-bottom: 8px; line-height: 1.6;
       }
       aside h3 .last { white-space: nowrap; }
-      aside h3 .n { display: inline-block; margin-left: 2px; white-space: nowrap; background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: 11px; line-height: 1.5; letter-spacing: 0; }
+      aside h3 .n { display: inline-block; margin-left: 2px; white-space: nowrap; background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: calc(11px * var(--zoom, 1)); line-height: 1.5; letter-spacing: 0; }
       .invite { display: grid; gap: 8px; }
       /* Brought into view clear of the sticky End party / Leave under it. */
-      .confirm-inline { scroll-margin-bottom: 84px; display: grid; gap: 8px; padding: 10px; border-radius: var(--radius-sm); background: var(--warn-soft); color: var(--text); font-size: 12.5px; }
+      .confirm-inline { scroll-margin-bottom: 84px; display: grid; gap: 8px; padding: 10px; border-radius: var(--radius-sm); background: var(--warn-soft); color: var(--text); font-size: calc(12.5px * var(--zoom, 1)); }
       .confirm-inline .buttons { display: flex; gap: 8px; flex-wrap: wrap; }
       .invite code {
-        display: block; font-family: var(--font-mono); font-size: 11.5px; color: var(--muted);
+        display: block; font-family: var(--font-mono); font-size: calc(11.5px * var(--zoom, 1)); color: var(--muted);
         background: var(--surface-2); border: 1px solid var(--border); border-radius: var(--radius-sm);
         padding: 8px 10px; word-break: break-all; user-select: all;
       }
@@ -476,7 +476,7 @@ export class PartyView extends LitElement {
          select left it little room (in the panel's 289 px "member2" was cut to "mem…", a
          tester's). The name has the row's width, on two lines at most, then is cut with …,
          whole in its tooltip. */
-      li.person { display: flex; align-items: center; gap: 9px; padding: 4px 6px; border-radius: var(--radius-sm); font-size: 13px; min-width: 0; }
+      li.person { display: flex; align-items: center; gap: 9px; padding: 4px 6px; border-radius: var(--radius-sm); font-size: calc(13px * var(--zoom, 1)); min-width: 0; }
       li.person .who { flex: 1 1 0; min-width: 0; display: flex; align-items: center; gap: 9px; }
       li.person .id { flex: 1 1 0; min-width: 0; display: grid; gap: 2px; justify-items: start; }
       li.person .name {
@@ -486,12 +486,12 @@ export class PartyView extends LitElement {
       li.person .role-line { display: flex; flex-wrap: wrap; align-items: center; gap: 2px 8px; }
       li.person > :not(.who) { flex: none; }
       li.person:hover { background: var(--surface-2); }
-      .avatar { width: 24px; height: 24px; border-radius: 50%; display: grid; place-items: center; font-size: 10px; font-weight: 700; color: #fff; flex: none; }
-      .tag { font-size: 11px; color: var(--faint); }
-      li.queued { font-size: 12.5px; padding: 6px 8px; border-radius: var(--radius-sm); background: var(--surface-2); border: 1px solid var(--border); }
+      .avatar { width: 24px; height: 24px; border-radius: 50%; display: grid; place-items: center; font-size: calc(10px * var(--zoom, 1)); font-weight: 700; color: #fff; flex: none; }
+      .tag { font-size: calc(11px * var(--zoom, 1)); color: var(--faint); }
+      li.queued { font-size: calc(12.5px * var(--zoom, 1)); padding: 6px 8px; border-radius: var(--radius-sm); background: var(--surface-2); border: 1px solid var(--border); }
       li.queued b { font-weight: 650; display: block; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       li.queued .t { color: var(--muted); display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; overflow-wrap: anywhere; }
-      dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 4px 12px; font-size: 12.5px; }
+      dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 4px 12px; font-size: calc(12.5px * var(--zoom, 1)); }
       dt { color: var(--faint); }
       dd { margin: 0; color: var(--text); overflow-wrap: anywhere; }
       .spacer { flex: 1; }
@@ -512,7 +512,7 @@ export class PartyView extends LitElement {
       .top [data-tip]:hover::after, .top [data-tip]:focus-visible::after {
         content: attr(data-tip); position: absolute; top: calc(100% + 6px); left: 0;
         width: max-content; max-width: min(320px, 80vw); white-space: normal; text-align: left;
-        padding: 4px 8px; border-radius: var(--radius-sm); font-size: 12px; font-weight: 500;
+        padding: 4px 8px; border-radius: var(--radius-sm); font-size: calc(12px * var(--zoom, 1)); font-weight: 500;
         background: var(--text); color: var(--bg); pointer-events: none; z-index: 20;
       }
       .top .stop[data-tip]:hover::after, .top .stop[data-tip]:focus-visible::after,
@@ -521,7 +521,7 @@ export class PartyView extends LitElement {
          or dialog the click opened (a user tester's Changes and Settings, WebKitGTK). The
          buttons at the header's end open it from their right edge, inside the window. */
       .top [data-tip].tip-off::after { display: none; }
-      .roles { width: auto; min-height: 26px; padding: 2px 6px; font-size: 12px; }
+      .roles { width: auto; min-height: 26px; padding: 2px 6px; font-size: calc(12px * var(--zoom, 1)); }
       li.person .kick { min-height: 26px; padding: 0 8px; }
       /* Remove's explanation (#kickButton): under the button, opening leftwards from its right
          edge and no wider than the panel's rows, so that it stays inside the panel and the
@@ -530,7 +530,7 @@ export class PartyView extends LitElement {
       .tipped > .tip {
         display: none; position: absolute; top: calc(100% + 6px); right: 0; z-index: 30;
         width: max-content; max-width: min(240px, calc(100vw - 48px)); white-space: normal; overflow-wrap: anywhere;
-        text-align: left; padding: 4px 8px; border-radius: var(--radius-sm); font-size: 12px; font-weight: 500;
+        text-align: left; padding: 4px 8px; border-radius: var(--radius-sm); font-size: calc(12px * var(--zoom, 1)); font-weight: 500;
         background: var(--text); color: var(--bg); pointer-events: none;
       }
       /* Not once clicked, until the pointer or the focus leaves: it stood over the Remove
@@ -542,9 +542,9 @@ export class PartyView extends LitElement {
          backdrop (a window tester's). */
       [inert] .tipped > .tip, .top[inert] [data-tip]::after { display: none !important; }
       li.person.away .name { color: var(--faint); }
-      .away-head { margin: 12px 0 6px; font-size: 11px; font-weight: 650; color: var(--faint); text-transform: uppercase; letter-spacing: 0.07em; display: flex; align-items: center; gap: 6px; }
-      .away-head .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: 11px; letter-spacing: 0; }
-      .invite .label { font-size: 12px; }
+      .away-head { margin: 12px 0 6px; font-size: calc(11px * var(--zoom, 1)); font-weight: 650; color: var(--faint); text-transform: uppercase; letter-spacing: 0.07em; display: flex; align-items: center; gap: 6px; }
+      .away-head .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 7px; font-size: calc(11px * var(--zoom, 1)); letter-spacing: 0; }
+      .invite .label { font-size: calc(12px * var(--zoom, 1)); }
       ul.stale { opacity: 0.6; }
       /* The whole link, as it is handed out: a box of three lines and a scrollbar cut it at
          every size (a window tester's, even at 1920 wide). */
@@ -554,12 +554,12 @@ export class PartyView extends LitElement {
       .control .busy { display: inline-flex; gap: 6px; align-items: center; }
       /* The longest choice, "Allow file edits, ask for the rest", whole in the 258 px the panel
          gives it (at 14 px WebKitGTK cut it to "…ask for the res"); its tooltip has it too. */
-      .control select { font-size: 13px; padding-left: 8px; padding-right: 6px; }
+      .control select { font-size: calc(13px * var(--zoom, 1)); padding-left: 8px; padding-right: 6px; }
       .control .always { list-style: none; margin: 0; padding: 0; display: grid; gap: 4px; }
       .control .always li { display: flex; align-items: center; gap: 8px; justify-content: space-between; }
-      .control .always code { font-family: var(--font-mono); font-size: 12.5px; overflow-wrap: anywhere; }
+      .control .always code { font-family: var(--font-mono); font-size: calc(12.5px * var(--zoom, 1)); overflow-wrap: anywhere; }
       .control form { display: flex; gap: 6px; }
-      .control form input { font-family: var(--font-mono); font-size: 12.5px; }
+      .control form input { font-family: var(--font-mono); font-size: calc(12.5px * var(--zoom, 1)); }
 
       /*
        * The layout at every size (frontend/README.md, "Window sizes"). One grid: the
@@ -591,7 +591,7 @@ export class PartyView extends LitElement {
       }
       .drawer-head { display: none; }
       .panel-toggle { display: none; }
-      .panel-toggle .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 6px; font-size: 11px; }
+      .panel-toggle .n { background: var(--surface-3); color: var(--muted); border-radius: 999px; padding: 0 6px; font-size: calc(11px * var(--zoom, 1)); }
       /* The breakpoints are attributes (viewport.ts), not @media: WebKitGTK kept a party screen
          shown once at full width in its wide layout when it came back at 800 px. */
       :host([vw~=lt1400]) .layout.changes-open { grid-template-columns: minmax(0, 1fr) minmax(360px, 40%); }
@@ -699,7 +699,7 @@ export class PartyView extends LitElement {
       :host([vw~=lt520]) .top > .party-name { flex: 1 1 0; }
       :host([vw~=lt520]) .top > .grow { display: none; }
       .drawer-head { align-items: center; gap: 8px; margin: -6px -6px -8px 0; }
-      .drawer-head b { font-size: 13px; font-weight: 650; flex: 1; }
+      .drawer-head b { font-size: calc(13px * var(--zoom, 1)); font-weight: 650; flex: 1; }
       .confirm .body p { color: var(--muted); }
       .conn .plain { margin-left: 6px; color: var(--warn, #b7791f); display: inline-flex; align-items: center; gap: 3px; }
       .conn .plain svg { width: 12px; height: 12px; flex: none; }

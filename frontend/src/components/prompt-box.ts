@@ -55,11 +55,11 @@ export class PromptBox extends LitElement {
       .measurer { position: absolute; inset: 0; overflow: hidden; visibility: hidden; pointer-events: none; z-index: -1; }
       textarea.measure { position: absolute; left: 0; top: 0; height: auto; overflow: hidden; }
       button.primary { border-radius: 9px; }
-      .foot { display: flex; gap: 12px; align-items: center; font-size: 12px; color: var(--faint); min-height: 18px; }
+      .foot { display: flex; gap: 12px; align-items: center; font-size: calc(12px * var(--zoom, 1)); color: var(--faint); min-height: 18px; }
       .foot .reason { color: var(--warn); display: inline-flex; gap: 6px; align-items: center; }
       .foot .err { color: var(--danger); display: inline-flex; gap: 6px; align-items: center; }
       .foot .count.over { color: var(--danger); font-weight: 600; }
-      kbd { font-family: var(--font-mono); font-size: 11px; padding: 0 4px; border: 1px solid var(--border); border-radius: 4px; background: var(--surface-2); }
+      kbd { font-family: var(--font-mono); font-size: calc(11px * var(--zoom, 1)); padding: 0 4px; border: 1px solid var(--border); border-radius: 4px; background: var(--surface-2); }
       /* Narrow windows: less margin. Short ones: the box grows less, so the transcript keeps most of the height. */
       :host([vw~=lt720]) .inner { padding: 8px 12px 8px; }
       :host([vh~=lt560]) textarea { max-height: 96px; }

@@ -42,16 +42,16 @@ export class RecentParties extends LitElement {
     base,
     css`
       :host { display: block; margin-top: 22px; }
-      h2 { font-size: 15px; margin: 0 0 10px; }
+      h2 { font-size: calc(15px * var(--zoom, 1)); margin: 0 0 10px; }
       ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 8px; }
       /* minmax(0, …): a long folder is cut with …, rather than widening the column past the page. */
       li { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 4px 14px; align-items: center; padding: 10px 14px; }
       .name { font-weight: 600; }
-      .meta { color: var(--faint); font-size: 12.5px; }
-      .dir { font-size: 12.5px; color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+      .meta { color: var(--faint); font-size: calc(12.5px * var(--zoom, 1)); }
+      .dir { font-size: calc(12.5px * var(--zoom, 1)); color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       /* Two parties of one host and folder read the same but for it (a window tester's). */
-      .first { font-size: 12.5px; color: var(--text); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-      .state { font-size: 12px; color: var(--muted); }
+      .first { font-size: calc(12.5px * var(--zoom, 1)); color: var(--text); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+      .state { font-size: calc(12px * var(--zoom, 1)); color: var(--muted); }
       .state.running { color: var(--ok, #2a7); }
       .error-box, .warnbox { grid-column: 1 / -1; }
       /* The question's sentences, one under the other; what waits, one a line, cut with …. */

@@ -94,26 +94,26 @@ export class SettingsPanel extends LitElement {
       footer { border-top-color: var(--border) !important; }
       /* Between the scrolling body and the footer: always in view, beside the buttons it is about. */
       .warnbox.unsaved { flex: none; margin: 10px 20px 0; }
-      h3 { font-size: 13px; text-transform: uppercase; letter-spacing: 0.06em; color: var(--faint); font-weight: 650; }
+      h3 { font-size: calc(13px * var(--zoom, 1)); text-transform: uppercase; letter-spacing: 0.06em; color: var(--faint); font-weight: 650; }
       .two { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
       .keystate {
         display: flex; gap: 10px; align-items: center; padding: 10px 12px;
-        border-radius: var(--radius-sm); background: var(--surface-2); border: 1px solid var(--border); font-size: 13px;
+        border-radius: var(--radius-sm); background: var(--surface-2); border: 1px solid var(--border); font-size: calc(13px * var(--zoom, 1));
       }
       .keystate .dot { color: var(--faint); }
       .keystate.has .dot { color: var(--ok); }
       .keystate.refused .dot { color: var(--danger); }
       .keystate.unchecked .dot { color: var(--warn); }
-      .keycheck { display: flex; gap: 8px; align-items: flex-start; font-size: 13px; }
+      .keycheck { display: flex; gap: 8px; align-items: flex-start; font-size: calc(13px * var(--zoom, 1)); }
       .keycheck svg { margin-top: 2px; flex: none; }
       .keycheck.accepted { color: var(--ok); }
       .keycheck.checking { color: var(--muted); }
-      code { font-family: var(--font-mono); font-size: 12px; }
-      .problem { color: var(--danger); font-size: 12px; }
-      footer .saved { color: var(--ok); display: inline-flex; gap: 6px; align-items: center; font-size: 13px; margin-right: auto; }
+      code { font-family: var(--font-mono); font-size: calc(12px * var(--zoom, 1)); }
+      .problem { color: var(--danger); font-size: calc(12px * var(--zoom, 1)); }
+      footer .saved { color: var(--ok); display: inline-flex; gap: 6px; align-items: center; font-size: calc(13px * var(--zoom, 1)); margin-right: auto; }
       footer .err { margin-right: auto; align-self: center; }
       .party-note > div { display: grid; gap: 4px; min-width: 0; }
-      .party-note dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 2px 12px; font-size: 12.5px; }
+      .party-note dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 2px 12px; font-size: calc(12.5px * var(--zoom, 1)); }
       .party-note dt { color: var(--muted); }
       .party-note dd { margin: 0; }
     `,

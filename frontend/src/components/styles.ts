@@ -46,12 +46,12 @@ export const base = css`
   button.danger.solid { background: var(--danger); color: #fff; border-color: var(--danger); }
   button.ghost { background: transparent; border-color: transparent; color: var(--muted); }
   button.ghost:hover:not(:disabled) { background: var(--surface-2); color: var(--text); }
-  button.small { min-height: 28px; padding: 0 10px; font-size: 12.5px; }
+  button.small { min-height: 28px; padding: 0 10px; font-size: calc(12.5px * var(--zoom, 1)); }
   button.icon { padding: 0; width: 34px; }
 
   label.field { display: flex; flex-direction: column; gap: 5px; }
-  .label { font-size: 12.5px; font-weight: 600; color: var(--muted); letter-spacing: 0.01em; }
-  .hint { font-size: 12.5px; color: var(--faint); }
+  .label { font-size: calc(12.5px * var(--zoom, 1)); font-weight: 600; color: var(--muted); letter-spacing: 0.01em; }
+  .hint { font-size: calc(12.5px * var(--zoom, 1)); color: var(--faint); }
 
   input, select, textarea {
     font: inherit;
@@ -70,7 +70,7 @@ export const base = css`
   input:disabled, select:disabled, textarea:disabled { opacity: 0.55; cursor: not-allowed; }
   input:disabled:hover, select:disabled:hover, textarea:disabled:hover { border-color: var(--border); }
   textarea { resize: vertical; }
-  .mono { font-family: var(--font-mono); font-size: 12.5px; }
+  .mono { font-family: var(--font-mono); font-size: calc(12.5px * var(--zoom, 1)); }
 
   .card {
     background: var(--surface);
@@ -79,8 +79,8 @@ export const base = css`
     box-shadow: var(--shadow);
   }
 
-  .error-text { color: var(--danger); font-size: 13px; }
-  .ok-text { color: var(--ok); font-size: 13px; }
+  .error-text { color: var(--danger); font-size: calc(13px * var(--zoom, 1)); }
+  .ok-text { color: var(--ok); font-size: calc(13px * var(--zoom, 1)); }
   .error-box {
     display: flex; gap: 8px; align-items: flex-start;
     background: var(--danger-soft);
@@ -88,14 +88,14 @@ export const base = css`
     border: 1px solid color-mix(in srgb, var(--danger) 35%, transparent);
     border-radius: var(--radius-sm);
     padding: 8px 12px;
-    font-size: 13px;
+    font-size: calc(13px * var(--zoom, 1));
     overflow-wrap: anywhere;
   }
   /* The icon keeps its 16 px: a flex item shrinks by default, and beside a long message it
      was squeezed to a few pixels (WebKitGTK, a tester). */
   .error-box svg { margin-top: 1px; flex: none; }
   .warnbox {
-    display: flex; gap: 8px; align-items: flex-start; font-size: 12.5px;
+    display: flex; gap: 8px; align-items: flex-start; font-size: calc(12.5px * var(--zoom, 1));
     padding: 8px 12px; border-radius: var(--radius-sm);
     background: var(--warn-soft); color: var(--warn);
   }
@@ -104,7 +104,7 @@ export const base = css`
   .warnbox.confirm { flex-wrap: wrap; color: var(--text); }
   .warnbox.confirm > span:first-of-type { flex: 1 1 0; min-width: 0; }
   .warnbox.confirm .buttons { flex-basis: 100%; display: flex; gap: 8px; flex-wrap: wrap; padding-left: 24px; }
-  label.check { display: flex; gap: 9px; align-items: flex-start; font-size: 13px; cursor: pointer; }
+  label.check { display: flex; gap: 9px; align-items: flex-start; font-size: calc(13px * var(--zoom, 1)); cursor: pointer; }
   label.check input { width: auto; min-height: 0; margin: 2px 0 0; accent-color: var(--accent); }
   .row { display: flex; gap: 8px; align-items: center; }
   .grow { flex: 1; min-width: 0; }
@@ -120,7 +120,7 @@ export const base = css`
 
   .pill {
     display: inline-flex; align-items: center; gap: 6px;
-    font-size: 12px; font-weight: 600;
+    font-size: calc(12px * var(--zoom, 1)); font-weight: 600;
     padding: 2px 10px; border-radius: 999px;
     background: var(--surface-2); color: var(--muted);
     border: 1px solid var(--border);

@@ -34,7 +34,7 @@ export class TranscriptFind extends LitElement {
       .bar > svg { flex: none; color: var(--faint); }
       input { width: 220px; min-width: 0; flex: 1; border: 0; background: transparent; padding: 4px 2px; font: inherit; color: inherit; outline: none; }
       /* Wide enough for "9999 of 99999": the field kept changing width as the count grew (a tester's). */
-      .count { flex: none; min-width: 13ch; text-align: right; font-size: 12px; color: var(--muted); font-variant-numeric: tabular-nums; }
+      .count { flex: none; min-width: 13ch; text-align: right; font-size: calc(12px * var(--zoom, 1)); color: var(--muted); font-variant-numeric: tabular-nums; }
       .count.none { color: var(--danger); }
     `,
   ];

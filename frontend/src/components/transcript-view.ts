@@ -144,11 +144,11 @@ export class TranscriptView extends LitElement {
       .item-row { display: flex; flex-direction: column; align-items: flex-start; padding-bottom: ${ROW_GAP_PX}px; }
       .item-row > approval-card, .item-row > .error { align-self: stretch; }
       .empty { margin: 12vh auto 0; max-width: 380px; text-align: center; color: var(--muted); display: grid; gap: 8px; }
-      .empty b { color: var(--text); font-size: 15px; }
+      .empty b { color: var(--text); font-size: calc(15px * var(--zoom, 1)); }
 
       .avatar {
         width: 26px; height: 26px; border-radius: 50%; flex: none;
-        display: grid; place-items: center; font-size: 11px; font-weight: 700; color: #fff;
+        display: grid; place-items: center; font-size: calc(11px * var(--zoom, 1)); font-weight: 700; color: #fff;
       }
       .prompt { display: flex; gap: 10px; align-items: flex-start; max-width: 78%; }
       .prompt.mine { align-self: flex-end; flex-direction: row-reverse; }
@@ -158,20 +158,20 @@ export class TranscriptView extends LitElement {
       }
       .mine .bubble { background: var(--accent-soft); border-color: transparent; border-top-left-radius: 12px; border-top-right-radius: 4px; }
       /* A long name is cut, and the chips and the time keep to one line each, wrapping as a whole (a tester's long name broke them into blobs). */
-      .meta { display: flex; flex-wrap: wrap; gap: 2px 8px; align-items: baseline; font-size: 12px; color: var(--faint); margin-bottom: 2px; min-width: 0; }
+      .meta { display: flex; flex-wrap: wrap; gap: 2px 8px; align-items: baseline; font-size: calc(12px * var(--zoom, 1)); color: var(--faint); margin-bottom: 2px; min-width: 0; }
       .meta .who { font-weight: 650; color: var(--text); min-width: 0; max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       .meta .when { white-space: nowrap; }
       .mine .meta { justify-content: flex-end; }
       .text { white-space: pre-wrap; overflow-wrap: anywhere; }
       .chip {
-        font-size: 11px; font-weight: 650; padding: 0 7px; border-radius: 999px; line-height: 18px; white-space: nowrap;
+        font-size: calc(11px * var(--zoom, 1)); font-weight: 650; padding: 0 7px; border-radius: 999px; line-height: calc(18px * var(--zoom, 1)); white-space: nowrap;
         background: var(--warn-soft); color: var(--warn);
       }
       .chip.you { background: var(--accent); color: var(--accent-text); }
       .chip.pending::before { content: ''; display: inline-block; width: 6px; height: 6px; border-radius: 50%; background: currentColor; margin-right: 5px; vertical-align: 1px; animation: pulse 1.4s ease-in-out infinite; }
       @keyframes pulse { 50% { opacity: 0.25; } }
 
-      .notice { align-self: center; font-size: 12.5px; color: var(--faint); display: flex; gap: 8px; align-items: center; text-align: center; }
+      .notice { align-self: center; font-size: calc(12.5px * var(--zoom, 1)); color: var(--faint); display: flex; gap: 8px; align-items: center; text-align: center; }
       .notice::before, .notice::after { content: ''; width: 24px; border-top: 1px solid var(--border); }
       .error {
         display: flex; gap: 10px; align-items: flex-start;
@@ -181,16 +181,16 @@ export class TranscriptView extends LitElement {
       }
       .error svg { margin-top: 3px; flex: none; }
       .stderr { margin-top: 4px; font-weight: 400; }
-      .stderr summary { cursor: pointer; font-size: 12.5px; list-style: none; }
+      .stderr summary { cursor: pointer; font-size: calc(12.5px * var(--zoom, 1)); list-style: none; }
       .stderr summary::-webkit-details-marker { display: none; }
       .stderr summary::before { content: '▸ '; }
       .stderr[open] summary::before { content: '▾ '; }
       /* Under a failed turn's footer. */
       .turn > .stderr { margin: 0; padding: 4px 14px 8px 38px; background: var(--danger-soft); color: var(--danger); }
-      .stderr pre { margin: 4px 0 0; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 12px; color: var(--text); }
-      .stderr-last { font-family: var(--mono, ui-monospace, monospace); font-size: 12px; overflow-wrap: anywhere; }
+      .stderr pre { margin: 4px 0 0; white-space: pre-wrap; overflow-wrap: anywhere; font-size: calc(12px * var(--zoom, 1)); color: var(--text); }
+      .stderr-last { font-family: var(--mono, ui-monospace, monospace); font-size: calc(12px * var(--zoom, 1)); overflow-wrap: anywhere; }
       /* A notice inside a turn: what happened between its output, quieter than the footer. */
-      .body > .error, .void ~ .error { font-size: 13px; font-weight: 500; padding: 7px 12px; border-radius: var(--radius-sm); }
+      .body > .error, .void ~ .error { font-size: calc(13px * var(--zoom, 1)); font-weight: 500; padding: 7px 12px; border-radius: var(--radius-sm); }
       .body > .notice { justify-self: center; }
 
       .turn { align-self: stretch; background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: var(--shadow); overflow: hidden; }
@@ -201,25 +201,25 @@ export class TranscriptView extends LitElement {
       .turn > header {
         display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: center;
         padding: 9px 14px; background: var(--surface-2); border-bottom: 1px solid var(--border);
-        font-size: 12.5px; color: var(--muted);
+        font-size: calc(12.5px * var(--zoom, 1)); color: var(--muted);
       }
       .turn > header .title { display: inline-flex; gap: 6px; align-items: center; font-weight: 650; color: var(--text); }
       .turn > header .title .again { font-weight: 500; color: var(--muted); }
       .authors { display: flex; gap: 4px; flex-wrap: wrap; }
-      .author { display: inline-flex; align-items: center; gap: 5px; padding: 1px 8px 1px 2px; border-radius: 999px; background: var(--surface); border: 1px solid var(--border); font-size: 12px; color: var(--text); }
-      .author .avatar { width: 18px; height: 18px; font-size: 9px; }
+      .author { display: inline-flex; align-items: center; gap: 5px; padding: 1px 8px 1px 2px; border-radius: 999px; background: var(--surface); border: 1px solid var(--border); font-size: calc(12px * var(--zoom, 1)); color: var(--text); }
+      .author .avatar { width: 18px; height: 18px; font-size: calc(9px * var(--zoom, 1)); }
       .merged { border-bottom: 1px solid var(--border); }
       summary { cursor: pointer; user-select: none; list-style: none; display: flex; gap: 6px; align-items: center; }
       summary::-webkit-details-marker { display: none; }
       summary .chev { transition: transform 0.15s; display: inline-flex; }
       details[open] > summary .chev { transform: rotate(90deg); }
-      .merged summary { padding: 7px 14px; font-size: 12.5px; color: var(--muted); }
-      .merged .text { padding: 0 14px 12px 34px; font-size: 13px; color: var(--muted); }
+      .merged summary { padding: 7px 14px; font-size: calc(12.5px * var(--zoom, 1)); color: var(--muted); }
+      .merged .text { padding: 0 14px 12px 34px; font-size: calc(13px * var(--zoom, 1)); color: var(--muted); }
       .body { padding: 12px 16px; display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; }
-      .working { display: inline-flex; align-items: center; gap: 8px; color: var(--faint); font-size: 13px; }
+      .working { display: inline-flex; align-items: center; gap: 8px; color: var(--faint); font-size: calc(13px * var(--zoom, 1)); }
       .dots span { display: inline-block; width: 5px; height: 5px; margin-right: 3px; border-radius: 50%; background: currentColor; animation: pulse 1.2s infinite; }
       .dots span:nth-child(2) { animation-delay: 0.2s; } .dots span:nth-child(3) { animation-delay: 0.4s; }
-      .turn > footer { display: flex; gap: 8px; align-items: center; padding: 7px 14px; border-top: 1px solid var(--border); font-size: 12.5px; }
+      .turn > footer { display: flex; gap: 8px; align-items: center; padding: 7px 14px; border-top: 1px solid var(--border); font-size: calc(12.5px * var(--zoom, 1)); }
       .turn > footer.done { color: var(--ok); }
       .turn > footer.error { color: var(--danger); background: var(--danger-soft); font-weight: 550; }
       .turn > footer.interrupted { color: var(--warn); }
@@ -228,12 +228,12 @@ export class TranscriptView extends LitElement {
          was hard to read (a tester's). */
       .void, .void-body { display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; }
       .void-body { opacity: 0.55; text-decoration: line-through; }
-      .void-note { font-size: 12px; color: var(--muted); }
+      .void-note { font-size: calc(12px * var(--zoom, 1)); color: var(--muted); }
       .chip.rejected { background: var(--danger-soft); color: var(--danger); }
       .chip.withdrawn { background: var(--surface-2); color: var(--muted); }
       .prompt.withdrawn .text { text-decoration: line-through; color: var(--muted); }
       .withdraw {
-        font: inherit; font-size: 11.5px; color: var(--muted); background: none; border: 0; padding: 0 2px;
+        font: inherit; font-size: calc(11.5px * var(--zoom, 1)); color: var(--muted); background: none; border: 0; padding: 0 2px;
         text-decoration: underline; text-underline-offset: 2px; cursor: pointer;
       }
       .withdraw:hover:not(:disabled) { color: var(--text); }
@@ -244,11 +244,11 @@ export class TranscriptView extends LitElement {
       /* The end's words in an element of their own: WebKitGTK painted no find mark on text
          that was a flex item by itself (a user tester's "Done" counted, never marked). */
       .turn > footer .end-words { min-width: 0; }
-      .files { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 8px 14px; border-top: 1px solid var(--border); font-size: 12px; }
+      .files { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; padding: 8px 14px; border-top: 1px solid var(--border); font-size: calc(12px * var(--zoom, 1)); }
       .files-label { display: inline-flex; gap: 5px; align-items: center; color: var(--faint); margin-right: 2px; }
       /* A chip no wider than the card: a long path is cut in its folder part (it stuck out past the card). */
       .file-link {
-        min-height: 22px; padding: 0 8px; font-family: var(--font-mono); font-size: 11.5px; font-weight: 500;
+        min-height: 22px; padding: 0 8px; font-family: var(--font-mono); font-size: calc(11.5px * var(--zoom, 1)); font-weight: 500;
         border-radius: 999px; background: var(--surface-2); border: 1px solid var(--border); color: var(--accent);
         max-width: 100%; min-width: 0;
       }
