@@ -91,7 +91,7 @@ async function mustSee(page, id, what, fx, fy) {
  * Fails when the page is wider than the window, or the party header spills or wraps (into
  * more than headerRows rows: two below 520 px, where the phase has a row of its own).
  */
-async function noOverflow(page, what, headerRows = 1) {
+async function noOverflow(page, what, headerRows = 1, textSize = 1) {
   const m = await page.evaluate(() => {
     const out = { scrollWidth: document.scrollingElement.scrollWidth, innerWidth, outside: [] };
     // The party header: one row, every control inside the window.
@@ -110,7 +110,8 @@ async function noOverflow(page, what, headerRows = 1) {
   });
   check(m.scrollWidth <= m.innerWidth, `${what}: the page is ${m.scrollWidth} px wide in a ${m.innerWidth} px window (a horizontal scrollbar)`);
   check(m.outside.length === 0, `${what}: header controls outside the window: ${m.outside.join(', ')}`);
-  if (m.header !== undefined) check(m.header <= 64 + 40 * (headerRows - 1), `${what}: the header is ${m.header} px high (it wrapped)`);
+  // (Text larger than usual makes a row taller: state/zoom.ts.)
+  if (m.header !== undefined) check(m.header <= (64 + 40 * (headerRows - 1)) * Math.max(1, textSize), `${what}: the header is ${m.header} px high (it wrapped)`);
 }
 
 /** The demo's changed file with a long path (src/state/demo-backend.ts, DEMO_LONG_PATH). */
@@ -1512,6 +1513,49 @@ export function sizeTests({ browser, artifacts, realPage }) {
       check(m.gaps.length === 2 && m.gaps.every((g) => g >= 8), `${w}×${h}: a raw HTML block has no gap before the next paragraph ${j}`);
       await noOverflow(p, `${w}×${h} with the tables`);
       await shot(p, `table-${w}`);
+    }));
+  }
+
+  // A window tester: no zoom at all (Ctrl-+ / Ctrl-= / Ctrl-- / Ctrl-0 did nothing), for
+  // poor eyesight and HiDPI. At the largest and the smallest text size, set with the keys,
+  // the home screen, Settings (which shows the size), a host's party during a tool request
+  // and a participant's fit an 800×600 and a 640×480 window: nothing wider than the window,
+  // the header's controls inside it (a second row below 520 px of layout, as at 150 % in
+  // 640 px), the conversation in view, the dialog whole.
+  for (const [w, h] of [[800, 600], [640, 480]]) for (const [zoom, keys] of [[150, ['Control+=', 'Control+=', 'Control+=']], [80, ['Control+-', 'Control+-']]]) {
+    test(`${w}×${h} at ${zoom} % text (Ctrl and + or -): home, Settings, a host's and a participant's party fit`, withShot(`zoom-${zoom}-${w}`, async () => {
+      const size = `${w}×${h} at ${zoom} %`;
+      const rows = w / (zoom / 100) < 520 ? 2 : 1;
+      const zoomed = async (p) => {
+        for (const k of keys) await p.keyboard.press(k);
+        await until(`the text at ${zoom} %`, async () => (await p.evaluate(() => document.documentElement.style.getPropertyValue('--zoom'))) === String(zoom / 100), 5_000);
+        await p.waitForTimeout(200);
+        return p;
+      };
+      let p = await zoomed(await open(w, h, 'teammates=0', 'home'));
+      await p.getByTestId('home-create').scrollIntoViewIfNeeded(); // not sticky in a low window (README)
+      await mustSee(p, 'home-create', `home at ${size}: Create party`);
+      await noOverflow(p, `home at ${size}`, 1, zoom / 100);
+      await shot(p, `zoom-${zoom}-${w}-home`);
+
+      p = await zoomed(await open(w, h, 'screen=settings', 'settings-panel'));
+      await dialogFits(p, 'settings-panel', 'settings-save', `Settings at ${size}`);
+      await p.getByTestId('settings-zoom').scrollIntoViewIfNeeded();
+      await mustSee(p, 'settings-zoom-reset', `Settings at ${size}: Reset`);
+      check((await p.getByTestId('settings-zoom').textContent()) === `${zoom}%`, `Settings at ${size} says ${await p.getByTestId('settings-zoom').textContent()}`);
+      await noOverflow(p, `Settings at ${size}`, 1, zoom / 100);
+      await shot(p, `zoom-${zoom}-${w}-settings`);
+
+      p = await zoomed(await open(w, h, 'screen=party&ask', 'transcript-item'));
+      await until(`a tool request at ${size}`, async () => (await p.getByTestId('permission-allow').count()) > 0, 30_000);
+      await conversationVisible(p, `the host at ${size}`);
+      await noOverflow(p, `the host at ${size}, a tool request waiting`, rows, zoom / 100);
+      await shot(p, `zoom-${zoom}-${w}-host`);
+
+      p = await zoomed(await open(w, h, 'screen=joined', 'transcript-item'));
+      await conversationVisible(p, `a participant at ${size}`);
+      await noOverflow(p, `a participant at ${size}`, rows, zoom / 100);
+      await shot(p, `zoom-${zoom}-${w}-participant`);
     }));
   }
 

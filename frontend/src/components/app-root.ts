@@ -5,9 +5,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { AppState } from '../state/app-state';
 import { StateObserver } from './observe';
-import { FocusReturn, ViewportController } from './viewport';
+import { FocusReturn, ViewportController, ZOOM_CHANGE } from './viewport';
 import { base } from './styles';
 import { iconAlert, iconInfo, iconX } from './icons';
+import { zoomKey } from '../state/zoom';
 import './home-screen';
 import './party-view';
 import './join-dialog';
@@ -98,8 +99,36 @@ export class ConcordiaApp extends LitElement {
     if (open && !this.#wasDialog) this.#focusReturn.opened();
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('keydown', this.#onZoomKey);
+  }
+
+  override disconnectedCallback(): void {
+    document.removeEventListener('keydown', this.#onZoomKey);
+    super.disconnectedCallback();
+  }
+
+  /** Ctrl+plus, Ctrl+minus, Ctrl+0: the text size, wherever the focus is (the browser's own zoom is held back). */
+  readonly #onZoomKey = (e: KeyboardEvent): void => {
+    const dir = zoomKey(e);
+    if (dir === null || !this.state) return;
+    e.preventDefault();
+    this.state.zoomBy(dir);
+  };
+
+  /** The size every font size is multiplied by (state/zoom.ts), as the custom property --zoom of the page. */
+  #applyZoom(): void {
+    const z = String((this.state?.zoom ?? 100) / 100);
+    const root = document.documentElement.style;
+    if (root.getPropertyValue('--zoom') === z) return;
+    root.setProperty('--zoom', z);
+    window.dispatchEvent(new Event(ZOOM_CHANGE)); // the size classes, as for a smaller or larger window
+  }
+
   /** ...and gets it back when they close (Escape, Close, Save and close), when it is still there. */
   override updated(): void {
+    this.#applyZoom();
     const open = this.#dialogOpen();
     if (!open && this.#wasDialog) this.#focusReturn.closed();
     this.#wasDialog = open;

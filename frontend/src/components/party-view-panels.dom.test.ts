@@ -287,3 +287,69 @@ describe('<party-view> Save as Markdown while the party runs', () => {
     st.dispose();
   });
 });
+
+// A window tester: Ctrl-+ / Ctrl-= / Ctrl-- / Ctrl-0 did nothing, and Settings had no text
+// size. The keys work wherever the focus is, Settings shows the size with a reset, and the
+// page's font sizes follow (--zoom).
+describe('<concordia-app> text size', () => {
+  it('Ctrl and +, - or 0 change it anywhere; Settings shows it and resets it', async () => {
+    windowSize(1180, 720);
+    const be = new FakeBackend();
+    const st = new State(be, { checkDelayMs: 1 });
+    await st.start();
+    const app = document.createElement('concordia-app') as View;
+    app.state = st;
+    document.body.append(app);
+    await app.updateComplete;
+    const zoom = () => document.documentElement.style.getPropertyValue('--zoom');
+    const press = (key: string, target: EventTarget = document.body) => {
+      const e = new KeyboardEvent('keydown', { key, ctrlKey: true, bubbles: true, composed: true, cancelable: true });
+      target.dispatchEvent(e);
+      return e.defaultPrevented;
+    };
+    const settled = async () => {
+      await new Promise((r) => setTimeout(r, 0));
+      await app.updateComplete;
+    };
+    expect(press('=')).toBe(true); // not the browser's own zoom
+    await settled();
+    expect(zoom()).toBe('1.1');
+    press('+');
+    await settled();
+    expect(zoom()).toBe('1.25');
+    // From inside the settings panel's shadow root too.
+    st.openSettings();
+    await settled();
+    const panel = app.shadowRoot!.querySelector('settings-panel') as View;
+    await panel.updateComplete;
+    const q = (id: string) => panel.shadowRoot!.querySelector<HTMLButtonElement>(`[data-testid=${id}]`)!;
+    expect(q('settings-zoom').textContent).toBe('125%');
+    press('-', q('settings-zoom-in'));
+    await settled();
+    await panel.updateComplete;
+    expect(q('settings-zoom').textContent).toBe('110%');
+    expect(zoom()).toBe('1.1');
+    q('settings-zoom-reset').click();
+    await settled();
+    await panel.updateComplete;
+    expect(q('settings-zoom').textContent).toBe('100%');
+    expect(q('settings-zoom-reset').disabled).toBe(true);
+    expect(zoom()).toBe('1');
+    for (let i = 0; i < 3; i++) {
+      q('settings-zoom-out').click();
+      await settled();
+      await panel.updateComplete;
+    }
+    expect(q('settings-zoom').textContent).toBe('80%');
+    expect(q('settings-zoom-out').disabled).toBe(true);
+    press('0');
+    await settled();
+    expect(zoom()).toBe('1');
+    expect(be.calls.filter(([n]) => n === 'SetZoom').map(([, a]) => a[0])).toEqual([110, 125, 110, 100, 90, 80, 100]);
+    // Typing = or 0 without Ctrl is text.
+    const plain = new KeyboardEvent('keydown', { key: '=', bubbles: true, cancelable: true });
+    document.body.dispatchEvent(plain);
+    expect(plain.defaultPrevented).toBe(false);
+    app.remove();
+  });
+});

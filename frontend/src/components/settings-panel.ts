@@ -14,6 +14,7 @@ import { unreachableInviteWarning } from '../state/settings';
 import { decimal, formatWindow, minutes, whole } from '../state/format';
 import { SHARE_LEVELS } from '../state/workspace';
 import { Typing, keepFocus } from './settle';
+import { DEFAULT_ZOOM, MAX_ZOOM, MIN_ZOOM, zoomStep } from '../state/zoom';
 
 interface Draft extends HostOptionsDraft {
   name: string;
@@ -89,6 +90,8 @@ export class SettingsPanel extends LitElement {
     css`
       .dialog { width: min(620px, 100%); }
       section { display: grid; gap: 12px; }
+      .zoom { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
+      .zoom output { min-width: 4.5ch; text-align: center; font-weight: 650; font-variant-numeric: tabular-nums; }
       section + section, section + form { border-top: 1px solid var(--border); padding-top: 16px; }
       .body { padding-bottom: 16px; }
       footer { border-top-color: var(--border) !important; }
@@ -261,6 +264,7 @@ export class SettingsPanel extends LitElement {
       claude_args: d.claudeArgs.trim(),
       notifications: d.notifications,
       share_workspace: d.share,
+      zoom: this.state?.zoom ?? DEFAULT_ZOOM, // saved at once by its own buttons, not by Save
     };
   }
 
@@ -433,6 +437,21 @@ export class SettingsPanel extends LitElement {
     </label>`;
   }
 
+  /** The text size: shown, changed and kept at once (not by Save), as Ctrl+plus, Ctrl+minus and Ctrl+0 do. */
+  #zoomSection(s: AppState) {
+    const z = s.zoom;
+    return html`<section>
+      <h3 id="settings-zoom-label">Text size</h3>
+      <div class="zoom" role="group" aria-labelledby="settings-zoom-label">
+        <button type="button" class="small" data-testid="settings-zoom-out" aria-label="Smaller text" ?disabled=${z <= MIN_ZOOM} @click=${() => void s.setZoom(zoomStep(z, -1))}>A−</button>
+        <output data-testid="settings-zoom" aria-live="polite">${z}%</output>
+        <button type="button" class="small" data-testid="settings-zoom-in" aria-label="Larger text" ?disabled=${z >= MAX_ZOOM} @click=${() => void s.setZoom(zoomStep(z, 1))}>A+</button>
+        <button type="button" class="small" data-testid="settings-zoom-reset" ?disabled=${z === DEFAULT_ZOOM} @click=${() => void s.setZoom(DEFAULT_ZOOM)}>Reset to ${DEFAULT_ZOOM}%</button>
+      </div>
+      <span class="hint">From ${MIN_ZOOM}% to ${MAX_ZOOM}%, kept at once. Ctrl and +, − or 0 too, anywhere in the window.</span>
+    </section>`;
+  }
+
   #field(label: string, testid: string, key: keyof Draft, problem: string | undefined, opts: { inputmode?: 'decimal' | 'numeric'; mono?: boolean; placeholder?: string; hint?: string } = {}) {
     const d = this.#draft!;
     return html`<label class="field">
@@ -537,6 +556,7 @@ export class SettingsPanel extends LitElement {
                     ${claudeArgsField('settings', d, (k, v) => this.#set(k, v), p.claude_args)}
                     ${this.#shareField(d, p.share_workspace)}
                   </section>
+                  ${this.#zoomSection(s)}
                   <section>
                     <h3>Notifications</h3>
                     <label class="check">

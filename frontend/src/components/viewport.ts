@@ -6,9 +6,30 @@
 // 1180×720 window kept its 720 px height when opened again at 800×600 (its buttons cut),
 // and a party screen shown once at full width came back with the wide layout at 800 px
 // (a tester; reproduced in MiniBrowser). Attributes set from window.innerWidth and
-// innerHeight on every resize are always the window's size.
+// innerHeight on every resize are always the window's size (divided by the text size when
+// it is larger than usual: layoutSize).
 
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+
+/** Sent on window when the page's text size (--zoom) changed: the size classes are read again. */
+export const ZOOM_CHANGE = 'concordia-zoom';
+
+/** The page's text size (the custom property --zoom, state/zoom.ts): 1 at the usual size. */
+function zoom(): number {
+  const z = parseFloat(document.documentElement.style.getPropertyValue('--zoom'));
+  return z > 0 ? z : 1;
+}
+
+/**
+ * The window's size as the styles break at it: smaller as the text is larger (at 150 % an
+ * 800 px window is a 533 px one), so that the header gives up its words and a panel becomes
+ * a drawer as in a narrower window (at 150 % a participant's header ran out of an 800 px one).
+ * Smaller text leaves it as it is: the panels' widths are in px, and do not shrink with it.
+ */
+export function layoutSize(): { width: number; height: number } {
+  const z = Math.max(1, zoom());
+  return { width: window.innerWidth / z, height: window.innerHeight / z };
+}
 
 /** The widths and heights the styles break at: a class "ltN" is on while the size is below N. */
 const WIDTHS = [1400, 1200, 1100, 900, 760, 720, 520] as const;
@@ -46,16 +67,18 @@ export class ViewportController implements ReactiveController {
 
   /** Whether the window is narrower than `n` px (one of the widths above). */
   below(n: (typeof WIDTHS)[number]): boolean {
-    return window.innerWidth < n;
+    return layoutSize().width < n;
   }
 
   hostConnected(): void {
     window.addEventListener('resize', this.#read);
+    window.addEventListener(ZOOM_CHANGE, this.#read);
     this.#apply();
   }
 
   hostDisconnected(): void {
     window.removeEventListener('resize', this.#read);
+    window.removeEventListener(ZOOM_CHANGE, this.#read);
   }
 
   readonly #read = (): void => {
@@ -64,8 +87,9 @@ export class ViewportController implements ReactiveController {
 
   /** Sets the attributes; true when one changed. */
   #apply(): boolean {
-    const vw = widthClasses(window.innerWidth);
-    const vh = heightClasses(window.innerHeight);
+    const { width, height } = layoutSize();
+    const vw = widthClasses(width);
+    const vh = heightClasses(height);
     const el = this.#host;
     const changed = el.getAttribute('vw') !== vw || el.getAttribute('vh') !== vh;
     if (el.getAttribute('vw') !== vw) el.setAttribute('vw', vw);

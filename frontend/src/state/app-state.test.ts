@@ -1284,3 +1284,50 @@ describe('a page loaded again while the window is in a party', () => {
     st2.dispose();
   });
 });
+
+// A window tester: Ctrl-+ / Ctrl-= / Ctrl-- / Ctrl-0 did nothing, and no setting made the
+// text larger (poor eyesight, HiDPI). The size steps, is saved alone, and outlives the form.
+describe('text size', () => {
+  it('steps larger and smaller within the sizes allowed, saved each time; Ctrl+0 is the usual size', async () => {
+    const be = new FakeBackend();
+    const st = new AppState(be);
+    await st.start();
+    expect(st.zoom).toBe(100);
+    const saved = () => be.calls.filter(([n]) => n === 'SetZoom').map(([, a]) => a[0]);
+    for (let i = 0; i < 6; i++) st.zoomBy(1);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(st.zoom).toBe(150);
+    expect(saved()).toEqual([110, 125, 150]); // none past the largest
+    expect(st.settings?.zoom).toBe(150);
+    st.zoomBy(0);
+    st.zoomBy(-1);
+    st.zoomBy(-1);
+    st.zoomBy(-1);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(st.zoom).toBe(80);
+    expect(saved()).toEqual([110, 125, 150, 100, 90, 80]);
+  });
+
+  it('starts at the saved size, and saving the settings form keeps it', async () => {
+    const be = new FakeBackend();
+    be.handlers.Boot = async () => ({ settings: { ...fakeSettings, zoom: 125 }, key: noKey, version: 'test', link: '', tray: { available: true, reason: '' }, home: '/home/test', dismissed: [] });
+    const st = new AppState(be);
+    await st.start();
+    expect(st.zoom).toBe(125);
+    st.zoomBy(1);
+    // The form was filled before the key: it sends the size it read, the key's is saved.
+    expect(await st.saveSettings({ ...fakeSettings, zoom: 125 })).toBe(true);
+    expect(be.calls.find(([n]) => n === 'SaveSettings')?.[1][0]).toMatchObject({ zoom: 150 });
+    expect(st.zoom).toBe(150);
+  });
+
+  it('a size Go could not save stays for this session, and says so', async () => {
+    const be = new FakeBackend();
+    be.handlers.SetZoom = () => Promise.reject('The settings file could not be written: disk full.');
+    const st = new AppState(be);
+    await st.start();
+    await st.setZoom(110);
+    expect(st.zoom).toBe(110);
+    expect(st.notices.map((n) => [n.kind, n.text])).toEqual([['error', 'The text size could not be saved for the next start: The settings file could not be written: disk full.']]);
+  });
+});

@@ -24,6 +24,7 @@ import { CreateFormCheck, localCreateProblem } from './create-form';
 import { Draft } from './draft';
 import { JoinDialog, inviteSummary, type JoinState } from './join';
 import { SettingsState, type SettingsProblems } from './settings';
+import { DEFAULT_ZOOM, zoomStep } from './zoom';
 import { NO_READER, type Reader } from './shown-words';
 import { PartySession, type Connection, type Ended, type SessionInfo } from './party';
 import type {
@@ -430,6 +431,22 @@ export class AppState {
 
   get settings(): Settings | null {
     return this.#settings.settings;
+  }
+  /** The window's text size, in percent (state/zoom.ts; <concordia-app> applies it). */
+  get zoom(): number {
+    return this.#settings.zoom;
+  }
+  /** Ctrl+plus (1), Ctrl+minus (-1), Ctrl+0 (0): the text a step larger, smaller, or the usual size. */
+  zoomBy(dir: 1 | -1 | 0): void {
+    void this.setZoom(dir === 0 ? DEFAULT_ZOOM : zoomStep(this.zoom, dir));
+  }
+  /** The text at percent (kept within the sizes allowed), saved for the next start. */
+  async setZoom(percent: number): Promise<void> {
+    try {
+      await this.#settings.setZoom(percent);
+    } catch (err) {
+      this.notify('error', `The text size could not be saved for the next start: ${errorText(err)}`, 'app');
+    }
   }
   get key(): KeyStatus | null {
     return this.#settings.key;

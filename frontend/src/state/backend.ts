@@ -56,6 +56,8 @@ export interface Backend {
   Boot(): Promise<BootInfo>;
   GetSettings(): Promise<Settings>;
   SaveSettings(s: Settings): Promise<Settings>;
+  /** Saves the window's text size alone (percent, 80 to 150); resolves to the size saved. */
+  SetZoom(percent: number): Promise<number>;
   KeyStatus(): Promise<KeyStatus>;
   SetKey(key: string): Promise<KeyStatus>;
   DeleteKey(): Promise<KeyStatus>;
@@ -227,6 +229,9 @@ export class WailsBackend implements Backend {
   }
   SaveSettings(s: Settings): Promise<Settings> {
     return this.#app.SaveSettings(s);
+  }
+  SetZoom(percent: number): Promise<number> {
+    return this.#app.SetZoom(percent);
   }
   KeyStatus(): Promise<KeyStatus> {
     return this.#app.KeyStatus();

@@ -292,6 +292,7 @@ export class DemoBackend implements Backend {
     listen: ':8765',
     public_host: '',
     notifications: true,
+    zoom: 100,
   };
   #key: KeyStatus = { source: 'none', keyring_available: true, keyring_error: '', legacy_file: '', unchecked: false };
   /** How long the party's tool requests wait for a host: a joined one's host has the default. */
@@ -405,6 +406,10 @@ export class DemoBackend implements Backend {
     if (s.claude_path.includes(' ')) throw new Error(`Claude Code was not found at "${s.claude_path}".`);
     this.#settings = { ...s };
     return this.#settings;
+  }
+  async SetZoom(percent: number): Promise<number> {
+    this.#settings = { ...this.#settings, zoom: percent };
+    return percent;
   }
   async KeyStatus(): Promise<KeyStatus> {
     return this.#key;

@@ -35,6 +35,7 @@ export const fakeSettings: Settings = {
   listen: ':8765',
   public_host: '',
   notifications: true,
+  zoom: 100,
 };
 
 /** A key status with no key anywhere. */
@@ -75,6 +76,7 @@ export class FakeBackend implements Backend {
     }),
     GetSettings: async () => fakeSettings,
     SaveSettings: async (s: Settings) => s,
+    SetZoom: async (percent: number) => percent,
     KeyStatus: async () => noKey,
     SetKey: async () => ({ ...noKey, source: 'keyring' }),
     DeleteKey: async () => noKey,
@@ -142,6 +144,7 @@ export class FakeBackend implements Backend {
   Boot() { return this.#call('Boot'); }
   GetSettings() { return this.#call('GetSettings'); }
   SaveSettings(s: Settings) { return this.#call('SaveSettings', s); }
+  SetZoom(percent: number) { return this.#call('SetZoom', percent); }
   KeyStatus() { return this.#call('KeyStatus'); }
   SetKey(k: string) { return this.#call('SetKey', k); }
   DeleteKey() { return this.#call('DeleteKey'); }

@@ -4,6 +4,7 @@
 
 import { errorText, type Backend } from './backend';
 import type { KeyCheck, KeyStatus, Settings } from './types';
+import { DEFAULT_ZOOM, clampZoom } from './zoom';
 
 /** Field name → problem, for settings validation. */
 export type SettingsProblems = Partial<Record<keyof Settings, string>>;
@@ -222,11 +223,18 @@ export class SettingsState {
   /** Bumped by every check and every change of the key: older answers are dropped. */
   #checkGen = 0;
 
-  readonly #backend: Pick<Backend, 'SaveSettings' | 'SetKey' | 'DeleteKey' | 'CheckKey' | 'KeyStatus'>;
+  readonly #backend: Pick<Backend, 'SaveSettings' | 'SetZoom' | 'SetKey' | 'DeleteKey' | 'CheckKey' | 'KeyStatus'>;
   readonly #changed: () => void;
+  /**
+   * The text size chosen in this window since it started (null: none): the settings may be
+   * read again from Go (GetSettings) while a size is still being saved.
+   */
+  #zoom: number | null = null;
+  /** Bumped by every size chosen: an answer about an older one does not change the settings. */
+  #zoomGen = 0;
   #savedTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(backend: Pick<Backend, 'SaveSettings' | 'SetKey' | 'DeleteKey' | 'CheckKey' | 'KeyStatus'>, changed: () => void) {
+  constructor(backend: Pick<Backend, 'SaveSettings' | 'SetZoom' | 'SetKey' | 'DeleteKey' | 'CheckKey' | 'KeyStatus'>, changed: () => void) {
     this.#backend = backend;
     this.#changed = changed;
   }
@@ -266,9 +274,31 @@ export class SettingsState {
     this.#changed();
   }
 
+  /** The window's text size, in percent (state/zoom.ts). */
+  get zoom(): number {
+    return this.#zoom ?? clampZoom(this.settings?.zoom ?? DEFAULT_ZOOM);
+  }
+
+  /**
+   * Shows the text size at once, and saves it alone (SetZoom). Rejects with Go's sentence
+   * when it could not be saved: the size stays, for this session.
+   */
+  async setZoom(percent: number): Promise<void> {
+    const next = clampZoom(percent);
+    if (next === this.zoom) return;
+    this.#zoom = next;
+    const gen = ++this.#zoomGen;
+    this.#changed();
+    const saved = await this.#backend.SetZoom(next);
+    if (gen !== this.#zoomGen || !this.settings) return;
+    this.settings = { ...this.settings, zoom: saved };
+    this.#changed();
+  }
+
   /** Validates and saves settings. Resolves true when Go accepted them. */
   async saveSettings(s: Settings): Promise<boolean> {
     if (this.settingsBusy) return false;
+    s = { ...s, zoom: this.zoom }; // the size is the keys' (setZoom), not the form's
     const problems = validateSettings(s);
     this.settingsProblems = problems;
     this.settingsSaved = false;

@@ -309,6 +309,8 @@ export interface Settings {
   public_host: string;
   /** Desktop notifications when the window is hidden or unfocused (Go shows none when off). */
   notifications: boolean;
+  /** The window's text size in percent, 80 to 150 (state/zoom.ts); saved alone by SetZoom. */
+  zoom: number;
 }
 
 /** The merger a host asks for; "auto" means Gemini when a key is available. */
