@@ -80,7 +80,7 @@ export class HomeScreen extends LitElement {
       .keyline.refused .dot { color: var(--danger); }
       .keyline.unchecked .dot { color: var(--warn); }
       .keyline button { margin-left: auto; }
-      .keynote { font-size: 12px; color: var(--muted); margin: -6px 0 0 16px; }
+      .keynote { font-size: calc(12px * var(--zoom, 1)); color: var(--muted); margin: -6px 0 0 16px; }
       .net { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; }
       .net .hint { flex: 1 1 240px; min-width: 0; overflow-wrap: anywhere; }
       details.more summary { cursor: pointer; color: var(--muted); font-size: calc(13px * var(--zoom, 1)); user-select: none; }

@@ -45,7 +45,7 @@ export class JoinDialog extends LitElement {
       .status.valid.failed { color: var(--muted); }
       .status.invalid { color: var(--danger); }
       .status svg { margin-top: 1px; flex: none; }
-      .replaced { display: flex; gap: 6px; align-items: flex-start; font-size: 12.5px; line-height: 1.5; color: var(--warn); }
+      .replaced { display: flex; gap: 6px; align-items: flex-start; font-size: calc(12.5px * var(--zoom, 1)); line-height: 1.5; color: var(--warn); }
       .replaced svg { margin-top: 1px; flex: none; }
       .replaced button.link { padding: 0; border: 0; background: none; color: var(--accent); font: inherit; text-decoration: underline; cursor: pointer; }
       .progress {
