@@ -30,6 +30,7 @@ type commander struct {
 	refused   string
 	pacedSaid bool // a script's prompts were said to wait for the host's rate (paced)
 	awaySaid  bool // a script's prompts were said to wait for the host to be back (paced)
+	queueSaid bool // a script's prompts were said to wait for a batch to make room (paced)
 	// prompt sends a prompt to the party; its result names the prompt's event.
 	prompt func(ctx context.Context, text string) (wire.PromptResult, error)
 	// sentSeq is the seq of the last prompt's event the party answered with (sendOnce).
@@ -439,6 +440,10 @@ func (c *commander) send(ctx context.Context, text string) {
 		// A leave asked back before this prompt was sent does not cover it: the next
 		// Ctrl-C, Ctrl-D or /quit says it again (a tester's left at once, unwarned).
 		c.quitAsked = time.Time{}
+	case ctx.Err() != nil && errors.Is(context.Cause(ctx), errPartyOver):
+		// Not "this terminal left": the party ended under it (a tester's held prompt),
+		// also when its connection closed with the party before an answer came.
+		c.pr.reply("error", "prompt not sent ("+strconv.Quote(firstLine(text))+"): the party ended while it waited its turn")
 	case client.Unanswered(err):
 		// The prompt went out and no answer came back: the host may well have it.
 		why := "the host did not answer within a minute"
@@ -529,6 +534,16 @@ func (c *commander) paced(ctx context.Context, text string, err error, backs uin
 		why, retry, fast := tooFast(err)
 		away := errors.Is(err, client.ErrNotConnected) || errors.Is(err, rpc.ErrNotSent)
 		switch {
+		case fast && queueFull(err):
+			// The prompts waiting fill the party's queue, or this address's share: only a
+			// batch makes room, and the window that cuts it may be minutes away. Said at
+			// once, and waited for as long as it takes (the window always closes): a
+			// tester's piped line sat unsaid for two minutes, then was refused with "wait a
+			// few seconds", and every line after it would have been too.
+			if !c.queueSaid {
+				c.queueSaid = true
+				c.pr.reply("system", "prompts are waiting for the next batch ("+strings.TrimPrefix(why, "rate limited: ")+"): "+strconv.Quote(firstLine(text))+" and the lines after it are sent once a batch has gone to the agent")
+			}
 		case fast:
 			if fastSince.IsZero() {
 				fastSince = time.Now()
@@ -574,6 +589,9 @@ func (c *commander) paced(ctx context.Context, text string, err error, backs uin
 		default:
 			if err == nil && c.awaySaid {
 				c.awaySaid = false // said again at the next outage
+			}
+			if err == nil {
+				c.queueSaid = false // said again when the queue is full again
 			}
 			return err
 		}
@@ -624,6 +642,24 @@ func refusedFast(err error) (why string, passing bool, retry time.Duration, limi
 		return plain(err.Error()), burstWords(err.Error()), 0, true
 	}
 	return "", false, 0, false
+}
+
+// queueFull reports whether err refuses a prompt because the prompts waiting fill the
+// party's queue or its address's share (wire.LimitQueue), which only a batch empties: by
+// the refusal's data, or the words of a host that sends none.
+func queueFull(err error) bool {
+	var re *rpc.Error
+	var rl *party.RateLimitError
+	switch {
+	case errors.As(err, &rl):
+		return rl.Limit == wire.LimitQueue
+	case errors.As(err, &re) && re.Code == wire.CodeRateLimited:
+		if limit := rateLimit(re); limit != "" {
+			return limit == wire.LimitQueue
+		}
+		return strings.Contains(re.Message, "already waiting")
+	}
+	return false
 }
 
 // burstWords reports whether the words of a refusal as rate limited, from a host that sends

@@ -48,7 +48,8 @@ shares all of it); /help lists your commands (a co-host gets the host's). A drop
 connection is retried (after 1, 2, 4, 8, then every 15 seconds) and everything missed
 is shown once it is back. When input ends, this keeps following the party until
 Ctrl-C or the end of the party. Prompts piped in faster than the host takes them wait
-their turn (for up to two minutes each).
+their turn (for up to two minutes each; while the prompts waiting fill the queue, until a
+batch makes room). Lines the party ended before sending are said not sent.
 
 Joining again with the same invite and name — after the terminal was closed, or killed;
 also with the invite of the party resumed on another port, which keeps its token —
@@ -433,7 +434,8 @@ the data directory, readable by you only.`, io.Out, io.Err)
 	quit := make(chan struct{})
 	// The prompt loop stops before this returns, so the line editor gives the terminal
 	// back (and draws what it holds) before the last notices are printed.
-	rctx, stopREPL := context.WithCancel(ctx)
+	rctx, stopREPLCause := context.WithCancelCause(ctx)
+	stopREPL := func() { stopREPLCause(nil) }
 	replDone, baseDone := make(chan struct{}), make(chan struct{})
 	go cmd.followBase(rctx, baseDone)
 	defer func() {
@@ -452,10 +454,17 @@ the data directory, readable by you only.`, io.Out, io.Err)
 			close(quit)
 		}
 	}()
-	endREPL := func() {
-		stopREPL()
+	endREPL := func(cause error) {
+		stopREPLCause(cause)
 		if sc != nil {
 			<-replDone
+			return
+		}
+		// A script's prompt waiting its turn, and the lines still in the pipe, are said
+		// not sent before this returns (repl): a tester's were cut off, or never said.
+		select {
+		case <-replDone:
+		case <-time.After(scriptEndWait):
 		}
 	}
 	left := func() {
@@ -484,8 +493,12 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		log.Info("output closed; leaving")
 		return ExitError
 	case <-c.Done():
-		endREPL()
 		err := c.Err()
+		if errors.Is(err, client.ErrEnded) {
+			endREPL(errPartyOver)
+		} else {
+			endREPL(nil)
+		}
 		switch {
 		case errors.Is(err, client.ErrEnded):
 			keeper.Ended() // the host's next party is not this one (membership.LastName)
@@ -511,6 +524,14 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		return ExitError
 	}
 }
+
+// errPartyOver ends the prompt loop of a terminal whose party ended: what waited in it is
+// said not sent because the party ended, not because this terminal left.
+var errPartyOver = errors.New("the party ended")
+
+// scriptEndWait bounds how long a script's terminal, its party ended, waits for its prompt
+// loop to say what was not sent.
+const scriptEndWait = 2 * time.Second
 
 // joinDialTimeout bounds a connection's dial and hello (0: the client's default, 10 s); a
 // variable for the tests.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -128,6 +129,15 @@ func rpcSentence(e *rpc.Error) string {
 		if msg == "" {
 			msg = "you are sending prompts too fast"
 		}
+		// What to do depends on the limit (wire.RateLimitedData): a full queue waits for a
+		// batch, which may be minutes away (a tester's held prompt was told "wait a few
+		// seconds" with no batch due for ten minutes); a minute's bytes, a minute.
+		switch rateLimit(e) {
+		case wire.LimitQueue:
+			return msg + "; send it again once a batch has gone to the agent"
+		case wire.LimitBytes:
+			return msg + "; wait a minute and send it again"
+		}
 		return msg + "; wait a few seconds and send it again"
 	case wire.CodePartyFull:
 		if msg == "" {
@@ -139,6 +149,16 @@ func rpcSentence(e *rpc.Error) string {
 		return "the host refused that"
 	}
 	return msg
+}
+
+// rateLimit is the limit a -32003 names in its data (wire.RateLimitedData); "" when it
+// names none (a host from before the data).
+func rateLimit(e *rpc.Error) string {
+	var data wire.RateLimitedData
+	if raw, ok := e.Data.(json.RawMessage); ok && json.Unmarshal(raw, &data) == nil {
+		return data.Limit
+	}
+	return ""
 }
 
 // plain strips the internals a library puts in an error string: "rpc error -32003: x"

@@ -639,14 +639,30 @@ func (p *printer) ownUnsentLocked(text string) string {
 				continue
 			}
 			quote := strings.TrimPrefix(entry, who+": ")
-			list = list[:i] + "; yours: " + quote + list[i+2+len(entry):]
+			list = list[:i] + "; \x01" + quote + "\x02" + list[i+2+len(entry):] // marked: one "yours:" a run
 			mine = append(mine, found{i, quote})
 		}
 	}
 	if len(mine) == 0 {
 		return text
 	}
-	if len(mine) < u.Count {
+	// All of them this member's: the notice names five at most, and this terminal knows
+	// how many of its own wait (a tester's 100 held prompts read "yours: …" five times).
+	ownWaiting := len(p.r.own)
+	for id := range p.r.heldOwn {
+		if _, ok := p.r.own[id]; !ok {
+			ownWaiting++
+		}
+	}
+	more := ""
+	if u.Count > len(mine) {
+		more = fmt.Sprintf("; and %d more", u.Count-len(mine))
+	}
+	allMine := len(mine) == u.Count || len(mine) == party.UnsentNamed && ownWaiting >= u.Count && strings.HasSuffix(u.List, more)
+	if !allMine {
+		// "yours:" said once for a run of this member's prompts side by side (a tester's
+		// read "yours: “hold-1”; yours: “hold-2”; …").
+		list = strings.NewReplacer("\x02; \x01", "; ", "\x01", "yours: ", "\x02", "").Replace(list)
 		return u.Opening + strings.TrimSuffix(strings.TrimPrefix(list, "; "), "; ") + u.Closing
 	}
 	if len(mine) == 1 {
@@ -657,7 +673,7 @@ func (p *printer) ownUnsentLocked(text string) string {
 	for i, f := range mine {
 		quotes[i] = f.quote
 	}
-	return fmt.Sprintf("your %d prompts did not reach the agent before the party ended: %s%s", len(mine), strings.Join(quotes, "; "), u.Closing)
+	return fmt.Sprintf("your %d prompts did not reach the agent before the party ended: %s%s%s", u.Count, strings.Join(quotes, "; "), more, u.Closing)
 }
 
 // ownNotice is a notice of this member's own act as its own terminal says it: "you made

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
 	xterm "golang.org/x/term"
 )
@@ -24,6 +27,8 @@ func repl(ctx context.Context, in io.Reader, sc *screen, pr *printer, handle fun
 	}
 	lines := make(chan string)
 	eof := make(chan error, 1)
+	done := make(chan struct{})
+	defer close(done)
 	go func() {
 		r := bufio.NewReaderSize(in, 64<<10)
 		for {
@@ -31,7 +36,7 @@ func repl(ctx context.Context, in io.Reader, sc *screen, pr *printer, handle fun
 			if line != "" || err == nil {
 				select {
 				case lines <- strings.TrimRight(line, "\r\n"):
-				case <-ctx.Done():
+				case <-done:
 					return
 				}
 			}
@@ -44,6 +49,9 @@ func repl(ctx context.Context, in io.Reader, sc *screen, pr *printer, handle fun
 	for {
 		select {
 		case <-ctx.Done():
+			if errors.Is(context.Cause(ctx), errPartyOver) {
+				unread(lines, eof, pr, "")
+			}
 			return false
 		case err := <-eof:
 			if !errors.Is(err, io.EOF) {
@@ -51,11 +59,63 @@ func repl(ctx context.Context, in io.Reader, sc *screen, pr *printer, handle fun
 			}
 			return false
 		case line := <-lines:
+			if ctx.Err() != nil {
+				// Ended while the line before was handled: this one is not handled either.
+				if errors.Is(context.Cause(ctx), errPartyOver) {
+					unread(lines, eof, pr, line)
+				}
+				return false
+			}
 			if handle(ctx, line) {
 				return true
 			}
 		}
 	}
+}
+
+// unreadWait is how long a script's terminal whose party ended reads the lines already in
+// its pipe, to say them not sent.
+const unreadWait = 300 * time.Millisecond
+
+// unread says which prompts still in a script's input the party ended before they were
+// read (a tester's three piped lines after a held one were never mentioned): the lines
+// that come within unreadWait, or until input ends, after first (read, not handled). Blank lines and commands are no
+// prompts.
+func unread(lines <-chan string, eof <-chan error, pr *printer, first string) {
+	var prompts []string
+	add := func(line string) {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "/") && !strings.HasPrefix(t, "//") {
+			return
+		}
+		prompts = append(prompts, strconv.Quote(firstLine(strings.TrimPrefix(t, "/"))))
+	}
+	add(first)
+	timeout := time.After(unreadWait)
+read:
+	for {
+		select {
+		case line := <-lines:
+			add(line)
+		case <-eof:
+			break read
+		case <-timeout:
+			break read
+		}
+	}
+	if len(prompts) == 0 {
+		return
+	}
+	const most = 5
+	list := strings.Join(prompts[:min(len(prompts), most)], ", ")
+	if n := len(prompts) - most; n > 0 {
+		list += fmt.Sprintf(" and %d more", n)
+	}
+	if len(prompts) == 1 {
+		pr.reply("error", "prompt not sent ("+list+"): the party ended before it was read")
+		return
+	}
+	pr.reply("error", fmt.Sprintf("%d prompts not sent (%s): the party ended before they were read", len(prompts), list))
 }
 
 // newTerminal makes the printer for a party terminal, and the screen the line editor

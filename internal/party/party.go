@@ -769,7 +769,7 @@ func (p *Party) End(ctx context.Context, text string) error {
 // is behind (behind), when a resume withdraws them (a tester was told they would be
 // queued again). ParseUnsent takes it apart again.
 func unsentText(pending []pendingPrompt, behind bool) string {
-	const most = 5
+	const most = UnsentNamed
 	var b strings.Builder
 	n := len(pending)
 	b.WriteString(unsentOpening(n))
@@ -785,6 +785,9 @@ func unsentText(pending []pendingPrompt, behind bool) string {
 	b.WriteString(unsentClosing(n, behind))
 	return b.String()
 }
+
+// UnsentNamed is how many prompts unsentText names at most; "and N more" counts the rest.
+const UnsentNamed = 5
 
 // unsentOpening begins unsentText.
 func unsentOpening(n int) string {
