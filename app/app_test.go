@@ -1075,6 +1075,7 @@ func TestSentence(t *testing.T) {
 		{"not installed", fmt.Errorf("start party: %w", agent.ErrNotInstalled), "Claude Code was not found. " + installHint},
 		{"fingerprint", fmt.Errorf("join: %w", client.ErrFingerprint), "does not match the fingerprint"},
 		{"full", client.ErrFull, "The party is full: it has as many members as its host allows. Ask a host to make room, then try again."},
+		{"full, the place lost while away", fmt.Errorf("%w: party full: your place went to someone else while you were away", client.ErrPlaceLost), "The party is full: your place went to someone else while you were away"},
 		// A tester's viewer, turned away while places were kept for participants, was
 		// told only that the party was full.
 		{"full for viewers", fmt.Errorf("join: %w", client.ErrFullForViewers), "The party has no room for more viewers: its last places are kept for participants."},

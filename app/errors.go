@@ -166,6 +166,8 @@ func sentence(err error) string {
 		return "You cancelled the join."
 	case errors.Is(err, client.ErrFullForViewers):
 		return "The party has no room for more viewers: its last places are kept for participants. Ask a host for the participant invite, or to make room, then try again."
+	case errors.Is(err, client.ErrPlaceLost):
+		return "The party is full: your place went to someone else while you were away (a place is kept two minutes after a lost connection). Ask a host to make room, then try again."
 	case errors.Is(err, client.ErrFull):
 		return "The party is full: it has as many members as its host allows. Ask a host to make room, then try again."
 	case errors.Is(err, client.ErrEnded), errors.Is(err, party.ErrClosed):

@@ -231,6 +231,8 @@ decide it.`, io.Out, io.Err)
 		// created; merging locally, …" line says: a tester's host read it twice at every start.
 		later = nil
 	}
+	full := &fullNotices{say: func(text string) { pr.notice("party", text) }}
+	defer full.stop()
 	h, err := host.Start(ctx, host.Config{
 		Listen:     f.listen,
 		PublicHost: f.publicHost,
@@ -259,7 +261,7 @@ decide it.`, io.Out, io.Err)
 			// reviewer's).
 			rotated.put(inv)
 		},
-		Party:       party.Config{MaxParticipants: f.maxParticipants},
+		Party:       party.Config{MaxParticipants: f.maxParticipants, OnFull: full.refused},
 		Resume:      resume,
 		MergeMode:   f.mergeMode,
 		GeminiModel: f.geminiModel,

@@ -477,7 +477,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		// Ctrl-C in line mode (a signal there), SIGTERM: leaving, as /quit does, with the
 		// same words; a tester's line-mode join printed only "^C", or nothing.
 		leaving.Store(true)
-		endREPL()
+		endREPL(nil) // this terminal leaves: what waits is said left behind
 		if what, _ := cmd.leftBehind(); what != "" {
 			pr.notice("system", what)
 		}

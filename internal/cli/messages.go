@@ -239,6 +239,10 @@ func joinError(err error) string {
 		return "the host refused this invite: it was replaced (/rotate), the party it was for has ended (another may run at that address now), or its token is wrong. Ask the host for the current invite."
 	case errors.Is(err, client.ErrFullForViewers):
 		return "the party has no room for more viewers: its last places are kept for participants. Ask a host for the participant invite, or to make room, then join again."
+	case errors.Is(err, client.ErrPlaceLost):
+		// A member coming back (a tester's, after its terminal was killed): not a bare
+		// "full", which read as if something were wrong with the party.
+		return "the party is full: your place went to someone else while you were away (a place is kept two minutes after a lost connection). Ask a host to make room, then join again."
 	case errors.Is(err, client.ErrFull):
 		return "the party is full. Ask a host to make room, then join again."
 	case errors.Is(err, client.ErrEnded):

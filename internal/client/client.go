@@ -37,6 +37,9 @@ var (
 	ErrRefused     = errors.New("the host refused this invite (wrong or expired token)")
 	ErrFingerprint = errors.New("the host's certificate does not match the invite's fingerprint; not connecting")
 	ErrFull        = errors.New("the party is full")
+	// ErrPlaceLost: the party is full, and this member's place, kept a while after its
+	// connection was lost, went to someone else. It wraps ErrFull.
+	ErrPlaceLost = fmt.Errorf("%w, and your place went to someone else while you were away", ErrFull)
 	// ErrFullForViewers is ErrFull for a viewer turned away while places are kept for
 	// participants (PROTOCOL §1): errors.Is says both.
 	ErrFullForViewers = fmt.Errorf("%w for viewers: its last places are kept for participants", ErrFull)
@@ -755,6 +758,10 @@ func helloError(err error) error {
 				// Said as such: "the party is full" told a viewer nothing of the places
 				// still free for participants (a tester's).
 				return ErrFullForViewers
+			}
+			var data wire.FullData
+			if raw, ok := rerr.Data.(json.RawMessage); ok && json.Unmarshal(raw, &data) == nil && data.PlaceLost {
+				return fmt.Errorf("%w: %s", ErrPlaceLost, rerr.Message)
 			}
 			return fmt.Errorf("%w: %s", ErrFull, rerr.Message)
 		}

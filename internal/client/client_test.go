@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ import (
 	"github.com/concordia-party/concordia/internal/certs"
 	"github.com/concordia-party/concordia/internal/invite"
 	"github.com/concordia-party/concordia/internal/party"
+	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
@@ -494,5 +496,18 @@ func TestHostThatDoesNotAnswer(t *testing.T) {
 				t.Fatalf("join = %v; want ErrUnreachable, and ErrNoAnswer: %v", err, tt.noAnswer)
 			}
 		})
+	}
+}
+
+// A member coming back to a full party whose place went to someone else while it was away
+// is told so (the host's -32005 data), not only that the party is full (a tester's, after
+// its terminal was killed); a host from before the data: full, as before.
+func TestPlaceLostWhileAway(t *testing.T) {
+	lost := helloError(&rpc.Error{Code: wire.CodePartyFull, Message: "party full: your place went to someone else while you were away", Data: json.RawMessage(`{"place_lost":true}`)})
+	if !errors.Is(lost, ErrPlaceLost) || !errors.Is(lost, ErrFull) {
+		t.Errorf("with data: %v", lost)
+	}
+	if full := helloError(&rpc.Error{Code: wire.CodePartyFull, Message: "party full"}); errors.Is(full, ErrPlaceLost) || !errors.Is(full, ErrFull) {
+		t.Errorf("without: %v", full)
 	}
 }

@@ -27,6 +27,9 @@ type member struct {
 	rec         journal.Member // what the journal last recorded of this member
 	key         term.NameKey   // term.KeyOf(keyName), for comparing names
 	keyName     string
+	// lostAt: when its connection was lost (not left): for Config.SeatHold after it, its
+	// place is kept for it. Zero while connected, and after a leave.
+	lostAt time.Time
 }
 
 // nameKey is the member's term.NameKey, worked out again only when its name has changed.
@@ -187,7 +190,18 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 		role = wire.RoleViewer // removed as a viewer: the demotion holds (a client_id never raises a role, and may lower one)
 		kept = wire.ViewerRemoved
 	}
-	if n, places := p.remoteCount(), p.placesFor(role); role != wire.RoleHost && n >= places {
+	if n, places := p.remoteCount(back), p.placesFor(role); role != wire.RoleHost && n >= places {
+		who := name
+		if back != nil {
+			who = back.Name
+		}
+		p.refusedFull(who, back != nil)
+		if back != nil && n >= p.cfg.MaxParticipants {
+			// Its place was kept for it a while (SeatHold), then went to someone else:
+			// said so, not a bare "full" (a tester's member, back after a crash, was
+			// told only that, and its host nothing).
+			return wire.HelloResult{}, ErrPlaceLost
+		}
 		if n < p.cfg.MaxParticipants {
 			kept := fmt.Sprintf("its last %d places are kept", p.cfg.MaxParticipants-places)
 			if p.cfg.MaxParticipants-places == 1 {
@@ -195,7 +209,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 			}
 			return wire.HelloResult{}, fmt.Errorf("%w for viewers: %s for participants", ErrFull, kept)
 		}
-		return wire.HelloResult{}, ErrFull // a member coming back counts like a new one
+		return wire.HelloResult{}, ErrFull
 	}
 	m := back
 	if m == nil {
@@ -213,6 +227,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 		name = m.Name // back after a drop: the same name (only a party from before names were held can have given it away)
 	}
 	p.bindClient(m, req.ClientID)
+	m.lostAt = time.Time{}
 	p.joins++
 	m.order = p.joins
 	m.Name = p.uniqueName(name, m)
@@ -226,6 +241,14 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 	p.emit(wire.Event{Kind: wire.KindParticipants, Joined: &joined, Count: &n})
 	p.tellEditorsTo(m)
 	return res, nil
+}
+
+// refusedFull tells Config.OnFull of a hello refused as full. Loop-owned.
+func (p *Party) refusedFull(name string, returning bool) {
+	p.fullSoFar++
+	if p.cfg.OnFull != nil {
+		p.cfg.OnFull(FullRefusal{Name: name, Returning: returning, Count: p.fullSoFar, Max: p.cfg.MaxParticipants})
+	}
 }
 
 // welcome makes the hello reply and hands it to the transport before any later event;
@@ -262,6 +285,9 @@ func (p *Party) Lost(memberID string, conn any, how string) {
 		}
 		delete(p.members, memberID)
 		m.sub, m.conn = nil, nil
+		if how != "" && !p.closed {
+			m.lostAt = p.cfg.Now() // its place is kept a while (SeatHold)
+		}
 		left := m.Member
 		n := len(p.members)
 		ev := wire.Event{Kind: wire.KindParticipants, Left: &left, Count: &n}
@@ -351,10 +377,25 @@ func (p *Party) placesFor(role string) int {
 	return p.cfg.MaxParticipants
 }
 
-func (p *Party) remoteCount() int {
+// A member whose connection was lost (not one who left) keeps its place for SeatHold
+// (except: the member now joining, back in it): our client reconnects within seconds, and
+// a person whose terminal died joins again within a minute or two; a newcomer in between
+// must not take the place from under them (a tester's member, kill -9ed and back, was
+// refused as "full"). Past SeatHold the place is free: --max-participants counts the
+// members at once, and one gone for good must not hold a place for ever.
+func (p *Party) remoteCount(except *member) int {
 	n := 0
 	for _, m := range p.members {
 		if !m.owner && m.Role != wire.RoleHost {
+			n++
+		}
+	}
+	now := p.cfg.Now()
+	for _, m := range p.known {
+		if _, live := p.members[m.ID]; live || m == except || m.owner || m.Role == wire.RoleHost || m.lostAt.IsZero() {
+			continue
+		}
+		if now.Sub(m.lostAt) < p.cfg.SeatHold {
 			n++
 		}
 	}

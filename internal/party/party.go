@@ -47,8 +47,11 @@ var (
 	ErrTooLarge     = errors.New("prompt too large")
 	ErrRateLimited  = errors.New("rate limited")
 	ErrFull         = errors.New("party full")
-	ErrNotMember    = errors.New("not a member")
-	ErrClosed       = errors.New("party closed")
+	// ErrPlaceLost refuses a member coming back to a full party: its place, kept for it a
+	// while (Config.SeatHold), went to someone else. It wraps ErrFull.
+	ErrPlaceLost = fmt.Errorf("%w: your place went to someone else while you were away", ErrFull)
+	ErrNotMember = errors.New("not a member")
+	ErrClosed    = errors.New("party closed")
 	// ErrNotAllowed: the member's role may not do this (a viewer prompting, a
 	// participant calling a host method).
 	ErrNotAllowed = errors.New("not allowed for your role")
@@ -66,6 +69,15 @@ func (e *RemovedError) Error() string {
 }
 
 func (e *RemovedError) Unwrap() error { return ErrUnauthorized }
+
+// FullRefusal is a hello the party refused because it is full (Config.OnFull): for the
+// host, who alone can make room, and who was told nothing (a tester's).
+type FullRefusal struct {
+	Name      string // the name the hello asked for, or the returning member's
+	Returning bool   // a member coming back, whose place went to someone else
+	Count     int    // hellos refused as full so far in this party
+	Max       int    // Config.MaxParticipants
+}
 
 // RateLimitError refuses a prompt as rate limited: it wraps ErrRateLimited, and says which
 // limit it met (a wire.Limit* value) and, when known, how long until a try may pass
@@ -241,10 +253,16 @@ type Config struct {
 	// bare tokens.
 	Invites func(journal.Tokens) wire.Invites
 
-	MaxParticipants int           // members at once, hosts aside (default 100)
-	MaxPending      int           // prompts waiting at once (default 200: 200 × 32 KiB stays well inside one host message)
-	PromptBurst     int           // per member: prompts allowed at once (default 10)
-	PromptEvery     time.Duration // per member: one more prompt allowed per this (default 1s)
+	MaxParticipants int // members at once, hosts aside (default 100)
+	// SeatHold is how long the place of a member whose connection was lost is kept for it
+	// (remoteCount; default 2m).
+	SeatHold time.Duration
+	// OnFull is told of each hello refused because the party is full (FullRefusal), on
+	// the party's loop: it must not call back into the party, nor wait on anything slow.
+	OnFull      func(FullRefusal)
+	MaxPending  int           // prompts waiting at once (default 200: 200 × 32 KiB stays well inside one host message)
+	PromptBurst int           // per member: prompts allowed at once (default 10)
+	PromptEvery time.Duration // per member: one more prompt allowed per this (default 1s)
 	// PromptBytes: per member, the bytes of prompts allowed in a minute (default 1 MiB: 32
 	// prompts of the largest size; < 0 none). PartyPromptBytes: the same for the whole
 	// party (default 8 MiB; < 0 none). Prompts are kept in the journal (promptbytes.go).
@@ -340,6 +358,7 @@ type Party struct {
 	observers map[Subscriber]struct{}
 	fan       *fanout // the fan-out helper of a large party (fanout.go), while Run runs
 	joins     int64
+	fullSoFar int // hellos refused as full (FullRefusal.Count)
 	closed    bool
 	endSaid   bool // End's last notice went out: the host says nothing after its end words
 	nextID    int64
@@ -449,6 +468,9 @@ func New(cfg Config) *Party {
 	}
 	if cfg.MaxParticipants <= 0 {
 		cfg.MaxParticipants = 100
+	}
+	if cfg.SeatHold <= 0 {
+		cfg.SeatHold = 2 * time.Minute
 	}
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = 200

@@ -828,6 +828,10 @@ func rpcError(err error) error {
 		// decided, and by whom (our extension, PROTOCOL.md §7).
 		return &rpc.Error{Code: rpc.CodeInvalidParams, Message: strings.Replace(err.Error(), ErrInvalid.Error()+": ", "", 1),
 			Data: wire.NotHeldData{Decided: decided.Decided, By: decided.By}}
+	case errors.Is(err, ErrPlaceLost):
+		// -32005 as for any full party, with data that says the member's place went to
+		// someone else while it was away (our extension, PROTOCOL.md §6).
+		return &rpc.Error{Code: wire.CodePartyFull, Message: err.Error(), Data: wire.FullData{PlaceLost: true}}
 	case errors.As(err, &limited):
 		// -32003 as before (an older client reads the words), with data that says which
 		// limit, and when a try may pass (our extension, PROTOCOL.md §6).

@@ -102,6 +102,13 @@ type UnauthorizedData struct {
 	By      string `json:"by,omitempty"`
 }
 
+// FullData is the data of a -32005 that refuses a member coming back (its session or
+// client_id) whose place went to someone else while it was away (our extension, since
+// 2026-12-08; PROTOCOL.md §6): a host from before sends none.
+type FullData struct {
+	PlaceLost bool `json:"place_lost,omitempty"`
+}
+
 // RateLimitedData is the data of a -32003 that refuses Party.prompt, or any request over
 // its connection's request rate (our extension, since 2026-12-07; PROTOCOL.md §4 and §6):
 // which limit it met (one of the Limit* values), and, when the host knows it, in how many
