@@ -107,8 +107,12 @@ type ArgsRefusedError struct {
 // take extra arguments. Claude's own line comes after "; stderr: ", as ExitError's does.
 func (e *ArgsRefusedError) Error() string {
 	return "Claude Code refused the extra arguments (" + strings.Join(e.Args, " ") +
-		"), so it will not start in this party: the host can end the party and host it again with other ones (--claude-arg in a terminal; More options in the window's Create party); stderr: " + e.Said
+		"), so it will not start in this party: the host can end the party and host it again with other ones " + ArgsRefusedWhere + "; stderr: " + e.Said
 }
+
+// ArgsRefusedWhere is where ArgsRefusedError says the extra arguments are given, in the
+// terminal and in the window: an edge that knows which it is says only its own.
+const ArgsRefusedWhere = "(--claude-arg in a terminal; More options in the window's Create party)"
 
 // Unwrap makes errors.Is(err, ErrArgsRefused) true.
 func (e *ArgsRefusedError) Unwrap() error { return ErrArgsRefused }

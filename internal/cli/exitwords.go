@@ -3,6 +3,8 @@ package cli
 import (
 	"regexp"
 	"strings"
+
+	"github.com/concordia-party/concordia/internal/agent"
 )
 
 // How an agent.ExitError names a claude ended by a signal: Go's os.ProcessState words inside
@@ -24,6 +26,13 @@ var signalWords = map[string]struct{ name, did string }{
 	"bus error":                {"SIGBUS", "crashed"},
 	"floating point exception": {"SIGFPE", "crashed"},
 	"illegal instruction":      {"SIGILL", "crashed"},
+}
+
+// terminalWhere says, in text, where a terminal gives Claude Code extra arguments, and not
+// the window's menu too (agent.ArgsRefusedWhere): a tester's terminal host was pointed at
+// "More options in the window's Create party".
+func terminalWhere(text string) string {
+	return strings.ReplaceAll(text, agent.ArgsRefusedWhere, "(--claude-arg)")
 }
 
 // exitWords says, in text, a claude ended by a signal in words for a person ("claude was

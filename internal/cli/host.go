@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"os/exec"
@@ -495,9 +496,27 @@ decide it.`, io.Out, io.Err)
 		}
 	}()
 
-	select {
-	case <-ctx.Done():
-	case <-quit:
+	// Claude Code refusing the extra arguments at start ends the party: no later start
+	// overcomes it, and a tester's host hosted on, every prompt failing, and exited 0.
+	var refused error
+	agentStart := h.Started()
+	for waiting := true; waiting; {
+		select {
+		case <-ctx.Done():
+			waiting = false
+		case <-quit:
+			waiting = false
+		case <-agentStart:
+			agentStart = nil
+			if err := h.StartErr(); errors.Is(err, agent.ErrArgsRefused) {
+				refused, waiting = err, false
+				// Its error event (sent before Started closed, with claude's own words) is
+				// printed before the end begins.
+				if st, err := h.Party().State(math.MaxInt64); err == nil {
+					pr.awaitSeq(ctx, st.Seq, 2*time.Second)
+				}
+			}
+		}
 	}
 	pr.notice("system", "ending the party…")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
@@ -505,6 +524,8 @@ decide it.`, io.Out, io.Err)
 	endText := host.EndedByHost
 	if sig := (StopSignal{}); errors.As(context.Cause(ctx), &sig) {
 		endText = host.EndText(sig.Signal) // not "the host ended the party" of a logout
+	} else if refused != nil {
+		endText = host.ArgsRefusedEnd
 	}
 	err = h.ShutdownBecause(sctx, endText)
 	view.Leave()
@@ -526,6 +547,11 @@ decide it.`, io.Out, io.Err)
 			again = ", and `" + resumeCommand(h.Party().ID(), given) + "` brings the party back without what it lacks"
 		}
 		io.fatal(pr, "host", "the party did not end cleanly: "+describe(err)+" (--verbose shows more); `"+exportCommand(h.Party().ID(), f.dataDir)+"` writes what its journal kept"+again)
+		return ExitError
+	}
+	if refused != nil {
+		// The stderr line that says why was in the error just before.
+		io.fatal(pr, "host", argsRefusedWords(refused))
 		return ExitError
 	}
 	pr.notice("system", "party ended; its journal is "+h.TranscriptPath()+": `"+exportCommand(h.Party().ID(), f.dataDir)+"` writes it as Markdown, `"+resumeCommand(h.Party().ID(), given)+"` brings the party back")

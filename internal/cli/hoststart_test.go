@@ -101,29 +101,11 @@ func TestHostIsInThePartyWhenItsInviteIsPrinted(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a host terminal's output, read while the host writes it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	out bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.out.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.out.String()
-}
-
 // A host started with --merge local says how it merges once, in its "party created" line:
 // a tester's read "[system] merging locally (the merger is set to local)" and then "party
 // created; merging locally, …" at every start.
 func TestHostSaysItsMergerOnce(t *testing.T) {
-	out := &lockedBuffer{}
+	out := &testkit.Buffer{}
 	in, feed := io.Pipe()
 	defer feed.Close()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -165,7 +147,7 @@ func waitForOutput(t *testing.T, out interface{ String() string }, want string) 
 // Main runs in ends) says, as /quit does, that its waiting prompt goes on without it, and
 // that it left, with exit 0: a tester's line-mode join printed only "^C", or nothing.
 func TestALineModeJoinStoppedSaysItLeft(t *testing.T) {
-	hostOut := &lockedBuffer{}
+	hostOut := &testkit.Buffer{}
 	hostIn, hostFeed := io.Pipe()
 	defer hostFeed.Close()
 	hctx, stopHost := context.WithCancel(context.Background())
@@ -179,7 +161,7 @@ func TestALineModeJoinStoppedSaysItLeft(t *testing.T) {
 	waitForOutput(t, hostOut, "party created")
 	inv := inviteLineRx.FindStringSubmatch(hostOut.String())[1]
 
-	out := &lockedBuffer{}
+	out := &testkit.Buffer{}
 	in, feed := io.Pipe()
 	defer feed.Close()
 	ctx, stop := context.WithCancelCause(context.Background())

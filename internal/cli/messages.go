@@ -102,6 +102,17 @@ func listenNotHere(err error, listen, subject string) string {
 	return fmt.Sprintf("%s: give one of its own addresses, or only the port to listen on every interface (--listen :%s)", what, port)
 }
 
+// argsRefusedWords is the host terminal's last word when Claude Code refused the extra
+// arguments (agent.ErrArgsRefused), which ends its party: which ones, and what to do, in
+// the terminal's terms only.
+func argsRefusedWords(err error) string {
+	var ae *agent.ArgsRefusedError
+	if errors.As(err, &ae) {
+		return fmt.Sprintf("Claude Code refused the extra arguments (%s), so the party ended; host again without them, or with other --claude-arg values", term.Line(strings.Join(ae.Args, " ")))
+	}
+	return "Claude Code refused the extra arguments, so the party ended; host again without them, or with other --claude-arg values"
+}
+
 // notInstalled says why Claude Code was not found: a path with no file, a file that is not
 // executable, or no claude on PATH; then what to do.
 func notInstalled(err error) string {

@@ -797,7 +797,7 @@ func (p *printer) reply(tag, text string) {
 
 func (p *printer) noticeLocked(tag, text string) {
 	p.breakLineLocked()
-	text = exitWords(term.Clean(text))
+	text = terminalWhere(exitWords(term.Clean(text)))
 	if tag == "system" || tag == "error" {
 		if tag+text == p.lastNotice {
 			return

@@ -937,6 +937,11 @@ func TestAgentRefusesExtraArgs(t *testing.T) {
 	if tr := turnOf(evs, b.ID); tr.Status != wire.TurnError || !tr.Unsent || !tr.AgentDown || tr.Error != want {
 		t.Errorf("turn %+v,\nwant the error %q", *tr, want)
 	}
+	// The host says why claude did not start (a terminal host ends on it).
+	<-h.Started()
+	if err := h.StartErr(); !errors.Is(err, agent.ErrArgsRefused) {
+		t.Errorf("StartErr %v, want agent.ErrArgsRefused", err)
+	}
 	// Nothing says the arguments were taken (a window remembers them only then).
 	if n := started.Load(); n != 0 {
 		t.Errorf("OnAgentStarted called %d times for a claude that refused its arguments", n)

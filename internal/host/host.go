@@ -124,6 +124,7 @@ type Host struct {
 	cancel    context.CancelFunc
 	served    chan struct{}
 	started   chan struct{}
+	startErr  error // why claude's first start failed; set before started is closed
 	shutOnce  sync.Once
 	shutdownE error
 
@@ -418,6 +419,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		defer close(h.started)
 		if err := r.start(runCtx); err != nil {
 			if runCtx.Err() == nil {
+				h.startErr = err
 				// After "; ", not in brackets: the window tells claude's stderr lines from Go's
 				// words by a "; " and a lower-case word (a tester's read "(it will be tried…)"
 				// as claude's own).
@@ -433,6 +435,22 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		p.Notice(wire.KindSystem, "claude started")
 	}()
 	return h, nil
+}
+
+// Started is closed once the party's first start of claude is over, started or not
+// (StartErr says which).
+func (h *Host) Started() <-chan struct{} { return h.started }
+
+// StartErr is why the party's first start of claude failed (agent.ErrArgsRefused: its
+// extra arguments were refused, which no later start overcomes), nil when it started or
+// the host stopped first; valid once Started is closed.
+func (h *Host) StartErr() error {
+	select {
+	case <-h.started:
+		return h.startErr
+	default:
+		return nil
+	}
 }
 
 // idleExitDelay is how long an exit of claude between turns waits to be told. The logout
@@ -464,6 +482,10 @@ func (h *Host) sayIdleExit(err error) {
 		h.party.Notice(wire.KindError, err.Error()+IdleExitNotice)
 	})
 }
+
+// ArgsRefusedEnd is the end notice of a terminal host's party that ended because Claude
+// Code refused the extra arguments it was given (agent.ErrArgsRefused).
+const ArgsRefusedEnd = "the party ended: Claude Code would not start with the extra arguments the host gave it"
 
 // IdleExitNotice ends the error event that says claude exited by itself between turns
 // (after how it ended), for the clients that show "not running" until the next batch.
