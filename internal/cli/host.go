@@ -351,7 +351,42 @@ decide it.`, io.Out, io.Err)
 	// a joiner is told (a user tester's host was not).
 	wait := time.Duration(h.Party().Info().PermissionTimeoutMS) * time.Millisecond
 	pr.notice("system", fmt.Sprintf("tool permissions: %s%s; approval %s", modeWords(f.permissionMode), timeoutWords(wait, f.permissionMode), approval))
+	// A large folder's first snapshot takes seconds: the party is said to see its changes
+	// only once it does (a tester's host was told so, then that it could not be shared).
+	wsDone := h.WorkspaceDone()
+	// What is said of it later ends with this function.
+	wsCtx, stopWS := context.WithCancel(ctx)
+	var wsSaying sync.WaitGroup
+	defer wsSaying.Wait()
+	defer stopWS()
+	pending := false
+	if wsDone != nil {
+		select {
+		case <-wsDone:
+		case <-time.After(sharePatience):
+			pending = true
+		}
+	}
+	wsFailed := wsDone != nil && !pending && !h.Party().CanShareWorkspace()
 	switch level := h.Party().WorkspaceLevel(); {
+	case pending:
+		pr.notice("system", sharePendingWords)
+		wsSaying.Go(func() {
+			select {
+			case <-wsDone:
+			case <-wsCtx.Done():
+				return
+			}
+			if h.Party().CanShareWorkspace() {
+				pr.notice("system", sharingWords(h.Party().WorkspaceLevel(), !f.noLocalREPL, true))
+				return
+			}
+			sayShareFix(wsCtx, pr, h)
+		})
+	case wsFailed:
+		// The party's error says why; this terminal, what its host can do, after it (its
+		// events are printed once the notices here are).
+		wsSaying.Go(func() { sayShareFix(wsCtx, pr, h) })
 	case !h.Party().CanShareWorkspace():
 		// Not "/share changes shares …": it cannot (a tester's /share was refused after it).
 		pr.notice("system", ownerCannotShareWords)
@@ -556,6 +591,27 @@ decide it.`, io.Out, io.Err)
 	}
 	pr.notice("system", "party ended; its journal is "+h.TranscriptPath()+": `"+exportCommand(h.Party().ID(), f.dataDir)+"` writes it as Markdown, `"+resumeCommand(h.Party().ID(), given)+"` brings the party back")
 	return ExitOK
+}
+
+// sharePatience is how long a host's terminal waits for the working directory's first
+// snapshot before it says the party will see the folder's changes once it is taken.
+var sharePatience = 500 * time.Millisecond
+
+// sharePendingWords: the working directory's first snapshot is being taken.
+const sharePendingWords = "the party will see the files that change in the working directory once its first snapshot is taken (a large folder takes a while)"
+
+// sayShareFix says, in the host's terminal, what its host can do about a working directory
+// that could not be shared (host.ShareFix), after the party's error that says why: the
+// remedy is the host's alone, not every member's (a tester's).
+func sayShareFix(ctx context.Context, pr *printer, h *host.Host) {
+	fix := h.ShareFix()
+	if fix == "" {
+		return
+	}
+	if st, err := h.Party().State(math.MaxInt64); err == nil {
+		pr.awaitSeq(ctx, st.Seq, 2*time.Second)
+	}
+	pr.notice("system", "to share the working directory, "+fix+"; a --resume with --share-workspace changes then shares it")
 }
 
 // validMode reports whether m is a --permission-mode value.

@@ -268,6 +268,13 @@ the data directory, readable by you only.`, io.Out, io.Err)
 				}
 				switch h.Party.Workspace { // what may be seen of the folder, and how (a tester found /changes only in /help)
 				case wire.WorkspaceChanges, wire.WorkspaceTree:
+					if h.Party.SharePending {
+						// Not "sees every file that changes" yet: it may turn out too large
+						// (a joiner was told it was shared, and then that it was not). The
+						// party says how it went (party.WorkspaceReadyNotice, or an error).
+						pr.notice("system", sharePendingWords)
+						break
+					}
 					more := "/changes lists the files changed, /diff PATH shows one"
 					if h.Party.Workspace == wire.WorkspaceTree {
 						more += ", /tree lists the folder"

@@ -215,6 +215,9 @@ func (p *printer) eventLocked(ev wire.Event) {
 		if saidLater(ev.Text, held != nil, running) || p.invitesPrintedLocked(ev.Text) {
 			return
 		}
+		if p.ownParty && ev.Text == party.WorkspaceReadyNotice && !p.earlier {
+			return // the host's terminal says it with its /share commands (runHost)
+		}
 		// The party's news (a role, approval turned on, a kick) is beside the reply: above
 		// its unfinished line, which a notice cut mid-word (a tester's "echo: FAKE_" …
 		// "SLOW=6000").

@@ -327,11 +327,16 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		h.ws = openWorkspace(runCtx, cfg.Agent.WorkDir, cfg.DataDir, pc.ID, cfg.Resume != nil, func(reason string) {
 			select {
 			case <-partyMade:
-				p.WorkspaceFailed(reason)
+				if reason == "" {
+					p.WorkspaceReady()
+				} else {
+					p.WorkspaceFailed(reason)
+				}
 			case <-runCtx.Done(): // Start failed before the party was made: nobody to tell
 			}
 		})
 		pc.Workspace = h.ws
+		pc.WorkspacePending = true // until WorkspaceReady or WorkspaceFailed
 		pc.WorkspaceLevel = cfg.ShareWorkspace
 		pc.IdleScan = idleScan
 	}
@@ -435,6 +440,30 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		p.Notice(wire.KindSystem, "claude started")
 	}()
 	return h, nil
+}
+
+// WorkspaceDone is closed once the working directory's first snapshot is over, taken or
+// not (ShareFix, Party.CanShareWorkspace); nil when the party does not share it.
+func (h *Host) WorkspaceDone() <-chan struct{} {
+	if h.ws == nil {
+		return nil
+	}
+	return h.ws.ready
+}
+
+// ShareFix is, once WorkspaceDone is closed, what the host can do about a working
+// directory that could not be shared ("" when there is nothing to say, or it is shared):
+// for the host alone, not the party's members.
+func (h *Host) ShareFix() string {
+	if h.ws == nil {
+		return ""
+	}
+	select {
+	case <-h.ws.ready:
+		return h.ws.fix
+	default:
+		return ""
+	}
 }
 
 // Started is closed once the party's first start of claude is over, started or not

@@ -19,6 +19,7 @@ type lazyWorkspace struct {
 	ready chan struct{}
 	ws    *workspace.Workspace // set before ready is closed
 	err   error
+	fix   string // when err is set: what the host can do about it ("" when nothing to say)
 }
 
 // WorkspaceRecord is where a party's record of its working directory (the starting point
@@ -27,21 +28,31 @@ func WorkspaceRecord(dataDir, partyID string) string {
 	return filepath.Join(dataDir, "workspace", partyID)
 }
 
-// openWorkspace takes the first snapshot in the background; failed is told why, when it
-// fails (not when ctx ends first).
-func openWorkspace(ctx context.Context, workdir, dataDir, partyID string, resumed bool, failed func(reason string)) *lazyWorkspace {
+// openWorkspace takes the first snapshot in the background; done is told how it went
+// (reason "": shared), not when ctx ends first.
+func openWorkspace(ctx context.Context, workdir, dataDir, partyID string, resumed bool, done func(reason string)) *lazyWorkspace {
 	l := &lazyWorkspace{ready: make(chan struct{})}
 	go func() {
 		defer close(l.ready)
 		l.ws, l.err = workspace.Open(ctx, workdir, WorkspaceRecord(dataDir, partyID), workspace.Options{Exclude: []string{dataDir}, Resumed: resumed})
-		if l.err != nil && ctx.Err() == nil {
-			reason := l.err.Error()
-			if errors.Is(l.err, workspace.ErrTooLarge) {
-				// What to do about it (a tester's had only the count).
-				reason += "; list build output and dependencies in a .gitignore, or host from a smaller folder"
-			}
-			failed(reason)
+		if ctx.Err() != nil {
+			return
 		}
+		if l.err == nil {
+			done("")
+			return
+		}
+		// The reason goes to every member, after "the working directory is not shared: ";
+		// what to do about it is the host's alone (Host.ShareFix): members were told to
+		// edit a .gitignore, and read "the working directory" twice in one sentence (a
+		// tester's).
+		reason := l.err.Error()
+		var large *workspace.TooLargeError
+		if errors.As(l.err, &large) {
+			reason = fmt.Sprintf("it has %d files, more than the %d a party can track", large.Files, large.Limit)
+			l.fix = "list build output and dependencies in a .gitignore, or host from a smaller folder"
+		}
+		done(reason)
 	}()
 	return l
 }

@@ -263,6 +263,9 @@ func (p *Party) welcome(m *member, req JoinRequest, kept string) wire.HelloResul
 		journalMax, budget = briefReplay, briefReplay
 	}
 	res := wire.HelloResult{You: you, Party: p.info(), State: p.state(req.Since, journalMax, budget), ViewerKept: kept}
+	if res.Party.SharePending {
+		p.wsPendingTo = true // told it is being taken: told how it went (WorkspaceReady)
+	}
 	if req.Reply != nil {
 		req.Reply(res)
 	}

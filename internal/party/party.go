@@ -238,6 +238,9 @@ type Config struct {
 	TurnTimeout       time.Duration // a turn silent this long is interrupted (0 = never)
 	// Workspace shows the working directory (PROTOCOL.md §9); nil: not shared at all.
 	Workspace Workspace
+	// WorkspacePending: Workspace's first snapshot is still being taken; the party says
+	// so, and not that it shares the folder, until WorkspaceReady or WorkspaceFailed.
+	WorkspacePending bool
 	// WorkspaceLevel is the sharing level at the start (default wire.WorkspaceChanges when
 	// Workspace is set, else off).
 	WorkspaceLevel string
@@ -424,6 +427,8 @@ type Party struct {
 	toolsRunning int
 	wsGoneSaid   bool   // the working directory's vanishing was said (once)
 	wsFailed     string // why the folder cannot be shared in this run (its first snapshot failed); "" when it can
+	wsPending    bool   // its first snapshot is still being taken (Config.WorkspacePending)
+	wsPendingTo  bool   // a hello went out saying so: the outcome is told (WorkspaceReady)
 	wsLastScan   time.Time
 	wsTimer      *time.Timer
 
@@ -531,6 +536,7 @@ func New(cfg Config) *Party {
 		merger:     cfg.Merger.Name(),
 		permMode:   cfg.PermissionMode,
 		wsLevel:    cfg.WorkspaceLevel,
+		wsPending:  cfg.WorkspacePending && cfg.Workspace != nil,
 		wsCoCap:    cfg.WorkspaceLevel,
 		perms:      map[string]*permRequest{},
 		always:     map[string]wire.Member{},
@@ -712,6 +718,7 @@ func (p *Party) info() wire.PartyInfo {
 		Workspace:      p.wsLevel,
 		CannotShare:    p.cfg.Workspace == nil || p.wsFailed != "",
 		ShareError:     p.wsFailed,
+		SharePending:   p.wsPending && p.wsFailed == "",
 		Always:         p.alwaysList(),
 		// How long a tool request waits for a decision: the pending one's expires says
 		// it only once one waits, and a member could not tell before (nor a host later).

@@ -68,10 +68,29 @@ func (p *Party) WorkspaceFailed(reason string) {
 		if p.wsFailed != "" || p.cfg.Workspace == nil {
 			return
 		}
-		p.wsFailed = reason
+		p.wsFailed, p.wsPending = reason, false
 		p.emit(wire.Event{Kind: wire.KindError, Text: "the working directory is not shared: " + reason})
 		p.wsLevel, p.wsCoCap, p.wsFiles = wire.WorkspaceOff, wire.WorkspaceOff, nil
 		p.emitSettings() // tells those already in the party, the owner's window too
+	})
+}
+
+// WorkspaceReadyNotice is what the party says when its working directory's first snapshot
+// was taken, to those told it was being taken (wire.PartyInfo.SharePending).
+const WorkspaceReadyNotice = "the working directory's first snapshot is taken: the party now sees the files that change in it"
+
+// WorkspaceReady is told that the working directory's first snapshot was taken
+// (Config.WorkspacePending): the folder is shared from now on. Those told it was pending
+// are told so (a joiner in between had been told it was shared, and then that it was not).
+func (p *Party) WorkspaceReady() {
+	_ = p.do(func() {
+		if !p.wsPending || p.wsFailed != "" {
+			return
+		}
+		p.wsPending = false
+		if p.wsPendingTo && p.wsLevel != wire.WorkspaceOff {
+			p.emit(wire.Event{Kind: wire.KindSystem, Text: WorkspaceReadyNotice})
+		}
 	})
 }
 

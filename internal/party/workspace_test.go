@@ -752,3 +752,49 @@ func TestABatchWaitingForItsListMeetsTheHostsChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestTheWorkspaceIsSharedOnlyOnceItIs: while the working directory's first snapshot is
+// being taken (Config.WorkspacePending) a hello says so, not that the folder is shared (a
+// tester's joiner in between was told it was, then that it was not); those told it was
+// pending hear how it went; a party nobody was told that says nothing more.
+func TestTheWorkspaceIsSharedOnlyOnceItIs(t *testing.T) {
+	ws := listWorkspace{}
+	p, col, _ := start(t, Config{Workspace: ws, WorkspacePending: true}) // alice's hello: pending
+	bob, err := p.Join(JoinRequest{Name: "bob", Token: token, Sub: newCollector(), Conn: "bob"})
+	if err != nil || !bob.Party.SharePending || bob.Party.Workspace != wire.WorkspaceChanges {
+		t.Fatalf("a hello while pending: %+v %v", bob.Party, err)
+	}
+	p.WorkspaceReady()
+	col.waitFor(t, "said shared", func(e []wire.Event) bool {
+		return slices.ContainsFunc(e, func(ev wire.Event) bool { return ev.Kind == wire.KindSystem && ev.Text == WorkspaceReadyNotice })
+	})
+	carol, err := p.Join(JoinRequest{Name: "carol", Token: token, Sub: newCollector(), Conn: "carol"})
+	if err != nil || carol.Party.SharePending {
+		t.Fatalf("a hello once shared: %+v %v", carol.Party, err)
+	}
+
+	// Failed: not pending any more, and why.
+	p2, _, _ := start(t, Config{Workspace: ws, WorkspacePending: true})
+	p2.WorkspaceFailed("it has 20001 files, more than the 20000 a party can track")
+	dan, err := p2.Join(JoinRequest{Name: "dan", Token: token, Sub: newCollector(), Conn: "dan"})
+	if err != nil || dan.Party.SharePending || dan.Party.ShareError == "" || dan.Party.Workspace != wire.WorkspaceOff {
+		t.Fatalf("a hello once failed: %+v %v", dan.Party, err)
+	}
+
+	// Nobody told it was pending: nothing said.
+	p3 := New(Config{Token: token, Runner: &fakeRunner{}, Workspace: ws, WorkspacePending: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	go p3.Run(ctx)
+	defer func() { cancel(); <-p3.Done() }()
+	p3.WorkspaceReady()
+	c3 := newCollector()
+	if _, err := p3.Join(JoinRequest{Name: "eve", Token: token, Sub: c3, Conn: c3}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := p3.State(0)
+	for _, ev := range st.Events {
+		if ev.Text == WorkspaceReadyNotice {
+			t.Fatal("said to nobody who was told it was pending")
+		}
+	}
+}

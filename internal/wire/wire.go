@@ -283,6 +283,11 @@ type PartyInfo struct {
 	// is too large to track changes in: …"). Absent when the run was started with sharing
 	// off.
 	ShareError string `json:"share_error,omitempty"`
+	// SharePending (an extension of §9, since 2026-12-08) is true while the working
+	// directory's first snapshot is still being taken (a large folder takes seconds): it
+	// is not shared yet, and may turn out not to be (a system event says which, to those
+	// told it was pending). Absent otherwise.
+	SharePending bool `json:"share_pending,omitempty"`
 	// Always (an extension of §7): the tools a host allowed for the rest of the party with
 	// Party.decide "always", sorted; [] when none.
 	Always []string `json:"always"`

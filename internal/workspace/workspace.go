@@ -55,6 +55,17 @@ const (
 )
 
 // Errors.
+// TooLargeError is a working directory with more files than Options.MaxFiles: it matches
+// ErrTooLarge with errors.Is, and says how many.
+type TooLargeError struct{ Files, Limit int }
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("%s: %d files (the limit is %d)", ErrTooLarge, e.Files, e.Limit)
+}
+
+// Unwrap makes errors.Is(err, ErrTooLarge) true.
+func (e *TooLargeError) Unwrap() error { return ErrTooLarge }
+
 var (
 	// ErrNoGit means the git binary is missing: changes cannot be shown.
 	ErrNoGit = errors.New("git is not installed, so changes cannot be shown (install git)")
@@ -252,7 +263,7 @@ func Open(ctx context.Context, workdir, stateDir string, opts Options) (*Workspa
 			return nil, err
 		}
 		if n > opts.MaxFiles {
-			return nil, fmt.Errorf("%w: %d files (the limit is %d)", ErrTooLarge, n, opts.MaxFiles)
+			return nil, &TooLargeError{Files: n, Limit: opts.MaxFiles}
 		}
 		if err := saveTracked(stateDir, tracked); err != nil {
 			return nil, fmt.Errorf("workspace: %w", err)
