@@ -359,43 +359,57 @@ decide it.`, io.Out, io.Err)
 	var wsSaying sync.WaitGroup
 	defer wsSaying.Wait()
 	defer stopWS()
-	pending := false
-	if wsDone != nil {
-		select {
-		case <-wsDone:
-		case <-time.After(sharePatience):
-			pending = true
+	// sayShared says what the party shares of it, once it is known to share it.
+	sayShared := func() {
+		switch level := h.Party().WorkspaceLevel(); {
+		case level != wire.WorkspaceTree:
+			pr.notice("system", sharingWords(level, !f.noLocalREPL, true))
+		case !f.noLocalREPL:
+			// A party that shares the whole folder tells everyone itself, as it starts
+			// (party.TreeNotice) or resumes (its notice); this terminal is told how to take
+			// it back.
+			pr.notice("system", "/share changes narrows what the party sees of the working directory")
 		}
 	}
-	wsFailed := wsDone != nil && !pending && !h.Party().CanShareWorkspace()
-	switch level := h.Party().WorkspaceLevel(); {
-	case pending:
-		pr.notice("system", sharePendingWords)
+	taken := wsDone == nil
+	if !taken {
+		select {
+		case <-wsDone:
+			taken = true
+		default:
+		}
+	}
+	switch {
+	case !taken:
+		// Said off this goroutine: the prompt loop and the party's events start now, not
+		// after a snapshot (a member's join, and a /role typed after it, must not wait).
 		wsSaying.Go(func() {
 			select {
 			case <-wsDone:
+			case <-time.After(sharePatience):
+				pr.notice("system", sharePendingWords)
+				select {
+				case <-wsDone:
+				case <-wsCtx.Done():
+					return
+				}
 			case <-wsCtx.Done():
 				return
 			}
 			if h.Party().CanShareWorkspace() {
-				pr.notice("system", sharingWords(h.Party().WorkspaceLevel(), !f.noLocalREPL, true))
+				sayShared()
 				return
 			}
+			// The party's error says why; this terminal, what its host can do, after it.
 			sayShareFix(wsCtx, pr, h)
 		})
-	case wsFailed:
-		// The party's error says why; this terminal, what its host can do, after it (its
-		// events are printed once the notices here are).
+	case wsDone != nil && !h.Party().CanShareWorkspace():
 		wsSaying.Go(func() { sayShareFix(wsCtx, pr, h) })
 	case !h.Party().CanShareWorkspace():
 		// Not "/share changes shares …": it cannot (a tester's /share was refused after it).
 		pr.notice("system", ownerCannotShareWords)
-	case level != wire.WorkspaceTree:
-		pr.notice("system", sharingWords(level, !f.noLocalREPL, true))
-	case !f.noLocalREPL:
-		// A party that shares the whole folder tells everyone itself, as it starts
-		// (party.TreeNotice) or resumes (its notice); this terminal is told how to take it back.
-		pr.notice("system", "/share changes narrows what the party sees of the working directory")
+	default:
+		sayShared()
 	}
 	if always := h.Party().Info().Always; len(always) > 0 { // kept by a resume
 		pr.notice("system", alwaysWords(always, !f.noLocalREPL))

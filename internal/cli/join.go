@@ -275,11 +275,7 @@ the data directory, readable by you only.`, io.Out, io.Err)
 						pr.notice("system", sharePendingWords)
 						break
 					}
-					more := "/changes lists the files changed, /diff PATH shows one"
-					if h.Party.Workspace == wire.WorkspaceTree {
-						more += ", /tree lists the folder"
-					}
-					pr.notice("system", sharingWords(h.Party.Workspace, false, false)+": "+more)
+					pr.notice("system", memberSharingWords(h.Party.Workspace))
 				case wire.WorkspaceOff:
 					// Said too, or /changes is the first a member hears of it (a tester's).
 					switch {
@@ -530,6 +526,16 @@ the data directory, readable by you only.`, io.Out, io.Err)
 		io.fatal(pr, "join", "disconnected from the party: "+disconnectWords(err))
 		return ExitError
 	}
+}
+
+// memberSharingWords is what a member's terminal says of a working directory the party
+// shares at level (changes or tree), with the commands that show it.
+func memberSharingWords(level string) string {
+	more := "/changes lists the files changed, /diff PATH shows one"
+	if level == wire.WorkspaceTree {
+		more += ", /tree lists the folder"
+	}
+	return sharingWords(level, false, false) + ": " + more
 }
 
 // errPartyOver ends the prompt loop of a terminal whose party ended: what waited in it is

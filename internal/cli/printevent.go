@@ -215,8 +215,13 @@ func (p *printer) eventLocked(ev wire.Event) {
 		if saidLater(ev.Text, held != nil, running) || p.invitesPrintedLocked(ev.Text) {
 			return
 		}
-		if p.ownParty && ev.Text == party.WorkspaceReadyNotice && !p.earlier {
-			return // the host's terminal says it with its /share commands (runHost)
+		if ev.Text == party.WorkspaceReadyNotice && !p.earlier {
+			// Said as a member's terminal says the sharing at its join, with the commands
+			// that show it; the host's terminal says it with its /share commands (runHost).
+			if !p.ownParty && (p.r.settings.Workspace == wire.WorkspaceChanges || p.r.settings.Workspace == wire.WorkspaceTree) {
+				p.asideLocked("system", memberSharingWords(p.r.settings.Workspace))
+			}
+			return
 		}
 		// The party's news (a role, approval turned on, a kick) is beside the reply: above
 		// its unfinished line, which a notice cut mid-word (a tester's "echo: FAKE_" …
