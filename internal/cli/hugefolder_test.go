@@ -29,7 +29,7 @@ func TestAHostsFolderTooLargeToShare(t *testing.T) {
 		func() {
 			defer func(p time.Duration) { sharePatience = p }(sharePatience)
 			sharePatience = patience
-			var out lockedBuffer
+			var out testkit.Buffer
 			in, feed := io.Pipe()
 			defer feed.Close()
 			ctx, cancel := context.WithCancel(context.Background())
