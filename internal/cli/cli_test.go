@@ -264,6 +264,9 @@ func TestLiveNewsKeepsTheLineWhole(t *testing.T) {
 	prompt := func(p *printer, id, text string) {
 		p.event(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, User: "inter", Member: "m1", Text: text}})
 	}
+	theirs := func(p *printer, id, text string) { // another member's: news that waits
+		p.event(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: id, User: "bob", Member: "m2", Text: text}})
+	}
 	t.Run("until the line ends", func(t *testing.T) {
 		p, b := start()
 		say(p, "one ")
@@ -273,7 +276,10 @@ func TestLiveNewsKeepsTheLineWhole(t *testing.T) {
 		say(p, "four\nfive")
 		prompt(p, "p2", "inter 2")
 		p.event(wire.Event{Kind: wire.KindTurn, Turn: &wire.Turn{Status: wire.TurnDone, DurationMS: 1500}})
-		want := "one two three four\n[you] inter: inter 1\n[party] hazel withdrew bob's prompt: bob p0 (it will not be sent)\n" +
+		// Another's news waits for the line's end; one's own prompt is said at once, as a
+		// script waits for it (an e2e test's /withdraw came after the batch), and the line
+		// is printed again, whole, when the agent goes on with it.
+		want := "one \n[you] inter: inter 1\none two three four\n[party] hazel withdrew bob's prompt: bob p0 (it will not be sent)\n" +
 			"five\n[you] inter: inter 2\n[system] claude finished (1.5s)\n"
 		if b.String() != want {
 			t.Fatalf("got %q, want %q", b.String(), want)
@@ -282,13 +288,13 @@ func TestLiveNewsKeepsTheLineWhole(t *testing.T) {
 	t.Run("no longer than its patience", func(t *testing.T) {
 		p, b := start()
 		say(p, "one ")
-		prompt(p, "p1", "inter 1")
+		theirs(p, "p1", "bob 1")
 		p.asideDue() // asidePatience passed
 		say(p, "two ")
-		prompt(p, "p2", "inter 2")
+		theirs(p, "p2", "bob 2")
 		p.asideDue()
 		say(p, "three\n")
-		want := "one \n[you] inter: inter 1\none two \n[you] inter: inter 2\none two three\n"
+		want := "one \n[party] bob: bob 1\none two \n[party] bob: bob 2\none two three\n"
 		if b.String() != want {
 			t.Fatalf("got %q, want %q", b.String(), want)
 		}
@@ -311,13 +317,13 @@ func TestLiveNewsKeepsTheLineWhole(t *testing.T) {
 		p := newPrinter(&b)
 		p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "inter", Role: wire.RoleParticipant}})
 		say(p, "one ")
-		prompt(p, "p1", "inter 1")
-		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(b.String(), "inter 1"); time.Sleep(5 * time.Millisecond) {
+		theirs(p, "p1", "bob 1")
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(b.String(), "bob 1"); time.Sleep(5 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatalf("the news waited past its patience: %q", b.String())
 			}
 		}
-		if want := "one \n[you] inter: inter 1\n"; b.String() != want {
+		if want := "one \n[party] bob: bob 1\n"; b.String() != want {
 			t.Fatalf("got %q, want %q", b.String(), want)
 		}
 	})

@@ -908,8 +908,12 @@ func (p *printer) besideLocked(tag, text string, mayWait bool) {
 		}
 		return
 	}
-	if unfinished && plainLive {
-		p.cutLineLocked()
+	if plainLive && (unfinished || p.resume != "") {
+		// Cut here, or by news before (one's own prompt, another answer): the agent's
+		// line is printed again when it goes on, however many lines come between.
+		if unfinished {
+			p.cutLineLocked()
+		}
 		resume := p.resume
 		p.noticeLocked(tag, text)
 		p.resume = resume // noticeLocked's break found the line ended already

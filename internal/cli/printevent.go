@@ -267,7 +267,11 @@ func (p *printer) eventLocked(ev wire.Event) {
 			if p.r.promptIsMine(*ev.Prompt) {
 				tag = "you"
 			}
-			p.asideLocked(tag, term.Line(ev.Prompt.User)+": "+p.promptShown(ev.Prompt.Text))
+			// One's own prompt is said at once, as an answer to one's own command is: in
+			// plain output it does not wait for the agent's line to end (besideLocked),
+			// which cuts the line and prints it again after. A script waits for it before
+			// its next line (an e2e test's /withdraw came 1.5 s late, after the batch).
+			p.besideLocked(tag, term.Line(ev.Prompt.User)+": "+p.promptShown(ev.Prompt.Text), tag != "you")
 			if !p.sending.IsZero() && p.r.promptIsMine(*ev.Prompt) && len(p.r.sentSeen) < 64 {
 				p.r.sentSeen = append(p.r.sentSeen, strings.TrimSpace(ev.Prompt.Text))
 			}
