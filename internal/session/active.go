@@ -168,6 +168,20 @@ func (a *active) pumpEditors(local *party.Local) {
 	}
 }
 
+// pumpShareFix tells the window that runs the party what its owner can do about a
+// working directory that could not be shared, once its first snapshot is over
+// (EventPartyShareFix): the party's error says why to everyone, the remedy is the host's.
+func (a *active) pumpShareFix(h *host.Host) {
+	select {
+	case <-h.WorkspaceDone(): // nil when the party does not share its folder: never
+	case <-a.done:
+		return
+	}
+	if fix := h.ShareFix(); fix != "" {
+		a.m.cfg.Emitter.Emit(EventPartyShareFix, fix)
+	}
+}
+
 // onEditors forwards a joined party's Client.editing to the window.
 func (a *active) onEditors(ed wire.Editors) { a.m.cfg.Emitter.Emit(EventPartyEditing, ed) }
 

@@ -34,7 +34,7 @@ func (m *Manager) Current(ctx context.Context) (info Info, ok bool, err error) {
 		}
 		st = a.local.OwnerState(st)
 		a.mu.Lock()
-		info = Info{Role: wire.RoleHost, You: a.you, Party: a.h.Party().Info(), Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(st), Draft: a.draft, MergeMode: a.mergeMode}
+		info = Info{Role: wire.RoleHost, You: a.you, Party: a.h.Party().Info(), Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(st), Draft: a.draft, MergeMode: a.mergeMode, ShareFix: a.h.ShareFix()}
 		a.mu.Unlock()
 		return info, true, nil
 	}

@@ -182,9 +182,10 @@ func (m *Manager) startHost(ctx context.Context, req HostRequest, res *host.Resu
 	// (a long party would grow without bound); Transcript reads the journal.
 	a.journal = h.TranscriptPath()
 	a.mergeMode = req.Merger
-	info := Info{Role: wire.RoleHost, You: hello.You, Party: hello.Party, Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(hello.State), MergeMode: a.mergeMode}
+	info := Info{Role: wire.RoleHost, You: hello.You, Party: hello.Party, Invite: a.invite, ViewerInvite: a.viewerInvite, State: forPage(hello.State), MergeMode: a.mergeMode, ShareFix: h.ShareFix()}
 	a.mu.Unlock()
 	go a.pump()
 	go a.pumpEditors(local)
+	go a.pumpShareFix(h)
 	return a, info, nil
 }

@@ -68,6 +68,10 @@ const (
 	// as the host last told this window's member, a host (Client.editing, §7). Not a
 	// party event: no seq, and it may come before the events ahead of it.
 	EventPartyEditing = "party:editing"
+	// EventPartyShareFix carries a string, to the window that runs the party only: what
+	// its owner can do about a working directory that could not be shared
+	// (host.Host.ShareFix), once its first snapshot failed. Members are told only why.
+	EventPartyShareFix = "party:sharefix"
 )
 
 // Connection states in Status (the client's, plus "connected" for a hosted party).
@@ -128,6 +132,12 @@ type Info struct {
 	// one: Settings says whether a key saved during the party will be used (a party
 	// hosted with local never looks for one; PROTOCOL.md §7 settings.merger).
 	MergeMode string `json:"merge_mode,omitempty"`
+	// ShareFix is, in the window that runs the party, what its owner can do about a
+	// working directory that could not be shared (host.Host.ShareFix: "list build output
+	// … in a .gitignore, or host from a smaller folder"); "" otherwise, and always for a
+	// joined party: the remedy is the host's alone. Known once the folder's first
+	// snapshot is over: EventPartyShareFix says it when that comes later.
+	ShareFix string `json:"share_fix,omitempty"`
 }
 
 // Status is the payload of party:status.

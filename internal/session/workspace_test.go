@@ -2,9 +2,12 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/concordia-party/concordia/internal/party"
 	"github.com/concordia-party/concordia/internal/rpc"
 	"github.com/concordia-party/concordia/internal/wire"
+	"github.com/concordia-party/concordia/internal/workspace"
 )
 
 // changesWith reports whether a changes event lists path.
@@ -232,6 +236,55 @@ func TestTranscriptOutlivesTheParty(t *testing.T) {
 		tc.m.Forget()
 		if _, err := tc.m.Transcript(); !errors.Is(err, ErrNoParty) {
 			t.Fatalf("%s: Transcript after Forget: %v", tc.name, err)
+		}
+	}
+}
+
+// TestTheRemedyForATooLargeFolderIsTheOwnersAlone: the party's error says to everyone why
+// its folder is not shared; what to do about it (host.Host.ShareFix) reaches the window
+// that runs the party, live and in Current after a reload, and never a joined window (the
+// window's owner had lost it once the party stopped saying it to every member).
+func TestTheRemedyForATooLargeFolderIsTheOwnersAlone(t *testing.T) {
+	rec := newRecorder()
+	m := newManager(t, rec, nil)
+	req := hostRequest(t)
+	for i := 0; i <= workspace.DefaultMaxFiles; i++ {
+		if err := os.WriteFile(filepath.Join(req.Workdir, fmt.Sprintf("f%05d", i)), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	info, err := m.Host(ctx, req)
+	if err != nil {
+		t.Fatalf("Host: %v", err)
+	}
+	prec := newRecorder()
+	pm := newManager(t, prec, nil)
+	joined, err := pm.Join(ctx, info.Invite, "bob")
+	if err != nil {
+		t.Fatalf("Join: %v", err)
+	}
+	const fix = "list build output and dependencies in a .gitignore, or host from a smaller folder"
+	rec.waitFor(t, "the owner's remedy", func(evs []emitted) bool {
+		return slices.ContainsFunc(evs, func(e emitted) bool { return e.name == EventPartyShareFix && e.data == fix })
+	})
+	waitEvent(t, prec, "the member told why", func(ev wire.Event) bool {
+		return ev.Kind == wire.KindSettings && ev.Settings != nil && ev.Settings.ShareError != ""
+	})
+	cur, ok, err := m.Current(ctx)
+	if err != nil || !ok || cur.ShareFix != fix {
+		t.Fatalf("the owner's Current: share_fix %q, %v %v", cur.ShareFix, ok, err)
+	}
+	if b, _ := json.Marshal(cur); !strings.Contains(string(b), `"share_fix":"list build output`) {
+		t.Fatalf("the page is not given it: %s", b)
+	}
+	pcur, _, err := pm.Current(ctx)
+	if err != nil || pcur.ShareFix != "" || joined.ShareFix != "" {
+		t.Fatalf("a member's window is given the host's remedy: %q %q %v", pcur.ShareFix, joined.ShareFix, err)
+	}
+	for _, e := range prec.all() {
+		if e.name == EventPartyShareFix {
+			t.Fatalf("a member's window is told the host's remedy: %v", e.data)
 		}
 	}
 }

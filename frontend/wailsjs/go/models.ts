@@ -218,6 +218,7 @@ export namespace session {
 	    status?: Status;
 	    draft?: string;
 	    merge_mode?: string;
+	    share_fix?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Info(source);
@@ -240,6 +241,7 @@ export namespace session {
 	        this.status = this.convertValues(source["status"], Status);
 	        this.draft = source["draft"];
 	        this.merge_mode = source["merge_mode"];
+	        this.share_fix = source["share_fix"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -827,6 +829,7 @@ export namespace wire {
 	    workspace: string;
 	    cannot_share?: boolean;
 	    share_error?: string;
+	    share_pending?: boolean;
 	    always: string[];
 	    permission_timeout_ms?: number;
 	
@@ -847,6 +850,7 @@ export namespace wire {
 	        this.workspace = source["workspace"];
 	        this.cannot_share = source["cannot_share"];
 	        this.share_error = source["share_error"];
+	        this.share_pending = source["share_pending"];
 	        this.always = source["always"];
 	        this.permission_timeout_ms = source["permission_timeout_ms"];
 	    }
