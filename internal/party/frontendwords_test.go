@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-// The window knows the journal is behind, and caught up again, by the words of these
+// The window knows the journal is behind, and caught up again, and the folder shared once
+// its first snapshot is taken, by the words of these
 // events (frontend/src/state/party.ts): the two are written in both places, and must stay
 // the same.
 func TestTheWindowKnowsTheJournalWords(t *testing.T) {
@@ -23,7 +24,7 @@ func TestTheWindowKnowsTheJournalWords(t *testing.T) {
 	if want := "export const LOST_END = " + strconv.Quote(LostEndPrefix) + ";"; !strings.Contains(string(tr), want) {
 		t.Errorf("frontend/src/state/transcript.ts lacks %s", want)
 	}
-	for name, words := range map[string]string{"JOURNAL_FAILED": JournalFailedPrefix, "JOURNAL_GAVE_UP": JournalGaveUpPrefix, "JOURNAL_RECOVERED": JournalRecoveredText} {
+	for name, words := range map[string]string{"JOURNAL_FAILED": JournalFailedPrefix, "JOURNAL_GAVE_UP": JournalGaveUpPrefix, "JOURNAL_RECOVERED": JournalRecoveredText, "WORKSPACE_READY": WorkspaceReadyNotice} {
 		if want := "export const " + name + " = " + strconv.Quote(words) + ";"; !strings.Contains(string(b), want) {
 			t.Errorf("frontend/src/state/party.ts lacks %s", want)
 		}

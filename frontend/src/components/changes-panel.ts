@@ -360,7 +360,7 @@ export class ChangesPanel extends LitElement {
     const resume = html`<code>concordia host --resume ${s.session?.party.id ?? 'ID'} --share-workspace changes</code>`;
     if (s.workspace.shareError) {
       // Its first snapshot failed (a folder too large): the reason, and to the owner the way on.
-      return html`The folder could not be shared in this run: ${s.workspace.shareError}. ${s.isOwner ? html`Once that is fixed, ended, then resumed in a terminal with ${resume}, it can.` : ''}`;
+      return html`The folder could not be shared in this run: ${s.workspace.shareError}. ${s.isOwner ? html`${shareFixWords(s.workspace.shareFix)}Once that is fixed, ended, then resumed in a terminal with ${resume}, it can.` : ''}`;
     }
     return html`This run of the party was started with sharing off, so it has no record of the folder to compare with: it cannot share the folder in this run. ${s.isOwner
       ? html`Ended, then resumed in a terminal with ${resume}, it can.`
@@ -440,11 +440,18 @@ export class ChangesPanel extends LitElement {
     if (!tree) this.#tab = 'changes';
     let body: unknown;
     if (w.selected !== null) body = this.#diff(s);
+    else if (w.pending && w.level !== 'off') {
+      // Its first snapshot is being taken: not shared yet, and it may not be (a joiner was told it saw every change, then that it did not).
+      const whose = s.isOwner ? 'Your working folder' : 'The host’s working folder';
+      body = html`<div class="empty" data-testid="changes-pending"><b>Not shared yet</b><span>${whose} is being read: the party sees the files that change in it once that is done.</span></div>`;
+    }
     else if (!w.shared) {
       // To the owner, whose folder it is, not "the host does not share" (as the terminal says it).
       const who = s.isOwner ? 'You do not share' : 'The host does not share';
       // A party that meant to share and could not says why (a joiner was told it saw every change).
-      const why = w.shareError ? html`The working folder could not be shared in this run: ${w.shareError}.` : html`${who} the working folder in this party.`;
+      const why = w.shareError
+        ? html`The working folder could not be shared in this run: ${w.shareError}.${s.isOwner && w.shareFix ? html` ${shareFixWords(w.shareFix)}` : ''}`
+        : html`${who} the working folder in this party.`;
       body = html`<div class="empty" data-testid="changes-off"><b>Not shared</b><span>${why}</span></div>`;
     }
     else body = html`<div class="body">${tree && this.#tab === 'tree' ? this.#tree(s) : this.#list(s)}</div>`;
@@ -471,6 +478,12 @@ export class ChangesPanel extends LitElement {
       ${body}
     `;
   }
+}
+
+/** The owner's remedy for a folder that could not be shared (Go's host.ShareFix, in its words) as a sentence; '' when there is none. */
+export function shareFixWords(fix: string): string {
+  const f = fix.trim();
+  return f ? `To share it, ${f}. ` : '';
 }
 
 /**

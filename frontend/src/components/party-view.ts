@@ -1292,7 +1292,11 @@ export class PartyView extends LitElement {
     const held = s.pending.length - queued.length;
     // The Changes count leaves out the files kept back as secrets: its tooltip says them.
     const changesNote = countText(s.workspace.files.length, s.workspace.hidden, s.workspace.more);
-    const changesTip = s.workspace.shared ? `What changed in the working folder, by the agent or by hand${changesNote ? `: ${changesNote}` : ''}` : 'The host does not share the working folder';
+    const changesTip = s.workspace.shared
+      ? `What changed in the working folder, by the agent or by hand${changesNote ? `: ${changesNote}` : ''}`
+      : s.workspace.pending && s.workspace.level !== 'off'
+        ? 'The working folder is not shared yet: it is being read'
+        : 'The host does not share the working folder';
     const sendNow = s.isHost && s.phase === 'collecting' && s.promptsNeeded > 0 && s.pending.length > 0;
     // Stop and Send now take the same room in the header: what gives way for one gives way for the other (see the styles).
     const action = sendNow || (s.isHost && s.turnRunning);
@@ -1408,7 +1412,7 @@ export class PartyView extends LitElement {
                 : nothing}
               <dt>Approval</dt><dd data-testid="party-approval">${p.approval ? 'Each prompt waits for a host' : 'Off'}</dd>
               ${p.always?.length ? html`<dt>Always allowed</dt><dd data-testid="party-always">${p.always.join(', ')}</dd>` : nothing}
-              <dt>Folder</dt><dd data-testid="party-workspace">${SHARE_LEVELS.find((l) => l.level === s.workspace.level)?.label ?? 'Off'}</dd>
+              <dt>Folder</dt><dd data-testid="party-workspace">${SHARE_LEVELS.find((l) => l.level === s.workspace.level)?.label ?? 'Off'}${s.workspace.pending && s.workspace.level !== 'off' ? ' (not yet: being read)' : ''}</dd>
             </dl>
             ${s.ended
               ? nothing // the banner offers it

@@ -39,6 +39,8 @@ export interface BackendEvents {
   'party:invites': Invites;
   /** To a host: who edits the prompt held for approval (no seq; matched by batch). */
   'party:editing': Editors;
+  /** To the window that runs the party only: what its owner can do about a folder that could not be shared. */
+  'party:sharefix': string;
   'app:link': string;
   'tray:status': TrayStatus;
   /** The tray's End party…: open the End party dialog (the window was brought forward). */

@@ -161,6 +161,8 @@ export const JOURNAL_FAILED = "the party's journal cannot be written (";
 export const JOURNAL_GAVE_UP = "the party's journal gave up catching up (";
 /** The party's system event once its journal caught up (party.JournalRecoveredText). */
 export const JOURNAL_RECOVERED = "the party's journal is written again and holds everything: the party can be resumed";
+/** The party's system event once its folder's first snapshot is taken, to those told it was pending (party.WorkspaceReadyNotice). */
+export const WORKSPACE_READY = "the working directory's first snapshot is taken: the party now sees the files that change in it";
 
 /**
  * The party's state. subscribe() before CreateParty/JoinParty/ResumeParty, enter() with
@@ -258,7 +260,7 @@ export class PartySession {
   readonly #myPromptIds = new Set<string>();
   #partySubs: Array<() => void> = [];
   /** Events that arrive while CreateParty/JoinParty is still in flight. */
-  #early: Array<{ name: 'party:event' | 'party:state' | 'party:ended' | 'party:invites' | 'party:editing'; payload: unknown }> = [];
+  #early: Array<{ name: 'party:event' | 'party:state' | 'party:ended' | 'party:invites' | 'party:editing' | 'party:sharefix'; payload: unknown }> = [];
   /** The last party:info of this party (a reconnect's hello), applied after every resync. */
   #info: PartyInfo | null = null;
   /** Live events that arrived ahead of a missing seq, by seq (see #onEvent). */
@@ -629,7 +631,7 @@ export class PartySession {
   subscribe(): number {
     this.unsubscribe();
     const gen = ++this.#partyGen;
-    const early = <K extends 'party:event' | 'party:state' | 'party:ended' | 'party:invites' | 'party:editing'>(
+    const early = <K extends 'party:event' | 'party:state' | 'party:ended' | 'party:invites' | 'party:editing' | 'party:sharefix'>(
       name: K,
       apply: (p: BackendEvents[K]) => void,
     ) =>
@@ -646,6 +648,7 @@ export class PartySession {
       early('party:ended', (e) => (this.#leaving ? this.#endParty('', true) : this.#ended(e))),
       early('party:invites', (inv) => this.setInvites(inv)),
       early('party:editing', (ed) => this.#control.setEditors(ed)),
+      early('party:sharefix', (fix) => this.#onShareFix(fix)),
       this.#backend.on('party:info', (info) => {
         if (gen === this.#partyGen) this.#onInfo(info);
       }),
@@ -686,7 +689,9 @@ export class PartySession {
     this.ending = false;
     this.ended = null;
     this.#control.reset();
-    this.#workspace.reset(s.party.workspace, s.party.cannot_share === true, s.party.share_error ?? '');
+    // The remedy for a folder that could not be shared is its owner's alone (Go gives it to
+    // no joined window; nor is it shown to one).
+    this.#workspace.reset(s.party.workspace, s.party.cannot_share === true, s.party.share_error ?? '', s.party.share_pending === true, s.role === 'host' ? s.share_fix ?? '' : '');
     this.#info = null;
     this.#hooks.show('party');
     this.connection = { status: 'connected', attempt: 0, error: '', retryMs: 0 };
@@ -706,6 +711,7 @@ export class PartySession {
       if (e.name === 'party:event') this.#onEvent(e.payload as PartyEvent);
       else if (e.name === 'party:invites') this.setInvites(e.payload as Invites);
       else if (e.name === 'party:editing') this.#control.setEditors(e.payload as Editors);
+      else if (e.name === 'party:sharefix') this.#onShareFix(e.payload as string);
       else if (e.name === 'party:state') {
         // A resync older than the session's own state would go backwards.
         const st = e.payload as PartyState;
@@ -776,12 +782,13 @@ export class PartySession {
       // The folder could not be shared in this run: said as a later joiner's hello says it.
       // Only from a live event: one in the history may be of a run before a resume that
       // shares (the hello, or CurrentParty, says it of this run).
-      const failed = live && typeof e.share_error === 'string' && e.share_error !== '' ? { cannot_share: true, share_error: e.share_error } : {};
+      const failed = live && typeof e.share_error === 'string' && e.share_error !== '' ? { cannot_share: true, share_error: e.share_error, share_pending: false } : {};
       this.session = { ...s, party: { ...s.party, approval: e.approval, permission_mode: (e.permission_mode ?? s.party.permission_mode) as PartyInfo['permission_mode'], workspace, always, merger, ...failed } };
       if (e.workspace) this.#workspace.onLevel(e.workspace);
       if (failed.share_error) {
         this.#workspace.cannotShare = true;
         this.#workspace.shareError = failed.share_error;
+        this.#workspace.snapshotDone();
       }
     } else if (e.kind === 'changes' && Array.isArray(e.files)) {
       this.#workspace.onChanges(e.files, e.hidden, e.more);
@@ -802,10 +809,21 @@ export class PartySession {
       this.agentTrouble = e.text;
     } else if (e.kind === 'system' && e.text === 'claude started') {
       this.agentTrouble = '';
+    } else if (live && e.kind === 'system' && e.text === WORKSPACE_READY) {
+      // The folder said pending is shared now (a replayed one may be of a run before a resume).
+      this.session = { ...s, party: { ...s.party, share_pending: false } };
+      this.#workspace.snapshotDone();
     }
     if (e.kind === 'error' && typeof e.text === 'string' && e.text.startsWith(JOURNAL_FAILED)) this.journalBehind = true;
     else if (e.kind === 'error' && typeof e.text === 'string' && e.text.startsWith(JOURNAL_GAVE_UP)) this.journalBehind = this.journalGaveUp = true;
     else if (e.kind === 'system' && e.text === JOURNAL_RECOVERED) this.journalBehind = false;
+  }
+
+  /** Go's party:sharefix: what this window's owner can do about a folder that could not be shared. */
+  #onShareFix(fix: string): void {
+    if (!this.session || this.session.role !== 'host' || typeof fix !== 'string') return;
+    this.#workspace.shareFix = fix;
+    this.#hooks.changed();
   }
 
   setInvites(inv: Invites): void {
@@ -829,10 +847,12 @@ export class PartySession {
     const s = this.session;
     if (!s) return;
     // cannot_share is left out when false: a merge alone would keep the last run's true.
-    this.session = { ...s, party: { ...s.party, ...info, cannot_share: info.cannot_share === true, share_error: info.share_error ?? '' } };
+    this.session = { ...s, party: { ...s.party, ...info, cannot_share: info.cannot_share === true, share_error: info.share_error ?? '', share_pending: info.share_pending === true } };
     // A resumed host may share where the last run could not, or the other way round.
     this.#workspace.cannotShare = info.cannot_share === true;
     this.#workspace.shareError = info.share_error ?? '';
+    if (info.share_pending === true && info.cannot_share !== true) this.#workspace.pending = true;
+    else this.#workspace.snapshotDone();
     if (info.workspace) this.#workspace.onLevel(info.workspace);
   }
 

@@ -35,6 +35,12 @@ export interface PartyInfo {
   /** With cannot_share: why, when this run meant to share and its first snapshot failed; left out otherwise. */
   share_error?: string;
   /**
+   * The host is still taking its folder's first snapshot (our extension of §9, since
+   * 2026-12-08): not shared yet, and it may turn out not to be. A system event
+   * (WORKSPACE_READY) or a settings event with share_error says how it went. Left out otherwise.
+   */
+  share_pending?: boolean;
+  /**
    * How long an undecided tool request waits before it is denied as timed_out, in ms
    * (the host's --permission-timeout; our extension of §7, since 2026-12-07). Left out by
    * an older host: nothing is said of it then.
@@ -436,6 +442,8 @@ export interface Session {
   draft?: string;
   /** Hosted: the merger the party was hosted with (a resumed one's from its journal); left out when joined. */
   merge_mode?: MergerChoice;
+  /** Hosted: what its owner can do about a folder that could not be shared (Go's host.ShareFix); never given to a joined window. */
+  share_fix?: string;
 }
 
 /** SendPrompt's reply: the prompt's id and its event's seq. */

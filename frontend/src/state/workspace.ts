@@ -187,6 +187,13 @@ export class WorkspaceState {
   cannotShare = false;
   /** With cannotShare: why, when the party meant to share and could not (the hello's party.share_error); '' otherwise. */
   shareError = '';
+  /**
+   * The host is still taking the folder's first snapshot (the hello's party.share_pending):
+   * not shared yet, whatever the level says; it may turn out not to be (shareError).
+   */
+  pending = false;
+  /** To the party's owner only: what it can do about a folder that could not be shared (Session.share_fix, party:sharefix); '' otherwise. */
+  shareFix = '';
 
   readonly #backend: Backend;
   readonly #hooks: WorkspaceHooks;
@@ -203,17 +210,23 @@ export class WorkspaceState {
     this.#hooks = hooks;
   }
 
-  /** Whether the host shares anything. */
+  /** Whether the host shares anything: not while its folder's first snapshot is being taken. */
   get shared(): boolean {
-    return this.level !== 'off';
+    return this.level !== 'off' && !this.pending;
   }
 
-  /** A new party (or none): its level, nothing loaded yet; cannotShare and shareError as the party's cannot_share and share_error. */
-  reset(level: WorkspaceLevel | string | undefined, cannotShare = false, shareError = ''): void {
+  /**
+   * A new party (or none): its level, nothing loaded yet; cannotShare, shareError and
+   * pending as the party's cannot_share, share_error and share_pending; shareFix as the
+   * session's share_fix (its owner's only).
+   */
+  reset(level: WorkspaceLevel | string | undefined, cannotShare = false, shareError = '', pending = false, shareFix = ''): void {
     this.#gen++;
     this.level = asLevel(level);
     this.cannotShare = cannotShare;
     this.shareError = shareError;
+    this.pending = pending && !cannotShare;
+    this.shareFix = shareFix;
     this.files = [];
     this.hidden = 0;
     this.more = 0;
@@ -227,6 +240,13 @@ export class WorkspaceState {
     this.folders = new Map();
     this.levelBusy = false;
     this.#fetched = new Map();
+  }
+
+  /** The folder's first snapshot is over (the party's WORKSPACE_READY, or a share_error): its list, when it is shared. */
+  snapshotDone(): void {
+    if (!this.pending) return;
+    this.pending = false;
+    void this.load();
   }
 
   /** Loads the current list (after entering a party; changes events keep it current). */
