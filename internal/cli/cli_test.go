@@ -310,6 +310,36 @@ func TestLiveNewsKeepsTheLineWhole(t *testing.T) {
 			t.Fatalf("got %q, want %q", b.String(), want)
 		}
 	})
+	// A line the cut found whole (the agent's next text starts a line) is not printed
+	// again, and the blank line after it stays: a reviewer's read "First paragraph." twice,
+	// and the paragraphs run together.
+	t.Run("a whole line is not printed again", func(t *testing.T) {
+		for _, c := range []struct{ name, next, want string }{
+			{"a paragraph", "\n\nSecond paragraph.\n", "First paragraph.\n[system] answer\n\nSecond paragraph.\n"},
+			{"a line", "\nSecond line.\n", "First paragraph.\n[system] answer\nSecond line.\n"},
+			{"only its end", "\n", "First paragraph.\n[system] answer\n"},
+		} {
+			t.Run(c.name+", after an answer", func(t *testing.T) {
+				p, b := start()
+				say(p, "First paragraph.")
+				p.reply("system", "answer")
+				say(p, c.next)
+				if b.String() != c.want {
+					t.Fatalf("got %q, want %q", b.String(), c.want)
+				}
+			})
+			t.Run(c.name+", after its patience", func(t *testing.T) {
+				p, b := start()
+				say(p, "First paragraph.")
+				p.event(wire.Event{Kind: wire.KindSystem, Text: "answer"})
+				p.asideDue()
+				say(p, c.next)
+				if b.String() != c.want {
+					t.Fatalf("got %q, want %q", b.String(), c.want)
+				}
+			})
+		}
+	})
 	t.Run("timed", func(t *testing.T) {
 		asidePatience = 20 * time.Millisecond
 		defer func() { asidePatience = time.Hour }()

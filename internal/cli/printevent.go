@@ -614,13 +614,19 @@ func (p *printer) output(stream, text string) {
 	switch stream {
 	case wire.StreamAssistant:
 		text, p.held = p.held+text, ""
+		if rest, ok := strings.CutPrefix(text, "\n"); ok && p.resume != "" {
+			// The line news cut was whole: the cut ended it, and it is not printed again
+			// (a reviewer's read it twice, and lost the blank line after it).
+			text, p.resume = rest, ""
+		} else if text != "" {
+			p.resumeLocked() // the line news cut goes on: printed again, whole
+		}
 		// At most one blank line in a row: a reply that starts with blank lines after a
 		// tool line or a notice, or a text block's, would otherwise leave two or three.
 		lead := len(text) - len(strings.TrimLeft(text, "\n"))
 		if keep := max(0, 2-p.newlines); lead > keep {
 			text = text[lead-keep:]
 		}
-		p.resumeLocked() // the line news cut goes on: printed again, whole
 		if text = p.markAgentLinesLocked(text); text == "" {
 			return
 		}
