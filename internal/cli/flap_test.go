@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 	"time"
 
@@ -101,6 +102,71 @@ func TestAFlappingConnectionIsFolded(t *testing.T) {
 					time.Sleep(5 * time.Millisecond)
 				}
 			}
+			p.mu.Lock()
+			got := b.String()
+			p.mu.Unlock()
+			if got != c.want {
+				t.Fatalf("got\n%s\nwant\n%s", got, c.want)
+			}
+		})
+	}
+}
+
+// A flapping connection in a history: the lines held of its skipped part go with the skip
+// (a reviewer's terminal said a skipped run after "— earlier in this party —"), the ones
+// held live wait through a skip to be said, and a replayed run is said above "— live —"
+// (it was said under it).
+func TestAFlappingConnectionInAHistory(t *testing.T) {
+	bea := &wire.Member{ID: "m2", Name: "bea", Role: wire.RoleParticipant}
+	joined := wire.Event{Kind: wire.KindParticipants, Joined: bea, Count: ptr(3)}
+	lost := wire.Event{Kind: wire.KindParticipants, Left: bea, Why: wire.WhyLost, Text: "bea lost the connection: it stopped answering", Count: ptr(2)}
+	run := []wire.Event{joined, lost, joined, lost, joined, lost, joined}
+	shown := wire.Event{Kind: wire.KindSystem, Text: "shown history"}
+	const (
+		pair   = "[party] bea joined (3 in the party)\n[party] bea lost the connection: it stopped answering (2 in the party)\n[party] bea came back (3 in the party)\n"
+		folded = "[party] bea lost the connection and came back 3 times (3 in the party)\n"
+	)
+	cases := []struct {
+		name string
+		run  func(p *printer)
+		want string
+	}{
+		{"skipped, it is not said", func(p *printer) {
+			p.skip(append(slices.Clone(run), lost))
+			p.historyStart(1)
+			p.event(shown)
+			p.live()
+			p.finish()
+		}, "— earlier in this party —\n[system] shown history\n— live —\n"},
+		{"skipped in parts, it is not said", func(p *printer) {
+			var s skipRun
+			p.skipSome(&s, run[:4])
+			p.skipSome(&s, run[4:])
+			p.skipEnd(&s)
+			p.event(shown)
+			p.finish()
+		}, "[system] shown history\n"},
+		{"held live, a skip does not take it", func(p *printer) {
+			for _, ev := range run {
+				p.event(ev)
+			}
+			p.skip([]wire.Event{shown})
+			p.finish()
+		}, pair + folded},
+		{"replayed, it is said above the live marker", func(p *printer) {
+			p.historyStart(1)
+			for _, ev := range run {
+				p.event(ev)
+			}
+			p.live()
+		}, "— earlier in this party —\n" + pair + folded + "— live —\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var b bytes.Buffer
+			p := newPrinter(&b)
+			p.flapQuiet = time.Hour
+			c.run(p)
 			p.mu.Lock()
 			got := b.String()
 			p.mu.Unlock()

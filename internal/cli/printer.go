@@ -967,6 +967,9 @@ type skipRun struct {
 	held     string
 	soFar    string
 	resume   string
+	// flaps: the skipped events' flapping connections (flap.go), held among them alone:
+	// neither said on the screen, nor mixed with the live ones held meanwhile.
+	flaps map[string]*flap
 }
 
 // discardTo is where a skipped event's output goes: nowhere, at once (held for a frame, a
@@ -992,18 +995,25 @@ func (p *printer) skipOne(s *skipRun, ev wire.Event) {
 	defer p.mu.Unlock()
 	above, midLine, newlines, aside, held := p.above, p.midLine, p.newlines, p.aside, p.held
 	soFar, resume := p.soFar, p.resume
+	flaps, flapTimer := p.flaps, p.flapTimer
 	if s.started {
 		p.midLine, p.newlines, p.aside, p.held = s.midLine, s.newlines, s.aside, s.held
 		p.soFar, p.resume = s.soFar, s.resume
 	}
+	p.flaps, p.flapTimer = s.flaps, nil
 	p.w, p.above = discardTo, nil // (the above's lines would reach the screen)
 	p.eventLocked(ev)
 	s.started = true
 	s.midLine, s.newlines, s.aside, s.held = p.midLine, p.newlines, p.aside, p.held
 	s.soFar, s.resume = p.soFar, p.resume
+	s.flaps = p.flaps
+	if p.flapTimer != nil {
+		p.flapTimer.Stop() // the skipped lines it would say go with the skip
+	}
 	p.w, p.above = p.screen, above
 	p.midLine, p.newlines, p.aside, p.held = midLine, newlines, aside, held
 	p.soFar, p.resume = soFar, resume
+	p.flaps, p.flapTimer = flaps, flapTimer
 }
 
 // skipEnd ends the skip s as skip ends: the output is at a line's start.
@@ -1039,6 +1049,7 @@ func (p *printer) liveThen(next []wire.Event) {
 		}
 	}
 	if p.earlier {
+		p.sayFlapsLocked() // the history's, above the marker
 		p.earlier = false
 		p.markerLocked("— live —")
 		if waiting := p.waitingLocked(); p.isHostLocked() && len(waiting) > 0 { // the history's requests had no /allow under them
