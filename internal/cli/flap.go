@@ -3,9 +3,9 @@ package cli
 // A member whose connection flaps, folded: the window folds a member who loses the
 // connection and comes back again and again into one line that counts ("bea lost the
 // connection and came back 11 times"); a terminal cannot rewrite a line it printed, so it
-// holds the member's lines from the second pair on and says them once (sayFlapsLocked):
-// before the next line of anything else, once the connections have been quiet for
-// flapSettle, or at the end (finish). A window tester's flapping connection put 11 pairs
+// holds the member's lines from the second pair on and says them once, as how many more
+// times it came back (sayFlapsLocked): before the next line of anything else, once the
+// connections have been quiet for flapSettle, or at the end (finish). A window tester's flapping connection put 11 pairs
 // of lines in every terminal, and a waiting tool request went out of view under them.
 
 import (
@@ -138,7 +138,8 @@ func (p *printer) sayFlapsLocked() {
 	p.flaps = nil
 }
 
-// sayFlapLocked says one member's held lines, in the window's words, and forgets its run.
+// sayFlapLocked says one member's held lines, in the window's words but for "more" (the
+// first pair was printed), and forgets its run.
 func (p *printer) sayFlapLocked(id string) {
 	f := p.flaps[id]
 	if f == nil {
@@ -146,7 +147,10 @@ func (p *printer) sayFlapLocked(id string) {
 	}
 	delete(p.flaps, id)
 	if f.held && f.pairs >= 2 {
-		p.asideLocked("party", fmt.Sprintf("%s lost the connection and came back %d times (%s)", term.Line(f.name), f.pairs, people(f.count)))
+		// "more": the first pair was printed as it came; the window, which shows no pair,
+		// says them all ("came back 11 times" where this says "10 more times").
+		more := f.pairs - 1
+		p.asideLocked("party", fmt.Sprintf("%s lost the connection and came back %d more time%s (%s)", term.Line(f.name), more, plural(more), people(f.count)))
 	}
 	if f.gone != "" {
 		p.asideLocked("party", f.gone)

@@ -13,9 +13,10 @@ import (
 // pairs of "bea lost the connection… / bea came back" in every terminal, and a waiting tool
 // request went out of view under them. The window folds them into one line that counts;
 // the terminal, which cannot rewrite what it printed, prints the first pair as it comes,
-// holds the member's further lines, and says them once, in the window's words, before the
-// next other line, when the connection settles, or at the end. Nothing is lost: a member
-// gone for good is still said to be gone.
+// holds the member's further lines, and says them once, as how many more times the member
+// came back (the window's count includes the first pair, which it does not show: a
+// reviewer read one pair too many), before the next other line, when the connection
+// settles, or at the end. Nothing is lost: a member gone for good is still said to be gone.
 func TestAFlappingConnectionIsFolded(t *testing.T) {
 	bea := &wire.Member{ID: "m2", Name: "bea", Role: wire.RoleParticipant}
 	cy := &wire.Member{ID: "m3", Name: "cy", Role: wire.RoleParticipant}
@@ -56,18 +57,18 @@ func TestAFlappingConnectionIsFolded(t *testing.T) {
 		{"one drop and return keeps its two lines", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 1), []wire.Event{system}), "",
 			beaIn + beaLost + beaBack + hello},
 		{"eleven are the first pair and one line, before the next other line", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 11), []wire.Event{system}), "",
-			beaIn + beaLost + beaBack + "[party] bea lost the connection and came back 11 times (3 in the party)\n" + hello},
+			beaIn + beaLost + beaBack + "[party] bea lost the connection and came back 10 more times (3 in the party)\n" + hello},
 		{"held while it flaps", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 11)), "",
 			beaIn + beaLost + beaBack},
 		{"said when it settles", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 3)), "settle",
-			beaIn + beaLost + beaBack + "[party] bea lost the connection and came back 3 times (3 in the party)\n"},
+			beaIn + beaLost + beaBack + "[party] bea lost the connection and came back 2 more times (3 in the party)\n"},
 		{"said at the end", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 2)), "finish",
-			beaIn + beaLost + beaBack + "[party] bea lost the connection and came back 2 times (3 in the party)\n"},
+			beaIn + beaLost + beaBack + "[party] bea lost the connection and came back 1 more time (3 in the party)\n"},
 		// Gone for good after flapping: the folded line, then the drop, as it came.
 		{"gone for good, before the next line", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 4), []wire.Event{lost(bea, 2), system}), "",
-			beaIn + beaLost + beaBack + "[party] bea lost the connection and came back 4 times (3 in the party)\n" + beaLost + hello},
+			beaIn + beaLost + beaBack + "[party] bea lost the connection and came back 3 more times (3 in the party)\n" + beaLost + hello},
 		{"gone for good, once it settles", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 4), []wire.Event{lost(bea, 2)}), "settle",
-			beaIn + beaLost + beaBack + "[party] bea lost the connection and came back 4 times (3 in the party)\n" + beaLost},
+			beaIn + beaLost + beaBack + "[party] bea lost the connection and came back 3 more times (3 in the party)\n" + beaLost},
 		{"gone for good at the end", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 1), []wire.Event{lost(bea, 2)}), "finish",
 			beaIn + beaLost + beaBack + beaLost},
 		// Anything else between stops the fold, as in the window.
@@ -77,7 +78,7 @@ func TestAFlappingConnectionIsFolded(t *testing.T) {
 		{"two members", cat([]wire.Event{joined(bea, 3)}, flaps(bea, 1), flaps(cy, 1), flaps(bea, 2), flaps(cy, 2), []wire.Event{system}), "",
 			beaIn + beaLost + beaBack +
 				"[party] cy lost the connection: it stopped answering (2 in the party)\n[party] cy came back (3 in the party)\n" +
-				"[party] bea lost the connection and came back 3 times (3 in the party)\n[party] cy lost the connection and came back 3 times (3 in the party)\n" + hello},
+				"[party] bea lost the connection and came back 2 more times (3 in the party)\n[party] cy lost the connection and came back 2 more times (3 in the party)\n" + hello},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -124,7 +125,7 @@ func TestAFlappingConnectionInAHistory(t *testing.T) {
 	shown := wire.Event{Kind: wire.KindSystem, Text: "shown history"}
 	const (
 		pair   = "[party] bea joined (3 in the party)\n[party] bea lost the connection: it stopped answering (2 in the party)\n[party] bea came back (3 in the party)\n"
-		folded = "[party] bea lost the connection and came back 3 times (3 in the party)\n"
+		folded = "[party] bea lost the connection and came back 2 more times (3 in the party)\n"
 	)
 	cases := []struct {
 		name string
