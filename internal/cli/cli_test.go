@@ -340,6 +340,32 @@ func TestLiveNewsKeepsTheLineWhole(t *testing.T) {
 			})
 		}
 	})
+	// A timer that fired as the line ended, its wait over, does not cut the line under the
+	// next news: that news has its own patience.
+	t.Run("a stale timer does not cut the line", func(t *testing.T) {
+		asidePatience = time.Millisecond
+		defer func() { asidePatience = time.Hour }()
+		var b testkit.Buffer
+		p := newPrinter(&b)
+		p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "inter", Role: wire.RoleParticipant}})
+		say(p, "one ")
+		prompt(p, "p1", "inter 1")
+		p.mu.Lock()
+		stale := p.asideTimer
+		for stale.Stop() { // not fired yet: again, until it has (its func waits for mu)
+			stale.Reset(time.Millisecond)
+			time.Sleep(2 * time.Millisecond)
+		}
+		asidePatience = time.Hour
+		p.output(wire.StreamAssistant, "two\nthree ")
+		p.eventLocked(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "inter", Member: "m1", Text: "inter 2"}})
+		p.mu.Unlock()
+		time.Sleep(50 * time.Millisecond) // the stale timer's func runs
+		say(p, "four\n")
+		if want := "one two\n[you] inter: inter 1\nthree four\n[you] inter: inter 2\n"; b.String() != want {
+			t.Fatalf("got %q, want %q", b.String(), want)
+		}
+	})
 	t.Run("timed", func(t *testing.T) {
 		asidePatience = 20 * time.Millisecond
 		defer func() { asidePatience = time.Hour }()

@@ -745,11 +745,34 @@ const maxResume = 16 << 10
 func (p *printer) asideDue() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.asideTimer = nil
+	p.asideDueLocked()
+}
+
+// asideDueLocked is asideDue, under mu.
+func (p *printer) asideDueLocked() {
+	if p.asideTimer != nil {
+		p.asideTimer.Stop()
+		p.asideTimer = nil
+	}
 	if len(p.aside) == 0 || p.earlier {
 		return // printed meanwhile, or a history's, which waits for the line however long
 	}
 	p.cutLineLocked()
+}
+
+// asideTimerLocked arms asideTimer: asideDue once asidePatience has passed, unless the wait
+// ended meanwhile. A timer stopped too late (it fired as the line ended) still runs, and
+// would cut the line under the next news before its patience (a reviewer's).
+func (p *printer) asideTimerLocked() {
+	var t *time.Timer
+	t = time.AfterFunc(asidePatience, func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.asideTimer == t {
+			p.asideDueLocked()
+		}
+	})
+	p.asideTimer = t
 }
 
 // cutLineLocked ends the agent's unfinished line in plain output so that something is
@@ -898,7 +921,7 @@ func (p *printer) besideLocked(tag, text string, mayWait bool) {
 	if later {
 		p.aside = append(p.aside, shown) // when the line ends (asideNowLocked)
 		if plainLive && p.asideTimer == nil {
-			p.asideTimer = time.AfterFunc(asidePatience, p.asideDue)
+			p.asideTimerLocked()
 		}
 	}
 	if above || later {
