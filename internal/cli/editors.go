@@ -12,6 +12,7 @@ import (
 func (p *printer) editors(ed wire.Editors) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.sayFlapsLocked() // held lines come before it (flap.go)
 	was := p.editing
 	if p.editingBatch != ed.Batch {
 		was = nil

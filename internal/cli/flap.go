@@ -5,12 +5,15 @@ package cli
 // connection and came back 11 times"); a terminal cannot rewrite a line it printed, so it
 // holds the member's lines from the second pair on and says them once, as how many more
 // times it came back (sayFlapsLocked): before the next line of anything else, once the
-// connections have been quiet for flapSettle, or at the end (finish). A window tester's flapping connection put 11 pairs
+// connections have been quiet for flapSettle (flapMaxHold after the first held at the
+// latest), or at the end (finish). A window tester's flapping connection put 11 pairs
 // of lines in every terminal, and a waiting tool request went out of view under them.
 
 import (
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/concordia-party/concordia/internal/term"
@@ -19,6 +22,11 @@ import (
 
 // flapSettle is how long the connections stay quiet before the lines held are said.
 const flapSettle = 5 * time.Second
+
+// flapMaxHold is how long a member's lines are held at most, however often they come: the
+// agent's output does not end a run, and a member whose connection dropped every few
+// seconds while it streamed was never said at all (a reviewer's).
+const flapMaxHold = 30 * time.Second
 
 // flap is one member's lost connections and returns in a row, with nothing else printed
 // between but such lines of anyone's (as the window folds them). Only printer.mu's holder
@@ -29,8 +37,10 @@ type flap struct {
 	pairs int
 	// open: the member's lost connection was printed, and it has not come back yet.
 	open bool
-	// held: from the second lost connection on, the member's lines are held, not printed.
-	held bool
+	// held: from the second lost connection on, the member's lines are held, not printed;
+	// since when (they are said flapMaxHold after it at the latest).
+	held  bool
+	since time.Time
 	// count: how many were in the party at the member's last return.
 	count int
 	// gone: a lost connection held that the member has not come back from ("" when none),
@@ -73,10 +83,14 @@ func (p *printer) flapLocked(ev wire.Event, m *wire.Member, count int, line stri
 	switch {
 	case lost && f != nil && f.pairs >= 1 && f.gone == "" && !f.open:
 		// Lost again after a return with nothing else between: held from here on.
+		if !f.held {
+			f.since = time.Now()
+		}
 		f.held, f.gone = true, line
 	case lost:
 		// The first (or a drop after lines of its own that were said): printed.
-		p.sayFlapLocked(m.ID)
+		delete(p.flaps, m.ID)
+		p.sayFlapLocked(f)
 		p.flaps[m.ID] = &flap{name: m.Name, open: true}
 		return false
 	case f != nil && f.held && f.gone != "":
@@ -92,7 +106,8 @@ func (p *printer) flapLocked(ev wire.Event, m *wire.Member, count int, line stri
 	return true
 }
 
-// flapTimerLocked (re)starts the wait for the connections to settle.
+// flapTimerLocked (re)starts the wait for the connections to settle: flapQuiet, or less
+// when the lines held longest are due (flapMaxHold) sooner.
 func (p *printer) flapTimerLocked() {
 	if p.flapTimer != nil {
 		p.flapTimer.Stop()
@@ -100,6 +115,15 @@ func (p *printer) flapTimerLocked() {
 	wait := p.flapQuiet
 	if wait == 0 {
 		wait = flapSettle
+	}
+	most := p.flapMax
+	if most == 0 {
+		most = flapMaxHold
+	}
+	for _, f := range p.flaps {
+		if f.held {
+			wait = max(0, min(wait, most-time.Since(f.since)))
+		}
 	}
 	var t *time.Timer
 	t = time.AfterFunc(wait, func() {
@@ -119,33 +143,19 @@ func (p *printer) sayFlapsLocked() {
 		p.flapTimer.Stop()
 		p.flapTimer = nil
 	}
-	ids := make([]string, 0, len(p.flaps))
-	for id := range p.flaps {
-		ids = append(ids, id)
+	flaps := slices.SortedFunc(maps.Values(p.flaps), func(a, b *flap) int { return strings.Compare(a.name, b.name) })
+	p.flaps = nil // first: what says them (a notice's line) says none again
+	for _, f := range flaps {
+		p.sayFlapLocked(f)
 	}
-	slices.SortFunc(ids, func(a, b string) int {
-		if p.flaps[a].name < p.flaps[b].name {
-			return -1
-		}
-		if p.flaps[a].name > p.flaps[b].name {
-			return 1
-		}
-		return 0
-	})
-	for _, id := range ids {
-		p.sayFlapLocked(id)
-	}
-	p.flaps = nil
 }
 
-// sayFlapLocked says one member's held lines, in the window's words but for "more" (the
-// first pair was printed), and forgets its run.
-func (p *printer) sayFlapLocked(id string) {
-	f := p.flaps[id]
+// sayFlapLocked says one member's held lines (its run, no longer in flaps), in the window's
+// words but for "more" (the first pair was printed).
+func (p *printer) sayFlapLocked(f *flap) {
 	if f == nil {
 		return
 	}
-	delete(p.flaps, id)
 	if f.held && f.pairs >= 2 {
 		// "more": the first pair was printed as it came; the window, which shows no pair,
 		// says them all ("came back 11 times" where this says "10 more times").

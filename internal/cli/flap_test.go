@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/concordia-party/concordia/internal/testkit"
 	"github.com/concordia-party/concordia/internal/wire"
 )
 
@@ -176,4 +177,67 @@ func TestAFlappingConnectionInAHistory(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The held lines are said before this terminal's own lines too (a command's answer, a
+// /shell command's output, a notice of its own connection), not only before the party's
+// next event; and a run held while the agent streams, which does not end it, is said
+// after flapMaxHold at the latest: a reviewer's member flapping every 4 s was never said.
+func TestAFlappingConnectionIsSaidInTime(t *testing.T) {
+	bea := &wire.Member{ID: "m2", Name: "bea", Role: wire.RoleParticipant}
+	joined := wire.Event{Kind: wire.KindParticipants, Joined: bea, Count: ptr(3)}
+	lost := wire.Event{Kind: wire.KindParticipants, Left: bea, Why: wire.WhyLost, Text: "bea lost the connection: it stopped answering", Count: ptr(2)}
+	output := wire.Event{Kind: wire.KindOutput, Stream: wire.StreamAssistant, Text: "working\n"}
+	const (
+		first  = "[party] bea joined (3 in the party)\n[party] bea lost the connection: it stopped answering (2 in the party)\n[party] bea came back (3 in the party)\n"
+		folded = "[party] bea lost the connection and came back 2 more times (3 in the party)\n"
+	)
+	for _, c := range []struct {
+		name string
+		then func(p *printer)
+		want string
+	}{
+		{"before an answer", func(p *printer) { p.reply("system", "3 in the party") }, first + folded + "[system] 3 in the party\n"},
+		{"before a notice", func(p *printer) { p.notice("system", "lost the host, reconnecting") }, first + folded + "[system] lost the host, reconnecting\n"},
+		{"before a shell's line", func(p *printer) { p.local("total 0") }, first + folded + "total 0\n"},
+		{"before a diff", func(p *printer) { p.diff("+a", false) }, first + folded + "+a\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var b bytes.Buffer
+			p := newPrinter(&b)
+			p.flapQuiet = time.Hour
+			for _, ev := range []wire.Event{joined, lost, joined, lost, joined, lost, joined} {
+				p.event(ev)
+			}
+			c.then(p)
+			if b.String() != c.want {
+				t.Fatalf("got\n%s\nwant\n%s", b.String(), c.want)
+			}
+		})
+	}
+	t.Run("at most flapMaxHold", func(t *testing.T) {
+		var b testkit.Buffer
+		p := newPrinter(&b)
+		p.flapQuiet, p.flapMax = time.Hour, 30*time.Millisecond
+		for _, ev := range []wire.Event{joined, lost, joined, lost, joined, output, lost, joined} {
+			p.event(ev)
+		}
+		want := first + "working\n" + folded
+		for deadline := time.Now().Add(5 * time.Second); b.String() != want && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		if b.String() != want {
+			t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
+		}
+		// A run that goes on starts again: its first pair printed, the rest held.
+		for _, ev := range []wire.Event{lost, joined, lost, joined} {
+			p.event(ev)
+		}
+		p.finish()
+		want += "[party] bea lost the connection: it stopped answering (2 in the party)\n[party] bea came back (3 in the party)\n" +
+			"[party] bea lost the connection and came back 1 more time (3 in the party)\n"
+		if b.String() != want {
+			t.Fatalf("got\n%s\nwant\n%s", b.String(), want)
+		}
+	})
 }

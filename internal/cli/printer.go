@@ -172,9 +172,11 @@ type printer struct {
 	editingBatch string
 	// flaps: members whose connection flaps, by member id, their lines held (flap.go);
 	// flapTimer says them once the connections are quiet for flapQuiet (0: flapSettle).
+	// flapMax bounds how long they are held (0: flapMaxHold).
 	flaps     map[string]*flap
 	flapTimer *time.Timer
 	flapQuiet time.Duration
+	flapMax   time.Duration
 }
 
 // roleChangeWait is how long a role change waits for the host's notice of it.
@@ -323,6 +325,7 @@ func (p *printer) catchUp(on bool) {
 	defer p.mu.Unlock()
 	p.catchingUp = on
 	if !on && (p.backAhead || p.backWaits) { // nothing else was missed
+		p.sayFlapsLocked()
 		p.backLocked()
 	}
 }
@@ -367,6 +370,7 @@ func (p *printer) reconnected() {
 	if p.r.unanswered == "" || p.r.unansweredSaid {
 		return
 	}
+	p.sayFlapsLocked()
 	p.r.unansweredSaid = true
 	p.noticeLocked("system", "your prompt that had no answer is not in the party: it did not reach the host (↑ brings it back to send again)")
 }
@@ -804,6 +808,7 @@ func (p *printer) resumeLocked() {
 func (p *printer) notice(tag, text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.sayFlapsLocked() // held lines come before it (flap.go)
 	p.noticeLocked(tag, text)
 }
 
@@ -814,6 +819,7 @@ func (p *printer) notice(tag, text string) {
 func (p *printer) reply(tag, text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.sayFlapsLocked() // held lines come before it (flap.go)
 	p.lastNotice = ""
 	p.besideLocked(tag, text, false)
 }
@@ -852,6 +858,7 @@ func (p *printer) noticeText(tag, text string) string {
 func (p *printer) invites(inv wire.Invites, title, after string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.sayFlapsLocked() // held lines come before it (flap.go)
 	p.lastNotice = ""
 	// The links come from the host (a co-host's /invite): one line each, no escapes.
 	lines := []string{p.noticeText("system", term.Clean(title)), "invite code: " + term.Line(inv.Invite), "viewer invite: " + term.Line(inv.ViewerInvite)}
@@ -875,6 +882,7 @@ func (p *printer) invites(inv wire.Invites, title, after string) {
 func (p *printer) local(line string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.sayFlapsLocked() // held lines come before it (flap.go)
 	if p.aboveLocked(line) {
 		return
 	}
@@ -966,6 +974,7 @@ func (p *printer) historyStart(n int) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.sayFlapsLocked() // held lines come before it (flap.go)
 	p.markerLocked("— earlier in this party —")
 	p.earlier = true
 }

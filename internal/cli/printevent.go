@@ -582,6 +582,7 @@ func (p *printer) eventLocked(ev wire.Event) {
 func (p *printer) diff(text string, truncated bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.sayFlapsLocked() // held lines come before it (flap.go)
 	p.breakLineLocked()
 	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
 		l = strings.ReplaceAll(term.Clean(l), "\n", " ")
