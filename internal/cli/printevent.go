@@ -29,9 +29,12 @@ func (p *printer) eventLocked(ev wire.Event) {
 	if p.evented != nil {
 		defer func() { close(p.evented); p.evented = nil }() // under mu, after the roster took it
 	}
+	// A member who left and joins again "came back", as the window says (before track,
+	// which forgets who was away).
+	back := ev.Kind == wire.KindParticipants && ev.Joined != nil && slices.ContainsFunc(p.r.away, func(m wire.Member) bool { return m.ID == ev.Joined.ID })
 	// A flapping connection's lines held (flap.go) are said before any other line: not
 	// before the agent's output, which the window folds them past too.
-	flapping := p.flapMember(ev, ev.Kind == wire.KindParticipants && ev.Joined != nil && slices.ContainsFunc(p.r.away, func(m wire.Member) bool { return m.ID == ev.Joined.ID }))
+	flapping := p.flapMember(ev, back)
 	if flapping == nil && len(p.flaps) > 0 && ev.Kind != wire.KindOutput && ev.Kind != wire.KindPhase {
 		p.sayFlapsLocked()
 	}
@@ -65,9 +68,6 @@ func (p *printer) eventLocked(ev wire.Event) {
 			p.removed = wire.RemovedWith(ev.Text)
 		}
 	}
-	// A member who left and joins again "came back", as the window says (before track,
-	// which forgets who was away).
-	back := ev.Kind == wire.KindParticipants && ev.Joined != nil && slices.ContainsFunc(p.r.away, func(m wire.Member) bool { return m.ID == ev.Joined.ID })
 	p.r.track(ev, at)
 	if p.earlier {
 		p.r.decided, p.r.movedBy = nil, nil // from the history: not what a host's /allow now was meant for
