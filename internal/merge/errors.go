@@ -126,38 +126,29 @@ func KeyAdvice(err error) string {
 // denialAdvice is KeyAdvice for the ErrorInfo reason Google gave ("SERVICE_DISABLED");
 // "" for a reason not known here. WithKeyHint finds it again from a party's event, which
 // names the reason but leaves the advice to the host.
-func denialAdvice(denial string) string {
-	const credentials = "in Google Cloud Console (APIs & Services, Credentials)"
-	switch denial {
-	case "SERVICE_DISABLED":
-		return "enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again"
-	case "BILLING_DISABLED":
-		return "enable billing for the key's Google Cloud project, then check again"
-	case "API_KEY_SERVICE_BLOCKED":
-		return "the key's API restrictions leave out the Generative Language API: add it to the key's allowed APIs " + credentials + ", then check again"
-	case "API_KEY_IP_ADDRESS_BLOCKED":
-		return "the key's IP address restrictions refuse this computer: add this computer's public address to the key " + credentials + ", or lift the restriction, then check again"
-	case "API_KEY_HTTP_REFERRER_BLOCKED":
-		return "the key is restricted to websites, which refuses an app like this one: set its application restriction to None or IP addresses " + credentials + ", then check again"
-	case "API_KEY_ANDROID_APP_BLOCKED", "API_KEY_IOS_APP_BLOCKED":
-		return "the key is restricted to phone apps: set its application restriction to None or IP addresses " + credentials + ", then check again"
-	case "CONSUMER_SUSPENDED":
-		return "the key's Google Cloud project is suspended: ask Google why, or make a key in another project on " + APIKeysPage
-	}
-	return ""
+func denialAdvice(denial string) string { return denials[denial] }
+
+// credentials is where a key's restrictions are changed, as denials says it.
+const credentials = "in Google Cloud Console (APIs & Services, Credentials)"
+
+// denials is the advice for each ErrorInfo reason of a 403 known here (denialAdvice,
+// knownDenial), the one list of them: the window's copy (frontend/src/state/shown-words.ts
+// DENIAL_ADVICE) is pinned to it by TestTheWindowKnowsTheKeyWasRefused.
+var denials = map[string]string{
+	"SERVICE_DISABLED":              "enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again",
+	"BILLING_DISABLED":              "enable billing for the key's Google Cloud project, then check again",
+	"API_KEY_SERVICE_BLOCKED":       "the key's API restrictions leave out the Generative Language API: add it to the key's allowed APIs " + credentials + ", then check again",
+	"API_KEY_IP_ADDRESS_BLOCKED":    "the key's IP address restrictions refuse this computer: add this computer's public address to the key " + credentials + ", or lift the restriction, then check again",
+	"API_KEY_HTTP_REFERRER_BLOCKED": "the key is restricted to websites, which refuses an app like this one: set its application restriction to None or IP addresses " + credentials + ", then check again",
+	"API_KEY_ANDROID_APP_BLOCKED":   "the key is restricted to phone apps: set its application restriction to None or IP addresses " + credentials + ", then check again",
+	"API_KEY_IOS_APP_BLOCKED":       "the key is restricted to phone apps: set its application restriction to None or IP addresses " + credentials + ", then check again",
+	"CONSUMER_SUSPENDED":            "the key's Google Cloud project is suspended: ask Google why, or make a key in another project on " + APIKeysPage,
 }
 
-// knownDenial says whether a 403's ErrorInfo reason is one KeyAdvice knows: Google
-// refusing this use of a whole key, fixed on Google's side. Any other 403 (none, or a
-// key reported as leaked) is not taken as such.
-func knownDenial(reason string) bool {
-	switch reason {
-	case "SERVICE_DISABLED", "BILLING_DISABLED", "API_KEY_SERVICE_BLOCKED", "API_KEY_IP_ADDRESS_BLOCKED",
-		"API_KEY_HTTP_REFERRER_BLOCKED", "API_KEY_ANDROID_APP_BLOCKED", "API_KEY_IOS_APP_BLOCKED", "CONSUMER_SUSPENDED":
-		return true
-	}
-	return false
-}
+// knownDenial says whether a 403's ErrorInfo reason is one KeyAdvice knows (denials):
+// Google refusing this use of a whole key, fixed on Google's side. Any other 403 (none,
+// or a key reported as leaked) is not taken as such.
+func knownDenial(reason string) bool { return denialAdvice(reason) != "" }
 
 // KeyWords is what follows a sentence saying that Google refused a key (ErrInvalidKey,
 // ErrKeyDenied): Google's own words, put in quotes by quote (the window's typographic

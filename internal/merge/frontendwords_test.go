@@ -1,7 +1,9 @@
 package merge
 
 import (
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,9 +45,9 @@ func TestTheWindowKnowsTheKeyWasRefused(t *testing.T) {
 	}
 	// The owner's window adds Google's advice for the reason a refusal for this use names,
 	// as WithKeyHint does for the host's terminal: changed in Go alone, the owner would
-	// read other advice than the terminal, or none.
-	for _, reason := range []string{"SERVICE_DISABLED", "BILLING_DISABLED", "API_KEY_SERVICE_BLOCKED", "API_KEY_IP_ADDRESS_BLOCKED",
-		"API_KEY_HTTP_REFERRER_BLOCKED", "API_KEY_ANDROID_APP_BLOCKED", "API_KEY_IOS_APP_BLOCKED", "CONSUMER_SUSPENDED"} {
+	// read other advice than the terminal, or none. Every reason Go knows (denials), and no
+	// other.
+	for _, reason := range slices.Sorted(maps.Keys(denials)) {
 		if !knownDenial(reason) || denialAdvice(reason) == "" {
 			t.Errorf("%s: not a denial with advice here", reason)
 			continue
@@ -53,5 +55,10 @@ func TestTheWindowKnowsTheKeyWasRefused(t *testing.T) {
 		if line := "  " + reason + ": " + strconv.Quote(denialAdvice(reason)) + ",\n"; !strings.Contains(string(b), line) {
 			t.Errorf("frontend/src/state/shown-words.ts's DENIAL_ADVICE lacks %s", line)
 		}
+	}
+	_, table, _ := strings.Cut(string(b), "const DENIAL_ADVICE: Record<string, string> = {\n")
+	table, _, _ = strings.Cut(table, "\n};")
+	if n := len(strings.Split(table, "\n")); table == "" || n != len(denials) {
+		t.Errorf("frontend/src/state/shown-words.ts's DENIAL_ADVICE has %d lines, want one for each of the %d reasons here", n, len(denials))
 	}
 }
