@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -226,12 +227,10 @@ decide it.`, io.Out, io.Err)
 	// What is said of the merger and the resume follows the invites: `invite code: ` starts
 	// the first line, where scripts find it (PROTOCOL.md §1; a conformance tester's `head -1`
 	// read "[system] merging locally").
-	later := notes
-	if f.mergeMode == host.MergeLocal {
-		// Its only note, "merging locally (the merger is set to local)", is what the "party
-		// created; merging locally, …" line says: a tester's host read it twice at every start.
-		later = nil
-	}
+	// The note that the merger is set to local is what the "party created; merging locally,
+	// …" line says: a tester's host read it twice at every start. (By its text: any other
+	// note is still said.)
+	later := slices.DeleteFunc(slices.Clone(notes), func(n string) bool { return n == host.NoticeMergeLocal })
 	full := &fullNotices{say: func(text string) { pr.notice("party", text) }}
 	defer full.stop()
 	h, err := host.Start(ctx, host.Config{

@@ -117,6 +117,10 @@ func (r *RefusedKeys) has(key string) bool {
 // KEY_REFUSED_BEFORE, pinned by a test here); the terminal's host adds it here.
 const NoticeKeyRefusedBefore = "Google refused this Gemini key when it was last asked; merging locally until the host replaces it"
 
+// NoticeMergeLocal is SelectMerger's note for a party set to merge locally: the window's
+// members read it; the host's terminal says it in its "party created" line instead.
+const NoticeMergeLocal = "merging locally (the merger is set to local)"
+
 // ErrNoKey means --merge gemini was asked for but no key is available.
 var ErrNoKey = errors.New("no Gemini key is set (run `concordia key set`, or set GEMINI_API_KEY)")
 
@@ -129,7 +133,7 @@ var ErrNoKey = errors.New("no Gemini key is set (run `concordia key set`, or set
 func SelectMerger(ctx context.Context, o MergerOptions) (merge.Merger, []string, error) {
 	local := merge.NewLocal()
 	if o.Mode == MergeLocal {
-		return local, []string{"merging locally (the merger is set to local)"}, nil
+		return local, []string{NoticeMergeLocal}, nil
 	}
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
