@@ -804,7 +804,7 @@ export class ApprovalCard extends LitElement {
           @click=${() =>
             // The edits read once the typing still on its way has landed (settle.ts): a click
             // could reach the page before the last keys typed into the prompt.
-            void this.#typing.then(() => decided(this, () => s.control.approveEdited(batch, this.#text ?? it.approval.merged)))}>Send edited prompt</button>
+            void this.#typing.whenSettled(() => decided(this, () => s.control.approveEdited(batch, this.#text ?? it.approval.merged)))}>Send edited prompt</button>
         <button class="ghost" data-testid="approval-edit-cancel" @click=${() => void this.#cancelEdit()}>${text === it.approval.merged ? 'Cancel' : 'Undo edits'}</button>
         <span class="hint">Ctrl+Enter sends</span>
         ${this.#escapeArmed

@@ -220,7 +220,7 @@ export class HomeScreen extends LitElement {
 
   #create(e: Event): void {
     e.preventDefault();
-    void this.#typing.then(() => this.#createNow());
+    void this.#typing.whenSettled(() => this.#createNow());
   }
 
   async #createNow(): Promise<void> {

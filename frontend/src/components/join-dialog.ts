@@ -89,7 +89,7 @@ export class JoinDialog extends LitElement {
     e.preventDefault();
     const s = this.state;
     if (!s) return;
-    void this.#typing.then(() => s.submitJoin()).then(async (ok) => {
+    void this.#typing.whenSettled(() => s.submitJoin()).then(async (ok) => {
       // A join failed: the fields were disabled while it ran and the button pressed went
       // with them, so the focus had fallen to the page (a tester's). It goes to the invite,
       // what the error (announced by its role) is about and what to fix.

@@ -1167,7 +1167,7 @@ export class PartyView extends LitElement {
         <footer>
           <button data-testid="kick-cancel" class="keep" title=${`Keep ${m.name}`} @click=${close}>Keep <span class="who">${m.name}</span></button>
           <button class="danger solid" data-testid="kick-confirm" ?disabled=${s.control.busy(`member:${m.id}`) || s.control.busy('invites')}
-            @mousedown=${keepFocus} @click=${() => void this.#kickTyping.then(remove)}>${this.#kickRotate ? 'Remove and make new invites' : 'Remove'}</button>
+            @mousedown=${keepFocus} @click=${() => void this.#kickTyping.whenSettled(remove)}>${this.#kickRotate ? 'Remove and make new invites' : 'Remove'}</button>
         </footer>
       </div>
     </div>`;

@@ -217,7 +217,7 @@ export class PromptBox extends LitElement {
         <div class="measurer" aria-hidden="true"><textarea class="measure" rows="1" tabindex="-1"></textarea></div>
         <button class="primary icon" data-testid="prompt-send" aria-label="Send" title="Send (Enter)"
           ?disabled=${Boolean(reason) || s.sending || this.#text.trim() === '' || bytes > MAX_PROMPT_BYTES}
-          @mousedown=${keepFocus} @click=${() => void this.#typing.then(() => this.#send())}>${s.sending ? html`<span class="spinner"></span>` : iconSend()}</button>
+          @mousedown=${keepFocus} @click=${() => void this.#typing.whenSettled(() => this.#send())}>${s.sending ? html`<span class="spinner"></span>` : iconSend()}</button>
       </div>
       <div class="foot">
         ${reason && this.#triedBlocked && s.canDraft

@@ -276,7 +276,7 @@ export class SettingsPanel extends LitElement {
 
   #save(e: Event): void {
     e.preventDefault();
-    void this.#typing.then(() => this.#saveNow());
+    void this.#typing.whenSettled(() => this.#saveNow());
   }
 
   async #saveNow(): Promise<void> {
@@ -388,11 +388,11 @@ export class SettingsPanel extends LitElement {
             @keydown=${(e: KeyboardEvent) => {
               if (e.key === 'Enter') {
                 e.preventDefault();
-                void this.#typing.then(() => this.#setKey());
+                void this.#typing.whenSettled(() => this.#setKey());
               }
             }} />
           <button data-testid="settings-key-save" ?disabled=${s.keyBusy || this.#key.trim() === ''} @mousedown=${keepFocus}
-            @click=${() => void this.#typing.then(() => this.#setKey())}>
+            @click=${() => void this.#typing.whenSettled(() => this.#setKey())}>
             ${s.keyBusy ? html`<span class="spinner"></span>` : nothing} ${k?.source === 'keyring' ? 'Replace key' : 'Save key'}
           </button>
         </div>

@@ -4,7 +4,7 @@
 // were lost, and the form was read without them (a window tester's Create ran with "/tm"
 // of "/tmp/t2/ws2"). A form that reads its fields on a click keeps the focus in the field
 // typed in (keepFocus on the button's mousedown), so that the keys still on their way land
-// there, and reads the fields only once the typing has settled (Typing.then).
+// there, and reads the fields only once the typing has settled (Typing.whenSettled).
 
 /** How long a form must have taken no typing before a click reads it. */
 export const SETTLE_MS = 300;
@@ -31,9 +31,10 @@ export class Typing {
    * Runs act once the form has taken no typing for SETTLE_MS (at most SETTLE_MAX_MS), so
    * that it reads the keys typed before the click that are still on their way. At once
    * when nothing was typed just before. A click while one waits does nothing (the same
-   * act would run twice): false then, else act's result.
+   * act would run twice): false then, else act's result. (Not named then: that made every
+   * Typing a thenable, which an await would have called with its resolve.)
    */
-  async then<T>(act: () => T | Promise<T>): Promise<T | false> {
+  async whenSettled<T>(act: () => T | Promise<T>): Promise<T | false> {
     if (this.#waiting) return false;
     this.#waiting = true;
     try {
@@ -54,7 +55,7 @@ export class Typing {
 /**
  * A button's mousedown that leaves the focus where it is: keys typed just before the click,
  * still on their way, reach the field typed in rather than the button (Chromium and WebKit
- * focus a button pressed), and the form waits for them (Typing.then).
+ * focus a button pressed), and the form waits for them (Typing.whenSettled).
  */
 export function keepFocus(e: MouseEvent): void {
   e.preventDefault();
