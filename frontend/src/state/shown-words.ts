@@ -305,7 +305,7 @@ const KEY_HINT_ENDS = ['until the host replaces it', 'until the host replaces th
  * Language API in the key's Google Cloud project…").
  */
 const KEY_DENIED_END = 'until the host fixes it';
-/** What to change on Google's side for each reason it gives (Go's merge.KeyAdvice, each pinned by a test there). */
+/** What to change on Google's side for each reason it gives (Go's merge.KeyAdvice): Go's table, every reason and no other, pinned by a test there. */
 const DENIAL_ADVICE: Record<string, string> = {
   SERVICE_DISABLED: "enable the Generative Language API in the key's Google Cloud project (Google Cloud Console, APIs & Services), wait a few minutes, then check again",
   BILLING_DISABLED: "enable billing for the key's Google Cloud project, then check again",
