@@ -349,7 +349,7 @@ func TestLiveNewsKeepsTheLineWhole(t *testing.T) {
 		p := newPrinter(&b)
 		p.hello(wire.HelloResult{You: wire.Member{ID: "m1", Name: "inter", Role: wire.RoleParticipant}})
 		say(p, "one ")
-		prompt(p, "p1", "inter 1")
+		theirs(p, "p1", "bob 1")
 		p.mu.Lock()
 		stale := p.asideTimer
 		for stale.Stop() { // not fired yet: again, until it has (its func waits for mu)
@@ -358,11 +358,11 @@ func TestLiveNewsKeepsTheLineWhole(t *testing.T) {
 		}
 		asidePatience = time.Hour
 		p.output(wire.StreamAssistant, "two\nthree ")
-		p.eventLocked(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "inter", Member: "m1", Text: "inter 2"}})
+		p.eventLocked(wire.Event{Kind: wire.KindPrompt, Prompt: &wire.Prompt{ID: "p2", User: "bob", Member: "m2", Text: "bob 2"}})
 		p.mu.Unlock()
 		time.Sleep(50 * time.Millisecond) // the stale timer's func runs
 		say(p, "four\n")
-		if want := "one two\n[you] inter: inter 1\nthree four\n[you] inter: inter 2\n"; b.String() != want {
+		if want := "one two\n[party] bob: bob 1\nthree four\n[party] bob: bob 2\n"; b.String() != want {
 			t.Fatalf("got %q, want %q", b.String(), want)
 		}
 	})
