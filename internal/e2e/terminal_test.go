@@ -27,6 +27,22 @@ type pane struct {
 	shellPID int // the pane's process: the command it was started with
 }
 
+// tmuxSocket is this test binary's own tmux server: every run of the package (another
+// clone's, on the same machine and user) has its own, so that two runs' sessions of the
+// same name do not collide ("duplicate session: concordia-e2e-TestShellStoppedByCtrlC-7").
+var tmuxSocket = fmt.Sprintf("concordia-e2e-%d", os.Getpid())
+
+// removeTmuxSocket ends this run's tmux server, if any is left, and removes its socket,
+// which tmux leaves behind (one per run, now that each has its own).
+func removeTmuxSocket() {
+	_ = exec.Command("tmux", "-L", tmuxSocket, "kill-server").Run()
+	dir := os.Getenv("TMUX_TMPDIR")
+	if dir == "" {
+		dir = "/tmp"
+	}
+	_ = os.Remove(filepath.Join(dir, fmt.Sprintf("tmux-%d", os.Getuid()), tmuxSocket))
+}
+
 func newPane(t *testing.T, env []string, args ...string) *pane {
 	t.Helper()
 	return newPaneCommand(t, "exec env "+strings.Join(append(env, quoteArgs(append([]string{binary}, args...))...), " "))
@@ -43,7 +59,7 @@ func newPaneCommand(t *testing.T, cmdline string) *pane {
 	}
 	name := fmt.Sprintf("concordia-e2e-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), panes.Add(1))
 	// -L: a server of our own, so the test never touches a person's tmux.
-	run(t, "tmux", "-L", "concordia-e2e", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", cmdline)
+	run(t, "tmux", "-L", tmuxSocket, "new-session", "-d", "-s", name, "-x", "120", "-y", "40", cmdline)
 	p := &pane{t: t, name: name}
 	pid := strings.TrimSpace(p.tmux("display-message", "-p", "-t", name, "#{pane_pid}")) // the command itself: exec
 	p.shellPID, _ = strconv.Atoi(pid)
@@ -52,7 +68,7 @@ func newPaneCommand(t *testing.T, cmdline string) *pane {
 		if t.Failed() {
 			t.Logf("screen of %s:\n%s", name, p.screen())
 		}
-		exec.Command("tmux", "-L", "concordia-e2e", "kill-session", "-t", name).Run()
+		exec.Command("tmux", "-L", tmuxSocket, "kill-session", "-t", name).Run()
 		p.exitsWithItsTerminal(pid, started)
 	})
 	return p
@@ -123,12 +139,12 @@ func run(t *testing.T, name string, args ...string) string {
 }
 
 func (p *pane) tmux(args ...string) string {
-	return run(p.t, "tmux", append([]string{"-L", "concordia-e2e"}, args...)...)
+	return run(p.t, "tmux", append([]string{"-L", tmuxSocket}, args...)...)
 }
 
 // screen is what the terminal shows now, joined lines unwrapped.
 func (p *pane) screen() string {
-	b, _ := exec.Command("tmux", "-L", "concordia-e2e", "capture-pane", "-p", "-J", "-t", p.name).CombinedOutput()
+	b, _ := exec.Command("tmux", "-L", tmuxSocket, "capture-pane", "-p", "-J", "-t", p.name).CombinedOutput()
 	return string(b)
 }
 
@@ -395,13 +411,13 @@ func TestHeadlessHostRunsInTheBackground(t *testing.T) {
 		t.Skip("tmux is not installed")
 	}
 	name := fmt.Sprintf("concordia-e2e-bg-%d", panes.Add(1))
-	run(t, "tmux", "-L", "concordia-e2e", "new-session", "-d", "-s", name, "-x", "160", "-y", "40", "exec env PS1='$ ' bash --norc --noprofile -i")
+	run(t, "tmux", "-L", tmuxSocket, "new-session", "-d", "-s", name, "-x", "160", "-y", "40", "exec env PS1='$ ' bash --norc --noprofile -i")
 	p := &pane{t: t, name: name}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("screen of %s:\n%s", name, p.screen())
 		}
-		exec.Command("tmux", "-L", "concordia-e2e", "kill-session", "-t", name).Run()
+		exec.Command("tmux", "-L", tmuxSocket, "kill-session", "-t", name).Run()
 	})
 	cmd := strings.Join(quoteArgs([]string{binary, "host", "--listen", "127.0.0.1:0", "--insecure", "--claude", fakeClaudePath(t),
 		"--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--no-local-repl"}), " ")
@@ -559,7 +575,7 @@ func TestHostCtrlCOnAnEmptyLineAsksFirst(t *testing.T) {
 	p.key("C-c")
 	// The second ends it: the host exits and its pane closes (its last lines go with it),
 	// and the journal records a clean end.
-	for deadline := time.Now().Add(20 * time.Second); exec.Command("tmux", "-L", "concordia-e2e", "has-session", "-t", p.name).Run() == nil; time.Sleep(100 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); exec.Command("tmux", "-L", tmuxSocket, "has-session", "-t", p.name).Run() == nil; time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the second Ctrl-C did not end the party:\n%s", p.screen())
 		}
