@@ -91,7 +91,14 @@ func fullLine(r party.FullRefusal) string {
 	if r.Returning {
 		return fmt.Sprintf("the party is full: refused %s, back after losing the connection: their place went to someone else while they were away (%d so far); --max-participants is %d", term.Line(r.Name), r.Count, r.Max)
 	}
-	return fmt.Sprintf("the party is full: refused a join from %s (%d so far); --max-participants is %d", term.Line(r.Name), r.Count, r.Max)
+	held := ""
+	switch {
+	case r.Held == 1:
+		held = fmt.Sprintf("; 1 place is kept for a member whose connection was lost (for up to %s)", party.HoldWords(r.Hold))
+	case r.Held > 1:
+		held = fmt.Sprintf("; %d places are kept for members whose connection was lost (for up to %s)", r.Held, party.HoldWords(r.Hold))
+	}
+	return fmt.Sprintf("the party is full: refused a join from %s (%d so far); --max-participants is %d%s", term.Line(r.Name), r.Count, r.Max, held)
 }
 
 // andList is "a", "a and b", "a, b and c".

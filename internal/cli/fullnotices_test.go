@@ -60,3 +60,13 @@ func TestPlaceLostWords(t *testing.T) {
 		t.Errorf("said %q", got)
 	}
 }
+
+// The host's line says how many places are kept for members whose connection was lost:
+// why a party refuses with fewer connected than --max-participants.
+func TestFullLineSaysPlacesKept(t *testing.T) {
+	got := fullLine(party.FullRefusal{Name: "dave", Held: 2, Hold: 2 * time.Minute, Count: 1, Max: 5})
+	want := "the party is full: refused a join from dave (1 so far); --max-participants is 5; 2 places are kept for members whose connection was lost (for up to 2 minutes)"
+	if got != want {
+		t.Errorf("said %q\nwant %q", got, want)
+	}
+}

@@ -28,9 +28,18 @@ type member struct {
 	key         term.NameKey   // term.KeyOf(keyName), for comparing names
 	keyName     string
 	// lostAt: when its connection was lost (not left): for Config.SeatHold after it, its
-	// place is kept for it. Zero while connected, and after a leave.
+	// place is kept for it if it can come back to it (reclaims). Zero while connected, and
+	// after a leave.
 	lostAt time.Time
+	// sessionUsed: it came back with its session once, so it keeps it (reclaims).
+	sessionUsed bool
 }
+
+// reclaims says whether the member can find its place again when it comes back: it has a
+// client_id, or it has come back with its session before. One that has neither (a script
+// that joins with the invite each time) would come back as a new member, so a place kept
+// for it would only lock others out (a reviewer's: a few dropped scripts filled a party).
+func (m *member) reclaims() bool { return m.clientID != "" || m.sessionUsed }
 
 // nameKey is the member's term.NameKey, worked out again only when its name has changed.
 func (m *member) nameKey() term.NameKey {
@@ -140,6 +149,7 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 		if back == nil {
 			return wire.HelloResult{}, ErrUnauthorized
 		}
+		back.sessionUsed = true
 	default:
 		if role = p.roleOf(req.Token); role == "" { // wire.RoleHost: a co-host, through the host invite
 			return wire.HelloResult{}, ErrUnauthorized
@@ -195,11 +205,14 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 		if back != nil {
 			who = back.Name
 		}
-		p.refusedFull(who, back != nil)
-		if back != nil && n >= p.cfg.MaxParticipants {
-			// Its place was kept for it a while (SeatHold), then went to someone else:
-			// said so, not a bare "full" (a tester's member, back after a crash, was
-			// told only that, and its host nothing).
+		// Its place was kept for it a while (SeatHold), then went to someone else: said
+		// so, not a bare "full" (a tester's member, back after a crash, was told only that,
+		// and its host nothing). Only for a member whose connection was lost, not one that
+		// left, and only where the party is full for everyone (not the viewers' reserve).
+		placeLost := back != nil && !back.lostAt.IsZero() && n >= p.cfg.MaxParticipants
+		held := p.heldPlaces(back)
+		p.refusedFull(who, placeLost, held)
+		if placeLost {
 			return wire.HelloResult{}, ErrPlaceLost
 		}
 		if n < p.cfg.MaxParticipants {
@@ -208,6 +221,9 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 				kept = "its last place is kept" // not "its last 1 places" (a conformance tester's)
 			}
 			return wire.HelloResult{}, fmt.Errorf("%w for viewers: %s for participants", ErrFull, kept)
+		}
+		if held > 0 {
+			return wire.HelloResult{}, fmt.Errorf("%w: %s", ErrFull, heldWords(held, p.cfg.SeatHold))
 		}
 		return wire.HelloResult{}, ErrFull
 	}
@@ -244,10 +260,10 @@ func (p *Party) join(req JoinRequest) (wire.HelloResult, error) {
 }
 
 // refusedFull tells Config.OnFull of a hello refused as full. Loop-owned.
-func (p *Party) refusedFull(name string, returning bool) {
+func (p *Party) refusedFull(name string, returning bool, held int) {
 	p.fullSoFar++
 	if p.cfg.OnFull != nil {
-		p.cfg.OnFull(FullRefusal{Name: name, Returning: returning, Count: p.fullSoFar, Max: p.cfg.MaxParticipants})
+		p.cfg.OnFull(FullRefusal{Name: name, Returning: returning, Held: held, Hold: p.cfg.SeatHold, Count: p.fullSoFar, Max: p.cfg.MaxParticipants})
 	}
 }
 
@@ -381,11 +397,12 @@ func (p *Party) placesFor(role string) int {
 }
 
 // A member whose connection was lost (not one who left) keeps its place for SeatHold
-// (except: the member now joining, back in it): our client reconnects within seconds, and
-// a person whose terminal died joins again within a minute or two; a newcomer in between
-// must not take the place from under them (a tester's member, kill -9ed and back, was
-// refused as "full"). Past SeatHold the place is free: --max-participants counts the
-// members at once, and one gone for good must not hold a place for ever.
+// (except: the member now joining, back in it), if it can come back to it (reclaims): our
+// client reconnects within seconds, and a person whose terminal died joins again within a
+// minute or two; a newcomer in between must not take the place from under them (a
+// tester's member, kill -9ed and back, was refused as "full"). Past SeatHold the place is
+// free: --max-participants counts the members at once, and one gone for good must not
+// hold a place for ever.
 func (p *Party) remoteCount(except *member) int {
 	n := 0
 	for _, m := range p.members {
@@ -393,9 +410,16 @@ func (p *Party) remoteCount(except *member) int {
 			n++
 		}
 	}
+	return n + p.heldPlaces(except)
+}
+
+// heldPlaces is how many places are kept for members whose connection was lost (see
+// remoteCount), except's aside.
+func (p *Party) heldPlaces(except *member) int {
+	n := 0
 	now := p.cfg.Now()
 	for _, m := range p.known {
-		if _, live := p.members[m.ID]; live || m == except || m.owner || m.Role == wire.RoleHost || m.lostAt.IsZero() {
+		if _, live := p.members[m.ID]; live || m == except || m.owner || m.Role == wire.RoleHost || m.lostAt.IsZero() || !m.reclaims() {
 			continue
 		}
 		if now.Sub(m.lostAt) < p.cfg.SeatHold {
@@ -403,6 +427,25 @@ func (p *Party) remoteCount(except *member) int {
 		}
 	}
 	return n
+}
+
+// heldWords says that held places are kept, for a refusal of a full party.
+func heldWords(held int, hold time.Duration) string {
+	if held == 1 {
+		return fmt.Sprintf("1 place is kept for a member whose connection was lost (for up to %s)", HoldWords(hold))
+	}
+	return fmt.Sprintf("%d places are kept for members whose connection was lost (for up to %s)", held, HoldWords(hold))
+}
+
+// HoldWords is a SeatHold as a person reads it: "2 minutes", "1 minute", else as Go says it.
+func HoldWords(hold time.Duration) string {
+	switch {
+	case hold == time.Minute:
+		return "1 minute"
+	case hold > 0 && hold%time.Minute == 0:
+		return strconv.Itoa(int(hold/time.Minute)) + " minutes"
+	}
+	return hold.String()
 }
 
 // uniqueName is name, or name-2, name-3… when a connected member other than self has it, or

@@ -74,9 +74,13 @@ func (e *RemovedError) Unwrap() error { return ErrUnauthorized }
 // host, who alone can make room, and who was told nothing (a tester's).
 type FullRefusal struct {
 	Name      string // the name the hello asked for, or the returning member's
-	Returning bool   // a member coming back, whose place went to someone else
-	Count     int    // hellos refused as full so far in this party
-	Max       int    // Config.MaxParticipants
+	Returning bool   // a member coming back, whose place went to someone else (ErrPlaceLost)
+	// Held: how many places were kept for members whose connection was lost, each for up
+	// to Hold (Config.SeatHold): why the party was full with fewer connected.
+	Held  int
+	Hold  time.Duration
+	Count int // hellos refused as full so far in this party
+	Max   int // Config.MaxParticipants
 }
 
 // RateLimitError refuses a prompt as rate limited: it wraps ErrRateLimited, and says which
