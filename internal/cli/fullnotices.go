@@ -29,6 +29,22 @@ type fullNotices struct {
 	max     int
 	flusher *time.Timer
 	stopped bool
+
+	// saying is held while a line is said (sayLine), and taken by stop once stopped is set:
+	// no line is said after stop returns (a line said from a goroutine raced the end).
+	saying sync.Mutex
+}
+
+// sayLine says line unless stop has been called.
+func (f *fullNotices) sayLine(line string) {
+	f.saying.Lock()
+	defer f.saying.Unlock()
+	f.mu.Lock()
+	stopped := f.stopped
+	f.mu.Unlock()
+	if !stopped {
+		f.say(line)
+	}
 }
 
 // refused takes note of one refusal (party.Config.OnFull).
@@ -44,7 +60,7 @@ func (f *fullNotices) refused(r party.FullRefusal) {
 	if quiet {
 		// Said at once, but not from the party's loop: the terminal may be slow.
 		line := fullLine(r)
-		go f.say(line)
+		go f.sayLine(line)
 		return
 	}
 	name := term.Line(r.Name)
@@ -72,18 +88,20 @@ func (f *fullNotices) flush() {
 	if len(names) == 0 || stopped {
 		return
 	}
-	f.say(fmt.Sprintf("the party is full: refused %d more %s, from %s (%d so far); --max-participants is %d",
+	f.sayLine(fmt.Sprintf("the party is full: refused %d more %s, from %s (%d so far); --max-participants is %d",
 		len(names), "join"+plural(len(names)), andList(names), count, max))
 }
 
-// stop says nothing more (the party is ending).
+// stop says nothing more (the party is ending): once it returns, no line is said.
 func (f *fullNotices) stop() {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.stopped = true
 	if f.flusher != nil {
 		f.flusher.Stop()
 	}
+	f.mu.Unlock()
+	f.saying.Lock() // a line being said is said before stop returns
+	defer f.saying.Unlock()
 }
 
 // fullLine is the host's line for the first refusal of a burst.

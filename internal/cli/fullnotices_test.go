@@ -61,6 +61,33 @@ func TestPlaceLostWords(t *testing.T) {
 	}
 }
 
+// TestFullNoticesSayNothingAfterStop: the first refusal of a burst is said from a
+// goroutine; once stop has returned (the party is ending) it says nothing (a reviewer's:
+// the line raced the end).
+func TestFullNoticesSayNothingAfterStop(t *testing.T) {
+	for i := 0; i < 200; i++ {
+		var mu sync.Mutex
+		stopped, late := false, false
+		f := &fullNotices{say: func(string) {
+			mu.Lock()
+			late = late || stopped
+			mu.Unlock()
+		}}
+		f.refused(party.FullRefusal{Name: "m6", Count: 1, Max: 5})
+		f.stop()
+		mu.Lock()
+		stopped = true
+		mu.Unlock()
+		time.Sleep(time.Millisecond)
+		mu.Lock()
+		l := late
+		mu.Unlock()
+		if l {
+			t.Fatalf("run %d: a line was said after stop returned", i)
+		}
+	}
+}
+
 // The host's line says how many places are kept for members whose connection was lost:
 // why a party refuses with fewer connected than --max-participants.
 func TestFullLineSaysPlacesKept(t *testing.T) {
