@@ -24,7 +24,7 @@ func TestTheWindowKnowsTheJournalWords(t *testing.T) {
 	if want := "export const LOST_END = " + strconv.Quote(LostEndPrefix) + ";"; !strings.Contains(string(tr), want) {
 		t.Errorf("frontend/src/state/transcript.ts lacks %s", want)
 	}
-	for name, words := range map[string]string{"JOURNAL_FAILED": JournalFailedPrefix, "JOURNAL_GAVE_UP": JournalGaveUpPrefix, "JOURNAL_RECOVERED": JournalRecoveredText, "WORKSPACE_READY": WorkspaceReadyNotice} {
+	for name, words := range map[string]string{"JOURNAL_FAILED": JournalFailedPrefix, "JOURNAL_GAVE_UP": JournalGaveUpPrefix, "JOURNAL_RECOVERED": JournalRecoveredText, "WORKSPACE_READY": WorkspaceReadyNotice, "WORKSPACE_READY_OFF": WorkspaceReadyOffNotice} {
 		if want := "export const " + name + " = " + strconv.Quote(words) + ";"; !strings.Contains(string(b), want) {
 			t.Errorf("frontend/src/state/party.ts lacks %s", want)
 		}

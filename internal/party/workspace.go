@@ -79,6 +79,11 @@ func (p *Party) WorkspaceFailed(reason string) {
 // was taken, to those told it was being taken (wire.PartyInfo.SharePending).
 const WorkspaceReadyNotice = "the working directory's first snapshot is taken: the party now sees the files that change in it"
 
+// WorkspaceReadyOffNotice is WorkspaceReadyNotice when a host turned the sharing off while
+// the snapshot was being taken: those told it was pending are told it is over all the same
+// (a window waited "not shared yet" for ever).
+const WorkspaceReadyOffNotice = "the working directory's first snapshot is taken, but it is not shared: a host turned the sharing off"
+
 // WorkspaceReady is told that the working directory's first snapshot was taken
 // (Config.WorkspacePending): the folder is shared from now on. Those told it was pending
 // are told so (a joiner in between had been told it was shared, and then that it was not).
@@ -88,7 +93,11 @@ func (p *Party) WorkspaceReady() {
 			return
 		}
 		p.wsPending = false
-		if p.wsPendingTo && p.wsLevel != wire.WorkspaceOff {
+		switch {
+		case !p.wsPendingTo:
+		case p.wsLevel == wire.WorkspaceOff:
+			p.emit(wire.Event{Kind: wire.KindSystem, Text: WorkspaceReadyOffNotice})
+		default:
 			p.emit(wire.Event{Kind: wire.KindSystem, Text: WorkspaceReadyNotice})
 		}
 	})
@@ -211,6 +220,11 @@ func (p *Party) SetWorkspace(memberID, level string) error {
 		}
 		if p.wsLevel == level {
 			return nil
+		}
+		if p.wsPending && wire.WorkspaceRank(level) > wire.WorkspaceRank(p.wsLevel) {
+			// Said shared before there is anything to compare with (a reviewer's): more is
+			// shared once the snapshot is taken, which the party says.
+			return fmt.Errorf("%w: the working directory's first snapshot is still being taken: share more once it is (the party says when)", ErrInvalid)
 		}
 		if level == wire.WorkspaceTree && !by.owner {
 			// The folder, .env files and keys included, is the owner's: only the owner

@@ -798,3 +798,32 @@ func TestTheWorkspaceIsSharedOnlyOnceItIs(t *testing.T) {
 		}
 	}
 }
+
+// TestShareChangedWhileTheSnapshotIsTaken: a host that turns the sharing off while the
+// first snapshot is being taken does not leave those told it was pending waiting for ever
+// (a window said "Not shared yet" to the end): they are told it is over, and not shared.
+// Sharing more meanwhile is refused: the party would say shared before it is.
+func TestShareChangedWhileTheSnapshotIsTaken(t *testing.T) {
+	p, col, _ := start(t, Config{Workspace: listWorkspace{}, WorkspacePending: true}) // alice's hello: pending
+	hc := newCollector()
+	host, err := p.Join(JoinRequest{Name: "hosty", Role: wire.RoleHost, Sub: hc, Conn: hc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SetWorkspace(host.You.ID, wire.WorkspaceTree); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("sharing more while pending: %v", err)
+	}
+	if err := p.SetWorkspace(host.You.ID, wire.WorkspaceOff); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SetWorkspace(host.You.ID, wire.WorkspaceChanges); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("sharing again while pending: %v", err)
+	}
+	p.WorkspaceReady()
+	col.waitFor(t, "told the snapshot is over", func(e []wire.Event) bool {
+		return slices.ContainsFunc(e, func(ev wire.Event) bool { return ev.Kind == wire.KindSystem && ev.Text == WorkspaceReadyOffNotice })
+	})
+	if err := p.SetWorkspace(host.You.ID, wire.WorkspaceChanges); err != nil {
+		t.Fatalf("sharing once the snapshot is taken: %v", err)
+	}
+}

@@ -163,6 +163,8 @@ export const JOURNAL_GAVE_UP = "the party's journal gave up catching up (";
 export const JOURNAL_RECOVERED = "the party's journal is written again and holds everything: the party can be resumed";
 /** The party's system event once its folder's first snapshot is taken, to those told it was pending (party.WorkspaceReadyNotice). */
 export const WORKSPACE_READY = "the working directory's first snapshot is taken: the party now sees the files that change in it";
+/** WORKSPACE_READY when a host turned the sharing off meanwhile (party.WorkspaceReadyOffNotice): the wait is over all the same. */
+export const WORKSPACE_READY_OFF = "the working directory's first snapshot is taken, but it is not shared: a host turned the sharing off";
 
 /**
  * The party's state. subscribe() before CreateParty/JoinParty/ResumeParty, enter() with
@@ -809,7 +811,7 @@ export class PartySession {
       this.agentTrouble = e.text;
     } else if (e.kind === 'system' && e.text === 'claude started') {
       this.agentTrouble = '';
-    } else if (live && e.kind === 'system' && e.text === WORKSPACE_READY) {
+    } else if (live && e.kind === 'system' && (e.text === WORKSPACE_READY || e.text === WORKSPACE_READY_OFF)) {
       // The folder said pending is shared now (a replayed one may be of a run before a resume).
       this.session = { ...s, party: { ...s.party, share_pending: false } };
       this.#workspace.snapshotDone();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AppState } from './app-state';
 import { FakeBackend, fakeSession } from './fake-backend';
 import { at, sys } from './events.test-helpers';
-import { WORKSPACE_READY } from './party';
+import { WORKSPACE_READY, WORKSPACE_READY_OFF } from './party';
 import type { PartyEvent, Session } from './types';
 
 const TOO_LARGE = 'it has 50001 files, more than the 20000 a party can track';
@@ -44,6 +44,20 @@ describe('a folder whose first snapshot is being taken', () => {
     expect(st.session!.party.share_pending).toBe(false);
     expect(listed()).toBe(1);
     expect(st.workspace.files.map((f) => f.path)).toEqual(['main.go']);
+    st.dispose();
+  });
+
+  // A host turned the sharing off while the snapshot was taken: the window said "Not shared
+  // yet" for ever (a reviewer's).
+  it('is over when the snapshot is taken with the sharing turned off meanwhile', async () => {
+    const { be, st, listed } = await inParty(pending('participant'));
+    be.emit('party:event', { seq: 1, ts: at(100), kind: 'settings', approval: false, permission_mode: 'ask', workspace: 'off', always: [] });
+    be.emit('party:event', sys(2, WORKSPACE_READY_OFF));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(st.workspace.pending).toBe(false);
+    expect(st.workspace.shared).toBe(false);
+    expect(st.session!.party.share_pending).toBe(false);
+    expect(listed()).toBe(0);
     st.dispose();
   });
 
