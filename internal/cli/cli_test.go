@@ -3743,9 +3743,9 @@ func TestAScriptsDroppedPromptIsSentOnceBack(t *testing.T) {
 
 // fastPace makes paced's waits short for a test.
 func fastPace(t *testing.T) {
-	pace, patience := scriptPace, scriptPatience
-	scriptPace, scriptPatience = time.Millisecond, 50*time.Millisecond
-	t.Cleanup(func() { scriptPace, scriptPatience = pace, patience })
+	pace, patience, queue := scriptPace, scriptPatience, scriptQueuePace
+	scriptPace, scriptPatience, scriptQueuePace = time.Millisecond, 50*time.Millisecond, time.Millisecond
+	t.Cleanup(func() { scriptPace, scriptPatience, scriptQueuePace = pace, patience, queue })
 }
 
 // A script's prompt that finds the host out of reach (this client reconnecting) waits

@@ -488,9 +488,13 @@ func (c *commander) send(ctx context.Context, text string) {
 // scriptPace is how often a script's prompt the host refused as too fast, or that found
 // the host out of reach, is tried again, and scriptPatience how long one refused as too
 // fast is tried for (one waits for the host for as long as this client tries to reach it).
+// scriptQueuePace is how often one refused because the queue is full is tried again: only a
+// batch makes room, and each try spends one of the member's prompts (its burst is taken
+// before the queue is looked at), so a try a second used up its allowance (a reviewer's).
 var (
-	scriptPace     = time.Second
-	scriptPatience = 2 * time.Minute
+	scriptPace      = time.Second
+	scriptPatience  = 2 * time.Minute
+	scriptQueuePace = 5 * time.Second
 )
 
 // paced sends a script's prompt (lines read from a pipe) again while the host refuses it as
@@ -544,6 +548,11 @@ func (c *commander) paced(ctx context.Context, text string, err error, backs uin
 				c.queueSaid = true
 				c.pr.reply("system", "prompts are waiting for the next batch ("+strings.TrimPrefix(why, "rate limited: ")+"): "+strconv.Quote(firstLine(text))+" and the lines after it are sent once a batch has gone to the agent")
 			}
+			if !wait(scriptQueuePace) {
+				return err
+			}
+			err = c.sendOnce(ctx, text)
+			continue
 		case fast:
 			if fastSince.IsZero() {
 				fastSince = time.Now()

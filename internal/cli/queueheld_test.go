@@ -165,3 +165,30 @@ func TestYoursSaidOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestAFullQueueIsTriedLessOften: a script's prompt held by a full queue is tried again
+// at scriptQueuePace, not at a burst's pace: each try spends one of the member's prompts,
+// and a try a second used its allowance up while it waited (a reviewer's).
+func TestAFullQueueIsTriedLessOften(t *testing.T) {
+	fastPace(t)
+	scriptQueuePace = 40 * time.Millisecond // a burst's try is every 1 ms
+	c, _, _, _ := newCommander(wire.RoleParticipant)
+	var mu sync.Mutex
+	tries := 0
+	start := time.Now()
+	c.prompt = func(context.Context, string) (wire.PromptResult, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		tries++
+		if time.Since(start) < 200*time.Millisecond {
+			return wire.PromptResult{}, queueFullErr()
+		}
+		return wire.PromptResult{}, nil
+	}
+	c.line(context.Background(), "hold-1")
+	mu.Lock()
+	defer mu.Unlock()
+	if tries > 8 { // 200 ms at 40 ms: 6 or so
+		t.Errorf("tried %d times in 200 ms while the queue was full", tries)
+	}
+}
