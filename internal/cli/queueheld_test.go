@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -118,6 +119,25 @@ func TestLinesLeftInAScriptWhenThePartyEnds(t *testing.T) {
 			}
 		})
 	}
+	// Input that has not ended when the terminal stops reading it: the lines after those
+	// read are not sent either, and said so (a reviewer's: they were dropped unsaid).
+	t.Run("input still open", func(t *testing.T) {
+		r, w := io.Pipe()
+		defer w.Close()
+		go func() { _, _ = io.WriteString(w, "hold-102\nhold-103\n") }()
+		var b bytes.Buffer
+		ctx, cancel := context.WithCancelCause(context.Background())
+		defer cancel(nil)
+		repl(ctx, r, nil, newPrinter(&b), func(ctx context.Context, line string) bool {
+			cancel(errPartyOver)
+			<-ctx.Done()
+			return false
+		})
+		want := `[error] prompt not sent ("hold-103"): the party ended before it was read; any later input is not sent either`
+		if got := strings.TrimSpace(b.String()); got != want {
+			t.Errorf("said %q; want %q", got, want)
+		}
+	})
 	// A terminal that leaves says nothing of them: they were its own to keep.
 	var b bytes.Buffer
 	ctx, cancel := context.WithCancel(context.Background())

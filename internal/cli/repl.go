@@ -79,8 +79,9 @@ const unreadWait = 300 * time.Millisecond
 
 // unread says which prompts still in a script's input the party ended before they were
 // read (a tester's three piped lines after a held one were never mentioned): the lines
-// that come within unreadWait, or until input ends, after first (read, not handled). Blank lines and commands are no
-// prompts.
+// that come within unreadWait, or until input ends, after first (read, not handled). Blank
+// lines and commands are no prompts. Input that has not ended by then is not read: said
+// so, not left to look as if those were all (a reviewer's).
 func unread(lines <-chan string, eof <-chan error, pr *printer, first string) {
 	var prompts []string
 	add := func(line string) {
@@ -92,6 +93,7 @@ func unread(lines <-chan string, eof <-chan error, pr *printer, first string) {
 	}
 	add(first)
 	timeout := time.After(unreadWait)
+	later := "" // what is said of the input after them, when it has not ended
 read:
 	for {
 		select {
@@ -100,6 +102,7 @@ read:
 		case <-eof:
 			break read
 		case <-timeout:
+			later = "; any later input is not sent either"
 			break read
 		}
 	}
@@ -112,10 +115,10 @@ read:
 		list += fmt.Sprintf(" and %d more", n)
 	}
 	if len(prompts) == 1 {
-		pr.reply("error", "prompt not sent ("+list+"): the party ended before it was read")
+		pr.reply("error", "prompt not sent ("+list+"): the party ended before it was read"+later)
 		return
 	}
-	pr.reply("error", fmt.Sprintf("%d prompts not sent (%s): the party ended before they were read", len(prompts), list))
+	pr.reply("error", fmt.Sprintf("%d prompts not sent (%s): the party ended before they were read%s", len(prompts), list, later))
 }
 
 // newTerminal makes the printer for a party terminal, and the screen the line editor
