@@ -129,8 +129,16 @@ func TestResumeSharingLess(t *testing.T) {
 	if list, err := m.RecentParties(); err != nil || len(list) != 1 || list[0].Workspace != wire.WorkspaceChanges {
 		t.Fatalf("RecentParties while sharing the changes = %+v, %v", list, err)
 	}
-	if err := m.SetWorkspace(ctx, wire.WorkspaceTree); err != nil {
-		t.Fatalf("SetWorkspace tree: %v", err)
+	// Sharing more waits for the folder's first snapshot (a host asking sooner is told to
+	// share more once it is taken): asked again until then.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		err := m.SetWorkspace(ctx, wire.WorkspaceTree)
+		if err == nil {
+			break
+		}
+		if !strings.Contains(err.Error(), "first snapshot is still being taken") || time.Now().After(deadline) {
+			t.Fatalf("SetWorkspace tree: %v", err)
+		}
 	}
 	if err := m.End(ctx); err != nil {
 		t.Fatalf("End: %v", err)
