@@ -59,15 +59,7 @@ func (w *joinAtInvite) Write(b []byte) (int, error) {
 // party" and "no host is in the party right now" (a CI run's).
 func TestHostIsInThePartyWhenItsInviteIsPrinted(t *testing.T) {
 	out := &joinAtInvite{}
-	in, feed := io.Pipe()
-	defer feed.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() {
-		done <- Main(ctx, []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--merge", "local",
-			"--claude", testkit.FakeClaude(t), "--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--name", "hosty"},
-			IO{In: in, Out: out, Err: io.Discard, Getenv: func(string) string { return "" }})
-	}()
+	cancel, done := runLocalHost(t, out)
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		out.mu.Lock()
 		joined := out.joined
@@ -106,15 +98,7 @@ func TestHostIsInThePartyWhenItsInviteIsPrinted(t *testing.T) {
 // created; merging locally, …" at every start.
 func TestHostSaysItsMergerOnce(t *testing.T) {
 	out := &testkit.Buffer{}
-	in, feed := io.Pipe()
-	defer feed.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int, 1)
-	go func() {
-		done <- Main(ctx, []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--merge", "local",
-			"--claude", testkit.FakeClaude(t), "--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--name", "hosty"},
-			IO{In: in, Out: out, Err: io.Discard, Getenv: func(string) string { return "" }})
-	}()
+	cancel, done := runLocalHost(t, out)
 	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(out.String(), "party created"); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			cancel()
@@ -188,4 +172,21 @@ func TestALineModeJoinStoppedSaysItLeft(t *testing.T) {
 	if code != ExitOK || !strings.HasSuffix(got, want) {
 		t.Fatalf("exit %d, want 0, ending with %q:\n%s", code, want, got)
 	}
+}
+
+// runLocalHost runs `concordia host` on loopback, merging locally, with the fake claude,
+// its terminal's output to out and a stdin that never ends; cancel stops it, and done
+// gives its exit status.
+func runLocalHost(t *testing.T, out io.Writer) (cancel context.CancelFunc, done <-chan int) {
+	t.Helper()
+	in, feed := io.Pipe()
+	t.Cleanup(func() { feed.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	exit := make(chan int, 1)
+	args := []string{"host", "--listen", "127.0.0.1:0", "--insecure", "--merge", "local",
+		"--claude", testkit.FakeClaude(t), "--data-dir", t.TempDir(), "--workdir", t.TempDir(), "--name", "hosty"}
+	go func() {
+		exit <- Main(ctx, args, IO{In: in, Out: out, Err: io.Discard, Getenv: func(string) string { return "" }})
+	}()
+	return cancel, exit
 }
